@@ -1,0 +1,96 @@
+#ifndef VMPLANE_RB_CONTEXT_H
+#define VMPLANE_RB_CONTEXT_H
+
+#include <stdbool.h>
+#include <epoxy/egl.h>
+
+#include "vmplane/rb-log.h"
+#include "vmplane/rb-status.h"
+
+/*
+ * Robust EGL context creation and reset detection.
+ *
+ * rb_context_create() asks for an OpenGL ES context (version 3, falling back
+ * to 2) with the lose-context-on-reset notification strategy and robust
+ * buffer access, trying in order:
+ *   1. EGL_EXT_create_context_robustness, robust access + strategy
+ *   2. EGL_EXT_create_context_robustness, strategy only
+ *   3. EGL 1.5 core attributes, robust access + strategy
+ *   4. EGL 1.5 core attributes, strategy only
+ *   5. a plain context, with exactly one RB_LOG_WARNING.
+ * A context created with a share context uses the share context's strategy
+ * (EGL requires every context of a share group to agree) and never warns.
+ *
+ * After the first MakeCurrent (done at creation when the display supports
+ * EGL_KHR_surfaceless_context, otherwise lazily in rb_context_make_current)
+ * the reset query is resolved (ES 3.2 core, then GL_KHR_robustness, then
+ * GL_EXT_robustness) and GL_RESET_NOTIFICATION_STRATEGY is read back. The
+ * context counts as robust only if both succeed.
+ */
+
+struct rb_context;
+
+struct rb_context_options {
+	EGLDisplay display;
+	/* EGL_NO_CONFIG_KHR for a configless context. */
+	EGLConfig config;
+	/* Preferred ES major version: 0 or 3 = try 3 then 2; 2 = only 2. */
+	int gles_major;
+	/* Optional; the new context joins its share group. */
+	struct rb_context *share;
+	/* Extra attribute pairs appended to every attempt (e.g. priority);
+	 * EGL_NONE terminated, may be NULL. */
+	const EGLint *extra_attribs;
+	/* Skip every robustness attempt (no warning is logged). */
+	bool disable_robustness;
+	struct rb_log log;
+};
+
+struct rb_context *rb_context_create(const struct rb_context_options *options);
+/* Releases the context if current and destroys it. Accepts NULL. */
+void rb_context_destroy(struct rb_context *ctx);
+
+/*
+ * Destroys the EGL context and creates a new one with the same options and
+ * the same strategy (the first step of a recovery). If it was current it is
+ * made current again surfaceless when possible. Any pending injected or
+ * reported reset is cleared.
+ */
+bool rb_context_recreate(struct rb_context *ctx);
+
+/* EGL_NO_CONTEXT after an injected reset, until rb_context_recreate(). */
+EGLContext rb_context_get_egl_context(const struct rb_context *ctx);
+EGLDisplay rb_context_get_display(const struct rb_context *ctx);
+/* 2 or 3. */
+int rb_context_get_gles_major(const struct rb_context *ctx);
+/* A lose-context-on-reset strategy was created and verified. */
+bool rb_context_is_robust(const struct rb_context *ctx);
+/* Robust buffer access was granted (attempts 1 or 3 above). */
+bool rb_context_has_robust_access(const struct rb_context *ctx);
+/* GL_RESET_NOTIFICATION_STRATEGY as read back (0 if never verified). */
+EGLint rb_context_get_reset_strategy(const struct rb_context *ctx);
+
+/*
+ * eglMakeCurrent with this context. A failure (EGL_CONTEXT_LOST, a
+ * destroyed context, ...) is recorded as an UNKNOWN reset that the next
+ * rb_context_query_status() returns, and false is returned.
+ */
+bool rb_context_make_current(struct rb_context *ctx,
+			     EGLSurface draw, EGLSurface read);
+
+/*
+ * Records a reset the caller observed itself (a failed eglSwapBuffers,
+ * EGL_CONTEXT_LOST from any call). The next query returns it.
+ */
+void rb_context_report_reset(struct rb_context *ctx,
+			     enum rb_reset_status status);
+
+/*
+ * The reset status, cheap enough for every repaint: a reported or injected
+ * status first, otherwise the GL reset query of the current context (which
+ * must be this one). Always RB_RESET_NONE for a non-robust context unless a
+ * reset was reported or injected.
+ */
+enum rb_reset_status rb_context_query_status(struct rb_context *ctx);
+
+#endif
