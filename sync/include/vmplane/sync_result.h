@@ -1,0 +1,24 @@
+#ifndef VMPLANE_SYNC_RESULT_H
+#define VMPLANE_SYNC_RESULT_H
+
+#include <stdint.h>
+
+/*
+ * Result of every fallible call in the sync library. Callers can test
+ * `== VSYNC_OK`; the other values tell apart why it did not succeed.
+ */
+enum vsync_result {
+	VSYNC_OK = 0,          /* done, or the fence is signalled */
+	VSYNC_TIMEOUT,         /* the fence did not signal within the timeout */
+	VSYNC_UNSUPPORTED,     /* kernel, driver or EGL lacks the feature */
+	VSYNC_INVALID,         /* bad argument (negative fd, NULL, not a fence) */
+	VSYNC_ERROR,           /* the system or driver call failed; errno is set */
+};
+
+/* Timeout value meaning "wait until signalled". Only honoured where asked. */
+#define VSYNC_WAIT_FOREVER ((int64_t)-1)
+
+/* Static, human-readable name of a result ("ok", "timeout", ...). */
+const char *vsync_result_str(enum vsync_result result);
+
+#endif
