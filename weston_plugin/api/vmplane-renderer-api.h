@@ -1,0 +1,59 @@
+/* The contract between vmplane's renderer and vmplane's Weston module.
+ *
+ * The renderer registers this vtable with weston_plugin_api_register() when
+ * it creates its display; the module looks it up with weston_plugin_api_get()
+ * after the backend (and so the renderer) is up. No private globals cross
+ * the boundary. */
+#ifndef VMPLANE_RENDERER_API_H
+#define VMPLANE_RENDERER_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+#include "vmplane/rb-recovery.h"
+
+struct weston_compositor;
+
+#define VMP_RENDERER_API_NAME "vmplane_renderer_v1"
+
+enum vmp_reset_event_kind {
+	/* The context was lost; nothing is drawn until recovery ends. */
+	VMP_RESET_EVENT_LOST,
+	/* Everything was rebuilt and the next frame is good. */
+	VMP_RESET_EVENT_RECOVERED,
+	/* The reset budget ran out; the renderer is in its safe mode. */
+	VMP_RESET_EVENT_DEGRADED,
+};
+
+/* The data of the signal that add_reset_listener() subscribes to. */
+struct vmp_reset_event {
+	enum vmp_reset_event_kind kind;
+	/* Pairs a LOST event with its RECOVERED or DEGRADED event. */
+	uint32_t serial;
+	enum rb_reset_status status;
+	/* RECOVERED only: detection to the first good frame. */
+	uint64_t duration_ns;
+	/* RECOVERED only: GL objects rebuilt. */
+	unsigned int rebuilt;
+};
+
+struct vmp_renderer_api {
+	/* Subscribes to reset events; remove the listener's link to stop. */
+	void (*add_reset_listener)(struct weston_compositor *compositor,
+				   struct wl_listener *listener);
+
+	void (*get_counters)(struct weston_compositor *compositor,
+			     struct rb_counters *out);
+
+	/* Arms the fault injector. Only the module calls it, and only when
+	 * the compositor runs with its debug protocol on. */
+	bool (*enable_fault_injection)(struct weston_compositor *compositor);
+
+	/* Simulates a reset with the given status; false when the injector
+	 * is not armed or the renderer cannot take it now. */
+	bool (*inject_reset)(struct weston_compositor *compositor,
+			     enum rb_reset_status status);
+};
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * vgr: the vmplane GL renderer for libweston 10 (internal header).
+ */
+#ifndef VMPLANE_VGR_H
+#define VMPLANE_VGR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <epoxy/egl.h>
+#include <epoxy/gl.h>
+#include <pixman.h>
+#include <wayland-server-core.h>
+#include <libweston/libweston.h>
+
+#include "abi/weston10.h"
+
+#define VGR_MAX_PLANES 3
+#define VGR_DAMAGE_HISTORY 4
+
+#ifndef ARRAY_LENGTH
+#define ARRAY_LENGTH(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define vgr_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* How a surface's content is sampled; selects a fragment program. */
+enum vgr_variant {
+	VGR_VARIANT_NONE = 0,
+	VGR_VARIANT_RGBA,	/* premultiplied RGBA texture */
+	VGR_VARIANT_RGBX,	/* RGB texture, alpha forced to 1 */
+	VGR_VARIANT_SOLID,	/* uniform colour */
+	VGR_VARIANT_EXTERNAL,	/* GL_TEXTURE_EXTERNAL_OES, sampled as RGBA */
+	VGR_VARIANT_Y_U_V,	/* three single-channel planes */
+	VGR_VARIANT_Y_UV,	/* luma + interleaved chroma plane */
+	VGR_VARIANT_Y_XUXV,	/* packed YUYV: luma from RG, chroma from RGBA */
+	VGR_VARIANT_XYUV,	/* packed 4:4:4, channels r=V g=U b=Y */
+	VGR_VARIANT_COUNT,
+};
+
+/* Program modifiers; part of the program cache key. */
+enum vgr_program_flags {
+	VGR_PROG_PRE_CURVE = 1 << 0,	/* per-channel 1D LUT after sampling */
+};
+
+struct vgr_program {
+	GLuint id;
+	GLint u_proj;
+	GLint u_alpha;
+	GLint u_color;
+	GLint u_tex[VGR_MAX_PLANES];
+	GLint u_lut;
+	GLint u_lut_scale_offset;
+};
+
+enum vgr_buffer_kind {
+	VGR_BUFFER_NONE = 0,
+	VGR_BUFFER_SHM,
+	VGR_BUFFER_SOLID,
+	VGR_BUFFER_DMABUF,
+};
+
+/* One GL texture plane of a client buffer. */
+struct vgr_plane {
+	GLuint tex;
+	int width, height;	/* in texels */
+	int hsub, vsub;
+	int cpp;		/* bytes per texel */
+	uint32_t offset;	/* start in the shm pool */
+	int stride;		/* bytes */
+	GLenum internal_format, format, type;
+};
+
+struct vgr_dmabuf_image;
+
+struct vgr_surface {
+	struct vgr_renderer *gr;
+	struct weston_surface *surface;
+	struct wl_list link;		/* vgr_renderer.surfaces */
+	struct wl_listener surface_destroy;
+	struct wl_listener renderer_destroy;
+
+	enum vgr_buffer_kind kind;
+	enum vgr_variant variant;
+	float color[4];
+	GLenum target;
+
+	struct vgr_plane planes[VGR_MAX_PLANES];
+	int n_planes;
+
+	/* Held until the next attach so content can be re-uploaded at will. */
+	struct weston_buffer_reference buffer_ref;
+	struct weston_buffer_release_reference release_ref;
+	uint32_t shm_format;
+	int buffer_width, buffer_height;
+	bool y_inverted;
+	bool needs_full_upload;
+	pixman_region32_t texture_damage;	/* surface coordinates */
+
+	struct vgr_dmabuf_image *image;		/* non-NULL for dma-buf */
+	bool used_in_repaint;
+};
+
+struct vgr_output {
+	struct vgr_renderer *gr;
+	struct weston_output *output;
+	EGLSurface egl_surface;
+	EGLConfig config;
+	bool is_pbuffer;
+	int fb_width, fb_height;
+	pixman_region32_t history[VGR_DAMAGE_HISTORY];
+	unsigned history_head;
+
+	/* Blending space framebuffer, used for colour-managed outputs. */
+	GLuint shadow_tex, shadow_fbo;
+	int shadow_width, shadow_height;
+};
+
+struct vgr_renderer {
+	struct weston_renderer base;
+	struct weston_compositor *compositor;
+
+	EGLDisplay display;
+	EGLContext context;
+	EGLConfig context_config;	/* EGL_NO_CONFIG_KHR when configless */
+	EGLSurface dummy_surface;
+	EGLenum platform;
+	EGLint surface_type;
+	int gl_major;
+
+	bool has_configless;
+	bool has_surfaceless;
+	bool has_buffer_age;
+	bool has_dmabuf_import;
+	bool has_dmabuf_modifiers;
+	bool has_native_fence;
+	bool has_wait_sync;
+	bool has_unpack_subimage;
+	bool has_texture_rg;
+	bool has_external_image;
+	bool has_color_ops;
+	bool has_bgra_read;
+	bool force_cpu_dmabuf;
+
+	struct vgr_program *programs[VGR_VARIANT_COUNT][2];
+	GLuint lut_tex;		/* scratch texture for colour curves */
+
+	struct weston_drm_format_array dmabuf_formats;
+	bool dmabuf_formats_ready;
+
+	struct wl_list surfaces;	/* vgr_surface.link */
+	struct wl_signal destroy_signal;
+};
+
+static inline struct vgr_renderer *
+vgr_get(struct weston_compositor *ec)
+{
+	return (struct vgr_renderer *)ec->renderer;
+}
+
+/* vgr-version.c */
+bool vgr_version_supported(int major, int minor, int micro);
+bool vgr_version_check(void);
+
+/* vgr-egl.c */
+bool vgr_egl_init(struct vgr_renderer *gr,
+		  const struct gl_renderer_display_options *opts);
+void vgr_egl_fini(struct vgr_renderer *gr);
+bool vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
+			   const uint32_t *formats, unsigned count,
+			   EGLConfig *out);
+bool vgr_egl_has_ext(const char *list, const char *name);
+bool vgr_make_current(struct vgr_renderer *gr, EGLSurface surface);
+
+/* vgr-objects.c: every GL/EGL object is created and destroyed here. */
+GLuint vgr_texture_create(struct vgr_renderer *gr, GLenum target);
+void vgr_texture_destroy(struct vgr_renderer *gr, GLuint tex);
+GLuint vgr_program_object_create(struct vgr_renderer *gr,
+				 const char *vs, const char *fs);
+void vgr_program_object_destroy(struct vgr_renderer *gr, GLuint prog);
+bool vgr_fbo_create(struct vgr_renderer *gr, GLuint tex, GLuint *fbo);
+void vgr_fbo_destroy(struct vgr_renderer *gr, GLuint fbo);
+EGLImageKHR vgr_image_create(struct vgr_renderer *gr, EGLenum target,
+			     EGLClientBuffer buffer, const EGLint *attribs);
+void vgr_image_destroy(struct vgr_renderer *gr, EGLImageKHR image);
+EGLSurface vgr_egl_surface_create_window(struct vgr_renderer *gr,
+					 EGLConfig config, void *window,
+					 EGLNativeWindowType legacy);
+EGLSurface vgr_egl_surface_create_pbuffer(struct vgr_renderer *gr,
+					  EGLConfig config, int w, int h);
+void vgr_egl_surface_destroy(struct vgr_renderer *gr, EGLSurface surface);
+
+/* vgr-shaders.c */
+struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
+				    enum vgr_variant variant, uint32_t flags);
+void vgr_programs_destroy(struct vgr_renderer *gr);
+
+/* vgr-output.c */
+int vgr_output_window_create(struct weston_output *output,
+			     const struct gl_renderer_output_options *opts);
+int vgr_output_pbuffer_create(struct weston_output *output,
+			      const struct gl_renderer_pbuffer_options *opts);
+void vgr_output_destroy(struct weston_output *output);
+void vgr_output_set_border(struct weston_output *output,
+			   enum gl_renderer_border_side side,
+			   int32_t width, int32_t height,
+			   int32_t tex_width, unsigned char *data);
+int vgr_create_fence_fd(struct weston_output *output);
+void vgr_repaint_output(struct weston_output *output,
+			pixman_region32_t *output_damage);
+int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
+		    void *pixels, uint32_t x, uint32_t y,
+		    uint32_t width, uint32_t height);
+
+/* vgr-draw.c */
+void vgr_draw_paint_node(struct weston_paint_node *pnode,
+			 pixman_region32_t *damage,
+			 const struct weston_matrix *proj, int fb_height,
+			 bool linear_blend);
+
+/* vgr-surface.c */
+struct vgr_surface *vgr_surface_get(struct weston_surface *surface);
+void vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer);
+void vgr_flush_damage(struct weston_surface *surface);
+void vgr_surface_set_color(struct weston_surface *surface,
+			   float r, float g, float b, float a);
+void vgr_surface_get_content_size(struct weston_surface *surface,
+				  int *width, int *height);
+void vgr_surface_drop_textures(struct vgr_surface *vs);
+
+/* vgr-shm.c */
+bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
+		    struct wl_shm_buffer *shm);
+void vgr_shm_upload(struct vgr_surface *vs, bool full);
+void vgr_shm_register_formats(struct vgr_renderer *gr);
+
+/* vgr-dmabuf.c */
+bool vgr_import_dmabuf(struct weston_compositor *ec,
+		       struct linux_dmabuf_buffer *dmabuf);
+const struct weston_drm_format_array *
+vgr_get_supported_formats(struct weston_compositor *ec);
+bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
+		       struct linux_dmabuf_buffer *dmabuf);
+bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
+void vgr_dmabuf_fini(struct vgr_renderer *gr);
+
+#endif
