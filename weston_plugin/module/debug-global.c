@@ -1,0 +1,119 @@
+#include <stdlib.h>
+#include <wayland-server.h>
+#include <libweston/libweston.h>
+#include <libweston/weston-log.h>
+
+#include "vmplane-module.h"
+#include "vmplane-debug-v1-server-protocol.h"
+
+struct vmp_debug_global {
+	struct vmp_module *module;
+	struct wl_global *global;
+};
+
+static void
+handle_destroy(struct wl_client *client, struct wl_resource *resource)
+{
+	wl_resource_destroy(resource);
+}
+
+static void
+handle_inject_reset(struct wl_client *client, struct wl_resource *resource,
+		    uint32_t status)
+{
+	struct vmp_debug_global *debug = wl_resource_get_user_data(resource);
+	enum rb_reset_status rb;
+
+	switch (status) {
+	case VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY:
+		rb = RB_RESET_GUILTY;
+		break;
+	case VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT:
+		rb = RB_RESET_INNOCENT;
+		break;
+	case VMPLANE_DEBUG_V1_RESET_STATUS_UNKNOWN:
+		rb = RB_RESET_UNKNOWN;
+		break;
+	default:
+		wl_resource_post_error(resource, VMPLANE_DEBUG_V1_ERROR_BAD_STATUS,
+				       "unknown reset status %u", status);
+		return;
+	}
+	if (!debug)
+		return;
+	if (!debug->module->api->inject_reset(debug->module->compositor, rb))
+		weston_log("vmplane: reset injection refused by the renderer\n");
+}
+
+static void
+handle_get_counters(struct wl_client *client, struct wl_resource *resource)
+{
+	struct vmp_debug_global *debug = wl_resource_get_user_data(resource);
+	struct rb_counters c = { 0 };
+	uint64_t usec;
+
+	if (debug)
+		debug->module->api->get_counters(debug->module->compositor, &c);
+	usec = c.last_recovery_ns / 1000;
+	vmplane_debug_v1_send_counters(resource,
+				       c.resets > UINT32_MAX ? UINT32_MAX : (uint32_t)c.resets,
+				       c.recoveries > UINT32_MAX ? UINT32_MAX : (uint32_t)c.recoveries,
+				       c.last_rebuilt,
+				       usec > UINT32_MAX ? UINT32_MAX : (uint32_t)usec,
+				       c.safe_mode ? 1 : 0);
+}
+
+static const struct vmplane_debug_v1_interface debug_impl = {
+	.destroy = handle_destroy,
+	.inject_reset = handle_inject_reset,
+	.get_counters = handle_get_counters,
+};
+
+static void
+bind_debug(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+{
+	struct vmp_debug_global *debug = data;
+	struct wl_resource *resource;
+
+	resource = wl_resource_create(client, &vmplane_debug_v1_interface, version, id);
+	if (!resource) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	/* Belt and braces: the global only exists with the debug protocol on. */
+	if (!weston_compositor_is_debug_protocol_enabled(debug->module->compositor)) {
+		wl_resource_post_error(resource, VMPLANE_DEBUG_V1_ERROR_NOT_ALLOWED,
+				       "vmplane debugging needs weston --debug");
+		return;
+	}
+	wl_resource_set_implementation(resource, &debug_impl, debug, NULL);
+}
+
+struct vmp_debug_global *
+vmp_debug_global_create(struct vmp_module *module)
+{
+	struct vmp_debug_global *debug;
+
+	if (!weston_compositor_is_debug_protocol_enabled(module->compositor))
+		return NULL;
+	debug = calloc(1, sizeof(*debug));
+	if (!debug)
+		return NULL;
+	debug->module = module;
+	debug->global = wl_global_create(module->compositor->wl_display,
+					 &vmplane_debug_v1_interface, 1, debug, bind_debug);
+	if (!debug->global) {
+		free(debug);
+		return NULL;
+	}
+	return debug;
+}
+
+void
+vmp_debug_global_destroy(struct vmp_debug_global *debug)
+{
+	if (!debug)
+		return;
+	wl_global_destroy(debug->global);
+	free(debug);
+}
