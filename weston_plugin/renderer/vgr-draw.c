@@ -80,7 +80,8 @@ load_pre_curve(struct vgr_renderer *gr, struct weston_color_transform *xform,
 	glTexImage2D(GL_TEXTURE_2D, 0, GL_R16F, len, 3, 0, GL_RED, GL_FLOAT,
 		     values);
 	free(values);
-	glUniform2f(prog->u_lut_scale_offset, (len - 1.0f) / len, 0.5f / len);
+	glUniform4f(prog->u_lut_scale_offset, (len - 1.0f) / len, 0.5f / len,
+		    0.0f, 0.0f);
 	glActiveTexture(GL_TEXTURE0);
 	return true;
 }
@@ -118,9 +119,14 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 
 	glUseProgram(prog->id);
 	glUniformMatrix4fv(prog->u_proj, 1, GL_FALSE, ds->proj->d);
-	glUniform1f(prog->u_alpha, ds->view->alpha);
-	if (prog->u_color >= 0)
-		glUniform4fv(prog->u_color, 1, vs->color);
+	if (prog->u_alpha >= 0)
+		glUniform4f(prog->u_alpha, ds->view->alpha, 0.0f, 0.0f, 0.0f);
+	if (prog->u_color >= 0) {
+		float a = ds->view->alpha;
+
+		glUniform4f(prog->u_color, vs->color[0] * a, vs->color[1] * a,
+			    vs->color[2] * a, vs->color[3] * a);
+	}
 	if ((flags & VGR_PROG_PRE_CURVE) && !load_pre_curve(ds->gr, ds->xform, prog)) {
 		free(verts);
 		return;

@@ -19,18 +19,24 @@ static const char vertex_src[] =
 /*
  * Every variant produces premultiplied RGBA in `c`; YUV is converted with
  * limited-range BT.601, the convention Weston's shm YUV path uses.
+ * Solid colours arrive premultiplied by the view alpha in their only
+ * uniform: Mesa 22.3 llvmpipe reads a second fragment uniform from the
+ * first one's storage.
  */
 static const char fragment_body[] =
 	"precision mediump float;\n"
 	"varying vec2 v_tex;\n"
-	"uniform float u_alpha;\n"
+	"#if VARIANT == 3\n"
 	"uniform vec4 u_color;\n"
+	"#else\n"
+	"uniform vec4 u_alpha;\n"
+	"#endif\n"
 	"uniform SAMPLER u_tex0;\n"
 	"uniform SAMPLER u_tex1;\n"
 	"uniform SAMPLER u_tex2;\n"
 	"#if PRE_CURVE\n"
 	"uniform sampler2D u_lut;\n"
-	"uniform vec2 u_lut_so;\n"
+	"uniform vec4 u_lut_so;\n"
 	"float lut(float v, float row) {\n"
 	"  return texture2D(u_lut, vec2(v * u_lut_so.x + u_lut_so.y, row)).x;\n"
 	"}\n"
@@ -69,7 +75,11 @@ static const char fragment_body[] =
 	"  if (c.a > 0.0) c.rgb /= c.a;\n"
 	"  c.rgb = vec3(lut(c.r, 0.166667), lut(c.g, 0.5), lut(c.b, 0.833333)) * c.a;\n"
 	"#endif\n"
-	"  gl_FragColor = c * u_alpha;\n"
+	"#if VARIANT == 3\n"
+	"  gl_FragColor = c;\n"
+	"#else\n"
+	"  gl_FragColor = c * u_alpha.x;\n"
+	"#endif\n"
 	"}\n";
 
 static struct vgr_program *

@@ -80,7 +80,7 @@ vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 		return false;
 	glUseProgram(prog->id);
 	glUniformMatrix4fv(prog->u_proj, 1, GL_FALSE, identity);
-	glUniform1f(prog->u_alpha, 1.0f);
+	glUniform4f(prog->u_alpha, 1.0f, 0.0f, 0.0f, 0.0f);
 	if (flags & VGR_PROG_PRE_CURVE) {
 		unsigned len = xform->pre_curve.u.lut_3x1d.optimal_len;
 		float *values = calloc(3 * (size_t)len, sizeof(float));
@@ -95,8 +95,8 @@ vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 		glTexImage2D(GL_TEXTURE_2D, 0, GL_R16F, len, 3, 0, GL_RED,
 			     GL_FLOAT, values);
 		free(values);
-		glUniform2f(prog->u_lut_scale_offset, (len - 1.0f) / len,
-			    0.5f / len);
+		glUniform4f(prog->u_lut_scale_offset, (len - 1.0f) / len,
+			    0.5f / len, 0.0f, 0.0f);
 	}
 	glActiveTexture(GL_TEXTURE0);
 	glBindTexture(GL_TEXTURE_2D, vo->shadow_tex);
