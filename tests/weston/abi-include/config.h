@@ -1,0 +1,1 @@
+/* Stand-in for Weston's build-time config.h; the layout check needs none of it. */

@@ -1,0 +1,101 @@
+/*
+ * The renderer must refuse libweston versions whose private ABI it does not
+ * match. This executable provides weston_version() and weston_log() itself
+ * (exported, so they interpose on libweston's for the dlopen'ed renderer),
+ * loads gl-renderer.so like libweston does and checks the refusal.
+ */
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <libweston/libweston.h>
+
+#include "vgr.h"
+
+static int fake_major, fake_minor, fake_micro;
+static char last_log[512];
+
+WL_EXPORT void
+weston_version(int *major, int *minor, int *micro)
+{
+	*major = fake_major;
+	*minor = fake_minor;
+	*micro = fake_micro;
+}
+
+WL_EXPORT int
+weston_log(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(last_log, sizeof last_log, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static int failures, checks;
+
+static void
+check(bool cond, const char *what)
+{
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++checks, what);
+	if (!cond)
+		failures++;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int refused[][3] = {
+		{ 10, 0, 4 }, { 10, 0, 5 }, { 10, 1, 0 }, { 11, 0, 0 }, { 9, 0, 0 },
+	};
+	struct gl_renderer_display_options opts = { 0 };
+	struct gl_renderer_interface *iface;
+	void *mod;
+	size_t i;
+
+	check(vgr_version_supported(10, 0, 0) && vgr_version_supported(10, 0, 1) &&
+	      vgr_version_supported(10, 0, 3), "10.0.0-10.0.3 accepted");
+	check(!vgr_version_supported(10, 0, 4) && !vgr_version_supported(14, 0, 2) &&
+	      !vgr_version_supported(10, 0, -1), "other versions rejected");
+
+	if (argc < 2) {
+		printf("1..0 # usage: %s gl-renderer.so\n", argv[0]);
+		return 1;
+	}
+	/* The same flags libweston's module loader uses. */
+	mod = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	check(mod != NULL, "renderer loads with RTLD_LOCAL");
+	if (!mod) {
+		printf("# %s\n1..%d\n", dlerror(), checks);
+		return 1;
+	}
+	iface = dlsym(mod, "gl_renderer_interface");
+	check(iface && iface->display_create && iface->output_pbuffer_create &&
+	      iface->output_window_create && iface->output_destroy &&
+	      iface->output_set_border && iface->create_fence_fd,
+	      "gl_renderer_interface is complete");
+	check(dlsym(mod, "vgr_version_check") == NULL &&
+	      dlsym(mod, "vgr_attach") == NULL, "internal symbols stay hidden");
+
+	for (i = 0; iface && i < sizeof refused / sizeof refused[0]; i++) {
+		char want[64], what[128];
+
+		fake_major = refused[i][0];
+		fake_minor = refused[i][1];
+		fake_micro = refused[i][2];
+		last_log[0] = '\0';
+		/* A refused version must not touch the compositor at all. */
+		snprintf(want, sizeof want, "refusing libweston %d.%d.%d",
+			 fake_major, fake_minor, fake_micro);
+		snprintf(what, sizeof what, "display_create refuses %d.%d.%d with a log line",
+			 fake_major, fake_minor, fake_micro);
+		check(iface->display_create(NULL, &opts) == -1 &&
+		      strstr(last_log, want) != NULL, what);
+	}
+	dlclose(mod);
+	printf("1..%d\n", checks);
+	return failures ? 1 : 0;
+}
