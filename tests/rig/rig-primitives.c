@@ -36,7 +36,7 @@ struct rig_vgem_fence_signal {
 #define RIG_IOCTL_VGEM_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct rig_vgem_fence_signal)
 
-#define MS (1000 * 1000)
+#define MS ((int64_t)1000 * 1000)
 
 static void check_sw_sync(void)
 {
