@@ -131,7 +131,7 @@ enum vsync_action_type {
 enum vsync_reason {
 	VSYNC_REASON_NONE = 0,
 	VSYNC_REASON_SUPERSEDED,   /* DROP: a newer frame won */
-	VSYNC_REASON_CANCELLED,    /* DROP: vsync_pacer_drop_pending() */
+	VSYNC_REASON_CANCELLED,    /* DROP/RELEASE: vsync_pacer_drop_pending() */
 	VSYNC_REASON_GONE,         /* DROP/RETIRE/RELEASE: compositor gone */
 	VSYNC_REASON_PRESENTED,    /* RETIRE */
 	VSYNC_REASON_DISCARDED,    /* RETIRE */
@@ -185,7 +185,11 @@ uint64_t vsync_pacer_frame_new(struct vsync_pacer *pacer,
 /* The acquire fence of pending frame `seq` signalled. */
 bool vsync_pacer_acquire_signalled(struct vsync_pacer *pacer, uint64_t seq);
 
-/* wl_buffer.release for `buffer`. */
+/*
+ * wl_buffer.release for `buffer`. False when the pacer knows no outstanding
+ * compositor hold on it (never submitted, already released, or forgotten
+ * after more than 32 unreleased holds).
+ */
 bool vsync_pacer_buffer_released(struct vsync_pacer *pacer, uint64_t buffer);
 
 /* Per-commit explicit release of frame `seq` (its release fence signalled). */
@@ -204,7 +208,10 @@ bool vsync_pacer_frame_done(struct vsync_pacer *pacer, uint64_t seq);
 /* The watchdog timer fired (or any time: expired deadlines are handled). */
 void vsync_pacer_tick(struct vsync_pacer *pacer);
 
-/* Drop the pending frame, if any (scanout disabled). */
+/*
+ * Drop the pending frame, if any (scanout disabled). If it was the hold
+ * frame the producer is released at once (reason CANCELLED).
+ */
 void vsync_pacer_drop_pending(struct vsync_pacer *pacer);
 
 /* The compositor disconnected: release, drop and retire everything. */
