@@ -25,7 +25,8 @@
  * EGL_KHR_surfaceless_context, otherwise lazily in rb_context_make_current)
  * the reset query is resolved (ES 3.2 core, then GL_KHR_robustness, then
  * GL_EXT_robustness) and GL_RESET_NOTIFICATION_STRATEGY is read back. The
- * context counts as robust only if both succeed.
+ * context counts as robust only if both succeed. Creation restores whatever
+ * context was current before.
  */
 
 struct rb_context;
@@ -52,9 +53,11 @@ void rb_context_destroy(struct rb_context *ctx);
 
 /*
  * Destroys the EGL context and creates a new one with the same options and
- * the same strategy (the first step of a recovery). If it was current it is
- * made current again surfaceless when possible. Any pending injected or
- * reported reset is cleared.
+ * the same strategy (the first step of a recovery). The new context is left
+ * current without surfaces when EGL_KHR_surfaceless_context is available;
+ * make it current on your surfaces with rb_context_make_current(). Any
+ * pending injected or reported reset is cleared. A shared context must be
+ * re-created after the context it shares with.
  */
 bool rb_context_recreate(struct rb_context *ctx);
 

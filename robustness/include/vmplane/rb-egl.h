@@ -15,7 +15,7 @@ bool rb_egl_has_extension(EGLDisplay display, const char *name);
 
 /*
  * A platform display (EGL_PLATFORM_SURFACELESS_MESA, EGL_PLATFORM_GBM_KHR,
- * ...) through EGL 1.5 or EGL_EXT_platform_base, initialized. Returns
+ * ...) through EGL_EXT_platform_base, initialized. Returns
  * EGL_NO_DISPLAY if the platform is missing or initialization failed.
  */
 EGLDisplay rb_egl_get_platform_display(EGLenum platform, void *native,
