@@ -1,0 +1,276 @@
+/* Internal state shared by the core's source files. */
+#ifndef VMPD_CORE_H
+#define VMPD_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <pixman.h>
+#include <wayland-client.h>
+
+#include <vmplane/display.h>
+#include <vmplane/pacer.h>
+
+#include "feedback-table.h"
+
+struct xkb_context;
+struct xkb_keymap;
+struct xkb_state;
+
+struct vmpd_input {
+	struct wl_seat *seat;
+	uint32_t seat_caps;
+	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	struct xkb_context *xkb;
+	struct xkb_keymap *keymap;
+	struct xkb_state *xkb_state;
+	uint32_t modifiers;
+	struct vmpd_head *keyboard_focus;
+	struct vmpd_head *pointer_focus;
+	uint32_t pointer_enter_serial;
+	double pointer_x, pointer_y;   /* relative to the scanout's top left */
+	bool pointer_on_parent;
+	struct zwp_relative_pointer_v1 *relative;
+};
+
+struct vmpd_display {
+	struct wl_display *wl;
+	bool own_wl;
+	struct wl_event_queue *queue;
+	struct wl_display *wrapper;    /* wl_display proxy bound to queue */
+	struct wl_registry *registry;
+
+	struct wl_compositor *compositor;
+	struct wl_subcompositor *subcompositor;
+	struct xdg_wm_base *wm_base;
+	struct zwp_linux_dmabuf_v1 *dmabuf;
+	uint32_t dmabuf_version;
+	struct zwp_linux_dmabuf_feedback_v1 *default_feedback;
+	struct vmpd_feedback feedback;
+	struct vmpd_format *v3_formats;  /* linux-dmabuf v3 modifier events */
+	size_t n_v3_formats;
+	struct wp_viewporter *viewporter;
+	struct wp_presentation *presentation;
+	clockid_t presentation_clock;
+	struct zwp_linux_explicit_synchronization_v1 *explicit_sync;
+	struct zwp_relative_pointer_manager_v1 *relative_pointer_manager;
+	struct zwp_pointer_constraints_v1 *pointer_constraints;
+	struct zxdg_decoration_manager_v1 *decoration_manager;
+	struct vmplane_reset_notifier_v1 *reset_notifier;
+	struct wl_shm *shm;
+	uint32_t shm_formats;          /* bit 0: ARGB8888, bit 1: XRGB8888 */
+
+	struct vmpd_input input;
+	struct wl_list heads;          /* vmpd_head.link */
+
+	int epoll_fd, timer_fd;
+	bool write_pending;            /* EPOLLOUT armed after EAGAIN */
+	bool connected;
+	bool in_dispatch;
+
+	struct vmpd_display_config config;
+	struct vmpd_callbacks cb;
+	void *data;
+};
+
+enum vmpd_head_mode {
+	VMPD_MODE_NONE,
+	VMPD_MODE_SHM,
+	VMPD_MODE_DMABUF,
+};
+
+struct vmpd_shm_buffer {
+	struct vmpd_head *head;
+	struct wl_buffer *wl;
+	void *data;
+	size_t size;
+	bool busy;                     /* attached and not yet released */
+	pixman_region32_t stale;       /* areas older than the guest's image */
+};
+
+/* Two in turn; a third only while the compositor holds both. */
+#define VMPD_SHM_BUFFERS 3
+#define VMPD_DMABUF_CACHE 4
+
+struct vmpd_shm_state {
+	struct vmpd_shm_pool *pool;
+	struct vmpd_shm_buffer buffers[VMPD_SHM_BUFFERS];
+	uint32_t width, height, stride, fourcc;
+	const uint8_t *src;
+	uint32_t src_stride;
+	pixman_region32_t pending;     /* damage not yet committed */
+};
+
+enum vmpd_import_state {
+	VMPD_IMPORT_PENDING,           /* params.create sent, no answer yet */
+	VMPD_IMPORT_READY,             /* wl is the guest's own buffer */
+	VMPD_IMPORT_FALLBACK,          /* shown through a copy of the mapping */
+	VMPD_IMPORT_FAILED,            /* neither works */
+};
+
+struct vmpd_dmabuf_entry {
+	struct vmpd_head *head;
+	struct wl_buffer *wl;
+	struct zwp_linux_buffer_params_v1 *params;
+	enum vmpd_import_state state;
+	int fd;                        /* dup of plane 0, for the fallback mapping */
+	void *map;
+	size_t map_size;
+	uint32_t offset;
+	dev_t dev;
+	ino_t ino;
+	uint32_t fourcc, width, height, stride;
+	uint64_t modifier;
+	uint64_t last_use;
+	bool busy;
+};
+
+/* One commit: the pacer's seq and the two proxies that may end it. */
+struct vmpd_frame {
+	struct vmpd_head *head;
+	struct wp_presentation_feedback *feedback;
+	struct wl_callback *callback;
+	uint64_t seq;
+	struct wl_list link;
+};
+
+struct vmpd_head {
+	struct vmpd_display *display;
+	struct wl_list link;
+	void *user_data;
+
+	struct wl_surface *surface;     /* parent: opaque background */
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct zxdg_toplevel_decoration_v1 *decoration;
+	bool server_decorations;
+	struct wl_subsurface *scanout_sub;
+	struct wl_surface *scanout;
+	struct wp_viewport *scanout_viewport;
+	struct wp_viewport *parent_viewport;
+	struct zwp_linux_surface_synchronization_v1 *surface_sync;
+	struct zwp_linux_dmabuf_feedback_v1 *surface_feedback;
+	struct vmpd_feedback feedback;
+	struct zwp_locked_pointer_v1 *locked;
+	struct wl_buffer *background;   /* 1x1 opaque shm, scaled by parent_viewport */
+	bool configured;
+	bool size_from_compositor;       /* last configure imposed a size */
+	bool size_from_config;           /* the caller chose the window size */
+	bool grabbed;
+	bool fullscreen;
+
+	uint32_t win_w, win_h;           /* window size in surface coords */
+	/* Where the scanout sits inside the window. */
+	int32_t dst_x, dst_y;
+	uint32_t dst_w, dst_h;
+	uint32_t border;                 /* client-side border width without SSD */
+
+	enum vmpd_head_mode mode;
+	uint32_t guest_w, guest_h;       /* visible scanout size in guest pixels */
+	struct vmpd_shm_state shm;
+
+	struct vmpd_dmabuf_entry *cache[VMPD_DMABUF_CACHE];
+	struct vmpd_dmabuf_entry *current;
+	struct vmpd_rect src;
+	bool y_invert;
+	pixman_region32_t dmabuf_damage;
+	int acquire_fence;
+	uint64_t use_clock;
+
+	struct vmpd_cursor *cursor;
+
+	struct vsync_pacer *pacer;
+	uint64_t deadline_ns;            /* pacer watchdog, 0 when disarmed */
+	bool blocked;                    /* block(true) sent, block(false) owed */
+	struct wl_list frames;           /* vmpd_frame.link */
+	/* Waiting frame: its seq, what it still waits for, its acquire fence. */
+	uint64_t wait_seq;
+	unsigned wait_count;
+	int wait_fence;
+	bool wait_import;
+
+	struct vmpd_stats stats;
+};
+
+/* display.c */
+uint64_t vmpd_now_ns(void);
+void vmpd_display_flush(struct vmpd_display *d);
+void vmpd_display_lost(struct vmpd_display *d, const char *reason);
+void vmpd_display_update_timer(struct vmpd_display *d);
+/* Watches a fence fd for the head's waiting frame; false when it cannot. */
+bool vmpd_display_watch_fence(struct vmpd_display *d, struct vmpd_head *head, int fd);
+void vmpd_display_unwatch_fence(struct vmpd_display *d, int fd);
+bool vmpd_display_shm_has(const struct vmpd_display *d, uint32_t wl_shm_format);
+
+/* head.c */
+void vmpd_head_layout(struct vmpd_head *head);
+void vmpd_head_commit_parent(struct vmpd_head *head);
+void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
+	uint32_t *gx, uint32_t *gy);
+struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface);
+void vmpd_head_lost(struct vmpd_head *head);
+
+/* pacing (pacing.c), over sync/'s vsync_pacer */
+bool vmpd_pacing_init(struct vmpd_head *head);
+void vmpd_pacing_finish(struct vmpd_head *head);
+/* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
+void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
+	int acquire_fence_fd, bool import_pending);
+/* Requests feedback and frame callback for the commit about to happen. */
+void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq);
+void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer);
+/* The import the waiting frame needed finished (either way). */
+void vmpd_pacing_import_done(struct vmpd_head *head);
+void vmpd_pacing_fence_signalled(struct vmpd_head *head);
+void vmpd_pacing_timeout(struct vmpd_head *head);
+void vmpd_pacing_gone(struct vmpd_head *head);
+void vmpd_pacing_disable(struct vmpd_head *head);
+
+/* shm-path.c */
+enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+	uint32_t stride, uint32_t fourcc, const void *pixels);
+enum vmpd_status vmpd_shm_update(struct vmpd_head *head, const struct vmpd_rect *damage);
+/* The buffer the next submit will most likely use (a pacer buffer id). */
+uint64_t vmpd_shm_next_buffer(struct vmpd_head *head);
+bool vmpd_shm_submit(struct vmpd_head *head, uint64_t seq);
+void vmpd_shm_finish(struct vmpd_head *head);
+/* A 1x1 opaque buffer, or NULL. */
+struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb);
+
+/* dmabuf-path.c */
+void vmpd_dmabuf_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
+	uint32_t version);
+void vmpd_dmabuf_head_init(struct vmpd_head *head);
+enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
+/* Records damage and the acquire fence (consumed) of the next commit. */
+enum vmpd_status vmpd_dmabuf_prepare(struct vmpd_head *head, const struct vmpd_rect *damage,
+	int acquire_fence_fd);
+bool vmpd_dmabuf_submit(struct vmpd_head *head, uint64_t seq);
+void vmpd_dmabuf_flush_cache(struct vmpd_head *head);
+void vmpd_dmabuf_head_finish(struct vmpd_head *head);
+void vmpd_dmabuf_finish(struct vmpd_display *d);
+
+/* cursor.c */
+struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);
+void vmpd_cursor_destroy(struct vmpd_cursor *cursor);
+enum vmpd_status vmpd_cursor_set_image(struct vmpd_cursor *cursor, const uint32_t *argb,
+	uint32_t width, uint32_t height, int32_t hot_x, int32_t hot_y);
+void vmpd_cursor_move(struct vmpd_cursor *cursor, int32_t x, int32_t y, bool visible);
+/* Applies the cursor to wl_pointer after enter or a change. */
+void vmpd_cursor_apply(struct vmpd_cursor *cursor);
+
+/* input.c */
+void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
+	uint32_t version);
+void vmpd_input_finish(struct vmpd_display *d);
+void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
+bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
+
+/* copy-count.c: every byte the core copies goes through here. */
+void vmpd_copy_rect(struct vmpd_head *head, uint8_t *dst, uint32_t dst_stride,
+	const uint8_t *src, uint32_t src_stride, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+	uint32_t cpp);
+
+#endif

@@ -1,0 +1,454 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "linux-explicit-synchronization-unstable-v1-client-protocol.h"
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "presentation-time-client-protocol.h"
+#include "viewporter-client-protocol.h"
+#include "xdg-decoration-unstable-v1-client-protocol.h"
+#include "xdg-shell-client-protocol.h"
+
+/* Frame colour around and behind the scanout when the compositor draws no decorations. */
+#define VMPD_BORDER_ARGB 0xff303030u
+#define VMPD_BORDER_PX 2u
+
+static bool usable(const struct vmpd_head *head)
+{
+	return head && head->display->connected && head->surface;
+}
+
+void vmpd_head_layout(struct vmpd_head *head)
+{
+	uint32_t border = head->server_decorations || head->fullscreen ? 0 : VMPD_BORDER_PX;
+	head->border = border;
+	uint32_t gw = head->guest_w ? head->guest_w : 640;
+	uint32_t gh = head->guest_h ? head->guest_h : 480;
+	if (!head->win_w || !head->win_h) {
+		head->win_w = gw + 2 * border;
+		head->win_h = gh + 2 * border;
+	}
+	uint32_t aw = head->win_w > 2 * border ? head->win_w - 2 * border : 1;
+	uint32_t ah = head->win_h > 2 * border ? head->win_h - 2 * border : 1;
+	/* Fit keeping the aspect ratio; the remainder is letterbox. */
+	uint64_t w = aw, h = (uint64_t)aw * gh / gw;
+	if (h > ah) {
+		h = ah;
+		w = (uint64_t)ah * gw / gh;
+	}
+	head->dst_w = w ? (uint32_t)w : 1;
+	head->dst_h = h ? (uint32_t)h : 1;
+	head->dst_x = (int32_t)(border + (aw - head->dst_w) / 2);
+	head->dst_y = (int32_t)(border + (ah - head->dst_h) / 2);
+}
+
+void vmpd_head_commit_parent(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	if (!usable(head) || !head->configured)
+		return;
+	vmpd_head_layout(head);
+	wl_subsurface_set_position(head->scanout_sub, head->dst_x, head->dst_y);
+	wp_viewport_set_destination(head->scanout_viewport, (int32_t)head->dst_w,
+		(int32_t)head->dst_h);
+	/* The scanout commits on its own (desync); the viewport change needs one too. */
+	if (head->mode != VMPD_MODE_NONE)
+		wl_surface_commit(head->scanout);
+	if (head->background) {
+		wl_surface_attach(head->surface, head->background, 0, 0);
+		wp_viewport_set_destination(head->parent_viewport, (int32_t)head->win_w,
+			(int32_t)head->win_h);
+		wl_surface_damage_buffer(head->surface, 0, 0, INT32_MAX, INT32_MAX);
+	}
+	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+	wl_region_add(opaque, 0, 0, (int32_t)head->win_w, (int32_t)head->win_h);
+	wl_surface_set_opaque_region(head->surface, opaque);
+	wl_region_destroy(opaque);
+	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0, (int32_t)head->win_w,
+		(int32_t)head->win_h);
+	wl_surface_commit(head->surface);
+	vmpd_display_flush(d);
+}
+
+static void toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
+	int32_t height, struct wl_array *states)
+{
+	struct vmpd_head *head = data;
+	bool fullscreen = false;
+	uint32_t *state;
+	wl_array_for_each(state, states) {
+		if (*state == XDG_TOPLEVEL_STATE_FULLSCREEN)
+			fullscreen = true;
+	}
+	head->fullscreen = fullscreen;
+	head->size_from_compositor = width > 0 && height > 0;
+	if (width > 0 && height > 0 && ((uint32_t)width != head->win_w ||
+			(uint32_t)height != head->win_h)) {
+		head->win_w = (uint32_t)width;
+		head->win_h = (uint32_t)height;
+		struct vmpd_display *d = head->display;
+		vmpd_head_layout(head);
+		if (d->cb.resize)
+			d->cb.resize(d->data, head, head->win_w - 2 * head->border,
+				head->win_h - 2 * head->border);
+	}
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *tl)
+{
+	struct vmpd_head *head = data;
+	if (head->display->cb.close)
+		head->display->cb.close(head->display->data, head);
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_configure,
+	.close = toplevel_close,
+};
+
+static void xdg_surface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
+{
+	struct vmpd_head *head = data;
+	xdg_surface_ack_configure(xs, serial);
+	head->configured = true;
+	vmpd_head_commit_parent(head);
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = xdg_surface_configure,
+};
+
+static void decoration_configure(void *data, struct zxdg_toplevel_decoration_v1 *deco,
+	uint32_t mode)
+{
+	struct vmpd_head *head = data;
+	head->server_decorations = mode == ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE;
+}
+
+static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
+	.configure = decoration_configure,
+};
+
+struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
+{
+	if (!d || !d->connected)
+		return NULL;
+	struct vmpd_head *head = calloc(1, sizeof(*head));
+	if (!head)
+		return NULL;
+	head->display = d;
+	wl_list_insert(d->heads.prev, &head->link);
+	wl_list_init(&head->frames);
+	pixman_region32_init(&head->shm.pending);
+	pixman_region32_init(&head->dmabuf_damage);
+	head->acquire_fence = -1;
+	vmpd_dmabuf_head_init(head);
+	if (config) {
+		head->win_w = config->width;
+		head->win_h = config->height;
+		head->size_from_config = config->width && config->height;
+	}
+
+	head->surface = wl_compositor_create_surface(d->compositor);
+	head->scanout = wl_compositor_create_surface(d->compositor);
+	head->scanout_sub = wl_subcompositor_get_subsurface(d->subcompositor, head->scanout,
+		head->surface);
+	/* Desync: guest frames commit without touching the parent. */
+	wl_subsurface_set_desync(head->scanout_sub);
+	head->scanout_viewport = wp_viewporter_get_viewport(d->viewporter, head->scanout);
+	head->parent_viewport = wp_viewporter_get_viewport(d->viewporter, head->surface);
+	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
+	if (d->explicit_sync)
+		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
+			d->explicit_sync, head->scanout);
+	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+	wl_region_add(opaque, 0, 0, INT32_MAX, INT32_MAX);
+	wl_surface_set_opaque_region(head->scanout, opaque);
+	wl_region_destroy(opaque);
+
+	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->wm_base, head->surface);
+	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener, head);
+	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
+	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
+	xdg_toplevel_set_title(head->toplevel, config && config->title ? config->title : "vmplane");
+	xdg_toplevel_set_app_id(head->toplevel,
+		config && config->app_id ? config->app_id : "vmplane");
+	if (d->decoration_manager) {
+		head->decoration = zxdg_decoration_manager_v1_get_toplevel_decoration(
+			d->decoration_manager, head->toplevel);
+		zxdg_toplevel_decoration_v1_add_listener(head->decoration, &decoration_listener,
+			head);
+		zxdg_toplevel_decoration_v1_set_mode(head->decoration,
+			ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+	}
+	if (config && config->fullscreen)
+		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
+	head->cursor = vmpd_cursor_create(head);
+	if (!vmpd_pacing_init(head) || !head->cursor) {
+		vmpd_head_destroy(head);
+		return NULL;
+	}
+	vmpd_head_layout(head);
+	wl_surface_commit(head->surface);
+	vmpd_display_flush(d);
+	return head;
+}
+
+static void head_release_wayland(struct vmpd_head *head)
+{
+	vmpd_pacing_finish(head);
+	vmpd_input_forget_head(head->display, head);
+	vmpd_cursor_destroy(head->cursor);
+	head->cursor = NULL;
+	vmpd_shm_finish(head);
+	vmpd_dmabuf_head_finish(head);
+	if (head->locked) {
+		zwp_locked_pointer_v1_destroy(head->locked);
+		head->locked = NULL;
+	}
+	if (head->surface_sync) {
+		zwp_linux_surface_synchronization_v1_destroy(head->surface_sync);
+		head->surface_sync = NULL;
+	}
+	if (head->decoration) {
+		zxdg_toplevel_decoration_v1_destroy(head->decoration);
+		head->decoration = NULL;
+	}
+	if (head->toplevel) {
+		xdg_toplevel_destroy(head->toplevel);
+		head->toplevel = NULL;
+	}
+	if (head->xdg_surface) {
+		xdg_surface_destroy(head->xdg_surface);
+		head->xdg_surface = NULL;
+	}
+	if (head->scanout_viewport) {
+		wp_viewport_destroy(head->scanout_viewport);
+		head->scanout_viewport = NULL;
+	}
+	if (head->parent_viewport) {
+		wp_viewport_destroy(head->parent_viewport);
+		head->parent_viewport = NULL;
+	}
+	if (head->scanout_sub) {
+		wl_subsurface_destroy(head->scanout_sub);
+		head->scanout_sub = NULL;
+	}
+	if (head->scanout) {
+		wl_surface_destroy(head->scanout);
+		head->scanout = NULL;
+	}
+	if (head->background) {
+		wl_buffer_destroy(head->background);
+		head->background = NULL;
+	}
+	if (head->surface) {
+		wl_surface_destroy(head->surface);
+		head->surface = NULL;
+	}
+	head->mode = VMPD_MODE_NONE;
+}
+
+void vmpd_head_lost(struct vmpd_head *head)
+{
+	/* Release the guest first: nothing will ever come back for its frames. */
+	vmpd_pacing_gone(head);
+	head_release_wayland(head);
+}
+
+void vmpd_head_destroy(struct vmpd_head *head)
+{
+	if (!head)
+		return;
+	head_release_wayland(head);
+	pixman_region32_fini(&head->shm.pending);
+	pixman_region32_fini(&head->dmabuf_damage);
+	wl_list_remove(&head->link);
+	struct vmpd_display *d = head->display;
+	if (d->connected) {
+		vmpd_display_flush(d);
+		vmpd_display_update_timer(d);
+	}
+	free(head);
+}
+
+void vmpd_head_set_user_data(struct vmpd_head *head, void *user_data)
+{
+	if (head)
+		head->user_data = user_data;
+}
+
+void *vmpd_head_get_user_data(const struct vmpd_head *head)
+{
+	return head ? head->user_data : NULL;
+}
+
+void vmpd_head_set_title(struct vmpd_head *head, const char *title)
+{
+	if (!usable(head) || !title)
+		return;
+	xdg_toplevel_set_title(head->toplevel, title);
+	vmpd_display_flush(head->display);
+}
+
+void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
+{
+	if (!usable(head))
+		return;
+	if (fullscreen)
+		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
+	else
+		xdg_toplevel_unset_fullscreen(head->toplevel);
+	vmpd_display_flush(head->display);
+}
+
+struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface)
+{
+	struct vmpd_head *head;
+	if (!surface)
+		return NULL;
+	wl_list_for_each(head, &d->heads, link) {
+		if (head->surface == surface || head->scanout == surface)
+			return head;
+	}
+	return NULL;
+}
+
+void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy, uint32_t *gx,
+	uint32_t *gy)
+{
+	double x = head->dst_w ? sx * head->guest_w / head->dst_w : 0;
+	double y = head->dst_h ? sy * head->guest_h / head->dst_h : 0;
+	if (x < 0)
+		x = 0;
+	if (y < 0)
+		y = 0;
+	*gx = head->guest_w && x >= head->guest_w ? head->guest_w - 1 : (uint32_t)x;
+	*gy = head->guest_h && y >= head->guest_h ? head->guest_h - 1 : (uint32_t)y;
+}
+
+enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
+	int acquire_fence_fd)
+{
+	enum vmpd_status st = VMPD_OK;
+	if (!head) {
+		st = VMPD_ERR_INVALID;
+	} else if (!usable(head)) {
+		st = VMPD_ERR_DISCONNECTED;
+	} else if (head->mode == VMPD_MODE_NONE) {
+		st = VMPD_ERR_STATE;
+	} else if (head->mode == VMPD_MODE_SHM) {
+		st = vmpd_shm_update(head, damage);
+		if (st == VMPD_OK)
+			vmpd_pacing_frame(head, vmpd_shm_next_buffer(head), true, acquire_fence_fd,
+				false);
+		else if (acquire_fence_fd >= 0)
+			close(acquire_fence_fd);
+		return st;
+	} else {
+		struct vmpd_dmabuf_entry *e = head->current;
+		/* Explicit sync takes the fence with the commit; otherwise we wait for it. */
+		bool explicit_fence = head->surface_sync && e && e->state == VMPD_IMPORT_READY;
+		st = vmpd_dmabuf_prepare(head, damage, explicit_fence ? acquire_fence_fd : -1);
+		if (explicit_fence)
+			acquire_fence_fd = -1;
+		if (st == VMPD_OK) {
+			vmpd_pacing_frame(head, (uint64_t)(uintptr_t)e, false, acquire_fence_fd,
+				e->state == VMPD_IMPORT_PENDING);
+			return st;
+		}
+	}
+	if (acquire_fence_fd >= 0)
+		close(acquire_fence_fd);
+	return st;
+}
+
+void vmpd_head_disable(struct vmpd_head *head)
+{
+	if (!head)
+		return;
+	vmpd_pacing_disable(head);
+	if (!usable(head))
+		return;
+	head->mode = VMPD_MODE_NONE;
+	wl_surface_attach(head->scanout, NULL, 0, 0);
+	wl_surface_commit(head->scanout);
+	vmpd_dmabuf_flush_cache(head);
+	vmpd_shm_finish(head);
+	vmpd_display_flush(head->display);
+}
+
+enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+	uint32_t stride, uint32_t fourcc, const void *pixels)
+{
+	if (!head || !pixels)
+		return VMPD_ERR_INVALID;
+	if (!usable(head))
+		return VMPD_ERR_DISCONNECTED;
+	return vmpd_shm_set_surface(head, width, height, stride, fourcc, pixels);
+}
+
+enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+{
+	if (!head || !buf)
+		return VMPD_ERR_INVALID;
+	if (!usable(head))
+		return VMPD_ERR_DISCONNECTED;
+	return vmpd_dmabuf_set(head, buf);
+}
+
+enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
+	uint32_t width, uint32_t height, int32_t hot_x, int32_t hot_y)
+{
+	if (!head)
+		return VMPD_ERR_INVALID;
+	if (!usable(head))
+		return VMPD_ERR_DISCONNECTED;
+	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width, height, hot_x,
+		hot_y);
+	vmpd_display_flush(head->display);
+	return st;
+}
+
+void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool visible)
+{
+	if (!usable(head))
+		return;
+	vmpd_cursor_move(head->cursor, x, y, visible);
+	vmpd_display_flush(head->display);
+}
+
+bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
+{
+	if (!usable(head))
+		return false;
+	bool ok = vmpd_input_set_grab(head, grab);
+	vmpd_display_flush(head->display);
+	return ok;
+}
+
+bool vmpd_head_grabbed(const struct vmpd_head *head)
+{
+	return head && head->grabbed;
+}
+
+void vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
+{
+	if (!stats)
+		return;
+	if (!head) {
+		memset(stats, 0, sizeof(*stats));
+		return;
+	}
+	*stats = head->stats;
+	if (head->pacer) {
+		struct vsync_pacer_stats ps;
+		vsync_pacer_get_stats(head->pacer, &ps);
+		stats->frames_presented = ps.frames_presented;
+		stats->frames_zero_copy = ps.frames_zero_copy;
+		stats->frames_dropped = ps.frames_dropped + ps.frames_discarded;
+		stats->watchdog_releases = ps.watchdog_releases;
+		stats->last_latency_ns = ps.last_latency_ns;
+	}
+}

@@ -1,0 +1,291 @@
+/* The head's side of sync/'s pacer: feeds it Wayland events, runs its actions. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "presentation-time-client-protocol.h"
+
+bool vmpd_pacing_init(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	struct vsync_pacer_config cfg;
+	vsync_pacer_config_defaults(&cfg);
+	cfg.max_in_flight = d->config.max_frames_in_flight;
+	if (cfg.max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT)
+		cfg.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT;
+	if (d->config.watchdog_ms)
+		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
+	if (cfg.watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS)
+		cfg.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS;
+	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
+	cfg.explicit_acquire = false;
+	head->wait_fence = -1;
+	head->pacer = vsync_pacer_create(&cfg);
+	return head->pacer != NULL;
+}
+
+static void frame_free(struct vmpd_frame *f)
+{
+	if (f->feedback)
+		wp_presentation_feedback_destroy(f->feedback);
+	if (f->callback)
+		wl_callback_destroy(f->callback);
+	wl_list_remove(&f->link);
+	free(f);
+}
+
+static void clear_wait(struct vmpd_head *head)
+{
+	if (head->wait_fence >= 0) {
+		vmpd_display_unwatch_fence(head->display, head->wait_fence);
+		close(head->wait_fence);
+	}
+	head->wait_fence = -1;
+	head->wait_seq = 0;
+	head->wait_count = 0;
+	head->wait_import = false;
+}
+
+static void set_block(struct vmpd_head *head, bool block)
+{
+	if (head->blocked == block)
+		return;
+	head->blocked = block;
+	struct vmpd_display *d = head->display;
+	if (d->cb.block)
+		d->cb.block(d->data, head, block);
+}
+
+static void submit(struct vmpd_head *head, const struct vsync_action *a)
+{
+	bool ok = false;
+	if (head->mode == VMPD_MODE_SHM)
+		ok = vmpd_shm_submit(head, a->seq);
+	else if (head->mode == VMPD_MODE_DMABUF)
+		ok = vmpd_dmabuf_submit(head, a->seq);
+	/* Nothing could be committed: end the frame as if the compositor dropped it. */
+	if (!ok)
+		vsync_pacer_discarded(head->pacer, a->seq);
+}
+
+static void run_actions(struct vmpd_head *head)
+{
+	struct vsync_action a;
+	if (!head->pacer)
+		return;
+	while (vsync_pacer_next_action(head->pacer, &a)) {
+		switch (a.type) {
+		case VSYNC_ACTION_SUBMIT:
+			if (a.seq == head->wait_seq)
+				clear_wait(head);
+			submit(head, &a);
+			break;
+		case VSYNC_ACTION_DROP:
+			if (a.seq == head->wait_seq)
+				clear_wait(head);
+			break;
+		case VSYNC_ACTION_RETIRE:
+			break;
+		case VSYNC_ACTION_BLOCK:
+			set_block(head, true);
+			break;
+		case VSYNC_ACTION_RELEASE:
+			set_block(head, false);
+			break;
+		case VSYNC_ACTION_ARM_WATCHDOG:
+			head->deadline_ns = a.deadline_ns;
+			break;
+		case VSYNC_ACTION_DISARM_WATCHDOG:
+			head->deadline_ns = 0;
+			break;
+		}
+	}
+	vmpd_display_flush(head->display);
+	vmpd_display_update_timer(head->display);
+}
+
+void vmpd_pacing_finish(struct vmpd_head *head)
+{
+	struct vmpd_frame *f, *tmp;
+	wl_list_for_each_safe(f, tmp, &head->frames, link)
+		frame_free(f);
+	if (head->pacer) {
+		/* Releases the producer through the actions, before the pacer goes. */
+		vsync_pacer_compositor_gone(head->pacer);
+		run_actions(head);
+	}
+	clear_wait(head);
+	set_block(head, false);
+	vsync_pacer_destroy(head->pacer);
+	head->pacer = NULL;
+	head->deadline_ns = 0;
+}
+
+void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
+	int acquire_fence_fd, bool import_pending)
+{
+	struct vmpd_display *d = head->display;
+	struct vsync_frame frame = { .buffer = buffer, .flags = copied ? VSYNC_FRAME_COPIED : 0 };
+	bool cpu_fence = acquire_fence_fd >= 0;
+	if (cpu_fence || import_pending)
+		frame.flags |= VSYNC_FRAME_ACQUIRE_FENCE;
+	uint64_t seq = vsync_pacer_frame_new(head->pacer, &frame);
+	if (seq && (frame.flags & VSYNC_FRAME_ACQUIRE_FENCE)) {
+		/* A newer frame replaces the older waiting one: only one wait at a time. */
+		clear_wait(head);
+		head->wait_seq = seq;
+		head->wait_import = import_pending;
+		head->wait_count = import_pending ? 1 : 0;
+		if (cpu_fence) {
+			head->wait_fence = acquire_fence_fd;
+			acquire_fence_fd = -1;
+			/* An unwatchable fd is treated as signalled rather than stalling the guest. */
+			if (vmpd_display_watch_fence(d, head, head->wait_fence))
+				head->wait_count++;
+		}
+		if (head->wait_count == 0)
+			vsync_pacer_acquire_signalled(head->pacer, seq);
+	}
+	if (acquire_fence_fd >= 0)
+		close(acquire_fence_fd);
+	run_actions(head);
+}
+
+static void wait_step(struct vmpd_head *head)
+{
+	if (!head->wait_seq || head->wait_count == 0)
+		return;
+	if (--head->wait_count == 0)
+		vsync_pacer_acquire_signalled(head->pacer, head->wait_seq);
+	run_actions(head);
+}
+
+void vmpd_pacing_import_done(struct vmpd_head *head)
+{
+	if (!head->wait_import)
+		return;
+	head->wait_import = false;
+	wait_step(head);
+}
+
+void vmpd_pacing_fence_signalled(struct vmpd_head *head)
+{
+	if (head->wait_fence < 0)
+		return;
+	vmpd_display_unwatch_fence(head->display, head->wait_fence);
+	close(head->wait_fence);
+	head->wait_fence = -1;
+	wait_step(head);
+}
+
+static void frame_maybe_free(struct vmpd_frame *f)
+{
+	if (!f->feedback && !f->callback)
+		frame_free(f);
+}
+
+static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
+	struct wl_output *output)
+{
+}
+
+static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
+	uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
+	uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
+{
+	struct vmpd_frame *f = data;
+	struct vmpd_head *head = f->head;
+	wp_presentation_feedback_destroy(f->feedback);
+	f->feedback = NULL;
+	uint64_t seq = f->seq;
+	frame_maybe_free(f);
+	/* The presentation clock may not be ours; latency is taken on arrival. */
+	vsync_pacer_presented(head->pacer, seq, 0,
+		(flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) ? VSYNC_PRESENTED_ZERO_COPY : 0);
+	run_actions(head);
+}
+
+static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
+{
+	struct vmpd_frame *f = data;
+	struct vmpd_head *head = f->head;
+	wp_presentation_feedback_destroy(f->feedback);
+	f->feedback = NULL;
+	uint64_t seq = f->seq;
+	frame_maybe_free(f);
+	vsync_pacer_discarded(head->pacer, seq);
+	run_actions(head);
+}
+
+static const struct wp_presentation_feedback_listener feedback_listener = {
+	.sync_output = feedback_sync_output,
+	.presented = feedback_presented,
+	.discarded = feedback_discarded,
+};
+
+static void callback_done(void *data, struct wl_callback *cb, uint32_t time)
+{
+	struct vmpd_frame *f = data;
+	struct vmpd_head *head = f->head;
+	wl_callback_destroy(f->callback);
+	f->callback = NULL;
+	uint64_t seq = f->seq;
+	frame_maybe_free(f);
+	vsync_pacer_frame_done(head->pacer, seq);
+	run_actions(head);
+}
+
+static const struct wl_callback_listener callback_listener = {
+	.done = callback_done,
+};
+
+void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq)
+{
+	struct vmpd_display *d = head->display;
+	head->stats.frames_submitted++;
+	struct vmpd_frame *f = calloc(1, sizeof(*f));
+	if (!f)
+		return;
+	f->head = head;
+	f->seq = seq;
+	if (d->presentation) {
+		f->feedback = wp_presentation_feedback(d->presentation, head->scanout);
+		wp_presentation_feedback_add_listener(f->feedback, &feedback_listener, f);
+	}
+	f->callback = wl_surface_frame(head->scanout);
+	wl_callback_add_listener(f->callback, &callback_listener, f);
+	wl_list_insert(head->frames.prev, &f->link);
+}
+
+void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
+{
+	if (!head->pacer)
+		return;
+	vsync_pacer_buffer_released(head->pacer, buffer);
+	run_actions(head);
+}
+
+void vmpd_pacing_timeout(struct vmpd_head *head)
+{
+	if (!head->pacer || !head->deadline_ns || vmpd_now_ns() < head->deadline_ns)
+		return;
+	vsync_pacer_tick(head->pacer);
+	run_actions(head);
+}
+
+void vmpd_pacing_gone(struct vmpd_head *head)
+{
+	if (!head->pacer)
+		return;
+	vsync_pacer_compositor_gone(head->pacer);
+	clear_wait(head);
+	run_actions(head);
+}
+
+void vmpd_pacing_disable(struct vmpd_head *head)
+{
+	if (!head->pacer)
+		return;
+	vsync_pacer_drop_pending(head->pacer);
+	run_actions(head);
+}
