@@ -139,8 +139,29 @@ test_robust(void)
 	CHECK(!rb_fault_injector_is_enabled(ctx));
 	CHECK(eglGetCurrentContext() == rb_context_get_egl_context(ctx));
 
+	/* Enabling works exactly when the injector is compiled in. */
+	CHECK_EQ(env.warnings, 0);
+	CHECK_EQ(rb_fault_injector_enable(ctx), rb_fault_injector_available());
+	/* Enabling it is announced once. */
+	CHECK(rb_fault_injector_enable(ctx) == rb_fault_injector_available());
+	CHECK_EQ(env.warnings, rb_fault_injector_available() ? 1 : 0);
+	env.warnings = 0;
+
+	/* Config helper: any config, then a visual id no config has. */
+	static const EGLint cfg_attribs[] = {
+		EGL_SURFACE_TYPE, EGL_PBUFFER_BIT,
+		EGL_RENDERABLE_TYPE, EGL_OPENGL_ES2_BIT, EGL_NONE,
+	};
+	static const EGLint bogus_visual = 0x7fff1234;
+	EGLConfig config = NULL;
+	CHECK(rb_egl_choose_config(env.display, cfg_attribs, NULL, 0, &config));
+	CHECK(config != NULL);
+	CHECK(!rb_egl_choose_config(env.display, cfg_attribs, &bogus_visual, 1,
+				    &config));
+
 	rb_context_destroy(shared);
 	rb_context_destroy(ctx);
+	rb_context_destroy(NULL);
 	CHECK(eglGetCurrentContext() == EGL_NO_CONTEXT);
 	CHECK_EQ(env.warnings, 0);
 	CHECK_EQ(env.errors, 0);
