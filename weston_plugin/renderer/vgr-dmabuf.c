@@ -1,26 +1,382 @@
-/* linux-dmabuf: placeholder until EGL import and the CPU fallback land. */
+/*
+ * linux-dmabuf: EGLImage import (modifiers, external-only, per-plane YUV),
+ * the format list and default feedback, and a CPU path that maps the
+ * buffer and uploads it where EGL import is missing or unsafe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <drm_fourcc.h>
+#include <linux/dma-buf.h>
+#include <gbm.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
+#include "vmplane/sync_file.h"
+
+#define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
+
+#ifndef EGL_DRM_RENDER_NODE_FILE_EXT
+#define EGL_DRM_RENDER_NODE_FILE_EXT 0x3377
+#endif
+
+struct vgr_dmabuf_image {
+	struct vgr_renderer *gr;
+	bool cpu;
+	EGLImageKHR images[VGR_MAX_PLANES];
+	int n_images;
+	GLenum target;
+	enum vgr_variant variant;
+};
+
+/* Linear 32-bit RGB layouts the CPU path can upload as they are. */
+static const struct {
+	uint32_t format;
+	GLenum gl_format;
+	bool opaque;
+} cpu_formats[] = {
+	{ DRM_FORMAT_ARGB8888, GL_BGRA_EXT, false },
+	{ DRM_FORMAT_XRGB8888, GL_BGRA_EXT, true },
+	{ DRM_FORMAT_ABGR8888, GL_RGBA, false },
+	{ DRM_FORMAT_XBGR8888, GL_RGBA, true },
+};
+
+static int
+cpu_format_index(uint32_t format)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LENGTH(cpu_formats); i++)
+		if (cpu_formats[i].format == format)
+			return (int)i;
+	return -1;
+}
+
+static bool
+use_egl_import(struct vgr_renderer *gr)
+{
+	return gr->has_dmabuf_import && !gr->force_cpu_dmabuf;
+}
+
+static void
+image_free(struct vgr_dmabuf_image *img)
+{
+	int i;
+
+	if (!img)
+		return;
+	for (i = 0; i < img->n_images; i++)
+		vgr_image_destroy(img->gr, img->images[i]);
+	free(img);
+}
+
+static void
+dmabuf_user_data_destroy(struct linux_dmabuf_buffer *dmabuf)
+{
+	image_free(linux_dmabuf_buffer_get_user_data(dmabuf));
+}
+
+static EGLImageKHR
+import_planes(struct vgr_renderer *gr, uint32_t fourcc, int width, int height,
+	      const struct dmabuf_attributes *a, int first, int count)
+{
+	static const EGLint fd_key[] = { EGL_DMA_BUF_PLANE0_FD_EXT,
+		EGL_DMA_BUF_PLANE1_FD_EXT, EGL_DMA_BUF_PLANE2_FD_EXT,
+		EGL_DMA_BUF_PLANE3_FD_EXT };
+	static const EGLint off_key[] = { EGL_DMA_BUF_PLANE0_OFFSET_EXT,
+		EGL_DMA_BUF_PLANE1_OFFSET_EXT, EGL_DMA_BUF_PLANE2_OFFSET_EXT,
+		EGL_DMA_BUF_PLANE3_OFFSET_EXT };
+	static const EGLint pitch_key[] = { EGL_DMA_BUF_PLANE0_PITCH_EXT,
+		EGL_DMA_BUF_PLANE1_PITCH_EXT, EGL_DMA_BUF_PLANE2_PITCH_EXT,
+		EGL_DMA_BUF_PLANE3_PITCH_EXT };
+	static const EGLint lo_key[] = { EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT,
+		EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT, EGL_DMA_BUF_PLANE2_MODIFIER_LO_EXT,
+		EGL_DMA_BUF_PLANE3_MODIFIER_LO_EXT };
+	static const EGLint hi_key[] = { EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT,
+		EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, EGL_DMA_BUF_PLANE2_MODIFIER_HI_EXT,
+		EGL_DMA_BUF_PLANE3_MODIFIER_HI_EXT };
+	EGLint attribs[64];
+	int n = 0, i;
+
+	attribs[n++] = EGL_WIDTH;
+	attribs[n++] = width;
+	attribs[n++] = EGL_HEIGHT;
+	attribs[n++] = height;
+	attribs[n++] = EGL_LINUX_DRM_FOURCC_EXT;
+	attribs[n++] = (EGLint)fourcc;
+	for (i = 0; i < count; i++) {
+		int p = first + i;
+
+		attribs[n++] = fd_key[i];
+		attribs[n++] = a->fd[p];
+		attribs[n++] = off_key[i];
+		attribs[n++] = (EGLint)a->offset[p];
+		attribs[n++] = pitch_key[i];
+		attribs[n++] = (EGLint)a->stride[p];
+		if (a->modifier[p] != DRM_FORMAT_MOD_INVALID &&
+		    gr->has_dmabuf_modifiers) {
+			attribs[n++] = lo_key[i];
+			attribs[n++] = (EGLint)(a->modifier[p] & 0xffffffff);
+			attribs[n++] = hi_key[i];
+			attribs[n++] = (EGLint)(a->modifier[p] >> 32);
+		}
+	}
+	attribs[n++] = EGL_IMAGE_PRESERVED_KHR;
+	attribs[n++] = EGL_TRUE;
+	attribs[n] = EGL_NONE;
+	return vgr_image_create(gr, EGL_LINUX_DMA_BUF_EXT, NULL, attribs);
+}
+
+static bool
+external_only(struct vgr_renderer *gr, uint32_t format, uint64_t modifier)
+{
+	EGLuint64KHR mods[64];
+	EGLBoolean ext[64];
+	EGLint n = 0, i;
+
+	if (!gr->has_dmabuf_modifiers ||
+	    !eglQueryDmaBufModifiersEXT(gr->display, (EGLint)format, 64, mods,
+					ext, &n))
+		return false;
+	for (i = 0; i < n; i++)
+		if (mods[i] == modifier)
+			return ext[i];
+	return false;
+}
+
+/* Two-plane and three-plane YUV sampled as R8/GR88 planes. */
+static bool
+import_yuv_planes(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
+		  struct vgr_dmabuf_image *img)
+{
+	int i;
+
+	if (a->format == DRM_FORMAT_NV12 && a->n_planes == 2) {
+		img->images[0] = import_planes(gr, DRM_FORMAT_R8, a->width,
+					       a->height, a, 0, 1);
+		img->images[1] = import_planes(gr, DRM_FORMAT_GR88, a->width / 2,
+					       a->height / 2, a, 1, 1);
+		img->n_images = 2;
+		img->variant = VGR_VARIANT_Y_UV;
+	} else if (a->format == DRM_FORMAT_YUV420 && a->n_planes == 3) {
+		for (i = 0; i < 3; i++)
+			img->images[i] = import_planes(gr, DRM_FORMAT_R8,
+						       i ? a->width / 2 : a->width,
+						       i ? a->height / 2 : a->height,
+						       a, i, 1);
+		img->n_images = 3;
+		img->variant = VGR_VARIANT_Y_U_V;
+	} else {
+		return false;
+	}
+	for (i = 0; i < img->n_images; i++)
+		if (img->images[i] == EGL_NO_IMAGE_KHR)
+			return false;
+	return true;
+}
+
+static off_t
+fd_size(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	if (end >= 0)
+		lseek(fd, 0, SEEK_SET);
+	return end;
+}
+
+/* The CPU path only trusts what it can prove fits in the fd. */
+static bool
+cpu_acceptable(const struct dmabuf_attributes *a)
+{
+	off_t size;
+	uint64_t need;
+
+	if (cpu_format_index(a->format) < 0 || a->n_planes != 1)
+		return false;
+	if (a->modifier[0] != DRM_FORMAT_MOD_LINEAR &&
+	    a->modifier[0] != DRM_FORMAT_MOD_INVALID)
+		return false;
+	if (a->stride[0] < (uint32_t)a->width * 4 || a->stride[0] % 4)
+		return false;
+	size = fd_size(a->fd[0]);
+	need = (uint64_t)a->offset[0] + (uint64_t)a->stride[0] * (uint64_t)a->height;
+	return size > 0 && need <= (uint64_t)size;
+}
+
+static struct vgr_dmabuf_image *
+import_attributes(struct vgr_renderer *gr, const struct dmabuf_attributes *a)
+{
+	struct vgr_dmabuf_image *img;
+	const struct pixel_format_info *info;
+
+	if (a->width <= 0 || a->height <= 0 || a->n_planes < 1 ||
+	    a->n_planes > VMP_DMABUF_MAX_PLANES)
+		return NULL;
+
+	img = calloc(1, sizeof *img);
+	if (!img)
+		return NULL;
+	img->gr = gr;
+	img->target = GL_TEXTURE_2D;
+
+	if (!use_egl_import(gr)) {
+		if (!cpu_acceptable(a)) {
+			free(img);
+			return NULL;
+		}
+		img->cpu = true;
+		img->variant = cpu_formats[cpu_format_index(a->format)].opaque ?
+			       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
+		return img;
+	}
+
+	if (!vgr_make_current(gr, EGL_NO_SURFACE)) {
+		free(img);
+		return NULL;
+	}
+	img->images[0] = import_planes(gr, a->format, a->width, a->height, a,
+				       0, a->n_planes);
+	if (img->images[0] != EGL_NO_IMAGE_KHR) {
+		img->n_images = 1;
+		info = pixel_format_get_info(a->format);
+		if (external_only(gr, a->format, a->modifier[0]) ||
+		    (info && info->hsub > 1)) {
+			if (!gr->has_external_image) {
+				image_free(img);
+				return NULL;
+			}
+			img->target = GL_TEXTURE_EXTERNAL_OES;
+			img->variant = VGR_VARIANT_EXTERNAL;
+		} else {
+			img->variant = info && info->bits.a == 0 ?
+				       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
+		}
+		return img;
+	}
+	if (import_yuv_planes(gr, a, img))
+		return img;
+	image_free(img);
+	return NULL;
+}
 
 bool
 vgr_import_dmabuf(struct weston_compositor *ec,
 		  struct linux_dmabuf_buffer *dmabuf)
 {
-	return false;
+	struct vgr_renderer *gr = vgr_get(ec);
+	struct vgr_dmabuf_image *img;
+
+	img = import_attributes(gr, &dmabuf->attributes);
+	if (!img) {
+		weston_log("vgr: refusing dma-buf %dx%d format 0x%08x (%d planes)\n",
+			   dmabuf->attributes.width, dmabuf->attributes.height,
+			   dmabuf->attributes.format, dmabuf->attributes.n_planes);
+		return false;
+	}
+	linux_dmabuf_buffer_set_user_data(dmabuf, img, dmabuf_user_data_destroy);
+	return true;
 }
 
-const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec)
+/* Maps the buffer and uploads it; the CPU fallback's "import". */
+static bool
+cpu_upload(struct vgr_surface *vs, const struct dmabuf_attributes *a)
 {
-	return &vgr_get(ec)->dmabuf_formats;
+	struct dma_buf_sync sync = { 0 };
+	size_t len = a->offset[0] + (size_t)a->stride[0] * a->height;
+	int idx = cpu_format_index(a->format);
+	uint8_t *map;
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, a->fd[0], 0);
+	if (map == MAP_FAILED) {
+		weston_log("vgr: cannot map dma-buf: %s\n", strerror(errno));
+		return false;
+	}
+	/* Not every exporter implements it (memfd does not); best effort. */
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
+	ioctl(a->fd[0], DMA_BUF_IOCTL_SYNC, &sync);
+
+	glActiveTexture(GL_TEXTURE0);
+	glBindTexture(GL_TEXTURE_2D, vs->planes[0].tex);
+	glPixelStorei(GL_UNPACK_ROW_LENGTH_EXT, (GLint)(a->stride[0] / 4));
+	glPixelStorei(GL_UNPACK_SKIP_PIXELS_EXT, 0);
+	glPixelStorei(GL_UNPACK_SKIP_ROWS_EXT, 0);
+	glTexImage2D(GL_TEXTURE_2D, 0, (GLint)cpu_formats[idx].gl_format,
+		     a->width, a->height, 0, cpu_formats[idx].gl_format,
+		     GL_UNSIGNED_BYTE, map + a->offset[0]);
+	glPixelStorei(GL_UNPACK_ROW_LENGTH_EXT, 0);
+
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	ioctl(a->fd[0], DMA_BUF_IOCTL_SYNC, &sync);
+	munmap(map, len);
+	return true;
+}
+
+static void
+wait_acquire_fence(struct vgr_surface *vs)
+{
+	int fd = vs->surface->acquire_fence_fd;
+
+	if (fd < 0)
+		return;
+	/* Without GPU-side waits, block here: correctness over latency. */
+	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
+		weston_log("vgr: acquire fence did not signal in time\n");
 }
 
 bool
 vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		  struct linux_dmabuf_buffer *dmabuf)
 {
-	return false;
+	struct vgr_renderer *gr = vs->gr;
+	const struct dmabuf_attributes *a = &dmabuf->attributes;
+	struct vgr_dmabuf_image *img = linux_dmabuf_buffer_get_user_data(dmabuf);
+	int i;
+
+	if (!img) {
+		/* Direct-display buffers skip import; try once now. */
+		img = import_attributes(gr, a);
+		if (!img)
+			return false;
+		linux_dmabuf_buffer_set_user_data(dmabuf, img,
+						  dmabuf_user_data_destroy);
+	}
+
+	buffer->width = a->width;
+	buffer->height = a->height;
+	buffer->y_inverted = !(a->flags & Y_INVERT_FLAG);
+	vs->surface->is_opaque = img->variant == VGR_VARIANT_RGBX ||
+				 img->variant >= VGR_VARIANT_Y_U_V;
+
+	vs->n_planes = img->cpu ? 1 : img->n_images;
+	vs->target = img->target;
+	for (i = 0; i < vs->n_planes; i++)
+		vs->planes[i].tex = vgr_texture_create(gr, img->target);
+
+	wait_acquire_fence(vs);
+	if (img->cpu) {
+		if (!cpu_upload(vs, a))
+			return false;
+	} else {
+		for (i = 0; i < img->n_images; i++) {
+			glBindTexture(img->target, vs->planes[i].tex);
+			glEGLImageTargetTexture2DOES(img->target, img->images[i]);
+		}
+		glBindTexture(img->target, 0);
+	}
+
+	vs->kind = VGR_BUFFER_DMABUF;
+	vs->variant = img->variant;
+	vs->image = img;
+	vs->buffer_width = a->width;
+	vs->buffer_height = a->height;
+	vs->y_inverted = buffer->y_inverted;
+	return true;
 }
 
 void vgr_dmabuf_surface_release(struct vgr_surface *vs);
@@ -28,16 +384,141 @@ void vgr_dmabuf_surface_release(struct vgr_surface *vs);
 void
 vgr_dmabuf_surface_release(struct vgr_surface *vs)
 {
+	/* The images belong to the dma-buf and die with it. */
+	vs->image = NULL;
+}
+
+static void
+add_format(struct vgr_renderer *gr, uint32_t format, const uint64_t *mods,
+	   int n_mods)
+{
+	struct weston_drm_format *f;
+	int i;
+
+	f = weston_drm_format_array_add_format(&gr->dmabuf_formats, format);
+	if (!f)
+		return;
+	for (i = 0; i < n_mods; i++)
+		weston_drm_format_add_modifier(f, mods[i]);
+}
+
+static void
+populate_formats(struct vgr_renderer *gr)
+{
+	static const uint64_t cpu_mods[] = { DRM_FORMAT_MOD_LINEAR,
+					     DRM_FORMAT_MOD_INVALID };
+	EGLint formats[256], n = 0, i;
+
+	if (gr->dmabuf_formats_ready)
+		return;
+	gr->dmabuf_formats_ready = true;
+
+	if (!use_egl_import(gr)) {
+		for (i = 0; i < (EGLint)ARRAY_LENGTH(cpu_formats); i++)
+			add_format(gr, cpu_formats[i].format, cpu_mods, 2);
+		return;
+	}
+	if (!gr->has_dmabuf_modifiers ||
+	    !eglQueryDmaBufFormatsEXT(gr->display, 256, formats, &n)) {
+		static const uint64_t implicit = DRM_FORMAT_MOD_INVALID;
+
+		add_format(gr, DRM_FORMAT_ARGB8888, &implicit, 1);
+		add_format(gr, DRM_FORMAT_XRGB8888, &implicit, 1);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		EGLuint64KHR mods[128];
+		EGLint n_mods = 0, j;
+		uint64_t list[129];
+
+		eglQueryDmaBufModifiersEXT(gr->display, formats[i], 128, mods,
+					   NULL, &n_mods);
+		for (j = 0; j < n_mods; j++)
+			list[j] = mods[j];
+		/* Implicit modifiers always work through the same import. */
+		list[n_mods] = DRM_FORMAT_MOD_INVALID;
+		add_format(gr, (uint32_t)formats[i], list, n_mods + 1);
+	}
+}
+
+const struct weston_drm_format_array *
+vgr_get_supported_formats(struct weston_compositor *ec)
+{
+	struct vgr_renderer *gr = vgr_get(ec);
+
+	populate_formats(gr);
+	return &gr->dmabuf_formats;
+}
+
+static bool
+main_device(struct vgr_renderer *gr, dev_t *dev)
+{
+	const char *exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+	struct stat st;
+	const char *node = NULL;
+	EGLAttrib attr = 0;
+
+	if (vgr_egl_has_ext(exts, "EGL_EXT_device_query") &&
+	    eglQueryDisplayAttribEXT(gr->display, EGL_DEVICE_EXT, &attr) && attr) {
+		EGLDeviceEXT edev = (EGLDeviceEXT)attr;
+		const char *dexts = eglQueryDeviceStringEXT(edev, EGL_EXTENSIONS);
+
+		if (vgr_egl_has_ext(dexts, "EGL_EXT_device_drm_render_node"))
+			node = eglQueryDeviceStringEXT(edev, EGL_DRM_RENDER_NODE_FILE_EXT);
+		if (!node && vgr_egl_has_ext(dexts, "EGL_EXT_device_drm"))
+			node = eglQueryDeviceStringEXT(edev, EGL_DRM_DEVICE_FILE_EXT);
+		if (node && stat(node, &st) == 0) {
+			*dev = st.st_rdev;
+			return true;
+		}
+	}
+	/* EGL could not tell: the backend's GBM device can. */
+	if (gr->platform == EGL_PLATFORM_GBM_KHR && gr->native_display &&
+	    fstat(gbm_device_get_fd(gr->native_display), &st) == 0) {
+		*dev = st.st_rdev;
+		return true;
+	}
+	return false;
 }
 
 bool
 vgr_dmabuf_setup_feedback(struct vgr_renderer *gr)
 {
-	return false;
+	struct weston_compositor *ec = gr->compositor;
+	dev_t dev;
+
+	if (!use_egl_import(gr) || !main_device(gr, &dev))
+		return false;
+	populate_formats(gr);
+	ec->dmabuf_feedback_format_table =
+		weston_dmabuf_feedback_format_table_create(&gr->dmabuf_formats);
+	if (!ec->dmabuf_feedback_format_table)
+		return false;
+	ec->default_dmabuf_feedback = weston_dmabuf_feedback_create(dev);
+	if (!ec->default_dmabuf_feedback ||
+	    !weston_dmabuf_feedback_tranche_create(ec->default_dmabuf_feedback,
+						   ec->dmabuf_feedback_format_table,
+						   dev, 0, 0 /* renderer */)) {
+		vgr_dmabuf_fini(gr);
+		return false;
+	}
+	return true;
 }
 
 void
 vgr_dmabuf_fini(struct vgr_renderer *gr)
 {
+	struct weston_compositor *ec = gr->compositor;
+
+	if (ec->default_dmabuf_feedback) {
+		weston_dmabuf_feedback_destroy(ec->default_dmabuf_feedback);
+		ec->default_dmabuf_feedback = NULL;
+	}
+	if (ec->dmabuf_feedback_format_table) {
+		weston_dmabuf_feedback_format_table_destroy(ec->dmabuf_feedback_format_table);
+		ec->dmabuf_feedback_format_table = NULL;
+	}
 	weston_drm_format_array_fini(&gr->dmabuf_formats);
+	weston_drm_format_array_init(&gr->dmabuf_formats);
+	gr->dmabuf_formats_ready = false;
 }

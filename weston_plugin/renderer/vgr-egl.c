@@ -170,6 +170,7 @@ vgr_egl_init(struct vgr_renderer *gr,
 	EGLint major, minor;
 
 	gr->platform = opts->egl_platform;
+	gr->native_display = opts->egl_native_display;
 	gr->surface_type = opts->egl_surface_type;
 	gr->display = get_display(opts->egl_platform, opts->egl_native_display);
 	if (gr->display == EGL_NO_DISPLAY) {

@@ -33,6 +33,14 @@ gl_init(struct vgr_renderer *gr)
 		(vgr_egl_has_ext(exts, "GL_EXT_color_buffer_half_float") ||
 		 vgr_egl_has_ext(exts, "GL_EXT_color_buffer_float"));
 
+	/* Mesa 22.3's software drivers crash sampling foreign dma-bufs. */
+	if (strstr((const char *)glGetString(GL_RENDERER), "llvmpipe") ||
+	    strstr((const char *)glGetString(GL_RENDERER), "softpipe")) {
+		if (gr->has_dmabuf_import)
+			weston_log("vgr: software GL: dma-bufs go through the CPU path\n");
+		gr->force_cpu_dmabuf = true;
+	}
+
 	glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
 	glPixelStorei(GL_PACK_ALIGNMENT, 1);
 	return true;

@@ -3,6 +3,7 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
+#include "vmplane/egl_fence.h"
 
 static struct vgr_output *
 output_get(struct weston_output *output)
@@ -131,19 +132,13 @@ int
 vgr_create_fence_fd(struct weston_output *output)
 {
 	struct vgr_renderer *gr = vgr_get(output->compositor);
-	EGLSyncKHR sync;
-	int fd;
+	int fd = -1;
 
 	if (!gr->has_native_fence)
 		return -1;
-	sync = eglCreateSyncKHR(gr->display, EGL_SYNC_NATIVE_FENCE_ANDROID, NULL);
-	if (sync == EGL_NO_SYNC_KHR)
+	if (vsync_egl_fence_export(gr->display, &fd) != VSYNC_OK)
 		return -1;
-	/* The fence only gets an fd once the commands are flushed. */
-	glFlush();
-	fd = eglDupNativeFenceFDANDROID(gr->display, sync);
-	eglDestroySyncKHR(gr->display, sync);
-	return fd == EGL_NO_NATIVE_FENCE_FD_ANDROID ? -1 : fd;
+	return fd;
 }
 
 /* Union of what changed since the back buffer was last drawn. */

@@ -125,6 +125,7 @@ struct vgr_renderer {
 	EGLConfig context_config;	/* EGL_NO_CONFIG_KHR when configless */
 	EGLSurface dummy_surface;
 	EGLenum platform;
+	void *native_display;
 	EGLint surface_type;
 	int gl_major;
 
