@@ -123,6 +123,7 @@ struct vmpd_dmabuf_entry {
 	ino_t ino;
 	uint32_t fourcc, width, height, stride;
 	uint64_t modifier;
+	bool y_invert;                 /* part of the wl_buffer, so part of the key */
 	uint64_t last_use;
 	bool busy;
 };

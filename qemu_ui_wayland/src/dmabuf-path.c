@@ -252,6 +252,7 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 	e->height = b->height;
 	e->stride = b->stride[0];
 	e->offset = b->offset[0];
+	e->y_invert = b->y0_top;
 	e->fd = dup(b->fd[0]);
 	if (e->fd < 0) {
 		free(e);
@@ -312,7 +313,7 @@ static struct vmpd_dmabuf_entry *cache_find(struct vmpd_head *head, const struct
 		if (e && e->dev == dev && e->ino == ino && e->fourcc == b->fourcc &&
 				e->modifier == b->modifier && e->stride == b->stride[0] &&
 				e->width == b->width && e->height == b->height &&
-				e->offset == b->offset[0])
+				e->offset == b->offset[0] && e->y_invert == b->y0_top)
 			return e;
 	}
 	return NULL;
