@@ -624,6 +624,34 @@ static void test_late_presented_stats(void)
 	sim_finish(&s);
 }
 
+/* A SUBMIT the caller cannot commit is reported back while draining. */
+static void test_input_while_draining(void)
+{
+	struct sim s;
+	start(&s, 1, 0);
+	struct vsync_frame f = { .buffer = BUF_A };
+	uint64_t seq = vsync_pacer_frame_new(s.pacer, &f);
+	CHECK(seq == 1);
+	enum vsync_action_type seen[16];
+	enum vsync_reason why[16];
+	int n = 0;
+	struct vsync_action a;
+	while (vsync_pacer_next_action(s.pacer, &a) && n < 16) {
+		seen[n] = a.type;
+		why[n++] = a.reason;
+		if (a.type == VSYNC_ACTION_SUBMIT)
+			CHECK(vsync_pacer_discarded(s.pacer, a.seq));
+	}
+	CHECK(n == 6);
+	CHECK(seen[0] == VSYNC_ACTION_BLOCK && seen[1] == VSYNC_ACTION_SUBMIT);
+	CHECK(seen[2] == VSYNC_ACTION_ARM_WATCHDOG);
+	CHECK(seen[3] == VSYNC_ACTION_RETIRE && why[3] == VSYNC_REASON_DISCARDED);
+	CHECK(seen[4] == VSYNC_ACTION_RELEASE && seen[5] == VSYNC_ACTION_DISARM_WATCHDOG);
+	CHECK(!vsync_pacer_is_blocked(s.pacer) && vsync_pacer_in_flight(s.pacer) == 0);
+	vsync_pacer_destroy(s.pacer);
+	free(s.state);
+}
+
 int main(void)
 {
 	test_config();
@@ -647,6 +675,7 @@ int main(void)
 	test_late_tick();
 	test_bad_input();
 	test_late_presented_stats();
+	test_input_while_draining();
 	printf("pacer scenarios: ok\n");
 	return 0;
 }

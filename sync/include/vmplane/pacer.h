@@ -174,7 +174,11 @@ struct vsync_pacer *vsync_pacer_create(const struct vsync_pacer_config *config);
 /* Pending actions are discarded; NULL is accepted. */
 void vsync_pacer_destroy(struct vsync_pacer *pacer);
 
-/* Next action caused by earlier inputs, in order; false when none left. */
+/*
+ * Next action caused by earlier inputs, in order; false when none left.
+ * Inputs may be fed while draining (e.g. _discarded() for a SUBMIT that
+ * could not be committed); their actions are appended to the same queue.
+ */
 bool vsync_pacer_next_action(struct vsync_pacer *pacer,
 	struct vsync_action *action);
 
