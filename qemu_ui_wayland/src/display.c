@@ -295,6 +295,9 @@ void vmpd_display_destroy(struct vmpd_display *d)
 	release_globals(d);
 	if (d->wl && d->connected)
 		wl_display_flush(d->wl);
+	/* Events still queued for destroyed proxies hold references: drain them. */
+	if (d->queue)
+		wl_display_dispatch_queue_pending(d->wl, d->queue);
 	DESTROY(d->wrapper, wl_proxy_wrapper_destroy);
 	DESTROY(d->queue, wl_event_queue_destroy);
 	if (d->own_wl && d->wl)

@@ -272,11 +272,17 @@ TEST(pacing_watchdog_releases_a_hidden_window)
 		VMPD_FOURCC_XRGB8888, p.pixels) == VMPD_OK);
 	present(&p, NULL);
 
+	/* Pointer off the window first, so no focus events name the unmapped surface. */
+	weston_test_move_pointer(client->test->weston_test, 0, 1, 0, OUT_W - 5, OUT_H - 5);
+	client_roundtrip(client);
+	producer_pump(&p, 20);
 	/* Unmapping the window hides it: no frame events come back any more. */
 	wl_surface_attach(p.head->surface, NULL, 0, 0);
 	wl_surface_commit(p.head->surface);
 	client_roundtrip(client);
 	producer_pump(&p, 20);
+	vmpd_head_get_stats(p.head, &st);
+	uint64_t before = st.watchdog_releases;
 
 	for (int i = 0; i < 3; i++) {
 		present(&p, NULL);
@@ -285,7 +291,9 @@ TEST(pacing_watchdog_releases_a_hidden_window)
 		assert(p.last_block_ns < (uint64_t)watchdog_ms * 1000000u * 3);
 	}
 	vmpd_head_get_stats(p.head, &st);
-	assert(st.watchdog_releases == 3);
+	assert(st.watchdog_releases == before + 3);
 	producer_finish(&p);
+	/* The harness's own queue may still hold events naming our surfaces. */
+	client_roundtrip(client);
 	client_destroy(client);
 }
