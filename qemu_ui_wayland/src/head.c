@@ -143,7 +143,6 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	pixman_region32_init(&head->shm.pending);
 	pixman_region32_init(&head->dmabuf_damage);
 	head->acquire_fence = -1;
-	vmpd_dmabuf_head_init(head);
 	if (config) {
 		head->win_w = config->width;
 		head->win_h = config->height;
@@ -158,6 +157,7 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	wl_subsurface_set_desync(head->scanout_sub);
 	head->scanout_viewport = wp_viewporter_get_viewport(d->viewporter, head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->viewporter, head->surface);
+	vmpd_dmabuf_head_init(head);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
 	if (d->explicit_sync)
 		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(

@@ -1,0 +1,284 @@
+/*
+ * The zero-copy dma-buf path against the scripted fake compositor (which,
+ * unlike anything on this machine, offers linux-dmabuf): import flags and
+ * modifiers, the wl_buffer cache, feedback tranches and their resends,
+ * refused imports going to the fallback, acquire-fence waits, and the
+ * watchdog. A memfd stands in for the guest's udmabuf.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core.h"
+#include "fake-compositor.h"
+#include "fourcc.h"
+#include "linux-dmabuf-unstable-v1-client-protocol.h"
+#include "producer.h"
+
+#define W 320
+#define H 200
+
+struct guest_buf {
+	int fd;
+};
+
+static struct guest_buf guest_buf(void)
+{
+	struct guest_buf g = { memfd_create("fake-udmabuf", MFD_CLOEXEC) };
+	CHECK(g.fd >= 0 && ftruncate(g.fd, W * H * 4) == 0);
+	return g;
+}
+
+static struct vmpd_dmabuf describe(struct guest_buf g, uint32_t fourcc, bool y0_top)
+{
+	return (struct vmpd_dmabuf){
+		.n_planes = 1, .fd = { g.fd, -1, -1, -1 }, .stride = { W * 4 }, .fourcc = fourcc,
+		.modifier = VMPD_MOD_INVALID, .width = W, .height = H,
+		.src = { 8, 4, W - 16, H - 8 }, .y0_top = y0_top,
+	};
+}
+
+static bool was_released(struct producer *p)
+{
+	return !p->blocked && p->releases > 0;
+}
+
+static void frame(struct producer *p)
+{
+	int before = p->releases;
+	CHECK(vmpd_head_update(p->head, NULL, -1) == VMPD_OK);
+	CHECK(p->blocked);
+	CHECK(producer_wait(p, was_released, 2000));
+	CHECK(p->releases == before + 1);
+}
+
+static const struct fake_format formats[] = {
+	{ VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR, true },
+	{ VMPD_FOURCC_ARGB8888, VMPD_MOD_LINEAR, false },
+};
+
+static struct fake_compositor *start(struct producer *p, struct fake_config cfg,
+	uint32_t watchdog_ms)
+{
+	struct fake_compositor *fc = fake_compositor_start(&cfg);
+	CHECK(fc);
+	CHECK(producer_init(p, NULL, fake_compositor_socket(fc), 1, 1, watchdog_ms, 0, 0));
+	return fc;
+}
+
+static void zero_copy_v4(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2, .zero_copy = true }, 500);
+	CHECK(vmpd_display_dmabuf_version(p.display) == 4);
+	dev_t main_dev;
+	CHECK(vmpd_display_main_device(p.display, &main_dev) && main_dev == makedev(226, 128));
+	struct guest_buf a = guest_buf(), b = guest_buf();
+	struct fake_stats fs;
+	struct vmpd_stats st;
+
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.params_created == 1);
+	/* Guest memory is linear: the unknown modifier became an explicit LINEAR. */
+	CHECK(fs.last_modifier == VMPD_MOD_LINEAR);
+	CHECK(fs.last_flags == 0);
+	CHECK(fs.last_stride == W * 4 && fs.last_width == W && fs.last_height == H);
+	CHECK(fs.last_format == VMPD_FOURCC_XRGB8888);
+	CHECK(fs.dmabuf_commits == 1);
+
+	d = describe(b, VMPD_FOURCC_XRGB8888, true);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.last_flags == ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT);
+
+	/* A guest flipping between its buffers never re-imports. */
+	for (int i = 0; i < 10; i++) {
+		d = i & 1 ? describe(b, VMPD_FOURCC_XRGB8888, true) :
+			describe(a, VMPD_FOURCC_XRGB8888, false);
+		CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+		frame(&p);
+	}
+	fake_compositor_get_stats(fc, &fs);
+	vmpd_head_get_stats(p.head, &st);
+	fprintf(stderr, "zero-copy: imports %llu hits %llu presented %llu zero-copy %llu bytes %llu\n",
+		(unsigned long long)st.dmabuf_imports, (unsigned long long)st.dmabuf_cache_hits,
+		(unsigned long long)st.frames_presented, (unsigned long long)st.frames_zero_copy,
+		(unsigned long long)st.bytes_copied);
+	CHECK(fs.params_created == 2);
+	CHECK(fs.dmabuf_commits == 12);
+	CHECK(st.dmabuf_imports == 2 && st.dmabuf_cache_hits == 10);
+	CHECK(st.bytes_copied == 0 && st.copies == 0);
+	CHECK(st.frames_zero_copy == 12 && st.frames_presented == 12);
+	CHECK(st.scanout_tranche);
+	CHECK(!st.fallback);
+
+	/* ARGB is importable but not in the scanout tranche. */
+	d = describe(a, VMPD_FOURCC_ARGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	vmpd_head_get_stats(p.head, &st);
+	CHECK(!st.scanout_tranche);
+	frame(&p);
+
+	/* The compositor drops the scanout tranche (Weston does after plane failures). */
+	const struct fake_format no_scanout[] = {
+		{ VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR, false },
+	};
+	fake_compositor_resend_feedback(fc, no_scanout, 1);
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	vmpd_head_get_stats(p.head, &st);
+	CHECK(!st.scanout_tranche);
+	frame(&p);
+
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+	close(b.fd);
+}
+
+static void refused_import_falls_back(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2, .fail_imports = true }, 500);
+	struct guest_buf a = guest_buf();
+	struct fake_stats fs;
+	struct vmpd_stats st;
+
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	vmpd_head_get_stats(p.head, &st);
+	CHECK(fs.params_failed == 1 && fs.params_created == 0);
+	CHECK(fs.dmabuf_commits == 0 && fs.shm_commits >= 2);
+	CHECK(st.fallback);
+	CHECK(st.copies >= 2);
+	CHECK(st.bytes_copied >= (uint64_t)(W - 16) * (H - 8) * 4);
+	/* The refused buffer is cached as such: no second try. */
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.params_failed == 1);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
+static void unlisted_format_never_sent(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 3, .formats = formats, .n_formats = 1 }, 500);
+	CHECK(vmpd_display_dmabuf_version(p.display) == 3);
+	struct guest_buf a = guest_buf();
+	struct fake_stats fs;
+	struct vmpd_stats st;
+
+	/* v3 modifier list: XRGB is there. */
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	/* ARGB is not: straight to the fallback, no doomed import. */
+	d = describe(a, VMPD_FOURCC_ARGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	vmpd_head_get_stats(p.head, &st);
+	CHECK(fs.params_created == 1 && fs.params_failed == 0);
+	CHECK(st.fallback);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
+static bool committed_twice(struct producer *p)
+{
+	struct fake_stats fs;
+	fake_compositor_get_stats(p->user, &fs);
+	return fs.dmabuf_commits >= 2;
+}
+
+static void acquire_fence_waits(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2 }, 500);
+	p.user = fc;
+	struct guest_buf a = guest_buf();
+	struct fake_stats fs;
+
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	/* An eventfd polls like a sync_file: readable once "signalled". */
+	int fence = eventfd(0, EFD_CLOEXEC);
+	CHECK(fence >= 0);
+	int mine = dup(fence);
+	CHECK(vmpd_head_update(p.head, NULL, fence) == VMPD_OK);
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.dmabuf_commits == 1);
+	CHECK(p.blocked);
+	uint64_t one = 1;
+	CHECK(write(mine, &one, sizeof(one)) == sizeof(one));
+	CHECK(producer_wait(&p, committed_twice, 2000));
+	CHECK(producer_wait(&p, was_released, 2000));
+	close(mine);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
+static void hidden_window_watchdog(void)
+{
+	struct producer p;
+	const uint32_t watchdog_ms = 40;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2 }, watchdog_ms);
+	struct guest_buf a = guest_buf();
+	struct vmpd_stats st;
+
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_set_hidden(fc, true);
+	for (int i = 0; i < 3; i++) {
+		frame(&p);
+		fprintf(stderr, "hidden: held %.1f ms\n", p.last_block_ns / 1e6);
+		CHECK(p.last_block_ns >= (uint64_t)watchdog_ms * 900000u);
+	}
+	vmpd_head_get_stats(p.head, &st);
+	CHECK(st.watchdog_releases == 3);
+	fake_compositor_set_hidden(fc, false);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
+int main(void)
+{
+	if (!getenv("XDG_RUNTIME_DIR"))
+		SKIP("XDG_RUNTIME_DIR unset");
+	zero_copy_v4();
+	refused_import_falls_back();
+	unlisted_format_never_sent();
+	acquire_fence_waits();
+	hidden_window_watchdog();
+	return 0;
+}

@@ -1,0 +1,625 @@
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <wayland-server.h>
+
+#include "fake-compositor.h"
+#include "linux-dmabuf-unstable-v1-server-protocol.h"
+#include "presentation-time-server-protocol.h"
+#include "viewporter-server-protocol.h"
+#include "xdg-shell-server-protocol.h"
+
+#define MAX_FORMATS 16
+
+struct fake_compositor {
+	struct wl_display *display;
+	struct wl_event_loop *loop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool stop;
+	char socket[256];
+	struct fake_config config;
+	struct fake_format formats[MAX_FORMATS];
+	int n_formats;
+	struct fake_stats stats;
+	bool hidden;
+	uint32_t serial;
+	struct wl_list surfaces;
+	struct wl_list feedbacks;       /* dma-buf feedback resources */
+};
+
+struct fsurface {
+	struct fake_compositor *fc;
+	struct wl_resource *res;
+	struct wl_resource *pending, *current;
+	bool attached;
+	struct wl_resource *xdg;        /* xdg_surface */
+	struct wl_resource *toplevel;
+	bool configured;
+	struct wl_list frames;          /* wl_callback resource links */
+	struct wl_list presents;        /* wp_presentation_feedback resource links */
+	struct wl_list link;
+};
+
+struct fbuffer {
+	struct fake_compositor *fc;
+	bool dmabuf;
+};
+
+static void forget_buffer(struct fake_compositor *fc, struct wl_resource *buffer);
+
+/* Requests go through one dispatcher per interface: opcode switch, no tables. */
+typedef int (*dispatch_fn)(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args);
+
+static struct wl_resource *make(struct wl_resource *parent, const struct wl_interface *iface,
+	uint32_t id, dispatch_fn fn, void *data, wl_resource_destroy_func_t destroy)
+{
+	struct wl_client *client = wl_resource_get_client(parent);
+	int version = wl_resource_get_version(parent);
+	if (version > iface->version)
+		version = iface->version;
+	struct wl_resource *r = wl_resource_create(client, iface, version, id);
+	if (r)
+		wl_resource_set_dispatcher(r, fn, NULL, data, destroy);
+	return r;
+}
+
+static int ignore_requests(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	/* Every interface here has its destructor at opcode 0 unless noted. */
+	if (opcode == 0)
+		wl_resource_destroy(target);
+	return 0;
+}
+
+static int ignore_not_destroy(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	return 0;
+}
+
+/* ---- buffers ---- */
+
+static void buffer_destroyed(struct wl_resource *r)
+{
+	struct fbuffer *b = wl_resource_get_user_data(r);
+	forget_buffer(b->fc, r);
+	free(b);
+}
+
+static void forget_buffer(struct fake_compositor *fc, struct wl_resource *buffer)
+{
+	struct fsurface *s;
+	wl_list_for_each(s, &fc->surfaces, link) {
+		if (s->pending == buffer)
+			s->pending = NULL;
+		if (s->current == buffer)
+			s->current = NULL;
+	}
+}
+
+static int buffer_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct wl_resource *r = target;
+	if (opcode == 0)
+		wl_resource_destroy(r);
+	return 0;
+}
+
+static struct wl_resource *buffer_create(struct fake_compositor *fc, struct wl_resource *parent,
+	uint32_t id, bool dmabuf)
+{
+	struct fbuffer *b = calloc(1, sizeof(*b));
+	b->fc = fc;
+	b->dmabuf = dmabuf;
+	struct wl_resource *r = wl_resource_create(wl_resource_get_client(parent),
+		&wl_buffer_interface, 1, id);
+	wl_resource_set_dispatcher(r, buffer_dispatch, NULL, b, buffer_destroyed);
+	return r;
+}
+
+/* ---- surfaces ---- */
+
+static void surface_destroyed(struct wl_resource *r)
+{
+	struct fsurface *s = wl_resource_get_user_data(r);
+	struct wl_resource *cb, *tmp;
+	wl_resource_for_each_safe(cb, tmp, &s->frames)
+		wl_resource_destroy(cb);
+	wl_resource_for_each_safe(cb, tmp, &s->presents)
+		wl_resource_destroy(cb);
+	wl_list_remove(&s->link);
+	free(s);
+}
+
+static void unlink_resource(struct wl_resource *r)
+{
+	wl_list_remove(wl_resource_get_link(r));
+}
+
+static void send_frame_events(struct fsurface *s, bool dmabuf)
+{
+	struct fake_compositor *fc = s->fc;
+	struct wl_resource *r, *tmp;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint32_t now_ms = (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	wl_resource_for_each_safe(r, tmp, &s->frames) {
+		wl_callback_send_done(r, now_ms);
+		wl_resource_destroy(r);
+	}
+	uint32_t flags = WP_PRESENTATION_FEEDBACK_KIND_VSYNC;
+	if (dmabuf && fc->config.zero_copy)
+		flags |= WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY;
+	wl_resource_for_each_safe(r, tmp, &s->presents) {
+		wp_presentation_feedback_send_presented(r, 0, (uint32_t)ts.tv_sec,
+			(uint32_t)ts.tv_nsec, 16666666, 0, ++fc->serial, flags);
+		wl_resource_destroy(r);
+	}
+}
+
+static void surface_commit(struct fsurface *s)
+{
+	struct fake_compositor *fc = s->fc;
+	bool dmabuf = false;
+	if (s->attached) {
+		if (s->current && s->current != s->pending)
+			wl_buffer_send_release(s->current);
+		s->current = s->pending;
+		s->attached = false;
+		if (s->current) {
+			struct fbuffer *b = wl_resource_get_user_data(s->current);
+			dmabuf = b->dmabuf;
+			if (dmabuf)
+				fc->stats.dmabuf_commits++;
+			else {
+				fc->stats.shm_commits++;
+				/* shm is "copied" at commit, as Weston's GL renderer does. */
+				wl_buffer_send_release(s->current);
+				s->current = NULL;
+			}
+		}
+	}
+	if (s->xdg && !s->configured) {
+		struct wl_array states;
+		wl_array_init(&states);
+		xdg_toplevel_send_configure(s->toplevel, 0, 0, &states);
+		wl_array_release(&states);
+		xdg_surface_send_configure(s->xdg, ++fc->serial);
+		s->configured = true;
+	}
+	if (!fc->hidden)
+		send_frame_events(s, dmabuf);
+}
+
+static int surface_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct wl_resource *r = target;
+	struct fsurface *s = wl_resource_get_user_data(r);
+	switch (opcode) {
+	case 0:
+		wl_resource_destroy(r);
+		break;
+	case 1: /* attach */
+		s->pending = (struct wl_resource *)args[0].o;
+		s->attached = true;
+		break;
+	case 3: { /* frame */
+		struct wl_resource *cb = wl_resource_create(wl_resource_get_client(r),
+			&wl_callback_interface, 1, args[0].n);
+		wl_resource_set_implementation(cb, NULL, NULL, unlink_resource);
+		wl_list_insert(s->frames.prev, wl_resource_get_link(cb));
+		break;
+	}
+	case 6:
+		surface_commit(s);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int compositor_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct wl_resource *r = target;
+	struct fake_compositor *fc = wl_resource_get_user_data(r);
+	if (opcode == 0) {
+		struct fsurface *s = calloc(1, sizeof(*s));
+		s->fc = fc;
+		wl_list_init(&s->frames);
+		wl_list_init(&s->presents);
+		wl_list_insert(&fc->surfaces, &s->link);
+		s->res = make(r, &wl_surface_interface, args[0].n, surface_dispatch, s,
+			surface_destroyed);
+	} else {
+		make(r, &wl_region_interface, args[0].n, ignore_requests, NULL, NULL);
+	}
+	return 0;
+}
+
+/* ---- shell ---- */
+
+static int toplevel_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0) {
+		struct fsurface *s = wl_resource_get_user_data(target);
+		if (s)
+			s->toplevel = NULL;
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+static int xdg_surface_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fsurface *s = wl_resource_get_user_data(target);
+	if (opcode == 0) {
+		if (s)
+			s->xdg = NULL;
+		wl_resource_destroy(target);
+	} else if (opcode == 1) {
+		s->toplevel = make(target, &xdg_toplevel_interface, args[0].n, toplevel_dispatch, s,
+			NULL);
+	}
+	return 0;
+}
+
+static int wm_base_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0) {
+		wl_resource_destroy(target);
+	} else if (opcode == 2) {
+		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
+		s->xdg = make(target, &xdg_surface_interface, args[0].n, xdg_surface_dispatch, s,
+			NULL);
+	}
+	return 0;
+}
+
+static int subcompositor_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0)
+		wl_resource_destroy(target);
+	else if (opcode == 1)
+		make(target, &wl_subsurface_interface, args[0].n, ignore_requests, NULL, NULL);
+	return 0;
+}
+
+static int viewporter_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0)
+		wl_resource_destroy(target);
+	else if (opcode == 1)
+		make(target, &wp_viewport_interface, args[0].n, ignore_requests, NULL, NULL);
+	return 0;
+}
+
+static int presentation_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0) {
+		wl_resource_destroy(target);
+	} else if (opcode == 1) {
+		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[0].o);
+		struct wl_resource *fb = make(target, &wp_presentation_feedback_interface, args[1].n,
+			ignore_not_destroy, NULL, unlink_resource);
+		wl_list_insert(s->presents.prev, wl_resource_get_link(fb));
+	}
+	return 0;
+}
+
+/* ---- shm ---- */
+
+static int pool_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	if (opcode == 0)
+		buffer_create(fc, target, args[0].n, false);
+	else if (opcode == 1)
+		wl_resource_destroy(target);
+	return 0;
+}
+
+static int shm_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	/* Content is never read: the fake only counts. */
+	close(args[1].h);
+	make(target, &wl_shm_pool_interface, args[0].n, pool_dispatch, fc, NULL);
+	return 0;
+}
+
+/* ---- linux-dmabuf ---- */
+
+struct fparams {
+	struct fake_compositor *fc;
+	uint32_t stride, offset;
+	uint64_t modifier;
+	int planes;
+};
+
+static bool format_ok(struct fake_compositor *fc, uint32_t fourcc, uint64_t mod)
+{
+	for (int i = 0; i < fc->n_formats; i++)
+		if (fc->formats[i].fourcc == fourcc && fc->formats[i].modifier == mod)
+			return true;
+	return false;
+}
+
+static void params_destroyed(struct wl_resource *r)
+{
+	free(wl_resource_get_user_data(r));
+}
+
+static int params_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fparams *p = wl_resource_get_user_data(target);
+	struct fake_compositor *fc = p->fc;
+	switch (opcode) {
+	case 0:
+		wl_resource_destroy(target);
+		break;
+	case 1: /* add: fd, plane_idx, offset, stride, mod_hi, mod_lo */
+		close(args[0].h);
+		p->planes++;
+		p->offset = args[2].u;
+		p->stride = args[3].u;
+		p->modifier = ((uint64_t)args[4].u << 32) | args[5].u;
+		break;
+	case 2: { /* create: width, height, format, flags */
+		fc->stats.last_width = (uint32_t)args[0].i;
+		fc->stats.last_height = (uint32_t)args[1].i;
+		fc->stats.last_format = args[2].u;
+		fc->stats.last_flags = args[3].u;
+		fc->stats.last_modifier = p->modifier;
+		fc->stats.last_stride = p->stride;
+		fc->stats.last_offset = p->offset;
+		if (fc->config.fail_imports || !format_ok(fc, args[2].u, p->modifier)) {
+			fc->stats.params_failed++;
+			zwp_linux_buffer_params_v1_send_failed(target);
+			break;
+		}
+		fc->stats.params_created++;
+		struct wl_resource *b = buffer_create(fc, target, 0, true);
+		zwp_linux_buffer_params_v1_send_created(target, b);
+		break;
+	}
+	default:
+		wl_resource_post_error(target, ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_INVALID_WL_BUFFER,
+			"fake compositor: create_immed is not expected from this client");
+		break;
+	}
+	return 0;
+}
+
+static void send_feedback(struct fake_compositor *fc, struct wl_resource *r)
+{
+	size_t size = (size_t)fc->n_formats * 16;
+	int fd = memfd_create("fake-format-table", MFD_CLOEXEC);
+	unsigned char *table = calloc(1, size ? size : 16);
+	for (int i = 0; i < fc->n_formats; i++) {
+		memcpy(table + i * 16, &fc->formats[i].fourcc, 4);
+		memcpy(table + i * 16 + 8, &fc->formats[i].modifier, 8);
+	}
+	if (fd < 0 || write(fd, table, size) != (ssize_t)size) {
+		free(table);
+		return;
+	}
+	free(table);
+	zwp_linux_dmabuf_feedback_v1_send_format_table(r, fd, (uint32_t)size);
+	close(fd);
+	dev_t main_dev = makedev(226, 128), kms = makedev(226, 0);
+	struct wl_array dev = { .size = sizeof(dev_t), .alloc = 0, .data = &main_dev };
+	zwp_linux_dmabuf_feedback_v1_send_main_device(r, &dev);
+	for (int pass = 0; pass < 2; pass++) {
+		/* Scanout tranche first, as Weston orders them. */
+		struct wl_array idx;
+		wl_array_init(&idx);
+		for (int i = 0; i < fc->n_formats; i++) {
+			if (pass == 0 && !fc->formats[i].scanout)
+				continue;
+			uint16_t *v = wl_array_add(&idx, sizeof(*v));
+			*v = (uint16_t)i;
+		}
+		if (pass == 0 && idx.size == 0) {
+			wl_array_release(&idx);
+			continue;
+		}
+		struct wl_array target = { .size = sizeof(dev_t), .alloc = 0,
+			.data = pass == 0 ? (void *)&kms : (void *)&main_dev };
+		zwp_linux_dmabuf_feedback_v1_send_tranche_target_device(r, &target);
+		zwp_linux_dmabuf_feedback_v1_send_tranche_flags(r, pass == 0 ?
+			ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT : 0);
+		zwp_linux_dmabuf_feedback_v1_send_tranche_formats(r, &idx);
+		zwp_linux_dmabuf_feedback_v1_send_tranche_done(r);
+		wl_array_release(&idx);
+	}
+	zwp_linux_dmabuf_feedback_v1_send_done(r);
+}
+
+static int dmabuf_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	if (opcode == 0) {
+		wl_resource_destroy(target);
+	} else if (opcode == 1) {
+		struct fparams *p = calloc(1, sizeof(*p));
+		p->fc = fc;
+		make(target, &zwp_linux_buffer_params_v1_interface, args[0].n, params_dispatch, p,
+			params_destroyed);
+	} else {
+		struct wl_resource *fb = make(target, &zwp_linux_dmabuf_feedback_v1_interface,
+			args[0].n, ignore_requests, fc, unlink_resource);
+		wl_list_insert(&fc->feedbacks, wl_resource_get_link(fb));
+		fc->stats.feedbacks_bound++;
+		send_feedback(fc, fb);
+	}
+	return 0;
+}
+
+/* ---- globals ---- */
+
+static void bind_generic(struct wl_client *client, void *data, uint32_t version, uint32_t id,
+	const struct wl_interface *iface, dispatch_fn fn)
+{
+	struct wl_resource *r = wl_resource_create(client, iface, (int)version, id);
+	wl_resource_set_dispatcher(r, fn, NULL, data, NULL);
+}
+
+#define BINDER(name, iface, fn) \
+	static void name(struct wl_client *c, void *data, uint32_t v, uint32_t id) \
+	{ \
+		bind_generic(c, data, v, id, iface, fn); \
+	}
+
+BINDER(bind_compositor, &wl_compositor_interface, compositor_dispatch)
+BINDER(bind_subcompositor, &wl_subcompositor_interface, subcompositor_dispatch)
+BINDER(bind_wm_base, &xdg_wm_base_interface, wm_base_dispatch)
+BINDER(bind_viewporter, &wp_viewporter_interface, viewporter_dispatch)
+
+static void bind_shm(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	struct wl_resource *r = wl_resource_create(c, &wl_shm_interface, (int)v, id);
+	wl_resource_set_dispatcher(r, shm_dispatch, NULL, data, NULL);
+	wl_shm_send_format(r, WL_SHM_FORMAT_ARGB8888);
+	wl_shm_send_format(r, WL_SHM_FORMAT_XRGB8888);
+}
+
+static void bind_presentation(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	struct wl_resource *r = wl_resource_create(c, &wp_presentation_interface, (int)v, id);
+	wl_resource_set_dispatcher(r, presentation_dispatch, NULL, data, NULL);
+	wp_presentation_send_clock_id(r, CLOCK_MONOTONIC);
+}
+
+static void bind_dmabuf(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	struct fake_compositor *fc = data;
+	struct wl_resource *r = wl_resource_create(c, &zwp_linux_dmabuf_v1_interface, (int)v, id);
+	wl_resource_set_dispatcher(r, dmabuf_dispatch, NULL, fc, NULL);
+	if (v >= 4)
+		return;
+	for (int i = 0; i < fc->n_formats; i++)
+		zwp_linux_dmabuf_v1_send_modifier(r, fc->formats[i].fourcc,
+			(uint32_t)(fc->formats[i].modifier >> 32), (uint32_t)fc->formats[i].modifier);
+}
+
+static void *run(void *data)
+{
+	struct fake_compositor *fc = data;
+	struct pollfd pfd = { .fd = wl_event_loop_get_fd(fc->loop), .events = POLLIN };
+	for (;;) {
+		poll(&pfd, 1, 5);
+		pthread_mutex_lock(&fc->lock);
+		bool stop = fc->stop;
+		if (!stop) {
+			wl_event_loop_dispatch(fc->loop, 0);
+			wl_display_flush_clients(fc->display);
+		}
+		pthread_mutex_unlock(&fc->lock);
+		if (stop)
+			return NULL;
+	}
+}
+
+struct fake_compositor *fake_compositor_start(const struct fake_config *config)
+{
+	struct fake_compositor *fc = calloc(1, sizeof(*fc));
+	fc->config = *config;
+	fc->n_formats = config->n_formats < MAX_FORMATS ? config->n_formats : MAX_FORMATS;
+	memcpy(fc->formats, config->formats, sizeof(*fc->formats) * (size_t)fc->n_formats);
+	wl_list_init(&fc->surfaces);
+	wl_list_init(&fc->feedbacks);
+	pthread_mutex_init(&fc->lock, NULL);
+	fc->display = wl_display_create();
+	fc->loop = wl_display_get_event_loop(fc->display);
+	const char *name = wl_display_add_socket_auto(fc->display);
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	if (!name || !dir) {
+		fprintf(stderr, "fake compositor: no socket (XDG_RUNTIME_DIR set?)\n");
+		wl_display_destroy(fc->display);
+		free(fc);
+		return NULL;
+	}
+	snprintf(fc->socket, sizeof(fc->socket), "%s/%s", dir, name);
+	wl_global_create(fc->display, &wl_compositor_interface, 4, fc, bind_compositor);
+	wl_global_create(fc->display, &wl_subcompositor_interface, 1, fc, bind_subcompositor);
+	wl_global_create(fc->display, &xdg_wm_base_interface, 1, fc, bind_wm_base);
+	wl_global_create(fc->display, &wl_shm_interface, 1, fc, bind_shm);
+	wl_global_create(fc->display, &wp_viewporter_interface, 1, fc, bind_viewporter);
+	wl_global_create(fc->display, &wp_presentation_interface, 1, fc, bind_presentation);
+	if (config->dmabuf_version)
+		wl_global_create(fc->display, &zwp_linux_dmabuf_v1_interface,
+			(int)config->dmabuf_version, fc, bind_dmabuf);
+	pthread_create(&fc->thread, NULL, run, fc);
+	return fc;
+}
+
+const char *fake_compositor_socket(const struct fake_compositor *fc)
+{
+	return fc->socket;
+}
+
+void fake_compositor_get_stats(struct fake_compositor *fc, struct fake_stats *stats)
+{
+	pthread_mutex_lock(&fc->lock);
+	*stats = fc->stats;
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void fake_compositor_set_hidden(struct fake_compositor *fc, bool hidden)
+{
+	pthread_mutex_lock(&fc->lock);
+	fc->hidden = hidden;
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fake_format *formats,
+	int n_formats)
+{
+	pthread_mutex_lock(&fc->lock);
+	fc->n_formats = n_formats < MAX_FORMATS ? n_formats : MAX_FORMATS;
+	memcpy(fc->formats, formats, sizeof(*formats) * (size_t)fc->n_formats);
+	struct wl_resource *r;
+	wl_resource_for_each(r, &fc->feedbacks)
+		send_feedback(fc, r);
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void fake_compositor_stop(struct fake_compositor *fc)
+{
+	if (!fc)
+		return;
+	pthread_mutex_lock(&fc->lock);
+	fc->stop = true;
+	pthread_mutex_unlock(&fc->lock);
+	pthread_join(fc->thread, NULL);
+	wl_display_destroy_clients(fc->display);
+	wl_display_destroy(fc->display);
+	pthread_mutex_destroy(&fc->lock);
+	free(fc);
+}

@@ -1,0 +1,50 @@
+/*
+ * A scripted in-process Wayland server with just what the display core
+ * binds, including linux-dmabuf, which no compositor on this machine can
+ * offer (no render node). It accepts any dma-buf it is told to accept,
+ * answers frames at once (or never, when hidden), and counts what the
+ * client did. Runs its own thread.
+ */
+#ifndef VMPD_TEST_FAKE_COMPOSITOR_H
+#define VMPD_TEST_FAKE_COMPOSITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fake_format {
+	uint32_t fourcc;
+	uint64_t modifier;
+	bool scanout;           /* also listed in a SCANOUT tranche */
+};
+
+struct fake_config {
+	uint32_t dmabuf_version;          /* 0: no linux-dmabuf, 3 or 4 */
+	const struct fake_format *formats;
+	int n_formats;
+	bool fail_imports;                /* answer every params.create with failed */
+	bool zero_copy;                   /* presented events carry ZERO_COPY for dma-bufs */
+};
+
+struct fake_stats {
+	int params_created, params_failed;
+	uint32_t last_flags, last_format, last_width, last_height;
+	uint64_t last_modifier;
+	uint32_t last_stride, last_offset;
+	int dmabuf_commits, shm_commits;
+	int feedbacks_bound;
+};
+
+struct fake_compositor;
+
+struct fake_compositor *fake_compositor_start(const struct fake_config *config);
+/* Absolute socket path for wl_display_connect. */
+const char *fake_compositor_socket(const struct fake_compositor *fc);
+void fake_compositor_get_stats(struct fake_compositor *fc, struct fake_stats *stats);
+/* Hidden: commits are taken but no frame or presentation event is sent. */
+void fake_compositor_set_hidden(struct fake_compositor *fc, bool hidden);
+/* Sends the feedback again (as Weston does after a plane failure), with new formats. */
+void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fake_format *formats,
+	int n_formats);
+void fake_compositor_stop(struct fake_compositor *fc);
+
+#endif
