@@ -27,6 +27,11 @@
 
 struct vgr_dmabuf_image {
 	struct vgr_renderer *gr;
+	/* RB_RESOURCE_EGL_IMAGE: re-imported from dmabuf->attributes. */
+	struct rb_resource res;
+	struct linux_dmabuf_buffer *dmabuf;
+	/* gr->generation the images were imported in. */
+	uint32_t generation;
 	bool cpu;
 	EGLImageKHR images[VGR_MAX_PLANES];
 	int n_images;
@@ -70,6 +75,7 @@ image_free(struct vgr_dmabuf_image *img)
 
 	if (!img)
 		return;
+	vgr_resource_remove(&img->res);
 	for (i = 0; i < img->n_images; i++)
 		vgr_image_destroy(img->gr, img->images[i]);
 	free(img);
@@ -209,11 +215,81 @@ cpu_acceptable(const struct dmabuf_attributes *a)
 	return size > 0 && need <= (uint64_t)size;
 }
 
+static bool
+import_egl(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
+	   struct vgr_dmabuf_image *img)
+{
+	const struct pixel_format_info *info;
+	int i;
+
+	img->generation = gr->generation;
+	img->target = GL_TEXTURE_2D;
+	img->images[0] = import_planes(gr, a->format, a->width, a->height, a,
+				       0, a->n_planes);
+	if (img->images[0] != EGL_NO_IMAGE_KHR) {
+		img->n_images = 1;
+		info = pixel_format_get_info(a->format);
+		if (external_only(gr, a->format, a->modifier[0]) ||
+		    (info && info->hsub > 1)) {
+			if (!gr->has_external_image)
+				return false;
+			img->target = GL_TEXTURE_EXTERNAL_OES;
+			img->variant = VGR_VARIANT_EXTERNAL;
+		} else {
+			img->variant = info && info->bits.a == 0 ?
+				       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
+		}
+		return true;
+	}
+	if (import_yuv_planes(gr, a, img))
+		return true;
+	for (i = 0; i < img->n_images; i++)
+		vgr_image_destroy(gr, img->images[i]);
+	img->n_images = 0;
+	return false;
+}
+
+/* EGLImages are display objects, but a reset may take their backing
+ * with it; import them again once per new context. */
+static bool
+image_refresh(struct vgr_dmabuf_image *img)
+{
+	struct vgr_renderer *gr = img->gr;
+	int i;
+
+	if (img->cpu || img->generation == gr->generation)
+		return true;
+	for (i = 0; i < img->n_images; i++)
+		vgr_image_destroy(gr, img->images[i]);
+	memset(img->images, 0, sizeof(img->images));
+	img->n_images = 0;
+	return import_egl(gr, &img->dmabuf->attributes, img);
+}
+
+static bool
+image_rebuild(struct rb_resource *res, void *data)
+{
+	return image_refresh(data);
+}
+
+static const struct rb_resource_impl image_impl = {
+	.rebuild = image_rebuild,
+	.name = "dma-buf EGLImage",
+};
+
+static void
+image_attach(struct vgr_dmabuf_image *img, struct linux_dmabuf_buffer *dmabuf)
+{
+	img->dmabuf = dmabuf;
+	vgr_resource_add(img->gr, &img->res, RB_RESOURCE_EGL_IMAGE,
+			 &image_impl, img);
+	linux_dmabuf_buffer_set_user_data(dmabuf, img, dmabuf_user_data_destroy);
+}
+
 static struct vgr_dmabuf_image *
 import_attributes(struct vgr_renderer *gr, const struct dmabuf_attributes *a)
 {
 	struct vgr_dmabuf_image *img;
-	const struct pixel_format_info *info;
 
 	if (a->width <= 0 || a->height <= 0 || a->n_planes < 1 ||
 	    a->n_planes > VMP_DMABUF_MAX_PLANES)
@@ -236,33 +312,17 @@ import_attributes(struct vgr_renderer *gr, const struct dmabuf_attributes *a)
 		return img;
 	}
 
+	/* No GL now (a reset is being handled): the recovery imports it. */
 	if (!vgr_make_current(gr, EGL_NO_SURFACE)) {
-		free(img);
+		img->generation = gr->generation - 1;
+		img->variant = VGR_VARIANT_RGBA;
+		return img;
+	}
+	if (!import_egl(gr, a, img)) {
+		image_free(img);
 		return NULL;
 	}
-	img->images[0] = import_planes(gr, a->format, a->width, a->height, a,
-				       0, a->n_planes);
-	if (img->images[0] != EGL_NO_IMAGE_KHR) {
-		img->n_images = 1;
-		info = pixel_format_get_info(a->format);
-		if (external_only(gr, a->format, a->modifier[0]) ||
-		    (info && info->hsub > 1)) {
-			if (!gr->has_external_image) {
-				image_free(img);
-				return NULL;
-			}
-			img->target = GL_TEXTURE_EXTERNAL_OES;
-			img->variant = VGR_VARIANT_EXTERNAL;
-		} else {
-			img->variant = info && info->bits.a == 0 ?
-				       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
-		}
-		return img;
-	}
-	if (import_yuv_planes(gr, a, img))
-		return img;
-	image_free(img);
-	return NULL;
+	return img;
 }
 
 bool
@@ -279,7 +339,7 @@ vgr_import_dmabuf(struct weston_compositor *ec,
 			   dmabuf->attributes.format, dmabuf->attributes.n_planes);
 		return false;
 	}
-	linux_dmabuf_buffer_set_user_data(dmabuf, img, dmabuf_user_data_destroy);
+	image_attach(img, dmabuf);
 	return true;
 }
 
@@ -336,15 +396,13 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	struct vgr_renderer *gr = vs->gr;
 	const struct dmabuf_attributes *a = &dmabuf->attributes;
 	struct vgr_dmabuf_image *img = linux_dmabuf_buffer_get_user_data(dmabuf);
-	int i;
 
 	if (!img) {
 		/* Direct-display buffers skip import; try once now. */
 		img = import_attributes(gr, a);
 		if (!img)
 			return false;
-		linux_dmabuf_buffer_set_user_data(dmabuf, img,
-						  dmabuf_user_data_destroy);
+		image_attach(img, dmabuf);
 	}
 
 	buffer->width = a->width;
@@ -353,33 +411,42 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	vs->surface->is_opaque = img->variant == VGR_VARIANT_RGBX ||
 				 img->variant >= VGR_VARIANT_Y_U_V;
 
-	vs->n_planes = img->cpu ? 1 : img->n_images;
-	vs->target = img->target;
-	for (i = 0; i < vs->n_planes; i++)
-		vs->planes[i].tex = vgr_texture_create(gr, img->target);
-
-	wait_acquire_fence(vs);
-	if (img->cpu) {
-		if (!cpu_upload(vs, a))
-			return false;
-	} else {
-		for (i = 0; i < img->n_images; i++) {
-			glBindTexture(img->target, vs->planes[i].tex);
-			glEGLImageTargetTexture2DOES(img->target, img->images[i]);
-		}
-		glBindTexture(img->target, 0);
-	}
-
 	vs->kind = VGR_BUFFER_DMABUF;
 	vs->variant = img->variant;
 	vs->image = img;
 	vs->buffer_width = a->width;
 	vs->buffer_height = a->height;
 	vs->y_inverted = buffer->y_inverted;
-	return true;
+
+	wait_acquire_fence(vs);
+	/* Without GL the recovery uploads it from the kept attributes. */
+	if (!vgr_gl_current(gr))
+		return true;
+	return vgr_dmabuf_surface_upload(vs);
 }
 
-void vgr_dmabuf_surface_release(struct vgr_surface *vs);
+bool
+vgr_dmabuf_surface_upload(struct vgr_surface *vs)
+{
+	struct vgr_dmabuf_image *img = vs->image;
+	int i;
+
+	if (!img || !image_refresh(img))
+		return false;
+	vs->n_planes = img->cpu ? 1 : img->n_images;
+	vs->target = img->target;
+	vs->variant = img->variant;
+	vgr_surface_create_textures(vs);
+
+	if (img->cpu)
+		return cpu_upload(vs, &img->dmabuf->attributes);
+	for (i = 0; i < img->n_images; i++) {
+		glBindTexture(img->target, vs->planes[i].tex);
+		glEGLImageTargetTexture2DOES(img->target, img->images[i]);
+	}
+	glBindTexture(img->target, 0);
+	return true;
+}
 
 void
 vgr_dmabuf_surface_release(struct vgr_surface *vs)

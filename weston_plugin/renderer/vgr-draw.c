@@ -73,8 +73,7 @@ load_pre_curve(struct vgr_renderer *gr, struct weston_color_transform *xform,
 		return false;
 	xform->pre_curve.u.lut_3x1d.fill_in(xform, values, len);
 
-	if (!gr->lut_tex)
-		gr->lut_tex = vgr_texture_create(gr, GL_TEXTURE_2D);
+	vgr_lut_texture(gr);
 	glActiveTexture(GL_TEXTURE0 + VGR_MAX_PLANES);
 	glBindTexture(GL_TEXTURE_2D, gr->lut_tex);
 	glTexImage2D(GL_TEXTURE_2D, 0, GL_R16F, len, 3, 0, GL_RED, GL_FLOAT,

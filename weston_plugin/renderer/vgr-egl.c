@@ -1,4 +1,7 @@
 /* EGL display, config and context setup. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libweston/libweston.h>
 
@@ -125,38 +128,71 @@ vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 	return false;
 }
 
+void
+vgr_rb_log(void *data, enum rb_log_level level, const char *fmt,
+		 va_list args)
+{
+	static const char *const prefix[] = {
+		[RB_LOG_ERROR] = "error: ",
+		[RB_LOG_WARNING] = "warning: ",
+		[RB_LOG_INFO] = "",
+		[RB_LOG_DEBUG] = "",
+	};
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, args) < 0)
+		return;
+	weston_log("vgr: %s%s\n", prefix[level], msg);
+	free(msg);
+}
+
 static bool
 create_context(struct vgr_renderer *gr)
 {
-	static const int versions[] = { 3, 2 };
-	EGLint attribs[] = {
-		EGL_CONTEXT_CLIENT_VERSION, 0,
-		EGL_NONE
+	struct rb_context_options opts = {
+		.display = gr->display,
+		.config = gr->context_config,
+		.gles_major = 0,
+		.log = { .func = vgr_rb_log, .data = gr },
 	};
-	size_t i;
 
-	for (i = 0; i < ARRAY_LENGTH(versions); i++) {
-		attribs[1] = versions[i];
-		gr->context = eglCreateContext(gr->display, gr->context_config,
-					       EGL_NO_CONTEXT, attribs);
-		if (gr->context != EGL_NO_CONTEXT)
-			return true;
+	/* Robust when the driver offers it; plain with one warning if not. */
+	gr->ctx = rb_context_create(&opts);
+	if (!gr->ctx) {
+		weston_log("vgr: failed to create a GLES context (0x%x)\n",
+			   eglGetError());
+		return false;
 	}
-	weston_log("vgr: failed to create a GLES context (0x%x)\n",
-		   eglGetError());
-	return false;
+	return true;
+}
+
+bool
+vgr_gl_current(struct vgr_renderer *gr)
+{
+	EGLContext egl;
+
+	if (!gr->ctx || !vgr_reset_gl_allowed(gr))
+		return false;
+	egl = rb_context_get_egl_context(gr->ctx);
+	return egl != EGL_NO_CONTEXT && eglGetCurrentContext() == egl;
 }
 
 bool
 vgr_make_current(struct vgr_renderer *gr, EGLSurface surface)
 {
+	EGLContext egl;
+
+	if (!gr->ctx || !vgr_reset_gl_allowed(gr))
+		return false;
 	if (surface == EGL_NO_SURFACE)
 		surface = gr->dummy_surface;
-	if (eglGetCurrentContext() == gr->context &&
+	egl = rb_context_get_egl_context(gr->ctx);
+	if (egl != EGL_NO_CONTEXT && eglGetCurrentContext() == egl &&
 	    eglGetCurrentSurface(EGL_DRAW) == surface)
 		return true;
-	if (!eglMakeCurrent(gr->display, surface, surface, gr->context)) {
-		weston_log("vgr: eglMakeCurrent failed (0x%x)\n", eglGetError());
+	if (!rb_context_make_current(gr->ctx, surface, surface)) {
+		/* A lost or destroyed context: detection takes it from here. */
+		vgr_reset_check(gr);
 		return false;
 	}
 	return true;
@@ -227,6 +263,8 @@ vgr_egl_init(struct vgr_renderer *gr,
 			goto fail;
 		}
 	}
+	if (!vgr_reset_init(gr))
+		goto fail;
 	return vgr_make_current(gr, EGL_NO_SURFACE);
 
 fail:
@@ -241,11 +279,11 @@ vgr_egl_fini(struct vgr_renderer *gr)
 		return;
 	eglMakeCurrent(gr->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
 		       EGL_NO_CONTEXT);
+	vgr_reset_fini(gr);
 	vgr_egl_surface_destroy(gr, gr->dummy_surface);
 	gr->dummy_surface = EGL_NO_SURFACE;
-	if (gr->context != EGL_NO_CONTEXT)
-		eglDestroyContext(gr->display, gr->context);
-	gr->context = EGL_NO_CONTEXT;
+	rb_context_destroy(gr->ctx);
+	gr->ctx = NULL;
 	eglTerminate(gr->display);
 	eglReleaseThread();
 	gr->display = EGL_NO_DISPLAY;

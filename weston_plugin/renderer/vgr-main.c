@@ -41,9 +41,15 @@ gl_init(struct vgr_renderer *gr)
 		gr->force_cpu_dmabuf = true;
 	}
 
+	vgr_gl_defaults();
+	return true;
+}
+
+void
+vgr_gl_defaults(void)
+{
 	glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
 	glPixelStorei(GL_PACK_ALIGNMENT, 1);
-	return true;
 }
 
 static void
@@ -54,10 +60,9 @@ renderer_destroy(struct weston_compositor *ec)
 	/* Surface states detach themselves from this signal. */
 	wl_signal_emit(&gr->destroy_signal, gr);
 
-	if (gr->context != EGL_NO_CONTEXT)
-		vgr_make_current(gr, EGL_NO_SURFACE);
+	vgr_make_current(gr, EGL_NO_SURFACE);
 	vgr_programs_destroy(gr);
-	vgr_texture_destroy(gr, gr->lut_tex);
+	vgr_lut_texture_destroy(gr);
 	vgr_dmabuf_fini(gr);
 	vgr_egl_fini(gr);
 
@@ -79,7 +84,6 @@ display_create(struct weston_compositor *ec,
 		return -1;
 	gr->compositor = ec;
 	gr->display = EGL_NO_DISPLAY;
-	gr->context = EGL_NO_CONTEXT;
 	gr->dummy_surface = EGL_NO_SURFACE;
 	wl_list_init(&gr->surfaces);
 	wl_signal_init(&gr->destroy_signal);
@@ -114,8 +118,13 @@ display_create(struct weston_compositor *ec,
 	if (!vgr_dmabuf_setup_feedback(gr))
 		weston_log("vgr: no default dma-buf feedback\n");
 
-	weston_log("vgr: vmplane GL renderer ready (GLES %d%s)\n", gr->gl_major,
-		   gr->has_color_ops ? ", colour ops" : "");
+	if (!vgr_api_register(gr))
+		weston_log("vgr: could not register %s\n", VMP_RENDERER_API_NAME);
+
+	weston_log("vgr: vmplane GL renderer ready (GLES %d%s, %s)\n",
+		   gr->gl_major, gr->has_color_ops ? ", colour ops" : "",
+		   rb_context_is_robust(gr->ctx) ? "GPU reset recovery" :
+		   "no GPU reset recovery");
 	return 0;
 
 fail_egl:

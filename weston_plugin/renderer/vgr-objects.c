@@ -1,9 +1,11 @@
 /*
  * The single place where GL and EGL objects are born and die.
  *
- * GPU-reset recovery needs to know every live object and how to rebuild it;
- * keeping creation behind these helpers lets the robustness registry observe
- * all of them without touching the drawing code.
+ * GPU-reset recovery needs to know every live object and how to rebuild it:
+ * each owner (program, surface, dma-buf image, output) embeds an
+ * rb_resource registered here, whose forget/rebuild callbacks re-create the
+ * handles through these same helpers. Deleting is skipped when the context
+ * is not current: after a reset the handles died with the old context.
  */
 #include <stdlib.h>
 #include <libweston/libweston.h>
@@ -28,8 +30,65 @@ vgr_texture_create(struct vgr_renderer *gr, GLenum target)
 void
 vgr_texture_destroy(struct vgr_renderer *gr, GLuint tex)
 {
-	if (tex)
+	if (tex && vgr_gl_current(gr))
 		glDeleteTextures(1, &tex);
+}
+
+static bool
+lut_rebuild(struct rb_resource *res, void *data)
+{
+	struct vgr_renderer *gr = data;
+
+	gr->lut_tex = vgr_texture_create(gr, GL_TEXTURE_2D);
+	return gr->lut_tex != 0;
+}
+
+static void
+lut_forget(struct rb_resource *res, void *data)
+{
+	struct vgr_renderer *gr = data;
+
+	gr->lut_tex = 0;
+}
+
+static const struct rb_resource_impl lut_impl = {
+	.rebuild = lut_rebuild,
+	.forget = lut_forget,
+	.name = "colour-curve texture",
+};
+
+GLuint
+vgr_lut_texture(struct vgr_renderer *gr)
+{
+	if (!gr->lut_tex) {
+		gr->lut_tex = vgr_texture_create(gr, GL_TEXTURE_2D);
+		if (!rb_resource_is_registered(&gr->lut_res))
+			vgr_resource_add(gr, &gr->lut_res, RB_RESOURCE_TEXTURE,
+					 &lut_impl, gr);
+	}
+	return gr->lut_tex;
+}
+
+void
+vgr_lut_texture_destroy(struct vgr_renderer *gr)
+{
+	vgr_resource_remove(&gr->lut_res);
+	vgr_texture_destroy(gr, gr->lut_tex);
+	gr->lut_tex = 0;
+}
+
+void
+vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
+		 enum rb_resource_kind kind, const struct rb_resource_impl *impl,
+		 void *data)
+{
+	rb_registry_add(gr->registry, res, kind, impl, data);
+}
+
+void
+vgr_resource_remove(struct rb_resource *res)
+{
+	rb_resource_remove(res);
 }
 
 static GLuint
@@ -90,7 +149,7 @@ vgr_program_object_create(struct vgr_renderer *gr, const char *vs_src,
 void
 vgr_program_object_destroy(struct vgr_renderer *gr, GLuint prog)
 {
-	if (prog)
+	if (prog && vgr_gl_current(gr))
 		glDeleteProgram(prog);
 }
 
@@ -116,7 +175,7 @@ vgr_fbo_create(struct vgr_renderer *gr, GLuint tex, GLuint *fbo)
 void
 vgr_fbo_destroy(struct vgr_renderer *gr, GLuint fbo)
 {
-	if (fbo)
+	if (fbo && vgr_gl_current(gr))
 		glDeleteFramebuffers(1, &fbo);
 }
 

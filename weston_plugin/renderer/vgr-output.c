@@ -11,6 +11,68 @@ output_get(struct weston_output *output)
 	return output->renderer_state;
 }
 
+bool vgr_output_shadow_rebuild(struct vgr_output *vo);
+
+/*
+ * Output surfaces after a reset. A headless pbuffer is re-created (its
+ * content died with the context). A window surface is kept: on DRM its gbm
+ * bos may still be held by KMS as the scanned-out framebuffer, destroying
+ * the EGLSurface would free them under the display controller, and the
+ * EGLDisplay (with wl_drm bound to it) outlives a context loss; only the
+ * context is new, and the kept surface is made current with it here.
+ */
+static bool
+output_surface_rebuild(struct rb_resource *res, void *data)
+{
+	struct vgr_output *vo = data;
+	struct vgr_renderer *gr = vo->gr;
+	unsigned i;
+
+	if (vo->is_pbuffer) {
+		EGLSurface fresh = vgr_egl_surface_create_pbuffer(gr, vo->config,
+								  vo->pbuffer_width,
+								  vo->pbuffer_height);
+
+		if (fresh == EGL_NO_SURFACE)
+			return false;
+		vgr_egl_surface_destroy(gr, vo->egl_surface);
+		vo->egl_surface = fresh;
+	}
+	if (!rb_context_make_current(gr->ctx, vo->egl_surface, vo->egl_surface))
+		return false;
+	eglSwapInterval(gr->display, 0);
+	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
+		pixman_region32_clear(&vo->history[i]);
+	vo->full_redraws = VGR_DAMAGE_HISTORY;
+	return true;
+}
+
+static const struct rb_resource_impl output_surface_impl = {
+	.rebuild = output_surface_rebuild,
+	.name = "output surface",
+};
+
+static bool
+shadow_rebuild(struct rb_resource *res, void *data)
+{
+	return vgr_output_shadow_rebuild(data);
+}
+
+static void
+shadow_forget(struct rb_resource *res, void *data)
+{
+	struct vgr_output *vo = data;
+
+	vo->shadow_fbo = 0;
+	vo->shadow_tex = 0;
+}
+
+static const struct rb_resource_impl shadow_impl = {
+	.rebuild = shadow_rebuild,
+	.forget = shadow_forget,
+	.name = "shadow framebuffer",
+};
+
 static int
 output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	    bool pbuffer)
@@ -32,6 +94,9 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
 		pixman_region32_init(&vo->history[i]);
 	output->renderer_state = vo;
+	vgr_resource_add(gr, &vo->surface_res, RB_RESOURCE_OUTPUT_SURFACE,
+			 &output_surface_impl, vo);
+	vgr_resource_add(gr, &vo->shadow_res, RB_RESOURCE_FBO, &shadow_impl, vo);
 
 	if (!vgr_make_current(gr, surface)) {
 		vgr_output_destroy(output);
@@ -87,7 +152,11 @@ vgr_output_pbuffer_create(struct weston_output *output,
 			   eglGetError());
 		return -1;
 	}
-	return output_init(output, surface, config, true);
+	if (output_init(output, surface, config, true) < 0)
+		return -1;
+	output_get(output)->pbuffer_width = opts->width;
+	output_get(output)->pbuffer_height = opts->height;
+	return 0;
 }
 
 static void
@@ -107,8 +176,10 @@ vgr_output_destroy(struct weston_output *output)
 
 	if (!vo)
 		return;
-	vgr_make_current(vo->gr, EGL_NO_SURFACE);
-	shadow_fini(vo);
+	vgr_resource_remove(&vo->surface_res);
+	vgr_resource_remove(&vo->shadow_res);
+	if (vgr_make_current(vo->gr, EGL_NO_SURFACE))
+		shadow_fini(vo);
 	eglMakeCurrent(vo->gr->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
 		       EGL_NO_CONTEXT);
 	vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
@@ -150,7 +221,10 @@ buffer_damage(struct vgr_output *vo, pixman_region32_t *frame_damage,
 	EGLint age = 0;
 	unsigned i;
 
-	if (vo->gr->has_buffer_age && !vo->is_pbuffer)
+	if (vo->full_redraws > 0) {
+		vo->full_redraws--;
+		age = 0;
+	} else if (vo->gr->has_buffer_age && !vo->is_pbuffer)
 		eglQuerySurface(vo->gr->display, vo->egl_surface,
 				EGL_BUFFER_AGE_EXT, &age);
 	else if (vo->is_pbuffer)
@@ -215,7 +289,8 @@ vgr_repaint_output(struct weston_output *output,
 	int h = output->current_mode->height;
 	bool shadow;
 
-	if (!vgr_make_current(gr, vo->egl_surface))
+	/* Reset detection, before any GL work of this frame. */
+	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr))
 		return;
 
 	output_projection(output, &proj);
@@ -246,8 +321,13 @@ vgr_repaint_output(struct weston_output *output,
 	/* Screenshooters read the back buffer from this signal. */
 	wl_signal_emit(&output->frame_signal, output_damage);
 
-	if (!eglSwapBuffers(gr->display, vo->egl_surface))
-		weston_log("vgr: eglSwapBuffers failed (0x%x)\n", eglGetError());
+	if (!eglSwapBuffers(gr->display, vo->egl_surface)) {
+		weston_log("vgr: eglSwapBuffers failed (0x%x): treated as a "
+			   "GPU reset\n", eglGetError());
+		vgr_reset_report(gr);
+		return;
+	}
+	vgr_reset_frame_done(gr);
 }
 
 int

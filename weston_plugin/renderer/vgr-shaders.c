@@ -82,11 +82,10 @@ static const char fragment_body[] =
 	"#endif\n"
 	"}\n";
 
-static struct vgr_program *
-program_build(struct vgr_renderer *gr, enum vgr_variant variant,
-	      uint32_t flags)
+static bool
+program_compile(struct vgr_renderer *gr, struct vgr_program *p)
 {
-	struct vgr_program *p;
+	enum vgr_variant variant = p->variant;
 	const char *sampler = variant == VGR_VARIANT_EXTERNAL ?
 			      "samplerExternalOES" : "sampler2D";
 	char *fs = NULL;
@@ -98,22 +97,15 @@ program_build(struct vgr_renderer *gr, enum vgr_variant variant,
 		     "#define SAMPLER %s\n#define SECOND %s\n%s",
 		     variant == VGR_VARIANT_EXTERNAL ?
 			"#extension GL_OES_EGL_image_external : require\n" : "",
-		     (int)variant, (flags & VGR_PROG_PRE_CURVE) ? 1 : 0,
+		     (int)variant, (p->flags & VGR_PROG_PRE_CURVE) ? 1 : 0,
 		     sampler, gr->has_texture_rg ? "y" : "w",
 		     fragment_body) < 0)
-		return NULL;
+		return false;
 
-	p = calloc(1, sizeof *p);
-	if (!p) {
-		free(fs);
-		return NULL;
-	}
 	p->id = vgr_program_object_create(gr, vertex_src, fs);
 	free(fs);
-	if (!p->id) {
-		free(p);
-		return NULL;
-	}
+	if (!p->id)
+		return false;
 
 	p->u_proj = glGetUniformLocation(p->id, "u_proj");
 	p->u_alpha = glGetUniformLocation(p->id, "u_alpha");
@@ -129,6 +121,48 @@ program_build(struct vgr_renderer *gr, enum vgr_variant variant,
 	}
 	if (p->u_lut >= 0)
 		glUniform1i(p->u_lut, VGR_MAX_PLANES);
+	return true;
+}
+
+static bool
+program_rebuild(struct rb_resource *res, void *data)
+{
+	struct vgr_program *p = data;
+
+	return program_compile(p->gr, p);
+}
+
+static void
+program_forget(struct rb_resource *res, void *data)
+{
+	struct vgr_program *p = data;
+
+	p->id = 0;
+}
+
+static const struct rb_resource_impl program_impl = {
+	.rebuild = program_rebuild,
+	.forget = program_forget,
+	.name = "program",
+};
+
+static struct vgr_program *
+program_build(struct vgr_renderer *gr, enum vgr_variant variant,
+	      uint32_t flags)
+{
+	struct vgr_program *p;
+
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->gr = gr;
+	p->variant = variant;
+	p->flags = flags;
+	if (!program_compile(gr, p)) {
+		free(p);
+		return NULL;
+	}
+	vgr_resource_add(gr, &p->res, RB_RESOURCE_PROGRAM, &program_impl, p);
 	return p;
 }
 
@@ -143,6 +177,9 @@ vgr_program_get(struct vgr_renderer *gr, enum vgr_variant variant,
 	slot = &gr->programs[variant][(flags & VGR_PROG_PRE_CURVE) ? 1 : 0];
 	if (!*slot)
 		*slot = program_build(gr, variant, flags);
+	/* A rebuild that failed leaves it empty: try again now. */
+	else if (!(*slot)->id && !program_compile(gr, *slot))
+		return NULL;
 	return *slot;
 }
 
@@ -157,6 +194,7 @@ vgr_programs_destroy(struct vgr_renderer *gr)
 
 			if (!p)
 				continue;
+			vgr_resource_remove(&p->res);
 			vgr_program_object_destroy(gr, p->id);
 			free(p);
 			gr->programs[v][f] = NULL;

@@ -10,6 +10,7 @@
 
 bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 			    const struct weston_matrix *proj);
+bool vgr_output_shadow_rebuild(struct vgr_output *vo);
 
 static bool
 shadow_ensure(struct vgr_output *vo, int w, int h)
@@ -40,6 +41,15 @@ shadow_ensure(struct vgr_output *vo, int w, int h)
 	glClear(GL_COLOR_BUFFER_BIT);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	return true;
+}
+
+/* After a reset: the same size again; the content is repainted in full. */
+bool
+vgr_output_shadow_rebuild(struct vgr_output *vo)
+{
+	if (vo->shadow_width <= 0 || vo->shadow_height <= 0)
+		return true;
+	return shadow_ensure(vo, vo->shadow_width, vo->shadow_height);
 }
 
 /*
@@ -88,8 +98,7 @@ vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 		if (!values)
 			return false;
 		xform->pre_curve.u.lut_3x1d.fill_in(xform, values, len);
-		if (!gr->lut_tex)
-			gr->lut_tex = vgr_texture_create(gr, GL_TEXTURE_2D);
+		vgr_lut_texture(gr);
 		glActiveTexture(GL_TEXTURE0 + VGR_MAX_PLANES);
 		glBindTexture(GL_TEXTURE_2D, gr->lut_tex);
 		glTexImage2D(GL_TEXTURE_2D, 0, GL_R16F, len, 3, 0, GL_RED,

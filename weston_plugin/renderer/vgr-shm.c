@@ -142,20 +142,21 @@ vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	for (i = 0; same && i < fmt->n_planes; i++)
 		same = vs->planes[i].stride == planes[i].stride;
 
+	vs->target = GL_TEXTURE_2D;
 	if (!same) {
 		vgr_surface_drop_textures(vs);
-		for (i = 0; i < fmt->n_planes; i++) {
-			planes[i].tex = vgr_texture_create(vs->gr, GL_TEXTURE_2D);
+		for (i = 0; i < fmt->n_planes; i++)
 			vs->planes[i] = planes[i];
-		}
 		vs->n_planes = fmt->n_planes;
 		vs->needs_full_upload = true;
+		/* Without GL the recovery creates them. */
+		if (vgr_gl_current(vs->gr))
+			vgr_surface_create_textures(vs);
 	}
 
 	vs->kind = VGR_BUFFER_SHM;
 	vs->variant = fmt->variant;
 	vs->shm_format = fmt->format;
-	vs->target = GL_TEXTURE_2D;
 	vs->buffer_width = w;
 	vs->buffer_height = h;
 	vs->y_inverted = true;

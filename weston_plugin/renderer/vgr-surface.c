@@ -16,18 +16,68 @@ vgr_surface_drop_textures(struct vgr_surface *vs)
 	vs->n_planes = 0;
 }
 
-void vgr_dmabuf_surface_release(struct vgr_surface *vs);
+void
+vgr_surface_create_textures(struct vgr_surface *vs)
+{
+	int i;
+
+	for (i = 0; i < vs->n_planes; i++)
+		if (!vs->planes[i].tex)
+			vs->planes[i].tex = vgr_texture_create(vs->gr, vs->target);
+}
+
+/* Content from what the renderer kept: the shm buffer reference or the
+ * dma-buf attributes. Solid colours need no GL object. */
+static bool
+surface_rebuild(struct rb_resource *res, void *data)
+{
+	struct vgr_surface *vs = data;
+
+	switch (vs->kind) {
+	case VGR_BUFFER_SHM:
+		vgr_surface_create_textures(vs);
+		vgr_shm_upload(vs, true);
+		return true;
+	case VGR_BUFFER_DMABUF:
+		/* The client destroyed the buffer: blank until its next commit. */
+		if (!vs->buffer_ref.buffer)
+			return true;
+		return vgr_dmabuf_surface_upload(vs);
+	case VGR_BUFFER_SOLID:
+	case VGR_BUFFER_NONE:
+		break;
+	}
+	return true;
+}
+
+static void
+surface_forget(struct rb_resource *res, void *data)
+{
+	struct vgr_surface *vs = data;
+	int i;
+
+	for (i = 0; i < vs->n_planes; i++)
+		vs->planes[i].tex = 0;
+	vs->needs_full_upload = true;
+}
+
+static const struct rb_resource_impl surface_impl = {
+	.rebuild = surface_rebuild,
+	.forget = surface_forget,
+	.name = "surface content",
+};
 
 static void
 surface_state_destroy(struct vgr_surface *vs)
 {
+	vgr_resource_remove(&vs->res);
 	wl_list_remove(&vs->surface_destroy.link);
 	wl_list_remove(&vs->renderer_destroy.link);
 	wl_list_remove(&vs->link);
 	vs->surface->renderer_state = NULL;
 
-	if (vgr_make_current(vs->gr, EGL_NO_SURFACE))
-		vgr_surface_drop_textures(vs);
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
+	vgr_surface_drop_textures(vs);
 	vgr_dmabuf_surface_release(vs);
 	weston_buffer_reference(&vs->buffer_ref, NULL);
 	weston_buffer_release_reference(&vs->release_ref, NULL);
@@ -71,6 +121,7 @@ vgr_surface_get(struct weston_surface *surface)
 	vs->renderer_destroy.notify = handle_renderer_destroy;
 	wl_signal_add(&gr->destroy_signal, &vs->renderer_destroy);
 	surface->renderer_state = vs;
+	vgr_resource_add(gr, &vs->res, RB_RESOURCE_TEXTURE, &surface_impl, vs);
 
 	/* Created after a renderer switch: pick up the current buffer. */
 	if (surface->buffer_ref.buffer) {
@@ -101,8 +152,11 @@ vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
 	struct linux_dmabuf_buffer *dmabuf;
 	bool ok = false;
 
-	if (!vs || !vgr_make_current(vs->gr, EGL_NO_SURFACE))
+	if (!vs)
 		return;
+	/* Without GL (a reset is being handled) only the CPU-side state is
+	 * recorded; the recovery creates and fills the textures. */
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
 
 	weston_buffer_reference(&vs->buffer_ref, buffer);
 	weston_buffer_release_reference(&vs->release_ref,
@@ -171,8 +225,8 @@ vgr_surface_set_color(struct weston_surface *surface,
 
 	if (!vs)
 		return;
-	if (vgr_make_current(vs->gr, EGL_NO_SURFACE))
-		reset_content(vs);
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
+	reset_content(vs);
 	vs->color[0] = r;
 	vs->color[1] = g;
 	vs->color[2] = b;

@@ -4,6 +4,7 @@
 #ifndef VMPLANE_VGR_H
 #define VMPLANE_VGR_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <epoxy/egl.h>
@@ -13,6 +14,8 @@
 #include <libweston/libweston.h>
 
 #include "abi/weston10.h"
+#include "vmplane/robustness.h"
+#include "vmplane-renderer-api.h"
 
 #define VGR_MAX_PLANES 3
 #define VGR_DAMAGE_HISTORY 4
@@ -44,6 +47,10 @@ enum vgr_program_flags {
 };
 
 struct vgr_program {
+	struct vgr_renderer *gr;
+	struct rb_resource res;		/* RB_RESOURCE_PROGRAM */
+	enum vgr_variant variant;
+	uint32_t flags;
 	GLuint id;
 	GLint u_proj;
 	GLint u_alpha;
@@ -76,6 +83,7 @@ struct vgr_dmabuf_image;
 struct vgr_surface {
 	struct vgr_renderer *gr;
 	struct weston_surface *surface;
+	struct rb_resource res;		/* RB_RESOURCE_TEXTURE: the planes */
 	struct wl_list link;		/* vgr_renderer.surfaces */
 	struct wl_listener surface_destroy;
 	struct wl_listener renderer_destroy;
@@ -104,9 +112,14 @@ struct vgr_surface {
 struct vgr_output {
 	struct vgr_renderer *gr;
 	struct weston_output *output;
+	struct rb_resource surface_res;	/* RB_RESOURCE_OUTPUT_SURFACE */
+	struct rb_resource shadow_res;	/* RB_RESOURCE_FBO */
 	EGLSurface egl_surface;
 	EGLConfig config;
 	bool is_pbuffer;
+	int pbuffer_width, pbuffer_height;
+	/* Frames to repaint in full: buffer ages lie after a reset. */
+	unsigned full_redraws;
 	int fb_width, fb_height;
 	pixman_region32_t history[VGR_DAMAGE_HISTORY];
 	unsigned history_head;
@@ -121,7 +134,7 @@ struct vgr_renderer {
 	struct weston_compositor *compositor;
 
 	EGLDisplay display;
-	EGLContext context;
+	struct rb_context *ctx;
 	EGLConfig context_config;	/* EGL_NO_CONFIG_KHR when configless */
 	EGLSurface dummy_surface;
 	EGLenum platform;
@@ -145,6 +158,20 @@ struct vgr_renderer {
 
 	struct vgr_program *programs[VGR_VARIANT_COUNT][2];
 	GLuint lut_tex;		/* scratch texture for colour curves */
+	struct rb_resource lut_res;	/* RB_RESOURCE_TEXTURE */
+
+	/* GPU reset recovery (vgr-reset.c). */
+	struct rb_registry *registry;
+	struct rb_recovery *recovery;
+	struct wl_event_source *recover_idle;
+	struct wl_event_source *retry_timer;
+	/* Bumped per new context; EGLImages re-import once per generation. */
+	uint32_t generation;
+	bool check_each_frame;
+	bool recovered_pending;
+	uint32_t reset_serial;
+	uint64_t reset_detected_ns;
+	struct wl_signal reset_signal;	/* struct vmp_reset_event */
 
 	struct weston_drm_format_array dmabuf_formats;
 	bool dmabuf_formats_ready;
@@ -172,6 +199,11 @@ bool vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 			   EGLConfig *out);
 bool vgr_egl_has_ext(const char *list, const char *name);
 bool vgr_make_current(struct vgr_renderer *gr, EGLSurface surface);
+/* robustness/'s log lines go to Weston's log. */
+void vgr_rb_log(void *data, enum rb_log_level level, const char *fmt,
+		va_list args);
+/* The renderer's context is current and may be used. */
+bool vgr_gl_current(struct vgr_renderer *gr);
 
 /* vgr-objects.c: every GL/EGL object is created and destroyed here. */
 GLuint vgr_texture_create(struct vgr_renderer *gr, GLenum target);
@@ -190,11 +222,35 @@ EGLSurface vgr_egl_surface_create_window(struct vgr_renderer *gr,
 EGLSurface vgr_egl_surface_create_pbuffer(struct vgr_renderer *gr,
 					  EGLConfig config, int w, int h);
 void vgr_egl_surface_destroy(struct vgr_renderer *gr, EGLSurface surface);
+/* The colour-curve scratch texture, created on first use. */
+GLuint vgr_lut_texture(struct vgr_renderer *gr);
+void vgr_lut_texture_destroy(struct vgr_renderer *gr);
+/* Registry entries; every object above belongs to one. */
+void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
+		      enum rb_resource_kind kind,
+		      const struct rb_resource_impl *impl, void *data);
+void vgr_resource_remove(struct rb_resource *res);
+
+/* vgr-reset.c */
+bool vgr_reset_init(struct vgr_renderer *gr);
+void vgr_reset_fini(struct vgr_renderer *gr);
+/* Detection: false when GL must not be touched now (a reset was seen,
+ * recovery is under way or the renderer is in safe mode). */
+bool vgr_reset_check(struct vgr_renderer *gr);
+/* A failed swap or EGL_CONTEXT_LOST seen by the caller. */
+void vgr_reset_report(struct vgr_renderer *gr);
+/* GL may be used: RUNNING, or REBUILDING inside the recovery. */
+bool vgr_reset_gl_allowed(struct vgr_renderer *gr);
+/* After a frame was presented: sends a pending RECOVERED event. */
+void vgr_reset_frame_done(struct vgr_renderer *gr);
+bool vgr_api_register(struct vgr_renderer *gr);
 
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
 				    enum vgr_variant variant, uint32_t flags);
 void vgr_programs_destroy(struct vgr_renderer *gr);
+/* Re-applies the context's default pixel-store state. */
+void vgr_gl_defaults(void);
 
 /* vgr-output.c */
 int vgr_output_window_create(struct weston_output *output,
@@ -228,6 +284,8 @@ void vgr_surface_set_color(struct weston_surface *surface,
 void vgr_surface_get_content_size(struct weston_surface *surface,
 				  int *width, int *height);
 void vgr_surface_drop_textures(struct vgr_surface *vs);
+/* Creates the textures of the current content's planes (handles 0). */
+void vgr_surface_create_textures(struct vgr_surface *vs);
 
 /* vgr-shm.c */
 bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
@@ -242,6 +300,9 @@ const struct weston_drm_format_array *
 vgr_get_supported_formats(struct weston_compositor *ec);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		       struct linux_dmabuf_buffer *dmabuf);
+/* Textures from the retained dma-buf attributes (after attach or reset). */
+bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
+void vgr_dmabuf_surface_release(struct vgr_surface *vs);
 bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
 void vgr_dmabuf_fini(struct vgr_renderer *gr);
 

@@ -1,0 +1,80 @@
+/*
+ * vmplane_renderer_v1: what the vmplane Weston module may ask of the
+ * renderer, registered in libweston's plugin registry.
+ */
+#include <libweston/libweston.h>
+#include <libweston/plugin-registry.h>
+
+#include "vgr.h"
+
+/* The API outlives the renderer inside the registry; check it is ours. */
+static struct vgr_renderer *
+renderer_of(struct weston_compositor *ec)
+{
+	struct vgr_renderer *gr = vgr_get(ec);
+
+	if (!gr || gr->base.repaint_output != vgr_repaint_output)
+		return NULL;
+	return gr;
+}
+
+static void
+add_reset_listener(struct weston_compositor *ec, struct wl_listener *listener)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	if (gr)
+		wl_signal_add(&gr->reset_signal, listener);
+	else
+		wl_list_init(&listener->link);
+}
+
+static void
+get_counters(struct weston_compositor *ec, struct rb_counters *out)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	if (gr && gr->recovery)
+		rb_recovery_get_counters(gr->recovery, out);
+	else
+		*out = (struct rb_counters){ .last_status = RB_RESET_NONE };
+}
+
+static bool
+enable_fault_injection(struct weston_compositor *ec)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	return gr && rb_fault_injector_enable(gr->ctx);
+}
+
+static bool
+inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	if (!gr || !gr->recovery ||
+	    rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
+		return false;
+	/* One extra poll still reports the reset, so recovery has to wait
+	 * for NO_ERROR as after a real one. */
+	if (!rb_fault_inject_reset(gr->ctx, status, 1))
+		return false;
+	/* Detection happens where it would for a real reset: next repaint. */
+	weston_compositor_schedule_repaint(ec);
+	return true;
+}
+
+static const struct vmp_renderer_api api = {
+	.add_reset_listener = add_reset_listener,
+	.get_counters = get_counters,
+	.enable_fault_injection = enable_fault_injection,
+	.inject_reset = inject_reset,
+};
+
+bool
+vgr_api_register(struct vgr_renderer *gr)
+{
+	return weston_plugin_api_register(gr->compositor, VMP_RENDERER_API_NAME,
+					  &api, sizeof(api)) == 0;
+}
