@@ -393,8 +393,9 @@ bool vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 		return true;
 	if (!d->pointer_constraints || !in->relative || !in->pointer)
 		return false;
+	/* On the toplevel: Weston activates locks only on the keyboard-focused surface. */
 	head->locked = zwp_pointer_constraints_v1_lock_pointer(d->pointer_constraints,
-		head->scanout, in->pointer, NULL, ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
+		head->surface, in->pointer, NULL, ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
 	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener, head);
 	return true;
 }

@@ -235,6 +235,30 @@ TEST(input_arrives_as_evdev_and_guest_coordinates)
 	assert(p.last_button == BTN_LEFT && p.last_button_pressed);
 	weston_test_send_button(wt, 0, 1, 0, BTN_LEFT, WL_POINTER_BUTTON_STATE_RELEASED);
 	client_roundtrip(client);
+
+	/* Ctrl+Alt+G is ours: the guest sees Ctrl and Alt but never the G. */
+	p.n_keys = 0;
+	weston_test_send_key(wt, 0, 1, 0, KEY_LEFTCTRL, WL_KEYBOARD_KEY_STATE_PRESSED);
+	weston_test_send_key(wt, 0, 1, 0, KEY_LEFTALT, WL_KEYBOARD_KEY_STATE_PRESSED);
+	client_roundtrip(client);
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 2);
+	assert(p.modifiers & VMPD_MODIFIER_CTRL);
+	assert(p.modifiers & VMPD_MODIFIER_ALT);
+	weston_test_send_key(wt, 0, 1, 0, KEY_G, WL_KEYBOARD_KEY_STATE_PRESSED);
+	weston_test_send_key(wt, 0, 1, 0, KEY_G, WL_KEYBOARD_KEY_STATE_RELEASED);
+	weston_test_send_key(wt, 0, 1, 0, KEY_LEFTALT, WL_KEYBOARD_KEY_STATE_RELEASED);
+	weston_test_send_key(wt, 0, 1, 0, KEY_LEFTCTRL, WL_KEYBOARD_KEY_STATE_RELEASED);
+	client_roundtrip(client);
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 2);
+	assert(p.n_keys == 4);
+	for (int i = 0; i < p.n_keys; i++)
+		assert(p.keys[i].code != KEY_G);
+	/* The lock was requested (the test shell never activates it: no click-to-activate). */
+	assert(p.head->locked != NULL);
+	assert(vmpd_head_set_grab(p.head, false));
+	assert(p.head->locked == NULL && !vmpd_head_grabbed(p.head));
 	producer_finish(&p);
 	client_destroy(client);
 }

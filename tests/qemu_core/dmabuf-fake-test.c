@@ -271,6 +271,41 @@ static void hidden_window_watchdog(void)
 	close(a.fd);
 }
 
+static bool recovered(struct producer *p)
+{
+	return p->gpu_recoveries > 0 && !p->blocked;
+}
+
+static void reset_resubmits(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2,
+		.reset_notifier = true }, 500);
+	struct guest_buf a = guest_buf();
+	struct fake_stats fs;
+
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	frame(&p);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.dmabuf_commits == 1);
+	/* After the compositor recovers, the current frame is committed again unasked. */
+	fake_compositor_gpu_reset(fc, false);
+	CHECK(producer_wait(&p, recovered, 2000));
+	CHECK(p.gpu_resets == 1 && p.gpu_recoveries == 1);
+	fake_compositor_get_stats(fc, &fs);
+	CHECK(fs.dmabuf_commits == 2);
+	CHECK(fs.params_created == 1);
+	fake_compositor_gpu_reset(fc, true);
+	p.gpu_recoveries = 0;
+	CHECK(producer_wait(&p, recovered, 2000));
+	CHECK(p.blocks == p.releases);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
 int main(void)
 {
 	if (!getenv("XDG_RUNTIME_DIR"))
@@ -280,5 +315,6 @@ int main(void)
 	unlisted_format_never_sent();
 	acquire_fence_waits();
 	hidden_window_watchdog();
+	reset_resubmits();
 	return 0;
 }

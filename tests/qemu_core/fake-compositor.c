@@ -14,6 +14,7 @@
 #include "fake-compositor.h"
 #include "linux-dmabuf-unstable-v1-server-protocol.h"
 #include "presentation-time-server-protocol.h"
+#include "vmplane-reset-v1-server-protocol.h"
 #include "viewporter-server-protocol.h"
 #include "xdg-shell-server-protocol.h"
 
@@ -34,6 +35,7 @@ struct fake_compositor {
 	uint32_t serial;
 	struct wl_list surfaces;
 	struct wl_list feedbacks;       /* dma-buf feedback resources */
+	struct wl_list notifiers;       /* vmplane_reset_notifier_v1 resources */
 };
 
 struct fsurface {
@@ -527,6 +529,32 @@ static void bind_dmabuf(struct wl_client *c, void *data, uint32_t v, uint32_t id
 			(uint32_t)(fc->formats[i].modifier >> 32), (uint32_t)fc->formats[i].modifier);
 }
 
+static void bind_reset(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	struct fake_compositor *fc = data;
+	struct wl_resource *r = wl_resource_create(c, &vmplane_reset_notifier_v1_interface, (int)v,
+		id);
+	wl_resource_set_dispatcher(r, ignore_requests, NULL, fc, unlink_resource);
+	wl_list_insert(&fc->notifiers, wl_resource_get_link(r));
+}
+
+void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded)
+{
+	pthread_mutex_lock(&fc->lock);
+	uint32_t serial = ++fc->serial;
+	struct wl_resource *r;
+	wl_resource_for_each(r, &fc->notifiers) {
+		vmplane_reset_notifier_v1_send_reset(r, serial,
+			VMPLANE_RESET_NOTIFIER_V1_STATUS_INNOCENT);
+		if (degraded)
+			vmplane_reset_notifier_v1_send_degraded(r, serial);
+		else
+			vmplane_reset_notifier_v1_send_recovered(r, serial, 1234);
+	}
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
+}
+
 static void *run(void *data)
 {
 	struct fake_compositor *fc = data;
@@ -553,6 +581,7 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	memcpy(fc->formats, config->formats, sizeof(*fc->formats) * (size_t)fc->n_formats);
 	wl_list_init(&fc->surfaces);
 	wl_list_init(&fc->feedbacks);
+	wl_list_init(&fc->notifiers);
 	pthread_mutex_init(&fc->lock, NULL);
 	fc->display = wl_display_create();
 	fc->loop = wl_display_get_event_loop(fc->display);
@@ -574,6 +603,8 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	if (config->dmabuf_version)
 		wl_global_create(fc->display, &zwp_linux_dmabuf_v1_interface,
 			(int)config->dmabuf_version, fc, bind_dmabuf);
+	if (config->reset_notifier)
+		wl_global_create(fc->display, &vmplane_reset_notifier_v1_interface, 1, fc, bind_reset);
 	pthread_create(&fc->thread, NULL, run, fc);
 	return fc;
 }

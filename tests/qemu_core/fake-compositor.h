@@ -23,6 +23,7 @@ struct fake_config {
 	int n_formats;
 	bool fail_imports;                /* answer every params.create with failed */
 	bool zero_copy;                   /* presented events carry ZERO_COPY for dma-bufs */
+	bool reset_notifier;              /* offer vmplane_reset_notifier_v1 */
 };
 
 struct fake_stats {
@@ -45,6 +46,8 @@ void fake_compositor_set_hidden(struct fake_compositor *fc, bool hidden);
 /* Sends the feedback again (as Weston does after a plane failure), with new formats. */
 void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fake_format *formats,
 	int n_formats);
+/* vmplane_reset_notifier_v1: a reset, then recovered (or degraded). */
+void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif

@@ -98,6 +98,15 @@ static void on_grab(void *data, struct vmpd_head *head, bool grabbed)
 	((struct producer *)data)->grabbed = grabbed;
 }
 
+static void on_gpu_reset(void *data, bool recovered)
+{
+	struct producer *p = data;
+	if (recovered)
+		p->gpu_recoveries++;
+	else
+		p->gpu_resets++;
+}
+
 static void on_disconnected(void *data, const char *reason)
 {
 	struct producer *p = data;
@@ -116,6 +125,7 @@ static const struct vmpd_callbacks callbacks = {
 	.button = on_button,
 	.axis = on_axis,
 	.grab = on_grab,
+	.gpu_reset = on_gpu_reset,
 	.disconnected = on_disconnected,
 };
 

@@ -41,6 +41,7 @@ struct producer {
 	bool focus;
 	bool grabbed;
 	int closes;
+	int gpu_resets, gpu_recoveries;
 	bool disconnected;
 	char reason[128];
 	/* Optional hook run on every release (tests check invariants there). */
