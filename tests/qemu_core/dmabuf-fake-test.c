@@ -306,6 +306,56 @@ static void reset_resubmits(void)
 	close(a.fd);
 }
 
+/* Bad input on the 2D path, the cursor and the head: clear errors, no crash. */
+static void bad_input(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){ .dmabuf_version = 0 }, 500);
+	static uint32_t px[64 * 64];
+	CHECK(vmpd_display_dmabuf_version(p.display) == 0);
+	CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_ERR_STATE);
+	CHECK(vmpd_head_update(NULL, NULL, -1) == VMPD_ERR_INVALID);
+	CHECK(vmpd_head_set_surface(p.head, 64, 64, 256, VMPD_FOURCC_NV12, px) == VMPD_ERR_FOURCC);
+	CHECK(vmpd_head_set_surface(p.head, 0, 64, 256, VMPD_FOURCC_XRGB8888, px) == VMPD_ERR_SIZE);
+	CHECK(vmpd_head_set_surface(p.head, 65535, 65535, 65535 * 4, VMPD_FOURCC_XRGB8888, px) ==
+		VMPD_ERR_SIZE);
+	CHECK(vmpd_head_set_surface(p.head, 64, 64, 100, VMPD_FOURCC_XRGB8888, px) ==
+		VMPD_ERR_STRIDE);
+	CHECK(vmpd_head_set_surface(p.head, 64, 64, 256, VMPD_FOURCC_XRGB8888, NULL) ==
+		VMPD_ERR_INVALID);
+	CHECK(vmpd_head_set_surface(p.head, 64, 64, 256, VMPD_FOURCC_XRGB8888, px) == VMPD_OK);
+	struct vmpd_rect outside = { 64, 0, 10, 10 }, empty = { 3, 3, 0, 5 };
+	CHECK(vmpd_head_update(p.head, &outside, -1) == VMPD_ERR_RECT);
+	CHECK(vmpd_head_update(p.head, &empty, -1) == VMPD_ERR_RECT);
+	/* Damage reaching past the edge is clipped, not refused. */
+	struct vmpd_rect past = { 60, 60, 100, 100 };
+	int before = p.releases;
+	CHECK(vmpd_head_update(p.head, &past, -1) == VMPD_OK);
+	CHECK(producer_wait(&p, was_released, 2000) && p.releases == before + 1);
+	/* A dma-buf on a compositor without linux-dmabuf and an unmappable format. */
+	struct guest_buf a = guest_buf();
+	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_RGB565, false);
+	d.stride[0] = W * 2;
+	CHECK(vmpd_head_set_dmabuf(p.head, &d) == VMPD_ERR_UNSUPPORTED);
+	CHECK(vmpd_head_set_dmabuf(p.head, NULL) == VMPD_ERR_INVALID);
+	CHECK(vmpd_head_set_cursor(p.head, px, 1024, 1024, 0, 0) == VMPD_ERR_SIZE);
+	CHECK(vmpd_head_set_cursor(p.head, px, 16, 16, 16, 0) == VMPD_ERR_RECT);
+	CHECK(vmpd_head_set_cursor(p.head, px, 16, 16, -1, 0) == VMPD_ERR_RECT);
+	CHECK(vmpd_head_set_cursor(p.head, px, 16, 16, 3, 3) == VMPD_OK);
+	CHECK(vmpd_head_set_cursor(p.head, NULL, 0, 0, 0, 0) == VMPD_OK);
+	/* Disabled: updates are refused until a new surface comes. */
+	vmpd_head_disable(p.head);
+	CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_ERR_STATE);
+	CHECK(p.blocks == p.releases);
+	struct vmpd_stats st;
+	vmpd_head_get_stats(p.head, &st);
+	vmpd_head_get_stats(NULL, &st);
+	CHECK(st.frames_submitted == 0);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+}
+
 int main(void)
 {
 	if (!getenv("XDG_RUNTIME_DIR"))
@@ -316,5 +366,6 @@ int main(void)
 	acquire_fence_waits();
 	hidden_window_watchdog();
 	reset_resubmits();
+	bad_input();
 	return 0;
 }
