@@ -1,0 +1,680 @@
+/*
+ * QEMU Wayland display
+ *
+ * Thin glue between QEMU's display-change listeners and the vmplane
+ * display core, which owns the Wayland connection, windows, buffers,
+ * frame pacing and input. Everything here runs on QEMU's main loop with
+ * the BQL held; the core never blocks after connecting.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "trace.h"
+
+#include "standard-headers/drm/drm_fourcc.h"
+
+#include <math.h>
+#include <sys/mman.h>
+#include <vmplane/display.h>
+
+#include "wayland-compat.h"
+
+typedef struct WaylandUI WaylandUI;
+
+typedef struct WaylandConsole {
+    DisplayChangeListener dcl;
+    DisplayGLCtx glctx;
+    WaylandUI *ui;
+    struct vmpd_head *head;
+    QKbdState *kbd;
+    int index;
+    /* graphic_hw_gl_block() calls the core asked for and we still hold */
+    int blocks;
+
+    DisplaySurface *surface;
+    /* 32-bit copy for surface formats the core cannot show directly */
+    pixman_image_t *shadow;
+
+    /* The dma-buf on screen; NULL in 2D mode. */
+    QemuDmaBuf *dmabuf;
+    /* CPU mapping used when the compositor cannot import the dma-buf */
+    void *map;
+    size_t map_size;
+    QemuDmaBuf *map_owner;
+    bool import_warned;
+} WaylandConsole;
+
+struct WaylandUI {
+    struct vmpd_display *display;
+    int fd;
+    bool window_close;
+    bool gone;
+    int n_consoles;
+    WaylandConsole *consoles;
+};
+
+static WaylandConsole *wl_from_head(struct vmpd_head *head)
+{
+    return head ? vmpd_head_get_user_data(head) : NULL;
+}
+
+/* Core callbacks */
+
+static void wl_block(void *data, struct vmpd_head *head, bool block)
+{
+    WaylandConsole *wc = wl_from_head(head);
+
+    if (!wc) {
+        return;
+    }
+    if (!block && wc->blocks == 0) {
+        return;
+    }
+    wc->blocks += block ? 1 : -1;
+    trace_wayland_gl_block(wc->index, block);
+    graphic_hw_gl_block(wc->dcl.con, block);
+}
+
+static void wl_release_blocks(WaylandConsole *wc)
+{
+    while (wc->blocks > 0) {
+        wc->blocks--;
+        trace_wayland_gl_block(wc->index, false);
+        graphic_hw_gl_block(wc->dcl.con, false);
+    }
+}
+
+static void wl_close(void *data, struct vmpd_head *head)
+{
+    WaylandUI *ui = data;
+    WaylandConsole *wc = wl_from_head(head);
+
+    trace_wayland_close(wc ? wc->index : -1);
+    if (ui->window_close) {
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_UI);
+    }
+}
+
+static void wl_resize(void *data, struct vmpd_head *head,
+                      uint32_t width, uint32_t height)
+{
+    WaylandConsole *wc = wl_from_head(head);
+    QemuUIInfo info;
+
+    if (!wc || !width || !height || !dpy_ui_info_supported(wc->dcl.con)) {
+        return;
+    }
+    info = *dpy_get_ui_info(wc->dcl.con);
+    info.width = width;
+    info.height = height;
+    dpy_set_ui_info(wc->dcl.con, &info, true);
+}
+
+static void wl_focus(void *data, struct vmpd_head *head, bool in)
+{
+    WaylandConsole *wc = wl_from_head(head);
+
+    if (wc && !in) {
+        qkbd_state_lift_all_keys(wc->kbd);
+    }
+}
+
+static void wl_key(void *data, struct vmpd_head *head, uint32_t evdev,
+                   bool pressed)
+{
+    WaylandConsole *wc = wl_from_head(head);
+    int qcode = 0;
+
+    if (!wc) {
+        return;
+    }
+    if (evdev < qemu_input_map_linux_to_qcode_len) {
+        qcode = qemu_input_map_linux_to_qcode[evdev];
+    }
+    trace_wayland_key(wc->index, evdev, qcode, pressed);
+    if (qcode) {
+        qkbd_state_key_event(wc->kbd, qcode, pressed);
+    }
+}
+
+static void wl_pointer_abs(void *data, struct vmpd_head *head, uint32_t x,
+                           uint32_t y, uint32_t width, uint32_t height)
+{
+    WaylandConsole *wc = wl_from_head(head);
+
+    if (!wc || !width || !height) {
+        return;
+    }
+    trace_wayland_pointer_abs(wc->index, x, y);
+    qemu_input_queue_abs(wc->dcl.con, INPUT_AXIS_X, x, 0, width);
+    qemu_input_queue_abs(wc->dcl.con, INPUT_AXIS_Y, y, 0, height);
+    qemu_input_event_sync();
+}
+
+static void wl_pointer_rel(void *data, struct vmpd_head *head,
+                           double dx, double dy)
+{
+    WaylandConsole *wc = wl_from_head(head);
+
+    if (!wc) {
+        return;
+    }
+    qemu_input_queue_rel(wc->dcl.con, INPUT_AXIS_X, (int)lround(dx));
+    qemu_input_queue_rel(wc->dcl.con, INPUT_AXIS_Y, (int)lround(dy));
+    qemu_input_event_sync();
+}
+
+/* Linux BTN_LEFT (0x110) and the four after it, in QEMU's terms. */
+static const InputButton wl_buttons[] = {
+    INPUT_BUTTON_LEFT, INPUT_BUTTON_RIGHT, INPUT_BUTTON_MIDDLE,
+    INPUT_BUTTON_SIDE, INPUT_BUTTON_EXTRA,
+};
+
+static void wl_button(void *data, struct vmpd_head *head, uint32_t button,
+                      bool pressed)
+{
+    WaylandConsole *wc = wl_from_head(head);
+    uint32_t i = button - 0x110;
+
+    if (!wc || button < 0x110 || i >= ARRAY_SIZE(wl_buttons)) {
+        return;
+    }
+    trace_wayland_button(wc->index, button, pressed);
+    qemu_input_queue_btn(wc->dcl.con, wl_buttons[i], pressed);
+    qemu_input_event_sync();
+}
+
+static void wl_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis,
+                    double clicks)
+{
+    WaylandConsole *wc = wl_from_head(head);
+    InputButton btn;
+
+    if (!wc || clicks == 0) {
+        return;
+    }
+    if (axis == VMPD_AXIS_VERTICAL) {
+        btn = clicks > 0 ? INPUT_BUTTON_WHEEL_DOWN : INPUT_BUTTON_WHEEL_UP;
+    } else {
+        btn = clicks > 0 ? INPUT_BUTTON_WHEEL_RIGHT : INPUT_BUTTON_WHEEL_LEFT;
+    }
+    qemu_input_queue_btn(wc->dcl.con, btn, true);
+    qemu_input_event_sync();
+    qemu_input_queue_btn(wc->dcl.con, btn, false);
+    qemu_input_event_sync();
+}
+
+static void wl_gpu_reset(void *data, bool recovered)
+{
+    info_report("wayland: the compositor %s a GPU reset",
+                recovered ? "recovered from" : "reported");
+}
+
+static void wl_disconnected(void *data, const char *reason)
+{
+    WaylandUI *ui = data;
+    int i;
+
+    if (ui->gone) {
+        return;
+    }
+    ui->gone = true;
+    trace_wayland_disconnected(reason ? reason : "");
+    error_report("wayland: lost the connection to the compositor (%s); "
+                 "the guest keeps running without a display",
+                 reason ? reason : "no reason given");
+    qemu_set_fd_handler(ui->fd, NULL, NULL, NULL);
+    for (i = 0; i < ui->n_consoles; i++) {
+        wl_release_blocks(&ui->consoles[i]);
+    }
+}
+
+static const struct vmpd_callbacks wl_callbacks = {
+    .block = wl_block,
+    .close = wl_close,
+    .resize = wl_resize,
+    .focus = wl_focus,
+    .key = wl_key,
+    .pointer_abs = wl_pointer_abs,
+    .pointer_rel = wl_pointer_rel,
+    .button = wl_button,
+    .axis = wl_axis,
+    .gpu_reset = wl_gpu_reset,
+    .disconnected = wl_disconnected,
+};
+
+static void wl_dispatch(void *opaque)
+{
+    WaylandUI *ui = opaque;
+
+    if (!vmpd_display_dispatch(ui->display) && !ui->gone) {
+        wl_disconnected(ui, "connection closed");
+    }
+}
+
+/* 2D path */
+
+static uint32_t wl_drm_format(pixman_format_code_t format)
+{
+    switch (format) {
+    case PIXMAN_x8r8g8b8:
+        return DRM_FORMAT_XRGB8888;
+    case PIXMAN_a8r8g8b8:
+        return DRM_FORMAT_ARGB8888;
+    case PIXMAN_x8b8g8r8:
+        return DRM_FORMAT_XBGR8888;
+    case PIXMAN_a8b8g8r8:
+        return DRM_FORMAT_ABGR8888;
+    default:
+        return 0;
+    }
+}
+
+static void wl_unmap(WaylandConsole *wc)
+{
+    if (wc->map) {
+        munmap(wc->map, wc->map_size);
+    }
+    wc->map = NULL;
+    wc->map_size = 0;
+    wc->map_owner = NULL;
+}
+
+static void wl_gfx_switch(DisplayChangeListener *dcl,
+                          DisplaySurface *surface)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    pixman_image_t *image;
+    uint32_t fourcc;
+    enum vmpd_status st;
+
+    wc->surface = surface;
+    wc->dmabuf = NULL;
+    wl_unmap(wc);
+    if (wc->shadow) {
+        pixman_image_unref(wc->shadow);
+        wc->shadow = NULL;
+    }
+    if (!surface || wc->ui->gone) {
+        return;
+    }
+    trace_wayland_gfx_switch(wc->index, surface_width(surface),
+                             surface_height(surface), surface_format(surface));
+
+    image = surface->image;
+    fourcc = wl_drm_format(surface_format(surface));
+    if (!fourcc) {
+        /* e.g. 16-bit VGA modes: convert the damage into a 32-bit copy */
+        wc->shadow = pixman_image_create_bits(PIXMAN_x8r8g8b8,
+                                              surface_width(surface),
+                                              surface_height(surface),
+                                              NULL, 0);
+        pixman_image_composite(PIXMAN_OP_SRC, surface->image, NULL,
+                               wc->shadow, 0, 0, 0, 0, 0, 0,
+                               surface_width(surface),
+                               surface_height(surface));
+        image = wc->shadow;
+        fourcc = DRM_FORMAT_XRGB8888;
+    }
+    st = vmpd_head_set_surface(wc->head, pixman_image_get_width(image),
+                               pixman_image_get_height(image),
+                               pixman_image_get_stride(image), fourcc,
+                               pixman_image_get_data(image));
+    if (st != VMPD_OK) {
+        error_report("wayland: console %d: cannot show a %dx%d surface: %s",
+                     wc->index, surface_width(surface),
+                     surface_height(surface), vmpd_status_str(st));
+        return;
+    }
+    vmpd_head_update(wc->head, NULL, -1);
+}
+
+static void wl_gfx_update(DisplayChangeListener *dcl,
+                          int x, int y, int w, int h)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    struct vmpd_rect damage;
+
+    if (wc->ui->gone || !wc->surface || wc->dmabuf || w <= 0 || h <= 0) {
+        return;
+    }
+    trace_wayland_gfx_update(wc->index, x, y, w, h);
+    if (wc->shadow) {
+        pixman_image_composite(PIXMAN_OP_SRC, wc->surface->image, NULL,
+                               wc->shadow, x, y, 0, 0, x, y, w, h);
+    }
+    damage = (struct vmpd_rect){ x, y, w, h };
+    vmpd_head_update(wc->head, &damage, -1);
+}
+
+static bool wl_gfx_check_format(DisplayChangeListener *dcl,
+                                pixman_format_code_t format)
+{
+    return wl_drm_format(format) != 0;
+}
+
+static void wl_refresh(DisplayChangeListener *dcl)
+{
+    graphic_hw_update(dcl->con);
+}
+
+/* Cursor */
+
+static void wl_cursor_define(DisplayChangeListener *dcl, QEMUCursor *cursor)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    uint32_t *argb;
+    int i, n;
+
+    if (wc->ui->gone || !cursor || cursor->width <= 0 || cursor->height <= 0) {
+        return;
+    }
+    trace_wayland_cursor_define(wc->index, cursor->width,
+                                cursor->height, cursor->hot_x, cursor->hot_y);
+    /* QEMU cursors are straight alpha; the core wants premultiplied. */
+    n = cursor->width * cursor->height;
+    argb = g_new(uint32_t, n);
+    for (i = 0; i < n; i++) {
+        uint32_t p = cursor->data[i], a = p >> 24;
+        uint32_t r = ((p >> 16) & 0xff) * a / 255;
+        uint32_t g = ((p >> 8) & 0xff) * a / 255;
+        uint32_t b = (p & 0xff) * a / 255;
+
+        argb[i] = a << 24 | r << 16 | g << 8 | b;
+    }
+    vmpd_head_set_cursor(wc->head, argb, cursor->width, cursor->height,
+                         cursor->hot_x, cursor->hot_y);
+    g_free(argb);
+}
+
+static void wl_mouse_set(DisplayChangeListener *dcl, int x, int y,
+                         vmpq_mouse_on_t on)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+
+    if (wc->ui->gone) {
+        return;
+    }
+    trace_wayland_mouse_set(wc->index, x, y, on);
+    vmpd_head_move_cursor(wc->head, x, y, on);
+}
+
+/* dma-buf path */
+
+/*
+ * The compositor refused the buffer: show it through the 2D path from a
+ * read-only CPU mapping instead (udmabuf memory is plain guest RAM).
+ */
+static bool wl_show_mapped(WaylandConsole *wc, QemuDmaBuf *dmabuf,
+                           const struct vmpd_dmabuf *desc)
+{
+    size_t size = (size_t)desc->stride[0] * desc->height;
+    const uint8_t *pixels;
+    void *map;
+
+    if (desc->n_planes != 1 || desc->offset[0] != 0 ||
+        (desc->fourcc != DRM_FORMAT_XRGB8888 &&
+         desc->fourcc != DRM_FORMAT_ARGB8888 &&
+         desc->fourcc != DRM_FORMAT_XBGR8888 &&
+         desc->fourcc != DRM_FORMAT_ABGR8888) || size == 0) {
+        return false;
+    }
+    map = mmap(NULL, size, PROT_READ, MAP_SHARED, desc->fd[0], 0);
+    if (map == MAP_FAILED) {
+        return false;
+    }
+    wl_unmap(wc);
+    wc->map = map;
+    wc->map_size = size;
+    wc->map_owner = dmabuf;
+    pixels = (const uint8_t *)map + (size_t)desc->src.y * desc->stride[0] +
+             (size_t)desc->src.x * 4;
+    return vmpd_head_set_surface(wc->head, desc->src.width, desc->src.height,
+                                 desc->stride[0], desc->fourcc,
+                                 pixels) == VMPD_OK;
+}
+
+static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    struct vmpd_dmabuf desc;
+    enum vmpd_status st;
+
+    if (wc->ui->gone) {
+        return;
+    }
+    vmpq_describe_dmabuf(dmabuf, &desc);
+    trace_wayland_scanout_dmabuf(wc->index, desc.fd[0], desc.width,
+                                 desc.height, desc.stride[0], desc.fourcc,
+                                 desc.modifier, desc.y0_top);
+    trace_wayland_scanout_rect(wc->index, desc.src.x, desc.src.y,
+                               desc.src.width, desc.src.height);
+    wc->dmabuf = dmabuf;
+    /* Imported (or found in the core's cache) right now: the fd may not outlive this call. */
+    st = vmpd_head_set_dmabuf(wc->head, &desc);
+    if (st == VMPD_OK) {
+        wl_unmap(wc);
+        return;
+    }
+    trace_wayland_scanout_failed(wc->index, vmpd_status_str(st));
+    if (!wc->import_warned) {
+        wc->import_warned = true;
+        warn_report("wayland: console %d: the compositor cannot take the "
+                    "guest's dma-buf directly (%s); copying frames instead",
+                    wc->index, vmpd_status_str(st));
+    }
+    if (!wl_show_mapped(wc, dmabuf, &desc)) {
+        error_report("wayland: console %d: cannot show the guest's dma-buf",
+                     wc->index);
+        vmpd_head_disable(wc->head);
+    }
+}
+
+static void wl_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+
+    trace_wayland_release_dmabuf(wc->index);
+    if (wc->map_owner == dmabuf) {
+        wl_unmap(wc);
+    }
+    if (wc->dmabuf == dmabuf) {
+        wc->dmabuf = NULL;
+    }
+}
+
+static void wl_scanout_disable(DisplayChangeListener *dcl)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+
+    trace_wayland_scanout_disable(wc->index);
+    wc->dmabuf = NULL;
+    wl_unmap(wc);
+    if (!wc->ui->gone) {
+        vmpd_head_disable(wc->head);
+    }
+}
+
+static void wl_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
+                               bool y0_top, uint32_t backing_width,
+                               uint32_t backing_height, uint32_t x,
+                               uint32_t y, uint32_t w, uint32_t h)
+{
+    /* Unreachable: without display_opengl no virgl device realizes. */
+    wl_scanout_disable(dcl);
+}
+
+static void wl_gl_update(DisplayChangeListener *dcl,
+                         uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    struct vmpd_rect damage = { x, y, w, h };
+
+    if (wc->ui->gone || (!wc->dmabuf && !wc->map)) {
+        return;
+    }
+    trace_wayland_gl_update(wc->index, x, y, w, h);
+    /* In dma-buf mode the core holds the guest through wl_block(). */
+    vmpd_head_update(wc->head, &damage, -1);
+}
+
+static bool wl_has_dmabuf(DisplayChangeListener *dcl)
+{
+    return true;
+}
+
+static const DisplayChangeListenerOps wl_ops = {
+    .dpy_name = "wayland",
+    .dpy_refresh = wl_refresh,
+    .dpy_gfx_update = wl_gfx_update,
+    .dpy_gfx_switch = wl_gfx_switch,
+    .dpy_gfx_check_format = wl_gfx_check_format,
+    .dpy_mouse_set = wl_mouse_set,
+    .dpy_cursor_define = wl_cursor_define,
+    .dpy_gl_scanout_disable = wl_scanout_disable,
+    .dpy_gl_scanout_texture = wl_scanout_texture,
+    .dpy_has_dmabuf = wl_has_dmabuf,
+    .dpy_gl_scanout_dmabuf = wl_scanout_dmabuf,
+    .dpy_gl_release_dmabuf = wl_release_dmabuf,
+    .dpy_gl_update = wl_gl_update,
+};
+
+/*
+ * A GL context object makes virtio-gpu hand blob scanouts over as
+ * dma-bufs; nothing is ever rendered with it.
+ */
+static bool wl_is_compatible_dcl(DisplayGLCtx *ctx, DisplayChangeListener *dcl)
+{
+    return dcl->ops == &wl_ops || !dcl->ops->dpy_gl_update;
+}
+
+static QEMUGLContext wl_ctx_create(DisplayGLCtx *ctx, QEMUGLParams *params)
+{
+    return NULL;
+}
+
+static void wl_ctx_destroy(DisplayGLCtx *ctx, QEMUGLContext gl)
+{
+}
+
+static int wl_ctx_make_current(DisplayGLCtx *ctx, QEMUGLContext gl)
+{
+    return -1;
+}
+
+static const DisplayGLCtxOps wl_ctx_ops = {
+    .dpy_gl_ctx_is_compatible_dcl = wl_is_compatible_dcl,
+    .dpy_gl_ctx_create = wl_ctx_create,
+    .dpy_gl_ctx_destroy = wl_ctx_destroy,
+    .dpy_gl_ctx_make_current = wl_ctx_make_current,
+};
+
+/* Start-up */
+
+static bool wl_check_environment(Error **errp)
+{
+    const char *name = getenv("WAYLAND_DISPLAY");
+
+    if (getenv("WAYLAND_SOCKET")) {
+        return true;
+    }
+    if (!name || !*name) {
+        error_setg(errp, "WAYLAND_DISPLAY is not set: -display wayland needs "
+                   "a running Wayland compositor");
+        return false;
+    }
+    return true;
+}
+
+static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
+{
+    DisplayWayland *wopts = &opts->u.wayland;
+    const char *app_id = VMPQ_OPT_STR(wopts, app_id);
+    const char *rendernode = VMPQ_OPT_STR(wopts, rendernode);
+    struct vmpd_display_config cfg = { 0 };
+    bool fullscreen;
+    Error *err = NULL;
+    WaylandUI *ui;
+    int n, i;
+
+    if (!wl_check_environment(&err)) {
+        error_report_err(err);
+        exit(1);
+    }
+    if (rendernode && access(rendernode, R_OK | W_OK) != 0) {
+        error_report("wayland: render node %s: %s", rendernode,
+                     strerror(errno));
+        exit(1);
+    }
+    fullscreen = (opts->has_full_screen && opts->full_screen) ||
+                 (wopts->has_fullscreen && wopts->fullscreen);
+
+    ui = g_new0(WaylandUI, 1);
+    ui->window_close = !opts->has_window_close || opts->window_close;
+    ui->display = vmpd_display_create(&cfg, &wl_callbacks, ui);
+    if (!ui->display) {
+        error_report("wayland: cannot use the compositor at '%s' "
+                     "(not running, or it lacks xdg_wm_base or wl_shm)",
+                     getenv("WAYLAND_DISPLAY") ?: "WAYLAND_SOCKET");
+        exit(1);
+    }
+    trace_wayland_connected(getenv("WAYLAND_DISPLAY") ?: "",
+                            vmpd_display_dmabuf_version(ui->display));
+
+    for (n = 0;; n++) {
+        QemuConsole *con = qemu_console_lookup_by_index(n);
+
+        if (!con || !qemu_console_is_graphic(con)) {
+            break;
+        }
+    }
+    ui->n_consoles = n;
+    ui->consoles = g_new0(WaylandConsole, n);
+    for (i = 0; i < n; i++) {
+        WaylandConsole *wc = &ui->consoles[i];
+        g_autofree char *title = NULL;
+        struct vmpd_head_config hc = { 0 };
+
+        if (n > 1) {
+            title = g_strdup_printf("%s - %d", qemu_name ?: "QEMU", i);
+        } else {
+            title = g_strdup(qemu_name ?: "QEMU");
+        }
+        hc.title = title;
+        hc.app_id = app_id ?: "qemu";
+        hc.fullscreen = fullscreen;
+        wc->ui = ui;
+        wc->index = i;
+        wc->head = vmpd_head_create(ui->display, &hc);
+        if (!wc->head) {
+            error_report("wayland: cannot create a window for console %d", i);
+            exit(1);
+        }
+        vmpd_head_set_user_data(wc->head, wc);
+        wc->dcl.con = qemu_console_lookup_by_index(i);
+        wc->dcl.ops = &wl_ops;
+        wc->kbd = qkbd_state_init(wc->dcl.con);
+        wc->glctx.ops = &wl_ctx_ops;
+        qemu_console_set_display_gl_ctx(wc->dcl.con, &wc->glctx);
+        register_displaychangelistener(&wc->dcl);
+    }
+
+    ui->fd = vmpd_display_get_fd(ui->display);
+    qemu_set_fd_handler(ui->fd, wl_dispatch, NULL, ui);
+}
+
+static QemuDisplay qemu_display_wayland = {
+    .type = DISPLAY_TYPE_WAYLAND,
+    .init = wayland_display_init,
+};
+
+static void register_wayland(void)
+{
+    qemu_display_register(&qemu_display_wayland);
+}
+
+type_init(register_wayland);
