@@ -49,6 +49,8 @@ struct vmpd_display {
 	uint32_t dmabuf_version;
 	struct zwp_linux_dmabuf_feedback_v1 *default_feedback;
 	struct vmpd_feedback feedback;
+	struct vmpd_gpu_blit *gpu;       /* GPU copy fallback, made on first need */
+	bool gpu_tried;
 	struct vmpd_format *v3_formats;  /* linux-dmabuf v3 modifier events */
 	size_t n_v3_formats;
 	struct wp_viewporter *viewporter;
@@ -119,6 +121,8 @@ struct vmpd_dmabuf_entry {
 	void *map;
 	size_t map_size;
 	uint32_t offset;
+	struct vmpd_gpu_target *target; /* GPU fallback: wl shows this copy */
+	struct vmpd_dmabuf desc;       /* the guest buffer, fd[0] = our dup */
 	dev_t dev;
 	ino_t ino;
 	uint32_t fourcc, width, height, stride;
@@ -252,6 +256,8 @@ bool vmpd_dmabuf_submit(struct vmpd_head *head, uint64_t seq);
 void vmpd_dmabuf_flush_cache(struct vmpd_head *head);
 void vmpd_dmabuf_head_finish(struct vmpd_head *head);
 void vmpd_dmabuf_finish(struct vmpd_display *d);
+/* After a compositor GPU reset: our own context is rebuilt too. */
+void vmpd_dmabuf_gpu_recover(struct vmpd_display *d);
 
 /* cursor.c */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);

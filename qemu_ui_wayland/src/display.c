@@ -87,7 +87,8 @@ static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uin
 	uint32_t duration_usec)
 {
 	struct vmpd_display *d = data;
-	/* The compositor asks for fresh frames; our own content is still valid. */
+	/* Our own context may have gone in the same reset: rebuild it, then re-submit. */
+	vmpd_dmabuf_gpu_recover(d);
 	resubmit_all(d);
 	if (d->cb.gpu_reset)
 		d->cb.gpu_reset(d->data, true);
@@ -96,6 +97,7 @@ static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uin
 static void reset_degraded(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial)
 {
 	struct vmpd_display *d = data;
+	vmpd_dmabuf_gpu_recover(d);
 	resubmit_all(d);
 	if (d->cb.gpu_reset)
 		d->cb.gpu_reset(d->data, true);

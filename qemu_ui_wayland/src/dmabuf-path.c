@@ -7,6 +7,7 @@
 
 #include "core.h"
 #include "fourcc.h"
+#include "gpu-blit.h"
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "linux-explicit-synchronization-unstable-v1-client-protocol.h"
 #include "viewporter-client-protocol.h"
@@ -113,6 +114,8 @@ void vmpd_dmabuf_finish(struct vmpd_display *d)
 	vmpd_feedback_finish(&d->feedback);
 	free(d->v3_formats);
 	d->v3_formats = NULL;
+	vmpd_gpu_blit_destroy(d->gpu);
+	d->gpu = NULL;
 	d->n_v3_formats = 0;
 }
 
@@ -160,6 +163,7 @@ static void entry_destroy(struct vmpd_dmabuf_entry *e)
 		zwp_linux_buffer_params_v1_destroy(e->params);
 	if (e->wl)
 		wl_buffer_destroy(e->wl);
+	vmpd_gpu_target_destroy(e->target);
 	if (e->map)
 		munmap(e->map, e->map_size);
 	if (e->fd >= 0)
@@ -200,6 +204,7 @@ static const struct wl_buffer_listener buffer_listener = {
 };
 
 static bool enter_fallback(struct vmpd_dmabuf_entry *e);
+static bool enter_gpu_fallback(struct vmpd_dmabuf_entry *e);
 
 static void params_created(void *data, struct zwp_linux_buffer_params_v1 *params,
 	struct wl_buffer *buffer)
@@ -220,7 +225,11 @@ static void params_failed(void *data, struct zwp_linux_buffer_params_v1 *params)
 	struct vmpd_dmabuf_entry *e = data;
 	zwp_linux_buffer_params_v1_destroy(e->params);
 	e->params = NULL;
-	if (!enter_fallback(e))
+	/* The guest's buffer was refused: a GPU copy first, then the CPU. */
+	bool gpu_copy_refused = e->target != NULL;
+	vmpd_gpu_target_destroy(e->target);
+	e->target = NULL;
+	if ((gpu_copy_refused || !enter_gpu_fallback(e)) && !enter_fallback(e))
 		e->state = VMPD_IMPORT_FAILED;
 	if (e->head->current == e)
 		vmpd_pacing_import_done(e->head);
@@ -254,6 +263,8 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 	e->offset = b->offset[0];
 	e->y_invert = b->y0_top;
 	e->fd = dup(b->fd[0]);
+	e->desc = *b;
+	e->desc.fd[0] = e->fd;
 	if (e->fd < 0) {
 		free(e);
 		return NULL;
@@ -279,11 +290,53 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 			(int32_t)b->height, b->fourcc,
 			b->y0_top ? ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT : 0);
 		e->state = VMPD_IMPORT_PENDING;
-	} else if (!enter_fallback(e)) {
+	} else if (!enter_gpu_fallback(e) && !enter_fallback(e)) {
 		entry_destroy(e);
 		return NULL;
 	}
 	return e;
+}
+
+/* GPU fallback: blit into a LINEAR buffer of ours and offer that instead. */
+static bool enter_gpu_fallback(struct vmpd_dmabuf_entry *e)
+{
+	struct vmpd_head *head = e->head;
+	struct vmpd_display *d = head->display;
+	bool known;
+	if (!d->dmabuf || e->desc.n_planes != 1 ||
+			!compositor_lists(head, VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR, &known))
+		return false;
+	if (!d->gpu && !d->gpu_tried) {
+		d->gpu_tried = true;
+		d->gpu = vmpd_gpu_blit_create(d->feedback.main_device, d->feedback.has_main_device);
+	}
+	if (!d->gpu)
+		return false;
+	uint32_t w = e->desc.src.width, h = e->desc.src.height;
+	e->target = vmpd_gpu_target_create(d->gpu, w, h);
+	if (!e->target || !vmpd_gpu_blit_copy(d->gpu, e->target, &e->desc)) {
+		vmpd_gpu_target_destroy(e->target);
+		e->target = NULL;
+		return false;
+	}
+	head->stats.copies++;
+	head->stats.bytes_copied += (uint64_t)w * h * 4;
+	e->params = zwp_linux_dmabuf_v1_create_params(d->dmabuf);
+	zwp_linux_buffer_params_v1_add(e->params, vmpd_gpu_target_fd(e->target), 0, 0,
+		vmpd_gpu_target_stride(e->target), (uint32_t)(VMPD_MOD_LINEAR >> 32),
+		(uint32_t)VMPD_MOD_LINEAR);
+	zwp_linux_buffer_params_v1_add_listener(e->params, &params_listener, e);
+	zwp_linux_buffer_params_v1_create(e->params, (int32_t)w, (int32_t)h, VMPD_FOURCC_XRGB8888, 0);
+	e->state = VMPD_IMPORT_PENDING;
+	return true;
+}
+
+void vmpd_dmabuf_gpu_recover(struct vmpd_display *d)
+{
+	if (d->gpu && !vmpd_gpu_blit_recover(d->gpu)) {
+		/* Copies cannot be made any more; the CPU path remains. */
+		fprintf(stderr, "vmplane display: GPU fallback context lost for good\n");
+	}
 }
 
 /* CPU fallback: map the buffer and show it through the shm path. */
@@ -392,12 +445,18 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 
 	vmpd_shm_finish(head);
 	head->mode = VMPD_MODE_DMABUF;
-	head->stats.fallback = false;
+	head->stats.fallback = e->target != NULL;
 	wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
-	/* Crop on the compositor (or the plane scaler): nothing is copied. */
-	wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int((int)b->src.x),
-		wl_fixed_from_int((int)b->src.y), wl_fixed_from_int((int)b->src.width),
-		wl_fixed_from_int((int)b->src.height));
+	if (e->target) {
+		/* The GPU copy already holds just the scanout rectangle, upright. */
+		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
+			wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
+	} else {
+		/* Crop on the compositor (or the plane scaler): nothing is copied. */
+		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int((int)b->src.x),
+			wl_fixed_from_int((int)b->src.y), wl_fixed_from_int((int)b->src.width),
+			wl_fixed_from_int((int)b->src.height));
+	}
 	pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
 		b->width, b->height);
 	vmpd_head_commit_parent(head);
@@ -440,6 +499,16 @@ bool vmpd_dmabuf_submit(struct vmpd_head *head, uint64_t seq)
 		if (show_fallback(head, e) != VMPD_OK)
 			return false;
 		return vmpd_shm_submit(head, seq);
+	}
+	if (e->target) {
+		/* The guest drew a new frame into its buffer: copy it again. */
+		if (!vmpd_gpu_blit_copy(head->display->gpu, e->target, &e->desc))
+			return false;
+		head->stats.copies++;
+		head->stats.bytes_copied += (uint64_t)e->desc.src.width * e->desc.src.height * 4;
+		pixman_region32_clear(&head->dmabuf_damage);
+		pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
+			e->desc.src.width, e->desc.src.height);
 	}
 	wl_surface_attach(head->scanout, e->wl, 0, 0);
 	int n;

@@ -578,7 +578,8 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	struct fake_compositor *fc = calloc(1, sizeof(*fc));
 	fc->config = *config;
 	fc->n_formats = config->n_formats < MAX_FORMATS ? config->n_formats : MAX_FORMATS;
-	memcpy(fc->formats, config->formats, sizeof(*fc->formats) * (size_t)fc->n_formats);
+	if (fc->n_formats > 0)
+		memcpy(fc->formats, config->formats, sizeof(*fc->formats) * (size_t)fc->n_formats);
 	wl_list_init(&fc->surfaces);
 	wl_list_init(&fc->feedbacks);
 	wl_list_init(&fc->notifiers);
