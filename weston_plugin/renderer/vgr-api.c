@@ -6,6 +6,7 @@
 #include <libweston/plugin-registry.h>
 
 #include "vgr.h"
+#include "vmplane-renderer-api.h"
 
 /* The API outlives the renderer inside the registry; check it is ours. */
 static struct vgr_renderer *

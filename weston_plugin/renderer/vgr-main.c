@@ -4,6 +4,7 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
+#include "vmplane-renderer-api.h"
 
 static bool
 gl_init(struct vgr_renderer *gr)

@@ -17,6 +17,7 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
+#include "vmplane-renderer-api.h"
 
 static uint64_t
 now_ns(void)

@@ -1,7 +1,7 @@
 /* Refuses libweston builds whose private layouts differ from abi/weston10.h. */
 #include <libweston/libweston.h>
 
-#include "vgr.h"
+#include "vgr-version.h"
 
 bool
 vgr_version_supported(int major, int minor, int micro)

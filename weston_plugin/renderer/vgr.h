@@ -15,7 +15,6 @@
 
 #include "abi/weston10.h"
 #include "vmplane/robustness.h"
-#include "vmplane-renderer-api.h"
 
 #define VGR_MAX_PLANES 3
 #define VGR_DAMAGE_HISTORY 4
@@ -186,9 +185,7 @@ vgr_get(struct weston_compositor *ec)
 	return (struct vgr_renderer *)ec->renderer;
 }
 
-/* vgr-version.c */
-bool vgr_version_supported(int major, int minor, int micro);
-bool vgr_version_check(void);
+#include "vgr-version.h"
 
 /* vgr-egl.c */
 bool vgr_egl_init(struct vgr_renderer *gr,

@@ -1,0 +1,192 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reset-common.h"
+#include "vmplane/robustness.h"
+
+#ifndef EGL_PLATFORM_SURFACELESS_MESA
+#define EGL_PLATFORM_SURFACELESS_MESA 0x31DD
+#endif
+
+int
+reset_probe_robust_context(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct rb_context_options opts = { 0 };
+		struct rb_context *ctx;
+		EGLDisplay dpy;
+		int robust;
+
+		dpy = rb_egl_get_platform_display(EGL_PLATFORM_SURFACELESS_MESA,
+						  EGL_DEFAULT_DISPLAY, NULL);
+		if (dpy == EGL_NO_DISPLAY)
+			_exit(2);
+		opts.display = dpy;
+		opts.config = EGL_NO_CONFIG_KHR;
+		ctx = rb_context_create(&opts);
+		robust = ctx && rb_context_is_robust(ctx);
+		rb_context_destroy(ctx);
+		eglTerminate(dpy);
+		_exit(robust ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return 1;
+	case 1:
+		return 0;
+	}
+	return -1;
+}
+
+static void
+handle_reset(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
+	     uint32_t status)
+{
+	struct reset_watch *w = data;
+
+	assert(w->n_log < RESET_LOG_MAX);
+	w->log[w->n_log++] = (struct reset_log_entry){ RESET_LOG_RESET, serial, status };
+}
+
+static void
+handle_recovered(void *data, struct vmplane_reset_notifier_v1 *n,
+		 uint32_t serial, uint32_t usec)
+{
+	struct reset_watch *w = data;
+
+	assert(w->n_log < RESET_LOG_MAX);
+	w->log[w->n_log++] = (struct reset_log_entry){ RESET_LOG_RECOVERED, serial, usec };
+}
+
+static void
+handle_degraded(void *data, struct vmplane_reset_notifier_v1 *n,
+		uint32_t serial)
+{
+	struct reset_watch *w = data;
+
+	assert(w->n_log < RESET_LOG_MAX);
+	w->log[w->n_log++] = (struct reset_log_entry){ RESET_LOG_DEGRADED, serial, 0 };
+}
+
+static const struct vmplane_reset_notifier_v1_listener notifier_listener = {
+	.reset = handle_reset,
+	.recovered = handle_recovered,
+	.degraded = handle_degraded,
+};
+
+static void
+handle_counters(void *data, struct vmplane_debug_v1 *d, uint32_t resets,
+		uint32_t recoveries, uint32_t rebuilt, uint32_t usec,
+		uint32_t safe_mode)
+{
+	struct reset_watch *w = data;
+
+	w->have_counters = true;
+	w->counters[0] = resets;
+	w->counters[1] = recoveries;
+	w->counters[2] = rebuilt;
+	w->counters[3] = usec;
+	w->counters[4] = safe_mode;
+}
+
+static const struct vmplane_debug_v1_listener debug_listener = {
+	.counters = handle_counters,
+};
+
+void
+reset_watch_init(struct reset_watch *w, struct client *client)
+{
+	memset(w, 0, sizeof(*w));
+	w->client = client;
+	w->notifier = bind_to_singleton_global(client,
+		&vmplane_reset_notifier_v1_interface, 1);
+	vmplane_reset_notifier_v1_add_listener(w->notifier, &notifier_listener, w);
+	w->debug = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 1);
+	vmplane_debug_v1_add_listener(w->debug, &debug_listener, w);
+	client_roundtrip(client);
+}
+
+void
+reset_watch_fini(struct reset_watch *w)
+{
+	vmplane_debug_v1_destroy(w->debug);
+	vmplane_reset_notifier_v1_destroy(w->notifier);
+}
+
+int
+reset_inject_and_wait(struct reset_watch *w,
+		      enum vmplane_debug_v1_reset_status status)
+{
+	int first = w->n_log;
+	int i;
+
+	vmplane_debug_v1_inject_reset(w->debug, status);
+	for (;;) {
+		for (i = first; i < w->n_log; i++)
+			if (w->log[i].kind != RESET_LOG_RESET)
+				return first;
+		/* Blocks until the compositor says something; meson's
+		 * timeout bounds a recovery that never ends. */
+		assert(wl_display_dispatch(w->client->wl_display) >= 0);
+	}
+}
+
+void
+reset_get_counters(struct reset_watch *w)
+{
+	w->have_counters = false;
+	vmplane_debug_v1_get_counters(w->debug);
+	while (!w->have_counters)
+		assert(wl_display_dispatch(w->client->wl_display) >= 0);
+}
+
+bool
+reset_images_identical(pixman_image_t *a, pixman_image_t *b)
+{
+	int w = pixman_image_get_width(a), h = pixman_image_get_height(a);
+	int sa = pixman_image_get_stride(a) / 4, sb = pixman_image_get_stride(b) / 4;
+	uint32_t *pa = pixman_image_get_data(a), *pb = pixman_image_get_data(b);
+	int n = 0, x1 = w, y1 = h, x2 = -1, y2 = -1;
+
+	if (w != pixman_image_get_width(b) || h != pixman_image_get_height(b)) {
+		fprintf(stderr, "image sizes differ\n");
+		return false;
+	}
+	for (int y = 0; y < h; y++) {
+		for (int x = 0; x < w; x++) {
+			if (pa[y * sa + x] == pb[y * sb + x])
+				continue;
+			if (n++ == 0)
+				fprintf(stderr, "first difference at %d,%d: "
+					"0x%08x vs 0x%08x\n", x, y,
+					pa[y * sa + x], pb[y * sb + x]);
+			x1 = x < x1 ? x : x1;
+			y1 = y < y1 ? y : y1;
+			x2 = x > x2 ? x : x2;
+			y2 = y > y2 ? y : y2;
+		}
+	}
+	if (n)
+		fprintf(stderr, "%d pixels differ, within %d,%d-%d,%d\n",
+			n, x1, y1, x2, y2);
+	return n == 0;
+}
+
+bool
+reset_client_alive(struct client *client)
+{
+	return wl_display_roundtrip(client->wl_display) >= 0 &&
+	       wl_display_get_error(client->wl_display) == 0;
+}

@@ -1,0 +1,61 @@
+/* Shared pieces of the GPU-reset tests: the vmplane protocols on a harness
+ * client, exact screenshot comparison, and the robustness probe. */
+#ifndef VMPLANE_TESTS_RESET_COMMON_H
+#define VMPLANE_TESTS_RESET_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pixman.h>
+
+#include "weston-test-client-helper.h"
+#include "vmplane-debug-v1-client-protocol.h"
+#include "vmplane-reset-v1-client-protocol.h"
+
+#define RESET_LOG_MAX 512
+
+enum reset_log_kind {
+	RESET_LOG_RESET,
+	RESET_LOG_RECOVERED,
+	RESET_LOG_DEGRADED,
+};
+
+struct reset_log_entry {
+	enum reset_log_kind kind;
+	uint32_t serial;
+	uint32_t arg;	/* status for reset, duration (usec) for recovered */
+};
+
+struct reset_watch {
+	struct client *client;
+	struct vmplane_reset_notifier_v1 *notifier;
+	struct vmplane_debug_v1 *debug;
+	struct reset_log_entry log[RESET_LOG_MAX];
+	int n_log;
+	bool have_counters;
+	uint32_t counters[5];	/* resets, recoveries, rebuilt, usec, safe */
+};
+
+/*
+ * Decided in a child process, so no EGL state leaks into the compositor:
+ * 1 when the driver GALLIUM_DRIVER selects gives a robust context, 0 when
+ * not, -1 when no EGL display at all.
+ */
+int reset_probe_robust_context(void);
+
+/* Binds both vmplane globals on the client. */
+void reset_watch_init(struct reset_watch *w, struct client *client);
+void reset_watch_fini(struct reset_watch *w);
+
+/* Injects a reset and dispatches until its recovered (or degraded) event;
+ * returns the index of the reset event in w->log. */
+int reset_inject_and_wait(struct reset_watch *w,
+			  enum vmplane_debug_v1_reset_status status);
+void reset_get_counters(struct reset_watch *w);
+
+/* Every pixel equal; prints the first difference. */
+bool reset_images_identical(pixman_image_t *a, pixman_image_t *b);
+
+/* The client's connection is intact: a roundtrip works, no error. */
+bool reset_client_alive(struct client *client);
+
+#endif
