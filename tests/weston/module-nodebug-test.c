@@ -133,6 +133,8 @@ try_bind(const char *socket, uint32_t name)
 	if (rt >= 0 || wl_display_get_error(d) == 0 || answered)
 		fprintf(stderr, "name %u: bind not refused (roundtrip %d, error %d, "
 			"answered %d)\n", name, rt, wl_display_get_error(d), answered);
+	vmplane_debug_v1_destroy(debug);
+	wl_registry_destroy(reg);
 	wl_display_disconnect(d);
 	return rt >= 0 || answered;
 }

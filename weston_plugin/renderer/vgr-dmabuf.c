@@ -554,7 +554,8 @@ vgr_dmabuf_setup_feedback(struct vgr_renderer *gr)
 	struct weston_compositor *ec = gr->compositor;
 	dev_t dev;
 
-	if (!use_egl_import(gr) || !main_device(gr, &dev))
+	/* The CPU path has feedback too: its LINEAR formats on the GBM device. */
+	if (!main_device(gr, &dev))
 		return false;
 	populate_formats(gr);
 	ec->dmabuf_feedback_format_table =

@@ -237,6 +237,8 @@ vgr_reset_init(struct vgr_renderer *gr)
 		wl_display_get_event_loop(gr->compositor->wl_display);
 
 	rb_recovery_config_init(&config);
+	/* The status query is cheap: poll often so recovery starts early. */
+	config.poll_interval_ns = 1000000;
 	config.reset_budget = env_ulong("VMPLANE_RESET_BUDGET",
 					config.reset_budget);
 	config.reset_window_ns = env_ulong("VMPLANE_RESET_WINDOW_MS",
