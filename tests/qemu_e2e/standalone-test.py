@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""The patched QEMU's -display wayland where no harness fits: start-up
+errors and a compositor that goes away. Weston is started as a plain
+headless process; QEMU is watched through QMP and its stderr.
+
+  standalone-test.py no-display       no WAYLAND_DISPLAY: clear error, exit 1
+  standalone-test.py no-xdg-shell     compositor without xdg_wm_base: clear error
+  standalone-test.py compositor-gone  Weston killed: QEMU keeps running, says
+                                      so, and the guest still takes keys
+  standalone-test.py udmabuf-manual   the README's blob=true command (skips
+                                      without /dev/udmabuf, /dev/kvm and a kernel)
+
+Exit 77 (skip) when the patched QEMU is not built.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(SKIP)
+
+
+def fail(reason):
+    print(f"FAIL: {reason}")
+    sys.exit(1)
+
+
+def find_qemu():
+    env = os.environ.get("VMPLANE_QEMU")
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    script = os.environ.get("VMPLANE_BUILD_QEMU")
+    if not script:
+        return None
+    r = subprocess.run([script, "--check"], capture_output=True, text=True)
+    path = r.stdout.strip()
+    return path if r.returncode == 0 and os.access(path, os.X_OK) else None
+
+
+def qemu_args(qemu, display, extra=()):
+    seabios = os.environ.get("VMPLANE_SEABIOS_DIR", "/usr/share/seabios")
+    img = os.environ["VMPLANE_GUEST_IMG"]
+    return [qemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", "tcg",
+            "-m", "32", "-L", seabios, "-device", "virtio-vga",
+            "-drive", f"file={img},format=raw,if=ide,snapshot=on",
+            "-display", display, *extra]
+
+
+class Weston:
+    """A headless Weston on its own socket, pixman renderer."""
+
+    def __init__(self, tmp, shell, width=644, height=404):
+        self.socket = f"vmplane-e2e-{os.getpid()}"
+        exe = shutil.which("weston")
+        if not exe:
+            skip("weston is not installed")
+        self.log = open(os.path.join(tmp, "weston.log"), "w")
+        self.proc = subprocess.Popen(
+            [exe, "--backend=headless-backend.so", "--use-pixman", "--no-config",
+             f"--socket={self.socket}", f"--shell={shell}",
+             f"--width={width}", f"--height={height}"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        path = os.path.join(os.environ["XDG_RUNTIME_DIR"], self.socket)
+        for _ in range(100):
+            if os.path.exists(path):
+                return
+            if self.proc.poll() is not None:
+                fail(f"weston exited early, see {self.log.name}")
+            time.sleep(0.05)
+        fail("weston did not create its socket")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Qmp:
+    def __init__(self, path):
+        for _ in range(200):
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            fail("no QMP socket")
+        self.file = self.sock.makefile("rw")
+        self.file.readline()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.file.flush()
+        while True:
+            reply = json.loads(self.file.readline())
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                fail(f"QMP {name}: {reply['error']}")
+            return reply["return"]
+
+
+def read_ppm(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    parts = data.split(maxsplit=4)
+    assert parts[0] == b"P6", "screendump is not a binary PPM"
+    w, h = int(parts[1]), int(parts[2])
+    pixels = parts[4][-(w * h * 3):]
+    return w, h, pixels
+
+
+def c6_to_8(v):
+    return (v << 2) | (v & 1) * 3
+
+
+def wait_for(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.1)
+    fail(f"timed out waiting for {what}")
+
+
+def env_without_wayland():
+    env = dict(os.environ)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("WAYLAND_SOCKET", None)
+    return env
+
+
+def test_no_display(qemu, tmp):
+    r = subprocess.run(qemu_args(qemu, "wayland"), env=env_without_wayland(),
+                       capture_output=True, text=True, timeout=30)
+    print(r.stderr.strip())
+    if r.returncode != 1:
+        fail(f"exit status {r.returncode}, want 1")
+    if "WAYLAND_DISPLAY is not set" not in r.stderr:
+        fail("the error does not name WAYLAND_DISPLAY")
+
+
+def test_no_xdg_shell(qemu, tmp):
+    weston = Weston(tmp, "fullscreen-shell.so")
+    try:
+        env = env_without_wayland()
+        env["WAYLAND_DISPLAY"] = weston.socket
+        r = subprocess.run(qemu_args(qemu, "wayland"), env=env,
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        weston.kill()
+    print(r.stderr.strip())
+    if r.returncode != 1:
+        fail(f"exit status {r.returncode}, want 1")
+    if "xdg_wm_base" not in r.stderr:
+        fail("the error does not name xdg_wm_base")
+
+
+def test_compositor_gone(qemu, tmp):
+    weston = Weston(tmp, "kiosk-shell.so")
+    qmp_path = os.path.join(tmp, "qmp.sock")
+    err_path = os.path.join(tmp, "qemu.err")
+    env = env_without_wayland()
+    env["WAYLAND_DISPLAY"] = weston.socket
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            qemu_args(qemu, "wayland", ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+                                        "-trace", "wayland_gfx_switch"]),
+            env=env, stdout=err, stderr=subprocess.STDOUT)
+    try:
+        qmp = Qmp(qmp_path)
+        # The guest is up once it has switched to mode 13h (a 640x400 surface).
+        wait_for(lambda: "640x400" in open(err_path).read(), 60, "the guest's video mode")
+        weston.kill()
+        time.sleep(2)
+        if proc.poll() is not None:
+            fail(f"QEMU exited ({proc.returncode}) when the compositor went away")
+        log = open(err_path).read()
+        print(log.strip())
+        if "lost the connection to the compositor" not in log:
+            fail("no message about the lost compositor")
+        if qmp.cmd("query-status")["status"] != "running":
+            fail("the guest is not running")
+        # The guest still runs and QEMU still renders: a key repaints the key box.
+        qmp.cmd("send-key", keys=[{"type": "qcode", "data": "a"}])
+        shot = os.path.join(tmp, "shot.ppm")
+        want = bytes([c6_to_8(30), c6_to_8(33), c6_to_8(32)])
+
+        def key_box_painted():
+            qmp.cmd("screendump", filename=shot)
+            w, h, px = read_ppm(shot)
+            i = ((80 + 20) * 2 * w + (128 + 32) * 2) * 3
+            return (w, h) == (640, 400) and px[i:i + 3] == want
+        wait_for(key_box_painted, 20, "the guest to take a key after the compositor left")
+        qmp.cmd("quit")
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        weston.kill()
+
+
+def test_udmabuf_manual(qemu, tmp):
+    # The README's zero-copy command needs what CI hosts lack.
+    if not os.path.exists("/dev/udmabuf"):
+        skip("no /dev/udmabuf on this host (modprobe udmabuf)")
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip("no usable /dev/kvm: a Linux guest under TCG is too slow")
+    kernel = os.environ.get("VMPLANE_GUEST_KERNEL")
+    if not kernel or not os.path.exists(kernel):
+        skip("set VMPLANE_GUEST_KERNEL (and VMPLANE_GUEST_INITRD) to a Linux guest; "
+             "see qemu_ui_wayland/qemu/README.md")
+    skip("manual: run the README command on a desktop session and watch the stats")
+
+
+def main():
+    cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
+             "compositor-gone": test_compositor_gone, "udmabuf-manual": test_udmabuf_manual}
+    if len(sys.argv) != 2 or sys.argv[1] not in cases:
+        print(__doc__)
+        sys.exit(2)
+    qemu = find_qemu()
+    if not qemu:
+        skip("the patched QEMU is not built (run scripts/build-qemu)")
+    if not os.path.exists(os.environ.get("VMPLANE_GUEST_IMG", "")):
+        skip("the test guest image is missing ($VMPLANE_GUEST_IMG)")
+    with tempfile.TemporaryDirectory(prefix="vmplane-qemu-e2e-") as tmp:
+        cases[sys.argv[1]](qemu, tmp)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    main()
