@@ -136,9 +136,11 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width,
 enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
 
 /*
- * Presents the current surface or dma-buf; `damage` NULL means all of it.
- * acquire_fence_fd (-1 for none) is consumed. In dma-buf mode the core
- * calls block(true) now and block(false) when the compositor has the frame.
+ * Presents the current surface or dma-buf; `damage` NULL means all of it
+ * (guest pixels of the scanout). acquire_fence_fd (-1 for none) is
+ * consumed: passed with the commit under explicit sync, else waited for.
+ * In both modes the core calls block(true) now and block(false) once the
+ * compositor has the frame, or after the watchdog (hidden window).
  */
 enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
 	int acquire_fence_fd);
