@@ -356,6 +356,47 @@ static void bad_input(void)
 	close(a.fd);
 }
 
+static bool got_resize(struct producer *p)
+{
+	return p->resizes > 0;
+}
+
+/* A compositor-imposed size letterboxes the guest and is reported; heads are independent. */
+static void imposed_size_and_two_heads(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.configure_width = 1000, .configure_height = 500 }, 500);
+	static uint32_t px[400 * 300];
+	CHECK(vmpd_head_set_surface(p.head, 400, 300, 1600, VMPD_FOURCC_XRGB8888, px) == VMPD_OK);
+	CHECK(producer_wait(&p, got_resize, 2000));
+	CHECK(p.resize_w == 996 && p.resize_h == 496);
+	frame(&p);
+	/* 400x300 into 996x496: height-bound, 661x496, centred. */
+	CHECK(p.head->dst_h == 496 && p.head->dst_w == 661);
+	CHECK(p.head->dst_x == 2 + (996 - 661) / 2 && p.head->dst_y == 2);
+	uint32_t gx, gy;
+	vmpd_head_guest_from_surface(p.head, 330.5, 248.0, &gx, &gy);
+	CHECK(gx == 200 && gy == 150);
+	vmpd_head_guest_from_surface(p.head, -5, 10000, &gx, &gy);
+	CHECK(gx == 0 && gy == 299);
+
+	struct vmpd_head_config hc = { .title = "second", .app_id = "vmplane-test" };
+	struct vmpd_head *second = vmpd_head_create(p.display, &hc);
+	CHECK(second);
+	static uint32_t px2[64 * 64];
+	CHECK(vmpd_head_set_surface(second, 64, 64, 256, VMPD_FOURCC_XRGB8888, px2) == VMPD_OK);
+	CHECK(vmpd_head_update(second, NULL, -1) == VMPD_OK);
+	CHECK(p.blocks == p.releases + 1);
+	for (int i = 0; i < 20 && p.blocks != p.releases; i++)
+		producer_pump(&p, 5);
+	CHECK(p.blocks == p.releases);
+	vmpd_head_destroy(second);
+	frame(&p);
+	producer_finish(&p);
+	fake_compositor_stop(fc);
+}
+
 int main(void)
 {
 	if (!getenv("XDG_RUNTIME_DIR"))
@@ -367,5 +408,6 @@ int main(void)
 	hidden_window_watchdog();
 	reset_resubmits();
 	bad_input();
+	imposed_size_and_two_heads();
 	return 0;
 }

@@ -196,7 +196,8 @@ static void surface_commit(struct fsurface *s)
 	if (s->xdg && !s->configured) {
 		struct wl_array states;
 		wl_array_init(&states);
-		xdg_toplevel_send_configure(s->toplevel, 0, 0, &states);
+		xdg_toplevel_send_configure(s->toplevel, fc->config.configure_width,
+			fc->config.configure_height, &states);
 		wl_array_release(&states);
 		xdg_surface_send_configure(s->xdg, ++fc->serial);
 		s->configured = true;

@@ -24,6 +24,7 @@ struct fake_config {
 	bool fail_imports;                /* answer every params.create with failed */
 	bool zero_copy;                   /* presented events carry ZERO_COPY for dma-bufs */
 	bool reset_notifier;              /* offer vmplane_reset_notifier_v1 */
+	int32_t configure_width, configure_height; /* toplevel size the fake imposes, 0: none */
 };
 
 struct fake_stats {

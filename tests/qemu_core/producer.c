@@ -40,6 +40,14 @@ static void on_close(void *data, struct vmpd_head *head)
 	((struct producer *)data)->closes++;
 }
 
+static void on_resize(void *data, struct vmpd_head *head, uint32_t w, uint32_t h)
+{
+	struct producer *p = data;
+	p->resizes++;
+	p->resize_w = w;
+	p->resize_h = h;
+}
+
 static void on_focus(void *data, struct vmpd_head *head, bool in)
 {
 	((struct producer *)data)->focus = in;
@@ -117,6 +125,7 @@ static void on_disconnected(void *data, const char *reason)
 static const struct vmpd_callbacks callbacks = {
 	.block = on_block,
 	.close = on_close,
+	.resize = on_resize,
 	.focus = on_focus,
 	.key = on_key,
 	.modifiers = on_modifiers,

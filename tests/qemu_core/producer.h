@@ -42,6 +42,8 @@ struct producer {
 	bool grabbed;
 	int closes;
 	int gpu_resets, gpu_recoveries;
+	int resizes;
+	uint32_t resize_w, resize_h;
 	bool disconnected;
 	char reason[128];
 	/* Optional hook run on every release (tests check invariants there). */
