@@ -366,7 +366,8 @@ static struct vmpd_dmabuf_entry *cache_find(struct vmpd_head *head, const struct
 		if (e && e->dev == dev && e->ino == ino && e->fourcc == b->fourcc &&
 				e->modifier == b->modifier && e->stride == b->stride[0] &&
 				e->width == b->width && e->height == b->height &&
-				e->offset == b->offset[0] && e->y_invert == b->y0_top)
+				e->offset == b->offset[0] && e->y_invert == b->y0_top &&
+				(!e->target || memcmp(&e->desc.src, &b->src, sizeof(b->src)) == 0))
 			return e;
 	}
 	return NULL;
@@ -392,13 +393,15 @@ static void cache_insert(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
 
 static enum vmpd_status show_fallback(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
 {
-	const uint8_t *pixels = (const uint8_t *)e->map + e->offset +
-		(size_t)head->src.y * e->stride + (size_t)head->src.x * 4;
-	enum vmpd_status st = vmpd_shm_set_surface(head, head->src.width, head->src.height,
-		e->stride, e->fourcc, pixels);
+	/* The entry's own rectangle: the shm path rewrites head->src to its buffer. */
+	const struct vmpd_rect *r = &e->desc.src;
+	const uint8_t *pixels = (const uint8_t *)e->map + e->offset + (size_t)r->y * e->stride +
+		(size_t)r->x * 4;
+	enum vmpd_status st = vmpd_shm_set_surface(head, r->width, r->height, e->stride, e->fourcc,
+		pixels);
 	if (st != VMPD_OK)
 		return st;
-	wl_surface_set_buffer_transform(head->scanout, head->y_invert ?
+	wl_surface_set_buffer_transform(head->scanout, e->y_invert ?
 		WL_OUTPUT_TRANSFORM_FLIPPED_180 : WL_OUTPUT_TRANSFORM_NORMAL);
 	head->stats.fallback = true;
 	return VMPD_OK;
@@ -418,6 +421,8 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 	struct vmpd_dmabuf_entry *e = cache_find(head, b, s.st_dev, s.st_ino);
 	if (e) {
 		head->stats.dmabuf_cache_hits++;
+		/* Same buffer, maybe another scanout rectangle (the GPU copy's is in the key). */
+		e->desc.src = b->src;
 	} else {
 		e = entry_create(head, b, s.st_dev, s.st_ino);
 		if (!e)

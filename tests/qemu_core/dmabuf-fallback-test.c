@@ -164,6 +164,16 @@ TEST(fallback_crops_flips_and_counts)
 	e = (struct expect){ .src = src, .seed = 6, .flipped = true };
 	check_screen(client, &e, "flip");
 
+	/* The guest pans: same buffer, another scanout rectangle of the same size. */
+	struct vmpd_rect panned = { 40, 30, 200, 120 };
+	d = describe(&a, panned, false);
+	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
+	flush_frame(&p);
+	vmpd_head_get_stats(p.head, &st);
+	assert(st.dmabuf_cache_hits == 5);
+	e = (struct expect){ .src = panned, .seed = 5 };
+	check_screen(client, &e, "panned");
+
 	/* Bad descriptions are refused and leave the current frame alone. */
 	d = describe(&a, (struct vmpd_rect){ 200, 0, 100, 10 }, false);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_ERR_RECT);
