@@ -26,7 +26,8 @@
 #include <vmplane/display-dmabuf.h>
 
 #ifndef VMPQ_API
-#if QEMU_VERSION_MAJOR > 10 || (QEMU_VERSION_MAJOR == 10 && QEMU_VERSION_MINOR >= 1)
+#if QEMU_VERSION_MAJOR > 10 || \
+    (QEMU_VERSION_MAJOR == 10 && QEMU_VERSION_MINOR >= 1)
 #define VMPQ_API 1001
 #elif QEMU_VERSION_MAJOR >= 10
 #define VMPQ_API 1000
@@ -72,79 +73,80 @@ typedef int vmpq_mouse_on_t;
  */
 static inline void vmpq_describe_dmabuf(QemuDmaBuf *d, struct vmpd_dmabuf *out)
 {
-	uint32_t i;
+    uint32_t i;
 
-	*out = (struct vmpd_dmabuf){ 0 };
-	for (i = 0; i < VMPD_MAX_PLANES; i++) {
-		out->fd[i] = -1;
-	}
+    *out = (struct vmpd_dmabuf){ 0 };
+    for (i = 0; i < VMPD_MAX_PLANES; i++) {
+        out->fd[i] = -1;
+    }
 #if VMPQ_API >= 1001
-	{
-		int n_fds = 0, n_off = 0, n_str = 0;
-		const int *fds = qemu_dmabuf_get_fds(d, &n_fds);
-		const uint32_t *offsets = qemu_dmabuf_get_offsets(d, &n_off);
-		const uint32_t *strides = qemu_dmabuf_get_strides(d, &n_str);
+    {
+        int n_fds = 0, n_off = 0, n_str = 0;
+        const int *fds = qemu_dmabuf_get_fds(d, &n_fds);
+        const uint32_t *offsets = qemu_dmabuf_get_offsets(d, &n_off);
+        const uint32_t *strides = qemu_dmabuf_get_strides(d, &n_str);
 
-		out->n_planes = qemu_dmabuf_get_num_planes(d);
-		/* Trust the shortest of the four counts; the core rejects 0. */
-		if (out->n_planes > (uint32_t)n_fds) {
-			out->n_planes = n_fds;
-		}
-		if (out->n_planes > (uint32_t)n_off || out->n_planes > (uint32_t)n_str ||
-		    out->n_planes > VMPD_MAX_PLANES) {
-			out->n_planes = 0;
-		}
-		for (i = 0; i < out->n_planes; i++) {
-			out->fd[i] = fds[i];
-			out->offset[i] = offsets[i];
-			out->stride[i] = strides[i];
-		}
-	}
+        out->n_planes = qemu_dmabuf_get_num_planes(d);
+        /* Trust the shortest of the four counts; the core rejects 0. */
+        if (out->n_planes > (uint32_t)n_fds) {
+            out->n_planes = n_fds;
+        }
+        if (out->n_planes > (uint32_t)n_off ||
+            out->n_planes > (uint32_t)n_str ||
+            out->n_planes > VMPD_MAX_PLANES) {
+            out->n_planes = 0;
+        }
+        for (i = 0; i < out->n_planes; i++) {
+            out->fd[i] = fds[i];
+            out->offset[i] = offsets[i];
+            out->stride[i] = strides[i];
+        }
+    }
 #elif VMPQ_API >= 1000
-	out->n_planes = 1;
-	out->fd[0] = qemu_dmabuf_get_fd(d);
-	out->stride[0] = qemu_dmabuf_get_stride(d);
+    out->n_planes = 1;
+    out->fd[0] = qemu_dmabuf_get_fd(d);
+    out->stride[0] = qemu_dmabuf_get_stride(d);
 #else
-	out->n_planes = 1;
-	out->fd[0] = d->fd;
-	out->stride[0] = d->stride;
+    out->n_planes = 1;
+    out->fd[0] = d->fd;
+    out->stride[0] = d->stride;
 #endif
 
 #if VMPQ_API >= 1000
-	out->fourcc = qemu_dmabuf_get_fourcc(d);
-	out->modifier = qemu_dmabuf_get_modifier(d);
-	out->width = qemu_dmabuf_get_backing_width(d);
-	out->height = qemu_dmabuf_get_backing_height(d);
-	out->src.x = qemu_dmabuf_get_x(d);
-	out->src.y = qemu_dmabuf_get_y(d);
-	out->src.width = qemu_dmabuf_get_width(d);
-	out->src.height = qemu_dmabuf_get_height(d);
-	out->y0_top = qemu_dmabuf_get_y0_top(d);
+    out->fourcc = qemu_dmabuf_get_fourcc(d);
+    out->modifier = qemu_dmabuf_get_modifier(d);
+    out->width = qemu_dmabuf_get_backing_width(d);
+    out->height = qemu_dmabuf_get_backing_height(d);
+    out->src.x = qemu_dmabuf_get_x(d);
+    out->src.y = qemu_dmabuf_get_y(d);
+    out->src.width = qemu_dmabuf_get_width(d);
+    out->src.height = qemu_dmabuf_get_height(d);
+    out->y0_top = qemu_dmabuf_get_y0_top(d);
 #else
-	out->fourcc = d->fourcc;
-	out->modifier = d->modifier;
-	out->width = d->width;
-	out->height = d->height;
-	out->src.x = d->x;
-	out->src.y = d->y;
-	out->src.width = d->scanout_width;
-	out->src.height = d->scanout_height;
-	out->y0_top = d->y0_top;
+    out->fourcc = d->fourcc;
+    out->modifier = d->modifier;
+    out->width = d->width;
+    out->height = d->height;
+    out->src.x = d->x;
+    out->src.y = d->y;
+    out->src.width = d->scanout_width;
+    out->src.height = d->scanout_height;
+    out->y0_top = d->y0_top;
 #endif
 
 #if VMPQ_API < 1001
-	/*
-	 * Before 10.1 every producer wrote 0 for "no modifier given", which
-	 * is also LINEAR's value; say unknown and let the core choose.
-	 */
-	if (out->modifier == 0) {
-		out->modifier = VMPD_MOD_INVALID;
-	}
+    /*
+     * Before 10.1 every producer wrote 0 for "no modifier given", which
+     * is also LINEAR's value; say unknown and let the core choose.
+     */
+    if (out->modifier == 0) {
+        out->modifier = VMPD_MOD_INVALID;
+    }
 #endif
-	/* Producers that never set a scanout rectangle mean the whole buffer. */
-	if (out->src.width == 0 || out->src.height == 0) {
-		out->src = (struct vmpd_rect){ 0, 0, out->width, out->height };
-	}
+    /* Producers that never set a scanout rectangle mean the whole buffer. */
+    if (out->src.width == 0 || out->src.height == 0) {
+        out->src = (struct vmpd_rect){ 0, 0, out->width, out->height };
+    }
 }
 
 #endif

@@ -454,7 +454,7 @@ static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
     trace_wayland_scanout_rect(wc->index, desc.src.x, desc.src.y,
                                desc.src.width, desc.src.height);
     wc->dmabuf = dmabuf;
-    /* Imported (or found in the core's cache) right now: the fd may not outlive this call. */
+    /* Import now (or reuse a cached import): the fd may not outlive us. */
     st = vmpd_head_set_dmabuf(wc->head, &desc);
     if (st == VMPD_OK) {
         wl_unmap(wc);
