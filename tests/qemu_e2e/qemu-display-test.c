@@ -198,6 +198,7 @@ qemu_start(struct qemu *q, const char *opts)
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		setenv("VMPLANE_STATS", "1", 1);
 		execv(bin, argv);
 		_exit(127);
 	}
@@ -219,18 +220,41 @@ qemu_kill(struct qemu *q)
 }
 
 static bool
-log_contains(const struct qemu *q, const char *needle)
+read_log(const struct qemu *q, char *buf, size_t size)
 {
-	char buf[16384];
 	FILE *f = fopen(q->log, "r");
 	size_t n;
 
 	if (!f)
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
+	return true;
+}
+
+static bool
+log_contains(const struct qemu *q, const char *needle)
+{
+	char buf[16384];
+
+	return read_log(q, buf, sizeof(buf)) && strstr(buf, needle) != NULL;
+}
+
+/* The display counters QEMU printed at exit ($VMPLANE_STATS). */
+static bool
+log_stats(const struct qemu *q, unsigned long long *submitted,
+	  unsigned long long *copies)
+{
+	char buf[16384], *line;
+	unsigned long long presented, plane;
+
+	if (!read_log(q, buf, sizeof(buf)))
+		return false;
+	line = strstr(buf, "wayland stats: console 0: ");
+	return line && sscanf(line, "wayland stats: console 0: %llu frames submitted, "
+			      "%llu presented, %llu on a plane (zero-copy), %llu copies",
+			      submitted, &presented, &plane, copies) == 4;
 }
 
 struct capture {
@@ -432,6 +456,14 @@ TEST(guest_screen_keys_and_close)
 	testlog("QEMU exited with status %#x\n", q.status);
 	assert(WIFEXITED(q.status) && WEXITSTATUS(q.status) == 0);
 	assert(!log_contains(&q, "error"));
+	/* The VGA guest went through the shm path: frames, each one a copy. */
+	{
+		unsigned long long submitted = 0, copies = 0;
+
+		assert(log_stats(&q, &submitted, &copies));
+		testlog("stats: %llu frames submitted, %llu copies\n", submitted, copies);
+		assert(submitted > 0 && copies > 0);
+	}
 	free(cap.pixels);
 	client_destroy(client);
 }

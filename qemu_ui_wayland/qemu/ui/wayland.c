@@ -50,6 +50,7 @@ typedef struct WaylandConsole {
 
 struct WaylandUI {
     struct vmpd_display *display;
+    Notifier exit_notifier;
     int fd;
     bool window_close;
     bool gone;
@@ -573,6 +574,27 @@ static const DisplayGLCtxOps wl_ctx_ops = {
     .dpy_gl_ctx_make_current = wl_ctx_make_current,
 };
 
+/* $VMPLANE_STATS: one line of display counters per console at exit. */
+static void wl_print_stats(Notifier *notifier, void *data)
+{
+    WaylandUI *ui = container_of(notifier, WaylandUI, exit_notifier);
+    int i;
+
+    for (i = 0; i < ui->n_consoles; i++) {
+        struct vmpd_stats st;
+
+        vmpd_head_get_stats(ui->consoles[i].head, &st);
+        fprintf(stderr, "wayland stats: console %d: %" PRIu64 " frames "
+                "submitted, %" PRIu64 " presented, %" PRIu64 " on a plane "
+                "(zero-copy), %" PRIu64 " copies (%" PRIu64 " bytes), %"
+                PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
+                " watchdog releases\n", i, st.frames_submitted,
+                st.frames_presented, st.frames_zero_copy, st.copies,
+                st.bytes_copied, st.dmabuf_imports, st.dmabuf_cache_hits,
+                st.watchdog_releases);
+    }
+}
+
 /* Start-up */
 
 static bool wl_check_environment(Error **errp)
@@ -665,6 +687,10 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
 
     ui->fd = vmpd_display_get_fd(ui->display);
     qemu_set_fd_handler(ui->fd, wl_dispatch, NULL, ui);
+    if (getenv("VMPLANE_STATS")) {
+        ui->exit_notifier.notify = wl_print_stats;
+        qemu_add_exit_notifier(&ui->exit_notifier);
+    }
 }
 
 static QemuDisplay qemu_display_wayland = {
