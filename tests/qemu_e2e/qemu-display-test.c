@@ -87,6 +87,8 @@ fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 		fprintf(stderr, "skip: the patched QEMU is not built (run scripts/build-qemu)\n");
 		return RESULT_SKIP;
 	}
+	/* Pinned for the run: the cache key moves whenever the sources do. */
+	setenv("VMPLANE_QEMU", qemu, 1);
 	free(qemu);
 	if (!getenv("VMPLANE_GUEST_IMG") || access(getenv("VMPLANE_GUEST_IMG"), R_OK) != 0) {
 		fprintf(stderr, "skip: the test guest image is missing ($VMPLANE_GUEST_IMG)\n");
