@@ -6,9 +6,13 @@
  * stop it for the moment, route the CRTC to the writeback connector for one
  * frame on top of its state, detach the connector and let it go on.
  *
- * Usage: rig-wb-capture <pid> <size> <rrggbb> [out.ppm]
- * Checks that a size x size framebuffer sits on an OVERLAY plane and that
- * the captured pixels under it are exactly <rrggbb>.
+ * Usage: rig-wb-capture <pid> <out.ppm> <check>...
+ * Checks, against the captured frame:
+ *   plane:WxH=rrggbb   a WxH framebuffer is on an OVERLAY plane and every
+ *                      captured pixel under it is rrggbb
+ *   rect:WxH:dx,dy,w,h=rrggbb[/tol]   the rectangle at (dx,dy) from that
+ *                      plane's origin is rrggbb, each channel within tol
+ *   same:ref.ppm       the whole frame equals an earlier capture
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,6 +36,11 @@ struct rig_plane_hit {
 	uint32_t id;
 	uint64_t type;
 	int32_t x, y;
+};
+
+struct rig_frame {
+	const uint32_t *px;
+	uint32_t w, h, stride;   /* stride in pixels */
 };
 
 /* A duplicate of the first DRM master fd `pid` holds on the vkms card. */
@@ -67,7 +76,7 @@ static int borrow_master_fd(pid_t pid)
 	return found;
 }
 
-static bool find_plane_with_fb(int fd, uint32_t size, struct rig_plane_hit *hit)
+static bool find_plane_with_fb(int fd, uint32_t w, uint32_t h, struct rig_plane_hit *hit)
 {
 	drmModePlaneResPtr res = drmModeGetPlaneResources(fd);
 	bool found = false;
@@ -75,7 +84,7 @@ static bool find_plane_with_fb(int fd, uint32_t size, struct rig_plane_hit *hit)
 		drmModePlanePtr p = drmModeGetPlane(fd, res->planes[i]);
 		if (p && p->fb_id) {
 			drmModeFBPtr fb = drmModeGetFB(fd, p->fb_id);
-			if (fb && fb->width == size && fb->height == size) {
+			if (fb && fb->width == w && fb->height == h) {
 				hit->id = p->plane_id;
 				/* GETPLANE does not report the position: read the properties. */
 				hit->x = (int32_t)rig_prop_value(fd, p->plane_id,
@@ -91,6 +100,102 @@ static bool find_plane_with_fb(int fd, uint32_t size, struct rig_plane_hit *hit)
 	}
 	drmModeFreePlaneResources(res);
 	return found;
+}
+
+static bool channel_close(uint32_t a, uint32_t b, unsigned tol)
+{
+	for (int shift = 0; shift < 24; shift += 8) {
+		int d = (int)((a >> shift) & 0xff) - (int)((b >> shift) & 0xff);
+		if (d > (int)tol || d < -(int)tol)
+			return false;
+	}
+	return true;
+}
+
+/* Pixels of the frame inside (x,y,w,h) that differ from colour by more than tol. */
+static bool check_rect(const struct rig_frame *f, int64_t x0, int64_t y0, uint32_t w,
+	uint32_t h, uint32_t colour, unsigned tol, const char *what)
+{
+	uint32_t bad = 0, seen = 0, first_bad = 0;
+	for (int64_t y = y0; y < y0 + h; y++) {
+		for (int64_t x = x0; x < x0 + w; x++) {
+			if (x < 0 || y < 0 || x >= f->w || y >= f->h)
+				continue;
+			uint32_t p = f->px[y * f->stride + x] & 0xffffffu;
+			seen++;
+			if (!channel_close(p, colour, tol) && bad++ == 0)
+				first_bad = p;
+		}
+	}
+	char first[32] = "";
+	if (bad)
+		snprintf(first, sizeof(first), ", first %06x", first_bad);
+	return rig_check(seen > 0 && bad == 0, "%s: %ux%u at %lld,%lld is %06x (+-%u): %u of %u "
+		"differ%s", what, w, h, (long long)x0, (long long)y0, colour, tol, bad, seen, first);
+}
+
+static bool read_ppm(const char *path, uint32_t w, uint32_t h, uint32_t *out)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned fw = 0, fh = 0, max = 0;
+	bool ok = f && fscanf(f, "P6 %u %u %u", &fw, &fh, &max) == 3 && fgetc(f) != EOF &&
+		fw == w && fh == h && max == 255;
+	for (uint32_t i = 0; ok && i < w * h; i++) {
+		unsigned char rgb[3];
+		ok = fread(rgb, 1, 3, f) == 3;
+		out[i] = (uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2];
+	}
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+static bool check_same(const struct rig_frame *f, const char *ref_path)
+{
+	uint32_t *ref = calloc((size_t)f->w * f->h, sizeof(*ref));
+	if (!rig_check(ref && read_ppm(ref_path, f->w, f->h, ref),
+			"reference capture %s readable (%ux%u)", ref_path, f->w, f->h)) {
+		free(ref);
+		return false;
+	}
+	uint32_t bad = 0, first = 0;
+	for (uint32_t y = 0; y < f->h; y++) {
+		for (uint32_t x = 0; x < f->w; x++) {
+			if ((f->px[y * f->stride + x] & 0xffffffu) != ref[y * f->w + x] && bad++ == 0)
+				first = y * f->w + x;
+		}
+	}
+	free(ref);
+	return rig_check(bad == 0, "frame equals %s (%u pixels differ, first at %u,%u)", ref_path,
+		bad, first % f->w, first / f->w);
+}
+
+/* One check argument (see the usage above). */
+static void run_check(int fd, const struct rig_frame *f, const char *spec)
+{
+	unsigned w = 0, h = 0, rw = 0, rh = 0, colour = 0, tol = 0;
+	int dx = 0, dy = 0;
+	struct rig_plane_hit hit = { 0 };
+	if (sscanf(spec, "plane:%ux%u=%x", &w, &h, &colour) == 3) {
+		if (!rig_check(find_plane_with_fb(fd, w, h, &hit),
+				"a %ux%u framebuffer is being scanned out", w, h))
+			return;
+		rig_check(hit.type == DRM_PLANE_TYPE_OVERLAY,
+			"it is on an overlay plane (plane %u at %d,%d, type %llu)",
+			hit.id, hit.x, hit.y, (unsigned long long)hit.type);
+		check_rect(f, hit.x, hit.y, w, h, colour, 0, "captured pixels under the plane");
+	} else if (sscanf(spec, "rect:%ux%u:%d,%d,%u,%u=%x/%u", &w, &h, &dx, &dy, &rw, &rh,
+			&colour, &tol) >= 7) {
+		if (!rig_check(find_plane_with_fb(fd, w, h, &hit),
+				"anchor: a %ux%u framebuffer is being scanned out", w, h))
+			return;
+		check_rect(f, hit.x + (int64_t)dx, hit.y + (int64_t)dy, rw, rh, colour, tol,
+			"composited rectangle");
+	} else if (strncmp(spec, "same:", 5) == 0) {
+		check_same(f, spec + 5);
+	} else {
+		rig_check(false, "unknown check '%s'", spec);
+	}
 }
 
 static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
@@ -122,13 +227,11 @@ static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s <pid> <size> <rrggbb> [out.ppm]\n", argv[0]);
+		fprintf(stderr, "usage: %s <pid> <out.ppm> <check>...\n", argv[0]);
 		return 2;
 	}
 	pid_t pid = (pid_t)strtol(argv[1], NULL, 10);
-	uint32_t size = (uint32_t)strtoul(argv[2], NULL, 10);
-	uint32_t colour = (uint32_t)strtoul(argv[3], NULL, 16);
-	const char *ppm = argc > 4 ? argv[4] : NULL;
+	const char *ppm = argv[2];
 
 	struct rig_kms k = { .fd = borrow_master_fd(pid) };
 	if (!rig_check(k.fd >= 0, "borrowed the compositor's DRM master fd"))
@@ -139,38 +242,20 @@ int main(int argc, char **argv)
 	bool ok = rig_check(drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0 &&
 			drmSetClientCap(k.fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1) == 0 &&
 			rig_kms_find(&k), "vkms objects");
-	struct rig_plane_hit hit = { 0 };
-	if (ok) {
-		ok = rig_check(find_plane_with_fb(k.fd, size, &hit),
-			"a %ux%u framebuffer is being scanned out", size, size);
-	}
-	if (ok) {
-		rig_check(hit.type == DRM_PLANE_TYPE_OVERLAY,
-			"it is on an overlay plane (plane %u at %d,%d, type %llu)",
-			hit.id, hit.x, hit.y, (unsigned long long)hit.type);
-	}
 
 	drmModeCrtcPtr crtc = ok ? drmModeGetCrtc(k.fd, k.crtc) : NULL;
 	struct rig_dumb wb = { 0 };
 	if (ok && rig_check(crtc && crtc->mode_valid &&
 			rig_dumb_create(k.fd, crtc->mode.hdisplay, crtc->mode.vdisplay, &wb),
 			"writeback framebuffer") && writeback_once(&k, &wb)) {
-		uint32_t w = crtc->mode.hdisplay, h = crtc->mode.vdisplay, bad = 0, seen = 0;
-		for (uint32_t y = 0; y < size; y++) {
-			for (uint32_t x = 0; x < size; x++) {
-				int64_t px = hit.x + (int64_t)x, py = hit.y + (int64_t)y;
-				if (px < 0 || py < 0 || px >= w || py >= h)
-					continue;
-				seen++;
-				bad += (wb.map[py * (wb.pitch / 4) + px] & 0xffffffu) != colour;
-			}
-		}
-		rig_check(seen > 0 && bad == 0, "captured pixels under the plane are %06x "
-			"(%u of %u differ)", colour, bad, seen);
-		if (ppm) {
-			rig_write_ppm(ppm, wb.map, w, h, wb.pitch);
-			rig_note("capture: %s", ppm);
-		}
+		struct rig_frame f = {
+			.px = wb.map, .w = crtc->mode.hdisplay, .h = crtc->mode.vdisplay,
+			.stride = wb.pitch / 4,
+		};
+		for (int i = 3; i < argc; i++)
+			run_check(k.fd, &f, argv[i]);
+		rig_write_ppm(ppm, wb.map, f.w, f.h, wb.pitch);
+		rig_note("capture: %s", ppm);
 	}
 	drmModeFreeCrtc(crtc);
 	if (wb.fb)

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Runs inside the rig (tests/rig/run): Weston 10's DRM backend on vkms, one
-# boot for all checks. A client puts a LINEAR udmabuf on a subsurface; it
-# must land on an overlay plane (drm-backend log scope and debugfs KMS
-# state), presentation feedback must say ZERO_COPY, and vkms writeback must
-# capture the client's pixels.
+# boot for all checks. A client puts LINEAR dma-bufs from udmabuf and vgem
+# on subsurfaces; they must land on overlay planes (drm-backend log scope
+# and debugfs KMS state), presentation feedback must say ZERO_COPY, and vkms
+# writeback must capture the client's pixels. With our renderer the client
+# also checks the dma-buf feedback (v4), covers the udmabuf with a
+# translucent surface (composited through the renderer's safe path) and,
+# with our module, injects a GPU reset; each scene is captured by writeback.
 #
-# Usage: weston-overlay.sh <rig-overlay-client> <rig-wb-capture> [gl-renderer.so]
+# Usage: weston-overlay.sh <rig-overlay-client> <rig-wb-capture> [gl-renderer.so [vmplane.so]]
 # With a renderer path, Weston loads it in place of its own gl-renderer.so.
 set -u
 client=$1
 capture=$2
 renderer=${3:-}
+module=${4:-}
 out=${RIG_OUT:-/tmp}
 failures=0
+rm -f "$out"/step.*
 
 check() {
 	# check <description> <command...>
@@ -53,13 +58,25 @@ close-animation=none
 background-color=0xff204080
 EOF
 
+extra=
 if [ -n "$renderer" ]; then
 	export WESTON_MODULE_MAP="gl-renderer.so=$renderer"
 	echo "# renderer: $renderer"
+	# Ours samples foreign dma-bufs safely: no direct display needed.
+	client_args="--vgem --feedback=/dev/dri/$card --composite"
+	if [ -n "$module" ]; then
+		# vmplane_debug_v1 is only offered with the debug protocol.
+		extra="--debug --modules=$module"
+		client_args="$client_args --reset"
+	fi
+else
+	# Stock Weston's GL renderer crashes sampling foreign dma-bufs.
+	client_args="--vgem --direct"
 fi
 stamp "starting weston"
+# shellcheck disable=SC2086
 weston --backend=drm-backend.so --drm-device="$card" --tty=2 --continue-without-input \
-	-c "$ini" --socket=rig --log="$out/weston.log" -l log,drm-backend &
+	-c "$ini" --socket=rig --log="$out/weston.log" -l log,drm-backend $extra &
 weston_pid=$!
 i=0
 while [ ! -S "$XDG_RUNTIME_DIR/rig" ] && [ $i -lt 600 ] && kill -0 $weston_pid 2>/dev/null; do
@@ -78,40 +95,54 @@ fi
 # The shell's first frames come before the client: let them settle.
 sleep 1
 
-WAYLAND_DISPLAY=rig "$client" --frames=20 --hold=15 --direct --ready="$out/client-ready" \
+# shellcheck disable=SC2086
+WAYLAND_DISPLAY=rig "$client" --frames=20 --steps="$out/step" $client_args \
 	>"$out/client.log" 2>&1 &
 client_pid=$!
-i=0
-while [ ! -f "$out/client-ready" ] && [ $i -lt 2400 ] && kill -0 $client_pid 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-stamp "client holding its last frame"
-check "client reached its last frame" test -f "$out/client-ready"
 
-state=$out/kms-state.txt
-cat "/sys/kernel/debug/dri/$minor/state" >"$state" 2>&1
-# The plane block that carries the client's 256x256 buffer.
-on_plane=$(awk '/^plane\[/ { name = $2 } /size=256x256/ { print name }' "$state" | head -n 1)
-check "debugfs state: the client's 256x256 buffer is on ${on_plane:-no plane}" \
-	test -n "$on_plane"
-check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
+# planes_with <WxH>: debugfs plane names scanning out a WxH framebuffer.
+planes_with() {
+	awk -v size="size=$1" '/^plane\[/ { name = $2 } index($0, size) { print name }' "$2"
+}
 
-if [ -f "$out/client-ready" ]; then
-	read -r _ _ size _ colour <"$out/client-ready"
-	stamp "writeback capture"
-	timeout 60 "$capture" $weston_pid "$size" "$colour" "$out/writeback.ppm" >"$out/capture.log" 2>&1
+# Each client checkpoint: capture through writeback with the client's checks.
+n=1
+while :; do
+	i=0
+	while [ ! -f "$out/step.$n.ready" ] && [ $i -lt 3000 ] && kill -0 $client_pid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -f "$out/step.$n.ready" ] || break
+	stamp "checkpoint $n"
+	# Every plane the client expects must show in the kernel's KMS state too.
+	state=$out/kms-state.$n.txt
+	cat "/sys/kernel/debug/dri/$minor/state" >"$state" 2>&1
+	for size in $(tr ' ' '\n' <"$out/step.$n.ready" | sed -n 's/^plane:\([0-9]*x[0-9]*\)=.*/\1/p'); do
+		on_plane=$(planes_with "$size" "$state" | head -n 1)
+		check "debugfs state: the client's $size buffer is on ${on_plane:-no plane}" \
+			test -n "$on_plane"
+		check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
+	done
+	# shellcheck disable=SC2046
+	timeout 60 "$capture" $weston_pid "$out/step.$n.ppm" $(cat "$out/step.$n.ready") \
+		>"$out/capture.$n.log" 2>&1
 	capture_rc=$?
 	kill -CONT $weston_pid 2>/dev/null
-	sed 's/^/  capture: /' "$out/capture.log"
-	check "writeback capture matches the client's frame" test $capture_rc = 0
-fi
+	sed 's/^/  capture: /' "$out/capture.$n.log"
+	check "checkpoint $n: writeback capture matches ($(cat "$out/step.$n.ready"))" \
+		test $capture_rc = 0
+	touch "$out/step.$n.go"
+	n=$((n + 1))
+done
+check "client reached its first checkpoint" test $n -gt 1
 
 wait $client_pid
 client_rc=$?
 sed 's/^/  client: /' "$out/client.log"
 check "client checks passed" test $client_rc = 0
 grep '^RIG-STATS' "$out/client.log"
+grep '^RIG-SKIP' "$out/client.log" | sed 's/^RIG-SKIP /ok # SKIP /'
 
 overlay_lines=$(grep -c 'on Overlay plane' "$out/weston.log")
 check "drm-backend scope: view on an overlay plane in $overlay_lines repaints" \
