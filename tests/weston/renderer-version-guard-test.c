@@ -65,9 +65,8 @@ main(int argc, char **argv)
 		printf("1..0 # usage: %s gl-renderer.so\n", argv[0]);
 		return 1;
 	}
-	/* The same flags libweston's module loader uses. */
-	/* libweston never unloads its renderer; unloading here would strand
-	 * the allocations of its libraries and read as leaks. */
+	/* libweston's loader flags; NODELETE because libweston never unloads
+	 * its renderer, and unloading would strand its libraries' memory. */
 	mod = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	check(mod != NULL, "renderer loads with RTLD_LOCAL");
 	if (!mod) {
