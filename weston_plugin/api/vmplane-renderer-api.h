@@ -36,6 +36,15 @@ struct vmp_reset_event {
 	uint64_t duration_ns;
 	/* RECOVERED only: GL objects rebuilt. */
 	unsigned int rebuilt;
+	/* RECOVERED only, where the time went (sums to duration_ns):
+	 * detection to the rebuild's start (waiting for the driver), the
+	 * rebuild itself, the rebuild's end to the first repaint, and that
+	 * repaint until its frame was finished. */
+	uint64_t wait_ns, rebuild_ns, schedule_ns, frame_ns;
+	/* RECOVERED only: pipeline warm-up, part of schedule_ns. */
+	uint64_t warm_up_ns;
+	/* LOST only: injection to detection; 0 for a reset not injected. */
+	uint64_t detect_ns;
 };
 
 struct vmp_renderer_api {

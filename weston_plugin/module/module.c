@@ -8,35 +8,53 @@
 
 #include "vmplane-module.h"
 
-static const char *
-event_name(enum vmp_reset_event_kind kind)
+/* One line per event, with only what that kind of event carries. */
+static void
+log_event(struct vmp_module *module, const struct vmp_reset_event *e)
 {
-	switch (kind) {
+	const char *status = rb_reset_status_name(e->status);
+
+	switch (e->kind) {
 	case VMP_RESET_EVENT_LOST:
-		return "reset";
+		if (e->detect_ns)
+			weston_log_scope_printf(module->scope,
+				"[vmplane] reset #%u status=%s detected %.3f ms "
+				"after injection\n", e->serial, status,
+				e->detect_ns / 1e6);
+		else
+			weston_log_scope_printf(module->scope,
+				"[vmplane] reset #%u status=%s\n", e->serial,
+				status);
+		break;
 	case VMP_RESET_EVENT_RECOVERED:
-		return "recovered";
+		weston_log_scope_printf(module->scope,
+			"[vmplane] recovered #%u status=%s recovery=%.3f ms "
+			"(wait %.3f, rebuild %.3f, to repaint %.3f of which "
+			"warm-up %.3f, first frame %.3f) rebuilt=%u\n",
+			e->serial, status, e->duration_ns / 1e6,
+			e->wait_ns / 1e6, e->rebuild_ns / 1e6,
+			e->schedule_ns / 1e6, e->warm_up_ns / 1e6,
+			e->frame_ns / 1e6, e->rebuilt);
+		weston_log("vmplane: GPU reset #%u recovered after %.1f ms\n",
+			   e->serial, e->duration_ns / 1e6);
+		break;
 	case VMP_RESET_EVENT_DEGRADED:
-		return "degraded (safe mode)";
+		weston_log_scope_printf(module->scope,
+			"[vmplane] degraded #%u status=%s after %.3f ms: safe "
+			"mode\n", e->serial, status, e->duration_ns / 1e6);
+		weston_log("vmplane: GPU reset #%u: safe mode after %.1f ms\n",
+			   e->serial, e->duration_ns / 1e6);
+		break;
 	}
-	return "?";
 }
 
 static void
 handle_reset_event(struct wl_listener *listener, void *data)
 {
 	struct vmp_module *module = wl_container_of(listener, module, reset_listener);
-	const struct vmp_reset_event *event = data;
 
-	weston_log_scope_printf(module->scope,
-				"[vmplane] %s #%u status=%s recovery=%.3f ms rebuilt=%u\n",
-				event_name(event->kind), event->serial,
-				rb_reset_status_name(event->status),
-				event->duration_ns / 1e6, event->rebuilt);
-	if (event->kind != VMP_RESET_EVENT_LOST)
-		weston_log("vmplane: GPU reset #%u %s after %.1f ms\n", event->serial,
-			   event_name(event->kind), event->duration_ns / 1e6);
-	vmp_reset_notifier_send(module->notifier, event);
+	log_event(module, data);
+	vmp_reset_notifier_send(module->notifier, data);
 }
 
 static void

@@ -61,6 +61,7 @@ inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
 		return false;
+	gr->inject_ns = vgr_now_ns();
 	/* Detection happens where it would for a real reset: next repaint. */
 	weston_compositor_schedule_repaint(ec);
 	return true;

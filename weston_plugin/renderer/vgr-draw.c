@@ -145,11 +145,19 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 
 	glEnable(GL_SCISSOR_TEST);
 	r = pixman_region32_rectangles(ds->fb_damage, &n);
-	for (i = 0; i < n; i++) {
+	if (ds->gr->warming_up) {
+		/* Same state, one pixel: the driver compiles for the draw. */
+		glScissor(0, 0, 1, 1);
+		n = count ? 1 : 0;
+		r = NULL;
+	}
+	for (i = 0; r && i < n; i++) {
 		glScissor(r[i].x1, ds->fb_height - r[i].y2,
 			  r[i].x2 - r[i].x1, r[i].y2 - r[i].y1);
 		glDrawArrays(GL_TRIANGLES, 0, count);
 	}
+	if (!r && n)
+		glDrawArrays(GL_TRIANGLES, 0, count);
 
 	glDisableVertexAttribArray(1);
 	glDisableVertexAttribArray(0);

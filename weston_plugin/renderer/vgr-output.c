@@ -277,6 +277,38 @@ bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 			    const struct weston_matrix *proj);
 
 void
+vgr_output_warm_up(struct weston_output *output)
+{
+	struct vgr_output *vo = output_get(output);
+	struct vgr_renderer *gr;
+	struct weston_matrix proj;
+
+	if (!vo || vo->egl_surface == EGL_NO_SURFACE)
+		return;
+	gr = vo->gr;
+	if (!vgr_make_current(gr, vo->egl_surface))
+		return;
+	output_projection(output, &proj);
+	/* The colour-managed path blends in the shadow buffer's format. */
+	if (output->from_blend_to_output && vo->shadow_fbo)
+		glBindFramebuffer(GL_FRAMEBUFFER, vo->shadow_fbo);
+	else
+		glBindFramebuffer(GL_FRAMEBUFFER, 0);
+	glViewport(0, 0, output->current_mode->width,
+		   output->current_mode->height);
+	gr->warming_up = true;
+	draw_views(output, &output->region, &proj,
+		   output->from_blend_to_output != NULL);
+	gr->warming_up = false;
+	/* Leave the pixel as a fresh surface has it, whatever covers it. */
+	glScissor(0, 0, 1, 1);
+	glClearColor(0.0f, 0.0f, 0.0f, 0.0f);
+	glClear(GL_COLOR_BUFFER_BIT);
+	glBindFramebuffer(GL_FRAMEBUFFER, 0);
+	glDisable(GL_SCISSOR_TEST);
+}
+
+void
 vgr_repaint_output(struct weston_output *output,
 		   pixman_region32_t *output_damage)
 {
@@ -289,6 +321,7 @@ vgr_repaint_output(struct weston_output *output,
 	int h = output->current_mode->height;
 	bool shadow;
 
+	vgr_reset_frame_begin(gr);
 	/* Reset detection, before any GL work of this frame. */
 	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr))
 		return;
@@ -327,6 +360,10 @@ vgr_repaint_output(struct weston_output *output,
 		vgr_reset_report(gr);
 		return;
 	}
+	/* A pbuffer swap does not flush: without this a software driver
+	 * renders the frame only at the next GL call, whoever makes it. */
+	if (vo->is_pbuffer)
+		glFlush();
 	vgr_reset_frame_done(gr);
 }
 

@@ -19,8 +19,8 @@
 #include "vgr.h"
 #include "vmplane-renderer-api.h"
 
-static uint64_t
-now_ns(void)
+uint64_t
+vgr_now_ns(void)
 {
 	struct timespec ts;
 
@@ -29,18 +29,10 @@ now_ns(void)
 }
 
 static void
-emit(struct vgr_renderer *gr, enum vmp_reset_event_kind kind,
-     enum rb_reset_status status, uint64_t duration_ns, unsigned rebuilt)
+emit(struct vgr_renderer *gr, struct vmp_reset_event *event)
 {
-	struct vmp_reset_event event = {
-		.kind = kind,
-		.serial = gr->reset_serial,
-		.status = status,
-		.duration_ns = duration_ns,
-		.rebuilt = rebuilt,
-	};
-
-	wl_signal_emit(&gr->reset_signal, &event);
+	event->serial = gr->reset_serial;
+	wl_signal_emit(&gr->reset_signal, event);
 }
 
 static enum rb_reset_status
@@ -62,6 +54,7 @@ hook_recreate_context(void *data)
 {
 	struct vgr_renderer *gr = data;
 
+	gr->rebuild_start_ns = vgr_now_ns();
 	if (!rb_context_recreate(gr->ctx))
 		return false;
 	if (!gr->has_surfaceless &&
@@ -82,6 +75,9 @@ hook_damage_all(void *data)
 
 	/* Views, solid colours and outputs are Weston's own state: a full
 	 * repaint paints them again. */
+	gr->rebuild_end_ns = vgr_now_ns();
+	gr->frame_start_ns = 0;
+	gr->warm_up_ns = 0;
 	gr->recovered_pending = true;
 	weston_compositor_damage_all(gr->compositor);
 }
@@ -92,19 +88,28 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 {
 	struct vgr_renderer *gr = data;
 
+	struct vmp_reset_event event = { .status = status };
+	uint64_t now = vgr_now_ns();
+
 	switch (new_state) {
 	case RB_STATE_LOST:
+		/* A reset during a rebuild continues the same recovery. */
 		if (old_state == RB_STATE_RUNNING ||
 		    old_state == RB_STATE_SAFE_MODE)
-			gr->reset_detected_ns = now_ns();
+			gr->reset_detected_ns = now;
 		gr->recovered_pending = false;
 		gr->reset_serial++;
-		emit(gr, VMP_RESET_EVENT_LOST, status, 0, 0);
+		event.kind = VMP_RESET_EVENT_LOST;
+		if (gr->inject_ns)
+			event.detect_ns = now - gr->inject_ns;
+		gr->inject_ns = 0;
+		emit(gr, &event);
 		break;
 	case RB_STATE_SAFE_MODE:
 		gr->recovered_pending = false;
-		emit(gr, VMP_RESET_EVENT_DEGRADED, status,
-		     now_ns() - gr->reset_detected_ns, 0);
+		event.kind = VMP_RESET_EVENT_DEGRADED;
+		event.duration_ns = now - gr->reset_detected_ns;
+		emit(gr, &event);
 		break;
 	default:
 		break;
@@ -129,6 +134,35 @@ retry_timer(void *data)
 	return 0;
 }
 
+/* The repaint that damage_all() asked for waits for the output's clock;
+ * compiling its pipelines meanwhile takes that work off the frame. */
+static void
+warm_up_idle(void *data)
+{
+	struct vgr_renderer *gr = data;
+	struct weston_output *output;
+	uint64_t start = vgr_now_ns();
+
+	gr->warm_up_idle = NULL;
+	if (rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
+		return;
+	wl_list_for_each(output, &gr->compositor->output_list, link)
+		vgr_output_warm_up(output);
+	gr->warm_up_ns = vgr_now_ns() - start;
+}
+
+/* Queued behind the idle callback in which Weston starts the output's
+ * repaint clock, so the clock runs while we compile. */
+static void
+warm_up(struct vgr_renderer *gr)
+{
+	struct wl_event_loop *loop =
+		wl_display_get_event_loop(gr->compositor->wl_display);
+
+	if (gr->warm_up_on_recovery && !gr->warm_up_idle)
+		gr->warm_up_idle = wl_event_loop_add_idle(loop, warm_up_idle, gr);
+}
+
 static void
 recover(struct vgr_renderer *gr)
 {
@@ -140,6 +174,8 @@ recover(struct vgr_renderer *gr)
 		wl_event_source_timer_update(gr->retry_timer, ms ? (int)ms : 1);
 		break;
 	case RB_RECOVER_DONE:
+		warm_up(gr);
+		break;
 	case RB_RECOVER_SAFE_MODE:
 	case RB_RECOVER_IDLE:
 		break;
@@ -193,16 +229,36 @@ vgr_reset_gl_allowed(struct vgr_renderer *gr)
 }
 
 void
+vgr_reset_frame_begin(struct vgr_renderer *gr)
+{
+	if (gr->recovered_pending && !gr->frame_start_ns)
+		gr->frame_start_ns = vgr_now_ns();
+}
+
+void
 vgr_reset_frame_done(struct vgr_renderer *gr)
 {
+	struct vmp_reset_event event = { .kind = VMP_RESET_EVENT_RECOVERED };
 	struct rb_counters c;
+	uint64_t now;
 
 	if (!gr->recovered_pending)
 		return;
 	gr->recovered_pending = false;
+	/* "Good" means rendered, not just queued: a software rasteriser
+	 * only starts on a flush, and a pbuffer swap does not flush. */
+	glFinish();
+	now = vgr_now_ns();
 	rb_recovery_get_counters(gr->recovery, &c);
-	emit(gr, VMP_RESET_EVENT_RECOVERED, c.last_status,
-	     now_ns() - gr->reset_detected_ns, c.last_rebuilt);
+	event.status = c.last_status;
+	event.rebuilt = c.last_rebuilt;
+	event.duration_ns = now - gr->reset_detected_ns;
+	event.wait_ns = gr->rebuild_start_ns - gr->reset_detected_ns;
+	event.rebuild_ns = gr->rebuild_end_ns - gr->rebuild_start_ns;
+	event.schedule_ns = gr->frame_start_ns - gr->rebuild_end_ns;
+	event.frame_ns = now - gr->frame_start_ns;
+	event.warm_up_ns = gr->warm_up_ns;
+	emit(gr, &event);
 }
 
 static unsigned long
@@ -248,6 +304,7 @@ vgr_reset_init(struct vgr_renderer *gr)
 					  config.wait_budget_ns / 1000000) *
 				1000000ull;
 	gr->check_each_frame = env_ulong("VMPLANE_RESET_CHECK", 1) != 0;
+	gr->warm_up_on_recovery = env_ulong("VMPLANE_RESET_WARM_UP", 1) != 0;
 
 	wl_signal_init(&gr->reset_signal);
 	gr->registry = rb_registry_create();
@@ -271,6 +328,9 @@ vgr_reset_fini(struct vgr_renderer *gr)
 	if (gr->recover_idle)
 		wl_event_source_remove(gr->recover_idle);
 	gr->recover_idle = NULL;
+	if (gr->warm_up_idle)
+		wl_event_source_remove(gr->warm_up_idle);
+	gr->warm_up_idle = NULL;
 	if (gr->retry_timer)
 		wl_event_source_remove(gr->retry_timer);
 	gr->retry_timer = NULL;

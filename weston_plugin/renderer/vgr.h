@@ -163,13 +163,20 @@ struct vgr_renderer {
 	struct rb_registry *registry;
 	struct rb_recovery *recovery;
 	struct wl_event_source *recover_idle;
+	struct wl_event_source *warm_up_idle;
 	struct wl_event_source *retry_timer;
 	/* Bumped per new context; EGLImages re-import once per generation. */
 	uint32_t generation;
 	bool check_each_frame;
+	/* Draws go to one pixel: compiling the pipeline ahead of a frame. */
+	bool warming_up;
 	bool recovered_pending;
 	uint32_t reset_serial;
 	uint64_t reset_detected_ns;
+	/* Where a recovery's time goes (CLOCK_MONOTONIC; vmp_reset_event). */
+	uint64_t inject_ns, rebuild_start_ns, rebuild_end_ns, frame_start_ns;
+	uint64_t warm_up_ns;
+	bool warm_up_on_recovery;	/* VMPLANE_RESET_WARM_UP, default on */
 	struct wl_signal reset_signal;	/* struct vmp_reset_event */
 
 	struct weston_drm_format_array dmabuf_formats;
@@ -229,6 +236,7 @@ void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
 void vgr_resource_remove(struct rb_resource *res);
 
 /* vgr-reset.c */
+uint64_t vgr_now_ns(void);	/* CLOCK_MONOTONIC */
 bool vgr_reset_init(struct vgr_renderer *gr);
 void vgr_reset_fini(struct vgr_renderer *gr);
 /* Detection: false when GL must not be touched now (a reset was seen,
@@ -238,6 +246,8 @@ bool vgr_reset_check(struct vgr_renderer *gr);
 void vgr_reset_report(struct vgr_renderer *gr);
 /* GL may be used: RUNNING, or REBUILDING inside the recovery. */
 bool vgr_reset_gl_allowed(struct vgr_renderer *gr);
+/* At the start of an output repaint, for the recovery's time split. */
+void vgr_reset_frame_begin(struct vgr_renderer *gr);
 /* After a frame was presented: sends a pending RECOVERED event. */
 void vgr_reset_frame_done(struct vgr_renderer *gr);
 bool vgr_api_register(struct vgr_renderer *gr);
@@ -262,6 +272,10 @@ void vgr_output_set_border(struct weston_output *output,
 int vgr_create_fence_fd(struct weston_output *output);
 void vgr_repaint_output(struct weston_output *output,
 			pixman_region32_t *output_damage);
+/* Runs the draws of the output's next full repaint clipped to one pixel,
+ * so a driver that compiles per pipeline state does it now rather than in
+ * that frame; the frame redraws everything anyway. */
+void vgr_output_warm_up(struct weston_output *output);
 int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 		    void *pixels, uint32_t x, uint32_t y,
 		    uint32_t width, uint32_t height);
