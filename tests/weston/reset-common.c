@@ -40,14 +40,42 @@ reset_probe_robust_context(void)
 		_exit(robust ? 0 : 1);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
+		return -2;
 	switch (WEXITSTATUS(status)) {
 	case 0:
 		return 1;
 	case 1:
 		return 0;
+	case 2:
+		return -1;
 	}
-	return -1;
+	/* E.g. valgrind's --error-exitcode after errors in the child. */
+	fprintf(stderr, "robustness probe exited with status %d\n",
+		WEXITSTATUS(status));
+	return -2;
+}
+
+bool
+reset_require_robust_context(void)
+{
+	const char *driver = getenv("GALLIUM_DRIVER");
+
+	switch (reset_probe_robust_context()) {
+	case 1:
+		return true;
+	case 0:
+		fprintf(stderr, "skip: this driver has no robust context "
+			"(GALLIUM_DRIVER=%s); GPU resets cannot be detected\n",
+			driver ? driver : "");
+		return false;
+	case -1:
+		fprintf(stderr, "skip: no surfaceless EGL display\n");
+		return false;
+	}
+	fprintf(stderr, "skip: the robustness probe process failed "
+		"(GALLIUM_DRIVER=%s; see its output above)\n",
+		driver ? driver : "");
+	return false;
 }
 
 static void

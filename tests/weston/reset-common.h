@@ -38,9 +38,11 @@ struct reset_watch {
 /*
  * Decided in a child process, so no EGL state leaks into the compositor:
  * 1 when the driver GALLIUM_DRIVER selects gives a robust context, 0 when
- * not, -1 when no EGL display at all.
+ * not, -1 when no EGL display at all, -2 when the probe process failed.
  */
 int reset_probe_robust_context(void);
+/* The probe, with the reason printed as a skip line when it is not 1. */
+bool reset_require_robust_context(void);
 
 /* Binds both vmplane globals on the client. */
 void reset_watch_init(struct reset_watch *w, struct client *client);

@@ -25,12 +25,8 @@ fixture_setup(struct weston_test_harness *harness)
 {
 	struct compositor_setup setup;
 
-	if (reset_probe_robust_context() != 1) {
-		fprintf(stderr, "skip: this driver has no robust context "
-			"(GALLIUM_DRIVER=%s); GPU resets cannot be detected\n",
-			getenv("GALLIUM_DRIVER") ? getenv("GALLIUM_DRIVER") : "");
+	if (!reset_require_robust_context())
 		return RESULT_SKIP;
-	}
 	compositor_setup_defaults(&setup);
 	setup.renderer = RENDERER_GL;
 	setup.width = OUT_W;
@@ -116,10 +112,14 @@ TEST(many_resets_leave_every_screenshot_identical)
 			heap_warm = heap_in_use();
 	}
 	heap_end = heap_in_use();
-	fprintf(stderr, "%d resets: heap %zu -> %zu bytes after warm-up\n",
-		count, heap_warm, heap_end);
 	/* Whatever one recovery allocates, it frees (ASan/valgrind runs see
 	 * the details; this bounds the drift in plain runs). */
+	if (heap_warm == 0 && heap_end == 0)
+		fprintf(stderr, "%d resets: malloc is not glibc's here (valgrind?), "
+			"no heap figures; the tool checks leaks\n", count);
+	else
+		fprintf(stderr, "%d resets: heap %zu -> %zu bytes after warm-up\n",
+			count, heap_warm, heap_end);
 	if (count >= 50)
 		assert(heap_end <= heap_warm + 512 * 1024);
 
