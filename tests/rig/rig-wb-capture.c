@@ -12,6 +12,7 @@
  *                      captured pixel under it is rrggbb
  *   rect:WxH:dx,dy,w,h=rrggbb[/tol]   the rectangle at (dx,dy) from that
  *                      plane's origin is rrggbb, each channel within tol
+ *   find:WxH=rrggbb    somewhere a WxH block is all rrggbb (composited views)
  *   same:ref.ppm       the whole frame equals an earlier capture
  */
 #include <errno.h>
@@ -170,6 +171,29 @@ static bool check_same(const struct rig_frame *f, const char *ref_path)
 		bad, first % f->w, first / f->w);
 }
 
+/* The first top-left corner of a w x h block of `colour`, if any. */
+static bool find_block(const struct rig_frame *f, uint32_t w, uint32_t h, uint32_t colour,
+	int64_t *bx, int64_t *by)
+{
+	for (uint32_t y = 0; y + h <= f->h; y++) {
+		for (uint32_t x = 0; x + w <= f->w; x++) {
+			const uint32_t *row = f->px + (size_t)y * f->stride;
+			if ((row[x] & 0xffffffu) != colour || (x > 0 && (row[x - 1] & 0xffffffu) == colour))
+				continue;
+			bool all = true;
+			for (uint32_t yy = y; yy < y + h && all; yy++)
+				for (uint32_t xx = x; xx < x + w && all; xx++)
+					all = (f->px[(size_t)yy * f->stride + xx] & 0xffffffu) == colour;
+			if (all) {
+				*bx = x;
+				*by = y;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* One check argument (see the usage above). */
 static void run_check(int fd, const struct rig_frame *f, const char *spec)
 {
@@ -191,6 +215,11 @@ static void run_check(int fd, const struct rig_frame *f, const char *spec)
 			return;
 		check_rect(f, hit.x + (int64_t)dx, hit.y + (int64_t)dy, rw, rh, colour, tol,
 			"composited rectangle");
+	} else if (sscanf(spec, "find:%ux%u=%x", &w, &h, &colour) == 3) {
+		int64_t x = 0, y = 0;
+		bool found = find_block(f, w, h, colour, &x, &y);
+		rig_check(found, "a %ux%u block of %06x is on screen (at %lld,%lld)", w, h, colour,
+			(long long)x, (long long)y);
 	} else if (strncmp(spec, "same:", 5) == 0) {
 		check_same(f, spec + 5);
 	} else {

@@ -7,17 +7,23 @@
 # also checks the dma-buf feedback (v4), covers the udmabuf with a
 # translucent surface (composited through the renderer's safe path) and,
 # with our module, injects a GPU reset; each scene is captured by writeback.
+# Then our QEMU display core (rig-qemu-core) runs on the same Weston.
 #
-# Usage: weston-overlay.sh <rig-overlay-client> <rig-wb-capture> [gl-renderer.so [vmplane.so]]
-# With a renderer path, Weston loads it in place of its own gl-renderer.so.
+# Usage: weston-overlay.sh <rig-overlay-client|-> <rig-wb-capture> [gl-renderer.so|- \
+#            [vmplane.so|- [rig-qemu-core [args...]]]]
+# With a renderer path, Weston loads it in place of its own gl-renderer.so;
+# "-" leaves a part out.
 set -u
 client=$1
 capture=$2
 renderer=${3:-}
 module=${4:-}
+[ "$renderer" = - ] && renderer=
+[ "$module" = - ] && module=
+shift $(($# < 4 ? $# : 4))
 out=${RIG_OUT:-/tmp}
 failures=0
-rm -f "$out"/step.*
+rm -f "$out"/step.* "$out"/core.*
 
 check() {
 	# check <description> <command...>
@@ -95,58 +101,79 @@ fi
 # The shell's first frames come before the client: let them settle.
 sleep 1
 
-# shellcheck disable=SC2086
-WAYLAND_DISPLAY=rig "$client" --frames=20 --steps="$out/step" $client_args \
-	>"$out/client.log" 2>&1 &
-client_pid=$!
-
-# planes_with <WxH>: debugfs plane names scanning out a WxH framebuffer.
+# planes_with <WxH> <state>: debugfs plane names scanning out a WxH framebuffer.
 planes_with() {
 	awk -v size="size=$1" '/^plane\[/ { name = $2 } index($0, size) { print name }' "$2"
 }
 
-# Each client checkpoint: capture through writeback with the client's checks.
-n=1
-while :; do
-	i=0
-	while [ ! -f "$out/step.$n.ready" ] && [ $i -lt 3000 ] && kill -0 $client_pid 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
+# serve_checkpoints <prefix> <pid>: at each checkpoint of a client, capture
+# through writeback with the client's checks, then let it go on.
+serve_checkpoints() {
+	prefix=$1
+	pid=$2
+	n=1
+	while :; do
+		i=0
+		while [ ! -f "$prefix.$n.ready" ] && [ $i -lt 3000 ] && kill -0 "$pid" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ -f "$prefix.$n.ready" ] || break
+		stamp "checkpoint ${prefix##*/}.$n"
+		# Every plane the client expects must show in the kernel's KMS state too.
+		state=$prefix.kms-state.$n.txt
+		cat "/sys/kernel/debug/dri/$minor/state" >"$state" 2>&1
+		for size in $(tr ' ' '\n' <"$prefix.$n.ready" | sed -n 's/^plane:\([0-9]*x[0-9]*\)=.*/\1/p'); do
+			on_plane=$(planes_with "$size" "$state" | head -n 1)
+			check "debugfs state: the client's $size buffer is on ${on_plane:-no plane}" \
+				test -n "$on_plane"
+			check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
+		done
+		# shellcheck disable=SC2046
+		timeout 60 "$capture" $weston_pid "$prefix.$n.ppm" $(cat "$prefix.$n.ready") \
+			>"$prefix.capture.$n.log" 2>&1
+		capture_rc=$?
+		kill -CONT $weston_pid 2>/dev/null
+		sed 's/^/  capture: /' "$prefix.capture.$n.log"
+		check "checkpoint ${prefix##*/}.$n: writeback capture matches ($(cat "$prefix.$n.ready"))" \
+			test $capture_rc = 0
+		touch "$prefix.$n.go"
+		n=$((n + 1))
 	done
-	[ -f "$out/step.$n.ready" ] || break
-	stamp "checkpoint $n"
-	# Every plane the client expects must show in the kernel's KMS state too.
-	state=$out/kms-state.$n.txt
-	cat "/sys/kernel/debug/dri/$minor/state" >"$state" 2>&1
-	for size in $(tr ' ' '\n' <"$out/step.$n.ready" | sed -n 's/^plane:\([0-9]*x[0-9]*\)=.*/\1/p'); do
-		on_plane=$(planes_with "$size" "$state" | head -n 1)
-		check "debugfs state: the client's $size buffer is on ${on_plane:-no plane}" \
-			test -n "$on_plane"
-		check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
-	done
-	# shellcheck disable=SC2046
-	timeout 60 "$capture" $weston_pid "$out/step.$n.ppm" $(cat "$out/step.$n.ready") \
-		>"$out/capture.$n.log" 2>&1
-	capture_rc=$?
-	kill -CONT $weston_pid 2>/dev/null
-	sed 's/^/  capture: /' "$out/capture.$n.log"
-	check "checkpoint $n: writeback capture matches ($(cat "$out/step.$n.ready"))" \
-		test $capture_rc = 0
-	touch "$out/step.$n.go"
-	n=$((n + 1))
-done
-check "client reached its first checkpoint" test $n -gt 1
+	check "${prefix##*/}: client reached its first checkpoint" test $n -gt 1
+}
 
-wait $client_pid
-client_rc=$?
-sed 's/^/  client: /' "$out/client.log"
-check "client checks passed" test $client_rc = 0
-grep '^RIG-STATS' "$out/client.log"
-grep '^RIG-SKIP' "$out/client.log" | sed 's/^RIG-SKIP /ok # SKIP /'
+if [ "$client" != - ]; then
+	# shellcheck disable=SC2086
+	WAYLAND_DISPLAY=rig "$client" --frames=20 --steps="$out/step" $client_args \
+		>"$out/client.log" 2>&1 &
+	client_pid=$!
+	serve_checkpoints "$out/step" $client_pid
+	wait $client_pid
+	client_rc=$?
+	sed 's/^/  client: /' "$out/client.log"
+	check "client checks passed" test $client_rc = 0
+	grep '^RIG-STATS' "$out/client.log"
+	grep '^RIG-SKIP' "$out/client.log" | sed 's/^RIG-SKIP /ok # SKIP /'
+	overlay_lines=$(grep -c 'on Overlay plane' "$out/weston.log")
+	check "drm-backend scope: view on an overlay plane in $overlay_lines repaints" \
+		test "$overlay_lines" -ge 10
+fi
 
-overlay_lines=$(grep -c 'on Overlay plane' "$out/weston.log")
-check "drm-backend scope: view on an overlay plane in $overlay_lines repaints" \
-	test "$overlay_lines" -ge 10
+if [ $# -gt 0 ]; then
+	stamp "display core: $*"
+	WAYLAND_DISPLAY=rig "$@" --steps="$out/core" >"$out/core.log" 2>&1 &
+	core_pid=$!
+	case " $* " in
+	*" --bench="*) ;;
+	*) serve_checkpoints "$out/core" $core_pid ;;
+	esac
+	wait $core_pid
+	core_rc=$?
+	sed 's/^/  core: /' "$out/core.log"
+	check "display core checks passed" test $core_rc = 0
+fi
+
 check "weston still running" kill -0 $weston_pid
 
 kill $weston_pid 2>/dev/null

@@ -1,0 +1,466 @@
+/*
+ * Our QEMU display core (qemu_ui_wayland/) on Weston 10's DRM backend in
+ * the rig, driven the way the QEMU glue drives it.
+ *
+ * Test mode (default), each step ending in a writeback checkpoint (see
+ * rig-overlay-client.c for --steps):
+ *   1. a udmabuf "guest" scanout flips between 3 buffers: it is on an
+ *      overlay plane with 0 copies, and each release of the producer comes
+ *      only after the compositor presented the frame before;
+ *   2. a frame behind a sw_sync acquire fence is not shown until the fence
+ *      signals;
+ *   3. PRIME: a vgem buffer (another GPU) is taken as is, on the plane;
+ *      a format nobody can take is refused with a clear status;
+ *   4. with the compositor's dma-buf path unusable the vgem buffer goes
+ *      through the core's fallback, one copy per frame.
+ *
+ * --bench=N: N frames of a flipping 3-buffer udmabuf scanout through the
+ * dma-buf path, then through the 2D path (a copy into shm every frame);
+ * prints frames on a plane, copies per frame and submit->presented
+ * latency (median, p99) for both, and the ratios.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <drm_fourcc.h>
+#include <vmplane/display.h>
+
+#include "rig-check.h"
+#include "rig-udmabuf.h"
+#include "rig-vgem.h"
+#include "vmplane/sync_timeline.h"
+
+#define GUEST_W 320
+#define GUEST_H 240
+#define NBUF 3
+
+struct core_rig {
+	struct vmpd_display *display;
+	struct vmpd_head *head;
+	bool blocked;
+	unsigned blocks, releases;
+	/* Compositor-driven releases, and those that came before it presented the frame before. */
+	unsigned compositor_releases, early_releases;
+	uint64_t watchdog_seen;
+	const char *steps;
+};
+
+static void on_block(void *data, struct vmpd_head *head, bool block)
+{
+	struct core_rig *r = data;
+	r->blocked = block;
+	if (block) {
+		r->blocks++;
+		return;
+	}
+	r->releases++;
+	struct vmpd_stats st;
+	vmpd_head_get_stats(head, &st);
+	/* The watchdog's releases (a slow TCG repaint) are its own business. */
+	if (st.watchdog_releases != r->watchdog_seen) {
+		r->watchdog_seen = st.watchdog_releases;
+		return;
+	}
+	r->compositor_releases++;
+	/* One frame in flight: release k follows the presentation of frame k-1. */
+	if (st.frames_presented + st.frames_dropped + 1 < r->releases)
+		r->early_releases++;
+}
+
+static const struct vmpd_callbacks callbacks = { .block = on_block };
+
+static void pump(struct core_rig *r, int ms)
+{
+	struct pollfd pfd = { .fd = vmpd_display_get_fd(r->display), .events = POLLIN };
+	poll(&pfd, 1, ms);
+	vmpd_display_dispatch(r->display);
+}
+
+static bool wait_released(struct core_rig *r, int ms)
+{
+	int64_t end = rig_now_ns() + (int64_t)ms * 1000000;
+	while (r->blocked && rig_now_ns() < end && vmpd_display_connected(r->display))
+		pump(r, 20);
+	return !r->blocked;
+}
+
+static uint64_t presented(struct core_rig *r)
+{
+	struct vmpd_stats st;
+	vmpd_head_get_stats(r->head, &st);
+	return st.frames_presented;
+}
+
+static bool wait_presented(struct core_rig *r, uint64_t count, int ms)
+{
+	int64_t end = rig_now_ns() + (int64_t)ms * 1000000;
+	while (presented(r) < count && rig_now_ns() < end && vmpd_display_connected(r->display))
+		pump(r, 20);
+	return presented(r) >= count;
+}
+
+static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title)
+{
+	struct vmpd_display_config cfg = {
+		.max_frames_in_flight = 1,
+		.watchdog_ms = 1000,
+		.disable_dmabuf = disable_dmabuf,
+	};
+	r->blocked = false;
+	r->blocks = r->releases = r->early_releases = r->compositor_releases = 0;
+	r->watchdog_seen = 0;
+	r->display = vmpd_display_create(&cfg, &callbacks, r);
+	struct vmpd_head_config hc = { .title = title, .app_id = "rig-qemu-core" };
+	r->head = r->display ? vmpd_head_create(r->display, &hc) : NULL;
+	return r->head != NULL;
+}
+
+static void core_close(struct core_rig *r)
+{
+	vmpd_head_destroy(r->head);
+	vmpd_display_destroy(r->display);
+	r->head = NULL;
+	r->display = NULL;
+}
+
+static void fill(uint32_t *px, uint32_t stride, uint32_t colour)
+{
+	for (uint32_t y = 0; y < GUEST_H; y++)
+		for (uint32_t x = 0; x < GUEST_W; x++)
+			px[y * (stride / 4) + x] = colour;
+}
+
+static struct vmpd_dmabuf describe(int fd, uint32_t stride, uint32_t fourcc, uint64_t mod)
+{
+	struct vmpd_dmabuf d = {
+		.n_planes = 1,
+		.fd = { fd, -1, -1, -1 },
+		.stride = { stride },
+		.fourcc = fourcc,
+		.modifier = mod,
+		.width = GUEST_W,
+		.height = GUEST_H,
+		.src = { 0, 0, GUEST_W, GUEST_H },
+	};
+	return d;
+}
+
+/* Scan out `d` and present it; returns the update's status. */
+static enum vmpd_status show(struct core_rig *r, const struct vmpd_dmabuf *d, int fence)
+{
+	enum vmpd_status st = vmpd_head_set_dmabuf(r->head, d);
+	if (st != VMPD_OK) {
+		if (fence >= 0)
+			close(fence);
+		return st;
+	}
+	return vmpd_head_update(r->head, NULL, fence);
+}
+
+static bool checkpoint(struct core_rig *r, int n, const char *checks)
+{
+	if (!r->steps)
+		return true;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.%d.ready", r->steps, n);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return rig_check(false, "checkpoint %d: cannot write %s", n, path);
+	fprintf(f, "%s\n", checks);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s.%d.go", r->steps, n);
+	int64_t end = rig_now_ns() + (int64_t)300 * 1000000000;
+	while (access(path, F_OK) != 0 && rig_now_ns() < end)
+		pump(r, 50);
+	return rig_check(access(path, F_OK) == 0, "checkpoint %d: captured", n);
+}
+
+static uint32_t frame_colour(unsigned f)
+{
+	return 0x00100000u + ((f * 53u) & 0xffu) * 0x101u;
+}
+
+/* Step 1: three udmabufs flip on a plane with zero copies and honest pacing. */
+static bool flip_step(struct core_rig *r, struct rig_udmabuf **bufs, unsigned frames,
+	uint32_t last)
+{
+	unsigned ok = 0;
+	for (unsigned f = 0; f < frames; f++) {
+		struct rig_udmabuf *b = bufs[f % NBUF];
+		fill(b->pixels, GUEST_W * 4, f + 1 == frames ? last : frame_colour(f));
+		struct vmpd_dmabuf d = describe(b->dmabuf_fd, GUEST_W * 4, DRM_FORMAT_XRGB8888,
+			DRM_FORMAT_MOD_LINEAR);
+		if (show(r, &d, -1) != VMPD_OK || !wait_released(r, 10000))
+			break;
+		ok++;
+	}
+	wait_presented(r, frames, 10000);
+	struct vmpd_stats st;
+	vmpd_head_get_stats(r->head, &st);
+	rig_check(ok == frames, "flip: %u of %u frames submitted and released", ok, frames);
+	/* A watchdog release lets the next frame replace a pending one. */
+	rig_check(st.frames_presented + st.frames_dropped >= frames - 1 &&
+		st.frames_presented >= frames / 2, "flip: %llu presented, %llu replaced",
+		(unsigned long long)st.frames_presented, (unsigned long long)st.frames_dropped);
+	rig_check(st.copies == 0 && st.bytes_copied == 0, "flip: 0 copies (%llu, %llu bytes)",
+		(unsigned long long)st.copies, (unsigned long long)st.bytes_copied);
+	rig_check(st.dmabuf_imports == NBUF, "flip: %llu imports for %d buffers, %llu cache hits",
+		(unsigned long long)st.dmabuf_imports, NBUF, (unsigned long long)st.dmabuf_cache_hits);
+	/* Planes are chosen per repaint: the first frame may still be composited. */
+	rig_check(st.frames_zero_copy + 1 >= st.frames_presented,
+		"flip: %llu of %llu frames presented ZERO_COPY (on a plane)",
+		(unsigned long long)st.frames_zero_copy, (unsigned long long)st.frames_presented);
+	rig_check(r->blocks == r->releases && r->blocks >= frames,
+		"flip: producer blocked %u times, released %u times", r->blocks, r->releases);
+	rig_check(r->compositor_releases >= frames / 2 && r->early_releases == 0,
+		"flip: each of the compositor's %u releases followed its presentation of the frame "
+		"before (%u early; %llu by the watchdog)", r->compositor_releases, r->early_releases,
+		(unsigned long long)st.watchdog_releases);
+	printf("RIG-STATS core flip frames=%u presented=%llu zero_copy=%llu copies=%llu "
+		"latency_ms=%.1f\n", frames, (unsigned long long)st.frames_presented,
+		(unsigned long long)st.frames_zero_copy, (unsigned long long)st.copies,
+		st.last_latency_ns / 1e6);
+	return ok == frames;
+}
+
+/* Step 2: a frame behind an unsignalled acquire fence stays off the screen. */
+static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, uint32_t colour,
+	char *checks, size_t len)
+{
+	struct vsync_timeline *tl = NULL;
+	int fence = -1;
+	if (!rig_check(vsync_timeline_create(&tl) == VSYNC_OK &&
+			vsync_timeline_fence(tl, 1, "rig-acquire", &fence) == VSYNC_OK,
+			"fence: sw_sync timeline and fence (%s)", vsync_timeline_node()))
+		goto out;
+	uint64_t before = presented(r);
+	fill(b->pixels, GUEST_W * 4, colour);
+	struct vmpd_dmabuf d = describe(b->dmabuf_fd, GUEST_W * 4, DRM_FORMAT_XRGB8888,
+		DRM_FORMAT_MOD_LINEAR);
+	rig_check(show(r, &d, fence) == VMPD_OK, "fence: update with the acquire fence");
+	for (int i = 0; i < 30; i++)
+		pump(r, 50);
+	rig_check(presented(r) == before, "fence: nothing presented while the fence is pending");
+	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, old);
+	checkpoint(r, 2, checks);
+	rig_check(vsync_timeline_advance(tl, 1) == VSYNC_OK, "fence: signalled");
+	rig_check(wait_released(r, 10000) && wait_presented(r, before + 1, 10000),
+		"fence: the frame was presented after the signal");
+	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
+	checkpoint(r, 3, checks);
+out:
+	vsync_timeline_destroy(tl);
+}
+
+/* Step 3: a vgem (other GPU) buffer goes straight to the plane; junk is refused. */
+static void prime_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colour,
+	char *checks, size_t len)
+{
+	struct vmpd_stats st;
+	vmpd_head_get_stats(r->head, &st);
+	uint64_t copies = st.copies, before = presented(r);
+	fill(v->pixels, v->pitch, colour);
+	struct vmpd_dmabuf d = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB8888,
+		DRM_FORMAT_MOD_LINEAR);
+	for (int i = 0; i < 3; i++) {
+		rig_check(show(r, &d, -1) == VMPD_OK && wait_released(r, 10000),
+			"prime: vgem frame %d shown", i);
+	}
+	wait_presented(r, before + 3, 10000);
+	vmpd_head_get_stats(r->head, &st);
+	rig_check(st.copies == copies && !st.fallback, "prime: the vgem buffer was not copied "
+		"(%llu copies, fallback %d)", (unsigned long long)(st.copies - copies), st.fallback);
+	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
+	checkpoint(r, 4, checks);
+
+	/* No compositor, GPU copy or CPU path takes 10-bit RGB here. */
+	struct vmpd_dmabuf junk = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB2101010,
+		DRM_FORMAT_MOD_LINEAR);
+	enum vmpd_status s = vmpd_head_set_dmabuf(r->head, &junk);
+	rig_check(s == VMPD_ERR_UNSUPPORTED || s == VMPD_ERR_IMPORT,
+		"prime: XRGB2101010 nobody can take is refused (%s)", vmpd_status_str(s));
+}
+
+/* Step 4: the compositor cannot take the buffer: the fallback copies once a frame. */
+static void fallback_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colour,
+	char *checks, size_t len)
+{
+	if (!rig_check(core_open(r, true, "rig-core-fallback"), "fallback: display without "
+			"linux-dmabuf"))
+		return;
+	const unsigned frames = 4;
+	unsigned ok = 0;
+	for (unsigned f = 0; f < frames; f++) {
+		fill(v->pixels, v->pitch, f + 1 == frames ? colour : frame_colour(f));
+		struct vmpd_dmabuf d = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB8888,
+			DRM_FORMAT_MOD_LINEAR);
+		enum vmpd_status s = show(r, &d, -1);
+		if (f == 0)
+			rig_check(s == VMPD_OK, "fallback: vgem buffer accepted (%s)",
+				vmpd_status_str(s));
+		if (s != VMPD_OK || !wait_released(r, 10000))
+			break;
+		ok++;
+	}
+	wait_presented(r, frames, 10000);
+	struct vmpd_stats st;
+	vmpd_head_get_stats(r->head, &st);
+	rig_check(ok == frames && st.fallback, "fallback: %u of %u frames through the fallback",
+		ok, frames);
+	rig_check(st.copies == frames && st.bytes_copied >= (uint64_t)frames * GUEST_W * GUEST_H * 4,
+		"fallback: one copy per frame (%llu copies, %llu bytes, %u frames)",
+		(unsigned long long)st.copies, (unsigned long long)st.bytes_copied, frames);
+	rig_check(st.frames_zero_copy == 0, "fallback: no frame claimed ZERO_COPY");
+	snprintf(checks, len, "find:%ux%u=%06x", GUEST_W, GUEST_H, colour);
+	checkpoint(r, 5, checks);
+}
+
+static int run_test(struct core_rig *r)
+{
+	struct rig_udmabuf *bufs[NBUF] = { 0 };
+	struct rig_vgem_buf *v = NULL;
+	int vgem = rig_open_card("vgem");
+	char checks[256];
+	bool ok = rig_check(core_open(r, false, "rig-core"), "display core connected");
+	for (int i = 0; ok && i < NBUF; i++)
+		ok = (bufs[i] = rig_udmabuf_create((size_t)GUEST_W * GUEST_H * 4)) != NULL;
+	ok = rig_check(ok, "three udmabuf guest buffers") && ok;
+	if (ok)
+		rig_check(vmpd_display_dmabuf_version(r->display) >= 3, "linux-dmabuf v%u",
+			vmpd_display_dmabuf_version(r->display));
+	if (ok && flip_step(r, bufs, 30, 0x00c03060u)) {
+		snprintf(checks, sizeof(checks), "plane:%ux%u=%06x", GUEST_W, GUEST_H, 0x00c03060u);
+		checkpoint(r, 1, checks);
+		fence_step(r, bufs[0], 0x00c03060u, 0x0060e0a0u, checks, sizeof(checks));
+	}
+	v = vgem >= 0 ? rig_vgem_buf_create(vgem, GUEST_W, GUEST_H) : NULL;
+	if (rig_check(v != NULL, "vgem guest buffer")) {
+		if (r->head)
+			prime_step(r, v, 0x00a0a0f0u, checks, sizeof(checks));
+		core_close(r);
+		fallback_step(r, v, 0x00f0d020u, checks, sizeof(checks));
+	}
+	core_close(r);
+	rig_vgem_buf_destroy(v);
+	for (int i = 0; i < NBUF; i++)
+		rig_udmabuf_destroy(bufs[i]);
+	if (vgem >= 0)
+		close(vgem);
+	return rig_finish("rig-qemu-core");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct bench_result {
+	unsigned frames;
+	uint64_t presented, zero_copy, copies;
+	double median_ms, p99_ms;
+};
+
+/* N frames through the dma-buf path (shm = false) or the 2D copy path. */
+static bool bench_run(struct core_rig *r, struct rig_udmabuf **bufs, unsigned n, bool shm,
+	struct bench_result *res)
+{
+	uint64_t *lat = calloc(n, sizeof(*lat));
+	unsigned got = 0;
+	if (!lat || !core_open(r, false, shm ? "rig-bench-shm" : "rig-bench-dmabuf")) {
+		free(lat);
+		return false;
+	}
+	for (unsigned f = 0; f < n; f++) {
+		struct rig_udmabuf *b = bufs[f % NBUF];
+		fill(b->pixels, GUEST_W * 4, frame_colour(f));
+		enum vmpd_status s;
+		if (shm) {
+			s = vmpd_head_set_surface(r->head, GUEST_W, GUEST_H, GUEST_W * 4,
+				DRM_FORMAT_XRGB8888, b->pixels);
+			if (s == VMPD_OK)
+				s = vmpd_head_update(r->head, NULL, -1);
+		} else {
+			struct vmpd_dmabuf d = describe(b->dmabuf_fd, GUEST_W * 4,
+				DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR);
+			s = show(r, &d, -1);
+		}
+		uint64_t before = presented(r);
+		if (s != VMPD_OK || !wait_released(r, 10000))
+			break;
+		/* One sample per frame: wait for its presentation. */
+		if (wait_presented(r, before + 1, 2000)) {
+			struct vmpd_stats st;
+			vmpd_head_get_stats(r->head, &st);
+			lat[got++] = st.last_latency_ns;
+		}
+	}
+	struct vmpd_stats st;
+	vmpd_head_get_stats(r->head, &st);
+	res->frames = n;
+	res->presented = st.frames_presented;
+	res->zero_copy = st.frames_zero_copy;
+	res->copies = st.copies;
+	qsort(lat, got, sizeof(*lat), cmp_u64);
+	res->median_ms = got ? lat[got / 2] / 1e6 : 0;
+	res->p99_ms = got ? lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1] / 1e6 : 0;
+	free(lat);
+	core_close(r);
+	return got > 0;
+}
+
+static void bench_print(const char *name, const struct bench_result *b)
+{
+	printf("%-28s frames=%u presented=%llu on_plane=%llu/%llu (%.1f%%) copies/frame=%.2f "
+		"latency median=%.2f ms p99=%.2f ms\n", name, b->frames,
+		(unsigned long long)b->presented, (unsigned long long)b->zero_copy,
+		(unsigned long long)b->presented,
+		b->presented ? 100.0 * (double)b->zero_copy / (double)b->presented : 0,
+		(double)b->copies / b->frames, b->median_ms, b->p99_ms);
+}
+
+static int run_bench(struct core_rig *r, unsigned n)
+{
+	struct rig_udmabuf *bufs[NBUF] = { 0 };
+	struct bench_result core = { 0 }, base = { 0 };
+	bool ok = true;
+	for (int i = 0; ok && i < NBUF; i++)
+		ok = (bufs[i] = rig_udmabuf_create((size_t)GUEST_W * GUEST_H * 4)) != NULL;
+	ok = rig_check(ok, "udmabuf guest buffers") &&
+		rig_check(bench_run(r, bufs, n, false, &core), "core dma-buf run") &&
+		rig_check(bench_run(r, bufs, n, true, &base), "shm-copy baseline run");
+	if (ok) {
+		printf("rig-core-bench: %u frames of a flipping %dx%d udmabuf scanout, Weston 10 DRM "
+			"on vkms (TCG guest: latencies are relative)\n", n, GUEST_W, GUEST_H);
+		bench_print("core (dma-buf, zero-copy)", &core);
+		bench_print("baseline (copy into shm)", &base);
+		printf("ratio baseline/core: latency median %.2fx, p99 %.2fx; copies/frame %.2f vs "
+			"%.2f\n", core.median_ms > 0 ? base.median_ms / core.median_ms : 0,
+			core.p99_ms > 0 ? base.p99_ms / core.p99_ms : 0, (double)core.copies / n,
+			(double)base.copies / n);
+		rig_check(core.copies == 0, "core: no copies");
+		rig_check(base.copies >= base.presented, "baseline: a copy per frame");
+	}
+	for (int i = 0; i < NBUF; i++)
+		rig_udmabuf_destroy(bufs[i]);
+	return rig_finish("rig-core-bench");
+}
+
+int main(int argc, char **argv)
+{
+	struct core_rig r = { 0 };
+	unsigned bench = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--steps=", 8) == 0)
+			r.steps = argv[i] + 8;
+		else if (strncmp(argv[i], "--bench=", 8) == 0)
+			bench = (unsigned)atoi(argv[i] + 8);
+		else {
+			fprintf(stderr, "unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	return bench ? run_bench(&r, bench) : run_test(&r);
+}
