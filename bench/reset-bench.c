@@ -19,7 +19,7 @@
  *    compared, because headless frames are paced by the clock. That A/B
  *    figure carries the machine's noise, so the check itself is also timed
  *    directly (the same rb_recovery_check on a robust llvmpipe context, in
- *    a child process) and divided by the frame cost.
+ *    this binary re-executed) and divided by the frame cost.
  */
 #include "config.h"
 
