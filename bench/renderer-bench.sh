@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -m 0700 "$work/xdg"
 
-shell=$(pkg-config --variable=test_shell vmplane-weston-harness)
+shell=${HARNESS_SHELL:-$(pkg-config --variable=test_shell vmplane-weston-harness)}
 # meson passes the client it built; by hand, build one here.
 if [ -n "${BENCH_EXE:-}" ]; then
 	cp "$BENCH_EXE" "$work/renderer-bench"
