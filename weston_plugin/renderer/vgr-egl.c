@@ -184,12 +184,17 @@ vgr_make_current(struct vgr_renderer *gr, EGLSurface surface)
 
 	if (!gr->ctx || !vgr_reset_gl_allowed(gr))
 		return false;
+	egl = rb_context_get_egl_context(gr->ctx);
+	if (egl != EGL_NO_CONTEXT && eglGetCurrentContext() == egl) {
+		/* Context-only work keeps whatever surface is bound: switching
+		 * to no surface and back each frame makes NVIDIA's driver wait
+		 * for the GPU on the output surface. */
+		if (surface == EGL_NO_SURFACE ||
+		    eglGetCurrentSurface(EGL_DRAW) == surface)
+			return true;
+	}
 	if (surface == EGL_NO_SURFACE)
 		surface = gr->dummy_surface;
-	egl = rb_context_get_egl_context(gr->ctx);
-	if (egl != EGL_NO_CONTEXT && eglGetCurrentContext() == egl &&
-	    eglGetCurrentSurface(EGL_DRAW) == surface)
-		return true;
 	if (!rb_context_make_current(gr->ctx, surface, surface)) {
 		/* A lost or destroyed context: detection takes it from here. */
 		vgr_reset_check(gr);
