@@ -23,7 +23,7 @@ module=${4:-}
 shift $(($# < 4 ? $# : 4))
 out=${RIG_OUT:-/tmp}
 failures=0
-rm -f "$out"/step.* "$out"/core.*
+rm -f "$out"/step.* "$out"/core.* "$out/weston.log"
 
 check() {
 	# check <description> <command...>
@@ -130,9 +130,25 @@ serve_checkpoints() {
 			check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
 		done
 		# shellcheck disable=SC2046
-		timeout 60 "$capture" $weston_pid "$prefix.$n.ppm" $(cat "$prefix.$n.ready") \
-			>"$prefix.capture.$n.log" 2>&1
-		capture_rc=$?
+		"$capture" $weston_pid "$prefix.$n.ppm" $(cat "$prefix.$n.ready") \
+			>"$prefix.capture.$n.log" 2>&1 &
+		capture_pid=$!
+		# Not timeout(1): a capture stuck in a DRM ioctl cannot be reaped.
+		i=0
+		while kill -0 $capture_pid 2>/dev/null && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 $capture_pid 2>/dev/null; then
+			echo "# capture stuck after 60 s; kernel stack:"
+			sed 's/^/#   /' "/proc/$capture_pid/stack" 2>/dev/null
+			dmesg | tail -n 20 | sed 's/^/#   dmesg: /'
+			kill -KILL $capture_pid 2>/dev/null
+			capture_rc=124
+		else
+			wait $capture_pid
+			capture_rc=$?
+		fi
 		kill -CONT $weston_pid 2>/dev/null
 		sed 's/^/  capture: /' "$prefix.capture.$n.log"
 		check "checkpoint ${prefix##*/}.$n: writeback capture matches ($(cat "$prefix.$n.ready"))" \
