@@ -12,7 +12,14 @@
  *   3. PRIME: a vgem buffer (another GPU) is taken as is, on the plane;
  *      a format nobody can take is refused with a clear status;
  *   4. with the compositor's dma-buf path unusable the vgem buffer goes
- *      through the core's fallback, one copy per frame.
+ *      through the core's fallback, one copy per frame;
+ *   glue (after 3, on a display of its own): a udmabuf described as QEMU's QemuDmaBuf of each UI API
+ *      generation (7.2, 10.0, 10.1), with a scanout rectangle inside a
+ *      larger backing, goes through the glue's own mapping
+ *      (rig-glue-map.c): on a plane, ZERO_COPY, 0 copies, and writeback
+ *      shows exactly the rectangle's quadrants; with y0_top the same
+ *      rectangle (composited: Weston 10 puts no Y_INVERT buffer on a
+ *      plane) shows upside down, still without a copy in the core.
  *
  * --bench=N: N frames of a flipping 3-buffer udmabuf scanout through the
  * dma-buf path, then through the 2D path (a copy into shm every frame);
@@ -28,6 +35,7 @@
 #include <vmplane/display.h>
 
 #include "rig-check.h"
+#include "rig-glue-map.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
 #include "vmplane/sync_timeline.h"
@@ -45,6 +53,7 @@ struct core_rig {
 	unsigned compositor_releases, early_releases;
 	uint64_t watchdog_seen;
 	const char *steps;
+	int checkpoints;   /* the last one reached */
 };
 
 static void on_block(void *data, struct vmpd_head *head, bool block)
@@ -159,8 +168,9 @@ static enum vmpd_status show(struct core_rig *r, const struct vmpd_dmabuf *d, in
 	return vmpd_head_update(r->head, NULL, fence);
 }
 
-static bool checkpoint(struct core_rig *r, int n, const char *checks)
+static bool checkpoint(struct core_rig *r, const char *checks)
 {
+	int n = ++r->checkpoints;
 	if (!r->steps)
 		return true;
 	char path[4096];
@@ -244,12 +254,12 @@ static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, 
 		pump(r, 50);
 	rig_check(presented(r) == before, "fence: nothing presented while the fence is pending");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, old);
-	checkpoint(r, 2, checks);
+	checkpoint(r, checks);
 	rig_check(vsync_timeline_advance(tl, 1) == VSYNC_OK, "fence: signalled");
 	rig_check(wait_released(r, 10000) && wait_presented(r, before + 1, 10000),
 		"fence: the frame was presented after the signal");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
-	checkpoint(r, 3, checks);
+	checkpoint(r, checks);
 out:
 	vsync_timeline_destroy(tl);
 }
@@ -273,7 +283,7 @@ static void prime_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colo
 	rig_check(st.copies == copies && !st.fallback, "prime: the vgem buffer was not copied "
 		"(%llu copies, fallback %d)", (unsigned long long)(st.copies - copies), st.fallback);
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
-	checkpoint(r, 4, checks);
+	checkpoint(r, checks);
 
 	/* No compositor, GPU copy or CPU path takes 10-bit RGB here. */
 	struct vmpd_dmabuf junk = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB2101010,
@@ -314,7 +324,184 @@ static void fallback_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t c
 		(unsigned long long)st.copies, (unsigned long long)st.bytes_copied, frames);
 	rig_check(st.frames_zero_copy == 0, "fallback: no frame claimed ZERO_COPY");
 	snprintf(checks, len, "find:%ux%u=%06x", GUEST_W, GUEST_H, colour);
-	checkpoint(r, 5, checks);
+	checkpoint(r, checks);
+}
+
+/* The glue step's backing buffer: larger than the scanout rectangle. */
+#define GLUE_BW 400
+#define GLUE_BH 300
+#define GLUE_JUNK 0x00e000e0u
+
+struct glue_api {
+	const char *name;
+	void (*describe)(const struct rig_glue_scanout *s, struct vmpd_dmabuf *out);
+	uint64_t modifier;   /* what that QEMU's udmabuf scanouts carry */
+	uint32_t quad[4];    /* top-left, top-right, bottom-left, bottom-right */
+};
+
+static const struct glue_api glue_apis[] = {
+	{ "7.2", rig_glue_describe_702, 0,
+		{ 0x00f04010u, 0x0010f040u, 0x004010f0u, 0x00f0f010u } },
+	{ "10.0", rig_glue_describe_1000, 0,
+		{ 0x00e05020u, 0x0020e050u, 0x005020e0u, 0x00e0e020u } },
+	{ "10.1", rig_glue_describe_1001, DRM_FORMAT_MOD_INVALID,
+		{ 0x00d06030u, 0x0030d060u, 0x006030d0u, 0x00d0d030u } },
+};
+
+/* Junk everywhere but the rectangle, whose quadrants are in memory order. */
+static void fill_glue(struct rig_udmabuf *b, struct vmpd_rect rc, const uint32_t quad[4])
+{
+	for (uint32_t y = 0; y < GLUE_BH; y++) {
+		for (uint32_t x = 0; x < GLUE_BW; x++) {
+			uint32_t c = GLUE_JUNK;
+			if (x >= rc.x && x < rc.x + rc.width && y >= rc.y && y < rc.y + rc.height)
+				c = quad[(y - rc.y >= rc.height / 2) * 2 + (x - rc.x >= rc.width / 2)];
+			b->pixels[y * GLUE_BW + x] = c;
+		}
+	}
+}
+
+/* Shows one glue-mapped scanout for a few frames; true if it was presented. */
+static bool glue_show(struct core_rig *r, const struct glue_api *api, struct rig_udmabuf *b,
+	struct vmpd_rect rc, bool y0_top, struct vmpd_stats *delta)
+{
+	struct rig_glue_scanout sc = {
+		.fd = b->dmabuf_fd, .stride = GLUE_BW * 4, .fourcc = DRM_FORMAT_XRGB8888,
+		.modifier = api->modifier, .backing_width = GLUE_BW, .backing_height = GLUE_BH,
+		.rect = rc, .y0_top = y0_top,
+	};
+	struct vmpd_dmabuf d;
+	struct vmpd_stats st0, st1;
+	api->describe(&sc, &d);
+	vmpd_head_get_stats(r->head, &st0);
+	unsigned ok = 0;
+	const unsigned frames = 3;
+	fill_glue(b, rc, api->quad);
+	for (unsigned f = 0; f < frames; f++) {
+		enum vmpd_status s = show(r, &d, -1);
+		if (f == 0)
+			rig_check(s == VMPD_OK, "glue %s%s: the mapped QemuDmaBuf is accepted (%s)",
+				api->name, y0_top ? " y0_top" : "", vmpd_status_str(s));
+		if (s != VMPD_OK || !wait_released(r, 10000))
+			break;
+		ok++;
+	}
+	wait_presented(r, st0.frames_presented + frames, 10000);
+	vmpd_head_get_stats(r->head, &st1);
+	delta->frames_presented = st1.frames_presented - st0.frames_presented;
+	delta->frames_zero_copy = st1.frames_zero_copy - st0.frames_zero_copy;
+	delta->copies = st1.copies - st0.copies;
+	delta->bytes_copied = st1.bytes_copied - st0.bytes_copied;
+	delta->fallback = st1.fallback;
+	rig_check(ok == frames && delta->frames_presented >= 1,
+		"glue %s%s: %u of %u frames released, %llu presented", api->name,
+		y0_top ? " y0_top" : "", ok, frames, (unsigned long long)delta->frames_presented);
+	rig_check(delta->copies == 0 && delta->bytes_copied == 0 && !delta->fallback,
+		"glue %s%s: 0 copies in the core (%llu, %llu bytes, fallback %d)", api->name,
+		y0_top ? " y0_top" : "", (unsigned long long)delta->copies,
+		(unsigned long long)delta->bytes_copied, delta->fallback);
+	return ok == frames;
+}
+
+struct colour_box {
+	uint32_t n;
+	int64_t x0, y0;
+};
+
+/* Where `colour` first shows in a capture (row-major), and how often. */
+static bool ppm_colour_box(const char *path, uint32_t colour, struct colour_box *box)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned w = 0, h = 0, max = 0;
+	bool ok = f && fscanf(f, "P6 %u %u %u", &w, &h, &max) == 3 && fgetc(f) != EOF && max == 255;
+	*box = (struct colour_box){ 0, -1, -1 };
+	for (uint64_t i = 0; ok && i < (uint64_t)w * h; i++) {
+		unsigned char rgb[3];
+		ok = fread(rgb, 1, 3, f) == 3;
+		if (ok && ((uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2]) == colour) {
+			if (box->n++ == 0) {
+				box->x0 = (int64_t)(i % w);
+				box->y0 = (int64_t)(i / w);
+			}
+			if ((int64_t)(i % w) < box->x0)
+				box->x0 = (int64_t)(i % w);
+		}
+	}
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/*
+ * glue: QemuDmaBuf of each API generation -> the glue's mapping -> the core
+ * -> Weston on vkms. Without y0_top the rectangle is cropped on the plane.
+ */
+static void glue_step(struct core_rig *r)
+{
+	struct rig_udmabuf *b = rig_udmabuf_create((size_t)GLUE_BW * GLUE_BH * 4);
+	if (!rig_check(b != NULL, "glue: %dx%d udmabuf backing", GLUE_BW, GLUE_BH))
+		return;
+	/* Same size as the other steps' scanouts: the window does not resize. */
+	const struct vmpd_rect rc = { 48, 36, GUEST_W, GUEST_H };
+	const uint32_t hw = GUEST_W / 2, hh = GUEST_H / 2;
+	char checks[512];
+	for (size_t a = 0; a < sizeof(glue_apis) / sizeof(glue_apis[0]); a++) {
+		const struct glue_api *api = &glue_apis[a];
+		struct vmpd_stats d;
+		if (!glue_show(r, api, b, rc, false, &d))
+			continue;
+		/* Planes are chosen per repaint: the first frame may be composited. */
+		rig_check(d.frames_zero_copy + 1 >= d.frames_presented && d.frames_zero_copy >= 1,
+			"glue %s: %llu of %llu frames presented ZERO_COPY", api->name,
+			(unsigned long long)d.frames_zero_copy,
+			(unsigned long long)d.frames_presented);
+		/* Anchored on the plane holding the 400x300 buffer: its CRTC origin. */
+		snprintf(checks, sizeof(checks),
+			"rect:%ux%u:0,0,%u,%u=%06x/0 rect:%ux%u:%u,0,%u,%u=%06x/0 "
+			"rect:%ux%u:0,%u,%u,%u=%06x/0 rect:%ux%u:%u,%u,%u,%u=%06x/0",
+			GLUE_BW, GLUE_BH, hw, hh, api->quad[0],
+			GLUE_BW, GLUE_BH, hw, hw, hh, api->quad[1],
+			GLUE_BW, GLUE_BH, hh, hw, hh, api->quad[2],
+			GLUE_BW, GLUE_BH, hw, hh, hw, hh, api->quad[3]);
+		checkpoint(r, checks);
+	}
+
+	/*
+	 * y0_top: the core asks for Y_INVERT; the rectangle is centred
+	 * vertically so either reading of its y under the flip picks it.
+	 */
+	const struct glue_api *api = &glue_apis[0];
+	const struct vmpd_rect flip_rc = { 48, (GLUE_BH - GUEST_H) / 2, GUEST_W, GUEST_H };
+	struct vmpd_stats d;
+	if (!glue_show(r, api, b, flip_rc, true, &d))
+		goto out;
+	snprintf(checks, sizeof(checks), "find:%ux%u=%06x find:%ux%u=%06x find:%ux%u=%06x "
+		"find:%ux%u=%06x", hw, hh, api->quad[0], hw, hh, api->quad[1], hw, hh,
+		api->quad[2], hw, hh, api->quad[3]);
+	checkpoint(r, checks);
+	if (!r->steps)
+		goto out;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.%d.ppm", r->steps, r->checkpoints);
+	struct colour_box q[4], junk;
+	bool read = true;
+	for (int i = 0; i < 4; i++)
+		read = read && ppm_colour_box(path, api->quad[i], &q[i]);
+	read = read && ppm_colour_box(path, GLUE_JUNK, &junk);
+	if (!rig_check(read, "glue y0_top: capture %s readable", path))
+		goto out;
+	rig_check(junk.n == 0, "glue y0_top: nothing outside the rectangle shows (%u pixels)",
+		junk.n);
+	/* Memory's bottom quadrants on top, left stays left. */
+	rig_check(q[2].y0 >= 0 && q[0].y0 >= q[2].y0 + (int64_t)hh &&
+		q[3].y0 >= 0 && q[1].y0 >= q[3].y0 + (int64_t)hh,
+		"glue y0_top: upside down (top rows at y %lld/%lld, bottom rows at y %lld/%lld)",
+		(long long)q[0].y0, (long long)q[1].y0, (long long)q[2].y0, (long long)q[3].y0);
+	rig_check(q[0].x0 >= 0 && q[1].x0 == q[0].x0 + (int64_t)hw && q[2].x0 == q[0].x0 &&
+		q[3].x0 == q[1].x0, "glue y0_top: not mirrored sideways (left at x %lld, right at "
+		"x %lld)", (long long)q[0].x0, (long long)q[1].x0);
+out:
+	rig_udmabuf_destroy(b);
 }
 
 static int run_test(struct core_rig *r)
@@ -332,16 +519,23 @@ static int run_test(struct core_rig *r)
 			vmpd_display_dmabuf_version(r->display));
 	if (ok && flip_step(r, bufs, 30, 0x00c03060u)) {
 		snprintf(checks, sizeof(checks), "plane:%ux%u=%06x", GUEST_W, GUEST_H, 0x00c03060u);
-		checkpoint(r, 1, checks);
+		checkpoint(r, checks);
 		fence_step(r, bufs[0], 0x00c03060u, 0x0060e0a0u, checks, sizeof(checks));
 	}
 	v = vgem >= 0 ? rig_vgem_buf_create(vgem, GUEST_W, GUEST_H) : NULL;
-	if (rig_check(v != NULL, "vgem guest buffer")) {
-		if (r->head)
-			prime_step(r, v, 0x00a0a0f0u, checks, sizeof(checks));
-		core_close(r);
+	if (rig_check(v != NULL, "vgem guest buffer") && r->head)
+		prime_step(r, v, 0x00a0a0f0u, checks, sizeof(checks));
+	core_close(r);
+	/*
+	 * A display of its own, as QEMU's first scanout: the core sets the new
+	 * crop before attaching the new buffer, so a crop outside the last
+	 * (smaller) buffer is a protocol error (reported, not this test's).
+	 */
+	if (rig_check(core_open(r, false, "rig-core-glue"), "glue: display core connected"))
+		glue_step(r);
+	core_close(r);
+	if (v)
 		fallback_step(r, v, 0x00f0d020u, checks, sizeof(checks));
-	}
 	core_close(r);
 	rig_vgem_buf_destroy(v);
 	for (int i = 0; i < NBUF; i++)
