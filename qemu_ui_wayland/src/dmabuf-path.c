@@ -452,20 +452,24 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 	head->mode = VMPD_MODE_DMABUF;
 	head->stats.fallback = e->target != NULL;
 	wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
-	if (e->target) {
-		/* The GPU copy already holds just the scanout rectangle, upright. */
-		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
-			wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
-	} else {
-		/* Crop on the compositor (or the plane scaler): nothing is copied. */
-		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int((int)b->src.x),
-			wl_fixed_from_int((int)b->src.y), wl_fixed_from_int((int)b->src.width),
-			wl_fixed_from_int((int)b->src.height));
-	}
 	pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
 		b->width, b->height);
 	vmpd_head_commit_parent(head);
 	return VMPD_OK;
+}
+
+static void set_crop(struct vmpd_head *head, const struct vmpd_dmabuf_entry *e)
+{
+	if (e->target) {
+		/* The GPU copy already holds just the scanout rectangle, upright. */
+		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
+			wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
+		return;
+	}
+	/* Crop on the compositor (or the plane scaler): nothing is copied. */
+	wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int((int)e->desc.src.x),
+		wl_fixed_from_int((int)e->desc.src.y), wl_fixed_from_int((int)e->desc.src.width),
+		wl_fixed_from_int((int)e->desc.src.height));
 }
 
 enum vmpd_status vmpd_dmabuf_prepare(struct vmpd_head *head, const struct vmpd_rect *damage,
@@ -515,6 +519,9 @@ bool vmpd_dmabuf_submit(struct vmpd_head *head, uint64_t seq)
 		pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
 			e->desc.src.width, e->desc.src.height);
 	}
+	/* The crop goes in the commit that attaches its buffer: applied
+	 * earlier, the compositor would check it against the previous one. */
+	set_crop(head, e);
 	wl_surface_attach(head->scanout, e->wl, 0, 0);
 	int n;
 	pixman_box32_t *box = pixman_region32_rectangles(&head->dmabuf_damage, &n);
