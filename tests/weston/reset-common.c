@@ -225,3 +225,21 @@ reset_client_alive(struct client *client)
 	return wl_display_roundtrip(client->wl_display) >= 0 &&
 	       wl_display_get_error(client->wl_display) == 0;
 }
+
+enum test_result_code
+reset_run_compositor(struct weston_test_harness *harness, const char *testset_name,
+		     const char *module_path)
+{
+	struct compositor_setup setup;
+
+	if (!reset_require_robust_context())
+		return RESULT_SKIP;
+	/* The test set's name is its socket's: each binary passes its own. */
+	compositor_setup_defaults_(&setup, testset_name);
+	setup.renderer = RENDERER_GL;
+	setup.width = 320;
+	setup.height = 240;
+	setup.shell = SHELL_TEST_DESKTOP;
+	setup.extra_module = module_path;
+	return weston_test_harness_execute_as_client(harness, &setup);
+}

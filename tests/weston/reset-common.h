@@ -44,6 +44,12 @@ int reset_probe_robust_context(void);
 /* The probe, with the reason printed as a skip line when it is not 1. */
 bool reset_require_robust_context(void);
 
+/* The fixture most reset tests share: headless GL at 320x240, the test
+ * shell and vmplane's module; a skip without a robust context. */
+enum test_result_code reset_run_compositor(struct weston_test_harness *harness,
+					   const char *testset_name,
+					   const char *module_path);
+
 /* Binds both vmplane globals on the client. */
 void reset_watch_init(struct reset_watch *w, struct client *client);
 void reset_watch_fini(struct reset_watch *w);

@@ -17,23 +17,11 @@
 #include "reset-common.h"
 #include "reset-scene.h"
 
-#define OUT_W 320
-#define OUT_H 240
 
 static enum test_result_code
 fixture_setup(struct weston_test_harness *harness)
 {
-	struct compositor_setup setup;
-
-	if (!reset_require_robust_context())
-		return RESULT_SKIP;
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	setup.extra_module = VMPLANE_MODULE_PATH;
-	return weston_test_harness_execute_as_client(harness, &setup);
+	return reset_run_compositor(harness, THIS_TEST_NAME, VMPLANE_MODULE_PATH);
 }
 DECLARE_FIXTURE_SETUP(fixture_setup);
 
