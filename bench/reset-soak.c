@@ -178,9 +178,11 @@ TEST(reset_soak)
 
 		printf("reset-soak counts: %d resets injected, %d recovered events, "
 		       "%d/%d screenshots identical, %d/2 clients connected, "
-		       "renderer counters %u resets %u recoveries %u safe mode\n",
+		       "renderer counters %u resets %u recoveries %u safe mode, "
+		       "frames %u drawn %u undrawn\n",
 		       count, recovered, identical, count, alive,
-		       w.counters[0], w.counters[1], w.counters[4]);
+		       w.counters[0], w.counters[1], w.counters[4],
+		       w.frames_drawn, w.frames_undrawn);
 		printf("reset-soak recovery injected->recovered: median %.1f ms, "
 		       "p99 %.1f ms; renderer detection->first good frame: median "
 		       "%.1f ms, p99 %.1f ms; ordinary repaint %.1f ms "
@@ -207,6 +209,7 @@ TEST(reset_soak)
 	assert(identical == count);
 	assert(alive == 2);
 	assert(w.counters[4] == 0);
+	assert(w.frames_undrawn == 0);
 
 	free(client_ms);
 	free(event_ms);

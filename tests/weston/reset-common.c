@@ -136,8 +136,20 @@ handle_counters(void *data, struct vmplane_debug_v1 *d, uint32_t resets,
 	w->counters[4] = safe_mode;
 }
 
+static void
+handle_frames(void *data, struct vmplane_debug_v1 *d, uint32_t drawn,
+	      uint32_t undrawn)
+{
+	struct reset_watch *w = data;
+
+	w->have_frames = true;
+	w->frames_drawn = drawn;
+	w->frames_undrawn = undrawn;
+}
+
 static const struct vmplane_debug_v1_listener debug_listener = {
 	.counters = handle_counters,
+	.frames = handle_frames,
 };
 
 void
@@ -148,7 +160,7 @@ reset_watch_init(struct reset_watch *w, struct client *client)
 	w->notifier = bind_to_singleton_global(client,
 		&vmplane_reset_notifier_v1_interface, 1);
 	vmplane_reset_notifier_v1_add_listener(w->notifier, &notifier_listener, w);
-	w->debug = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 1);
+	w->debug = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 2);
 	vmplane_debug_v1_add_listener(w->debug, &debug_listener, w);
 	client_roundtrip(client);
 }
@@ -182,8 +194,9 @@ void
 reset_get_counters(struct reset_watch *w)
 {
 	w->have_counters = false;
+	w->have_frames = false;
 	vmplane_debug_v1_get_counters(w->debug);
-	while (!w->have_counters)
+	while (!w->have_counters || !w->have_frames)
 		assert(wl_display_dispatch(w->client->wl_display) >= 0);
 }
 

@@ -33,6 +33,8 @@ struct reset_watch {
 	int n_log;
 	bool have_counters;
 	uint32_t counters[5];	/* resets, recoveries, rebuilt, usec, safe */
+	bool have_frames;
+	uint32_t frames_drawn, frames_undrawn;
 };
 
 /*
@@ -58,6 +60,7 @@ void reset_watch_fini(struct reset_watch *w);
  * returns the index of the reset event in w->log. */
 int reset_inject_and_wait(struct reset_watch *w,
 			  enum vmplane_debug_v1_reset_status status);
+/* Fills counters and frames_drawn/frames_undrawn. */
 void reset_get_counters(struct reset_watch *w);
 
 /* Every pixel equal; prints the first difference. */

@@ -2,7 +2,9 @@
  * Repeated GPU resets: the reset and recovered events arrive in order on a
  * protocol client while a plain client stays connected, and many resets in
  * a row (100 by default, RESET_LOOP_COUNT to change) leave every
- * screenshot identical to the first one, without growing the heap.
+ * screenshot identical to the first one, without growing the heap. No
+ * reset, on an idle desktop or during an animation, makes the backend
+ * complete a frame that the renderer could not draw.
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
@@ -57,6 +60,26 @@ TEST(protocol_client_sees_reset_then_recovered)
 	client_destroy(plain);
 }
 
+/* The output now is exactly @first; on failure both go to PNGs named
+ * after @name. */
+static void
+expect_screen_unchanged(struct client *client, struct buffer *first,
+			const char *name, int n)
+{
+	struct buffer *shot = capture_screenshot_of_output(client);
+	char path[64];
+
+	if (!reset_images_identical(first->image, shot->image)) {
+		fprintf(stderr, "screenshot after reset %d differs\n", n + 1);
+		snprintf(path, sizeof(path), "%s-first.png", name);
+		write_image_as_png(first->image, path);
+		snprintf(path, sizeof(path), "%s-bad.png", name);
+		write_image_as_png(shot->image, path);
+		assert(!"screen changed");
+	}
+	buffer_destroy(shot);
+}
+
 static size_t
 heap_in_use(void)
 {
@@ -72,7 +95,7 @@ TEST(many_resets_leave_every_screenshot_identical)
 	int count = env ? atoi(env) : 100;
 	struct reset_scene *scene;
 	struct reset_watch w;
-	struct buffer *first, *shot;
+	struct buffer *first;
 	size_t heap_warm = 0, heap_end;
 	int n, i;
 
@@ -85,14 +108,7 @@ TEST(many_resets_leave_every_screenshot_identical)
 		i = reset_inject_and_wait(&w, n % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT
 						     : VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
 		assert(w.log[i + 1].kind == RESET_LOG_RECOVERED);
-		shot = capture_screenshot_of_output(client);
-		if (!reset_images_identical(first->image, shot->image)) {
-			fprintf(stderr, "screenshot after reset %d differs\n", n + 1);
-			write_image_as_png(first->image, "reset-loop-first.png");
-			write_image_as_png(shot->image, "reset-loop-bad.png");
-			assert(!"screen changed");
-		}
-		buffer_destroy(shot);
+		expect_screen_unchanged(client, first, "reset-loop", n);
 		/* Keep the event log short; only order matters here. */
 		w.n_log = 0;
 		assert(reset_client_alive(client));
@@ -115,6 +131,62 @@ TEST(many_resets_leave_every_screenshot_identical)
 	assert(w.counters[0] >= (uint32_t)count);
 	assert(w.counters[1] >= (uint32_t)count);
 	assert(w.counters[4] == 0);
+	/* Each recovery ends in a drawn frame; none was presented undrawn. */
+	assert(w.frames_drawn >= (uint32_t)count);
+	assert(w.frames_undrawn == 0);
+
+	buffer_destroy(first);
+	reset_scene_destroy(scene);
+	reset_watch_fini(&w);
+	client_destroy(client);
+}
+
+static void
+commit_again(struct surface *s, int *done)
+{
+	wl_surface_attach(s->wl_surface, s->buffer->proxy, 0, 0);
+	wl_surface_damage(s->wl_surface, 0, 0, s->width, s->height);
+	frame_callback_set(s->wl_surface, done);
+	wl_surface_commit(s->wl_surface);
+}
+
+/* Resets land while the repaint loop runs, at a different point of the
+ * frame each time: the repaint that finds the reset is failed (not
+ * completed with nothing drawn) and the desktop comes back exactly. */
+TEST(resets_during_an_animation_leave_no_undrawn_frame)
+{
+	struct client *client = create_client_and_test_surface(60, 50, 64, 48);
+	struct reset_scene *scene;
+	struct reset_watch w;
+	struct buffer *first;
+	int done = 0;
+	int n, f, i;
+
+	reset_watch_init(&w, client);
+	scene = reset_scene_create(client, 20, 40);
+	commit_again(client->surface, &done);
+	frame_callback_wait(client, &done);
+	first = capture_screenshot_of_output(client);
+
+	for (n = 0; n < 24; n++) {
+		/* The same pixels on every frame: only the timing moves. */
+		for (f = 0; f < n % 4; f++) {
+			commit_again(client->surface, &done);
+			frame_callback_wait(client, &done);
+		}
+		commit_again(client->surface, &done);
+		if (n % 3)
+			usleep((n % 3) * 5000);
+		i = reset_inject_and_wait(&w, n % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT
+						     : VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
+		assert(w.log[i + 1].kind == RESET_LOG_RECOVERED);
+		frame_callback_wait(client, &done);
+		expect_screen_unchanged(client, first, "reset-animation", n);
+		w.n_log = 0;
+	}
+	reset_get_counters(&w);
+	assert(w.counters[4] == 0);
+	assert(w.frames_undrawn == 0);
 
 	buffer_destroy(first);
 	reset_scene_destroy(scene);

@@ -37,6 +37,7 @@ TEST(budget_exceeded_enters_safe_mode_and_keeps_clients)
 	struct client *client = create_client_and_test_surface(10, 10, 40, 40);
 	struct reset_watch w;
 	struct buffer *next;
+	uint32_t undrawn;
 	int i, done = 0, released = 0;
 
 	assert(getenv("VMPLANE_RESET_BUDGET") &&
@@ -55,6 +56,7 @@ TEST(budget_exceeded_enters_safe_mode_and_keeps_clients)
 	reset_get_counters(&w);
 	assert(w.counters[4] == 1);
 	assert(reset_client_alive(client));
+	undrawn = w.frames_undrawn;
 
 	/* Commits still go through: the old buffer is released and the
 	 * frame callback fires. */
@@ -69,6 +71,9 @@ TEST(budget_exceeded_enters_safe_mode_and_keeps_clients)
 	client_roundtrip(client);
 	assert(released);
 	assert(reset_client_alive(client));
+	/* Safe mode draws nothing, and says so for the frame it skipped. */
+	reset_get_counters(&w);
+	assert(w.frames_undrawn > undrawn);
 
 	buffer_destroy(client->surface->buffer);
 	client->surface->buffer = next;

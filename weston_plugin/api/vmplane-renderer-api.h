@@ -63,6 +63,11 @@ struct vmp_renderer_api {
 	 * is not armed or the renderer cannot take it now. */
 	bool (*inject_reset)(struct weston_compositor *compositor,
 			     enum rb_reset_status status);
+
+	/* Output repaints drawn, and those the backend completed with
+	 * nothing drawn because the GPU was lost or in safe mode. */
+	void (*get_frame_counters)(struct weston_compositor *compositor,
+				   uint64_t *drawn, uint64_t *undrawn);
 };
 
 #endif

@@ -11,6 +11,12 @@ struct vmp_debug_global {
 	struct wl_global *global;
 };
 
+static uint32_t
+clamp_u32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static void
 handle_destroy(struct wl_client *client, struct wl_resource *resource)
 {
@@ -55,12 +61,18 @@ handle_get_counters(struct wl_client *client, struct wl_resource *resource)
 	if (debug)
 		debug->module->api->get_counters(debug->module->compositor, &c);
 	usec = c.last_recovery_ns / 1000;
-	vmplane_debug_v1_send_counters(resource,
-				       c.resets > UINT32_MAX ? UINT32_MAX : (uint32_t)c.resets,
-				       c.recoveries > UINT32_MAX ? UINT32_MAX : (uint32_t)c.recoveries,
-				       c.last_rebuilt,
-				       usec > UINT32_MAX ? UINT32_MAX : (uint32_t)usec,
-				       c.safe_mode ? 1 : 0);
+	vmplane_debug_v1_send_counters(resource, clamp_u32(c.resets),
+				       clamp_u32(c.recoveries), c.last_rebuilt,
+				       clamp_u32(usec), c.safe_mode ? 1 : 0);
+	if (wl_resource_get_version(resource) >= VMPLANE_DEBUG_V1_FRAMES_SINCE_VERSION) {
+		uint64_t drawn = 0, undrawn = 0;
+
+		if (debug)
+			debug->module->api->get_frame_counters(debug->module->compositor,
+							       &drawn, &undrawn);
+		vmplane_debug_v1_send_frames(resource, clamp_u32(drawn),
+					     clamp_u32(undrawn));
+	}
 }
 
 static const struct vmplane_debug_v1_interface debug_impl = {
@@ -101,7 +113,7 @@ vmp_debug_global_create(struct vmp_module *module)
 		return NULL;
 	debug->module = module;
 	debug->global = wl_global_create(module->compositor->wl_display,
-					 &vmplane_debug_v1_interface, 1, debug, bind_debug);
+					 &vmplane_debug_v1_interface, 2, debug, bind_debug);
 	if (!debug->global) {
 		free(debug);
 		return NULL;

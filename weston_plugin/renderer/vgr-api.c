@@ -62,9 +62,20 @@ inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
 		return false;
 	gr->inject_ns = vgr_now_ns();
-	/* Detection happens where it would for a real reset: next repaint. */
+	/* Detection happens where it would for a real reset: when the repaint
+	 * loop starts, or at the next repaint of a running one. */
 	weston_compositor_schedule_repaint(ec);
 	return true;
+}
+
+static void
+get_frame_counters(struct weston_compositor *ec, uint64_t *drawn,
+		   uint64_t *undrawn)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	*drawn = gr ? gr->frames_drawn : 0;
+	*undrawn = gr ? gr->frames_undrawn : 0;
 }
 
 static const struct vmp_renderer_api api = {
@@ -72,6 +83,7 @@ static const struct vmp_renderer_api api = {
 	.get_counters = get_counters,
 	.enable_fault_injection = enable_fault_injection,
 	.inject_reset = inject_reset,
+	.get_frame_counters = get_frame_counters,
 };
 
 bool

@@ -104,6 +104,7 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	}
 	/* Swap interval 0: the backend paces frames itself. */
 	eglSwapInterval(gr->display, 0);
+	vgr_repaint_gate_install(vo);
 	return 0;
 }
 
@@ -176,6 +177,7 @@ vgr_output_destroy(struct weston_output *output)
 
 	if (!vo)
 		return;
+	vgr_repaint_gate_remove(vo);
 	vgr_resource_remove(&vo->surface_res);
 	vgr_resource_remove(&vo->shadow_res);
 	if (vgr_make_current(vo->gr, EGL_NO_SURFACE))
@@ -321,10 +323,13 @@ vgr_repaint_output(struct weston_output *output,
 	int h = output->current_mode->height;
 	bool shadow;
 
+	vgr_repaint_gate_install(vo);
 	vgr_reset_frame_begin(gr);
 	/* Reset detection, before any GL work of this frame. */
-	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr))
+	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr)) {
+		gr->frames_undrawn++;
 		return;
+	}
 
 	output_projection(output, &proj);
 	pixman_region32_init(&total);
@@ -364,6 +369,7 @@ vgr_repaint_output(struct weston_output *output,
 	 * renders the frame only at the next GL call, whoever makes it. */
 	if (vo->is_pbuffer)
 		glFlush();
+	gr->frames_drawn++;
 	vgr_reset_frame_done(gr);
 }
 

@@ -111,6 +111,10 @@ struct vgr_surface {
 struct vgr_output {
 	struct vgr_renderer *gr;
 	struct weston_output *output;
+	/* The backend's entry points behind the repaint gate. */
+	int (*backend_start_repaint_loop)(struct weston_output *output);
+	int (*backend_repaint)(struct weston_output *output,
+			       pixman_region32_t *damage, void *repaint_data);
 	struct rb_resource surface_res;	/* RB_RESOURCE_OUTPUT_SURFACE */
 	struct rb_resource shadow_res;	/* RB_RESOURCE_FBO */
 	EGLSurface egl_surface;
@@ -172,6 +176,8 @@ struct vgr_renderer {
 	bool warming_up;
 	bool recovered_pending;
 	uint32_t reset_serial;
+	/* Repaints drawn, and those the backend completed undrawn. */
+	uint64_t frames_drawn, frames_undrawn;
 	uint64_t reset_detected_ns;
 	/* Where a recovery's time goes (CLOCK_MONOTONIC; vmp_reset_event). */
 	uint64_t inject_ns, rebuild_start_ns, rebuild_end_ns, frame_start_ns;
@@ -277,6 +283,10 @@ void vgr_repaint_output(struct weston_output *output,
  * so a driver that compiles per pipeline state does it now rather than in
  * that frame; the frame redraws everything anyway. */
 void vgr_output_warm_up(struct weston_output *output);
+
+/* vgr-repaint-gate.c */
+void vgr_repaint_gate_install(struct vgr_output *vo);
+void vgr_repaint_gate_remove(struct vgr_output *vo);
 int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 		    void *pixels, uint32_t x, uint32_t y,
 		    uint32_t width, uint32_t height);
