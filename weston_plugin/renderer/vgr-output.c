@@ -310,6 +310,25 @@ vgr_output_warm_up(struct weston_output *output)
 	glDisable(GL_SCISSOR_TEST);
 }
 
+/* A pbuffer swap does not flush, so a software driver would render the
+ * frame only at the next GL call, whoever makes it. A fence submits it;
+ * glFlush would too, but on a single-buffered pbuffer it also copies the
+ * whole surface out (llvmpipe: about 1 ms a frame at 1080p). */
+static void
+submit_frame(struct vgr_renderer *gr)
+{
+	GLsync sync;
+
+	if (gr->gl_major >= 3) {
+		sync = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+		if (sync) {
+			glDeleteSync(sync);
+			return;
+		}
+	}
+	glFlush();
+}
+
 void
 vgr_repaint_output(struct weston_output *output,
 		   pixman_region32_t *output_damage)
@@ -365,11 +384,10 @@ vgr_repaint_output(struct weston_output *output,
 		vgr_reset_report(gr);
 		return;
 	}
-	/* A pbuffer swap does not flush: without this a software driver
-	 * renders the frame only at the next GL call, whoever makes it. */
 	if (vo->is_pbuffer)
-		glFlush();
+		submit_frame(gr);
 	gr->frames_drawn++;
+	vgr_reset_watch_frame(gr, output);
 	vgr_reset_frame_done(gr);
 }
 

@@ -235,6 +235,30 @@ vgr_reset_frame_begin(struct vgr_renderer *gr)
 		gr->frame_start_ns = vgr_now_ns();
 }
 
+static int
+watch_timer(void *data)
+{
+	struct vgr_renderer *gr = data;
+
+	if (rb_recovery_get_state(gr->recovery) == RB_STATE_RUNNING)
+		vgr_reset_check(gr);
+	return 0;
+}
+
+/* Found at the next repaint, a reset that lands during a frame costs that
+ * repaint and a restart of the loop; found when the frame completes, the
+ * rebuild runs in the repaint window instead. An idle desktop draws no
+ * frame and so arms nothing. */
+void
+vgr_reset_watch_frame(struct vgr_renderer *gr, struct weston_output *output)
+{
+	int32_t refresh = output->current_mode ? output->current_mode->refresh : 0;
+	int ms = refresh > 0 ? (int)(1000000 / refresh) : 16;
+
+	if (gr->watch_timer)
+		wl_event_source_timer_update(gr->watch_timer, ms > 0 ? ms : 1);
+}
+
 void
 vgr_reset_frame_done(struct vgr_renderer *gr)
 {
@@ -313,7 +337,8 @@ vgr_reset_init(struct vgr_renderer *gr)
 	gr->recovery = rb_recovery_create(&config, &hooks, gr, gr->registry,
 					  &log);
 	gr->retry_timer = wl_event_loop_add_timer(loop, retry_timer, gr);
-	if (!gr->recovery || !gr->retry_timer) {
+	gr->watch_timer = wl_event_loop_add_timer(loop, watch_timer, gr);
+	if (!gr->recovery || !gr->retry_timer || !gr->watch_timer) {
 		vgr_reset_fini(gr);
 		return false;
 	}
@@ -334,6 +359,9 @@ vgr_reset_fini(struct vgr_renderer *gr)
 	if (gr->retry_timer)
 		wl_event_source_remove(gr->retry_timer);
 	gr->retry_timer = NULL;
+	if (gr->watch_timer)
+		wl_event_source_remove(gr->watch_timer);
+	gr->watch_timer = NULL;
 	rb_recovery_destroy(gr->recovery);
 	gr->recovery = NULL;
 	rb_registry_destroy(gr->registry);

@@ -169,6 +169,8 @@ struct vgr_renderer {
 	struct wl_event_source *recover_idle;
 	struct wl_event_source *warm_up_idle;
 	struct wl_event_source *retry_timer;
+	/* One status read per refresh while frames are drawn. */
+	struct wl_event_source *watch_timer;
 	/* Bumped per new context; EGLImages re-import once per generation. */
 	uint32_t generation;
 	bool check_each_frame;
@@ -257,6 +259,10 @@ bool vgr_reset_gl_allowed(struct vgr_renderer *gr);
 void vgr_reset_frame_begin(struct vgr_renderer *gr);
 /* After a frame was presented: sends a pending RECOVERED event. */
 void vgr_reset_frame_done(struct vgr_renderer *gr);
+/* After a drawn frame of @output: read the status again about when the
+ * backend completes it, ahead of the next repaint. */
+void vgr_reset_watch_frame(struct vgr_renderer *gr,
+			   struct weston_output *output);
 bool vgr_api_register(struct vgr_renderer *gr);
 
 /* vgr-shaders.c */
