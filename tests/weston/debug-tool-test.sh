@@ -65,17 +65,18 @@ grep -qx "frames_undrawn 0" <<<"$out" || fail "undrawn frames"
 [ $? -eq 2 ] || fail "a bad status is not a usage error"
 stop_weston
 
-start_weston
-err=$("$tool" counters 2>&1)
-rc=$?
-echo "$err"
-[ $rc -eq 1 ] || fail "counters without --debug exited $rc"
-grep -q "vmplane_debug_v1 is not advertised" <<<"$err" || fail "no clear error without --debug"
-stop_weston
+# `counters` must exit 1 with the given message ($2) in the situation $1.
+expect_counters_error() {
+	local err rc
+	err=$("$tool" counters 2>&1)
+	rc=$?
+	echo "$err"
+	[ $rc -eq 1 ] || fail "counters $1 exited $rc"
+	grep -q "$2" <<<"$err" || fail "no clear error $1"
+}
 
-err=$("$tool" counters 2>&1)
-rc=$?
-echo "$err"
-[ $rc -eq 1 ] || fail "counters without a compositor exited $rc"
-grep -q "cannot connect to the Wayland display" <<<"$err" || fail "no clear error without a compositor"
+start_weston
+expect_counters_error "without --debug" "vmplane_debug_v1 is not advertised"
+stop_weston
+expect_counters_error "without a compositor" "cannot connect to the Wayland display"
 echo "PASS"

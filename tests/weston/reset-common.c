@@ -191,6 +191,15 @@ reset_inject_and_wait(struct reset_watch *w,
 }
 
 void
+reset_commit_again(struct surface *s, int *done)
+{
+	wl_surface_attach(s->wl_surface, s->buffer->proxy, 0, 0);
+	wl_surface_damage(s->wl_surface, 0, 0, s->width, s->height);
+	frame_callback_set(s->wl_surface, done);
+	wl_surface_commit(s->wl_surface);
+}
+
+void
 reset_get_counters(struct reset_watch *w)
 {
 	w->have_counters = false;

@@ -60,6 +60,10 @@ void reset_watch_fini(struct reset_watch *w);
  * returns the index of the reset event in w->log. */
 int reset_inject_and_wait(struct reset_watch *w,
 			  enum vmplane_debug_v1_reset_status status);
+/* Commits @s's buffer again, fully damaged, with a frame callback that
+ * sets *done: one frame of an animation whose pixels do not change. */
+void reset_commit_again(struct surface *s, int *done);
+
 /* Fills counters and frames_drawn/frames_undrawn. */
 void reset_get_counters(struct reset_watch *w);
 

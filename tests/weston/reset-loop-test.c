@@ -141,15 +141,6 @@ TEST(many_resets_leave_every_screenshot_identical)
 	client_destroy(client);
 }
 
-static void
-commit_again(struct surface *s, int *done)
-{
-	wl_surface_attach(s->wl_surface, s->buffer->proxy, 0, 0);
-	wl_surface_damage(s->wl_surface, 0, 0, s->width, s->height);
-	frame_callback_set(s->wl_surface, done);
-	wl_surface_commit(s->wl_surface);
-}
-
 /* Resets land while the repaint loop runs, at a different point of the
  * frame each time: the repaint that finds the reset is failed (not
  * completed with nothing drawn) and the desktop comes back exactly. */
@@ -164,17 +155,17 @@ TEST(resets_during_an_animation_leave_no_undrawn_frame)
 
 	reset_watch_init(&w, client);
 	scene = reset_scene_create(client, 20, 40);
-	commit_again(client->surface, &done);
+	reset_commit_again(client->surface, &done);
 	frame_callback_wait(client, &done);
 	first = capture_screenshot_of_output(client);
 
 	for (n = 0; n < 24; n++) {
 		/* The same pixels on every frame: only the timing moves. */
 		for (f = 0; f < n % 4; f++) {
-			commit_again(client->surface, &done);
+			reset_commit_again(client->surface, &done);
 			frame_callback_wait(client, &done);
 		}
-		commit_again(client->surface, &done);
+		reset_commit_again(client->surface, &done);
 		if (n % 3)
 			usleep((n % 3) * 5000);
 		i = reset_inject_and_wait(&w, n % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT

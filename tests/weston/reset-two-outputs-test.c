@@ -69,15 +69,6 @@ square(struct client *client, int x, int y, uint32_t argb)
 	return s;
 }
 
-static void
-commit_again(struct surface *s, int *done)
-{
-	wl_surface_attach(s->wl_surface, s->buffer->proxy, 0, 0);
-	wl_surface_damage(s->wl_surface, 0, 0, s->width, s->height);
-	frame_callback_set(s->wl_surface, done);
-	wl_surface_commit(s->wl_surface);
-}
-
 TEST(resets_restore_both_outputs)
 {
 	struct client *client = create_client();
@@ -111,8 +102,8 @@ TEST(resets_restore_both_outputs)
 		bool animate = r % 2;
 
 		if (animate) {
-			commit_again(left, &done[0]);
-			commit_again(right, &done[1]);
+			reset_commit_again(left, &done[0]);
+			reset_commit_again(right, &done[1]);
 			usleep((r % 5) * 3000);
 		}
 		i = reset_inject_and_wait(&w, r % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT
