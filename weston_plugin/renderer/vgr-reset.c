@@ -2,8 +2,10 @@
  * GPU reset detection and recovery for the renderer, on robustness/'s
  * state machine.
  *
- * Detection runs at the start of every output repaint and wherever making
- * the context current fails. Recovery never runs in the detection stack:
+ * Detection runs at the start of every output repaint (and where an idle
+ * output's repaint loop starts: vgr-repaint-gate.c), once a refresh period
+ * after each drawn frame, and wherever making the context current fails.
+ * Recovery never runs in the detection stack:
  * it is scheduled on an idle callback (and a timer while the driver still
  * reports the reset), where robustness/ forgets every registered object,
  * re-creates the context and rebuilds the registry in dependency order.
