@@ -375,6 +375,12 @@ vgr_repaint_output(struct weston_output *output,
 	glDisable(GL_SCISSOR_TEST);
 	pixman_region32_fini(&total);
 
+	/* A context lost during the frame: no screenshooter may read it. */
+	if (!rb_context_check_gl_errors(gr->ctx, NULL)) {
+		vgr_reset_check(gr);
+		return;
+	}
+
 	/* Screenshooters read the back buffer from this signal. */
 	wl_signal_emit(&output->frame_signal, output_damage);
 
@@ -398,6 +404,7 @@ vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 {
 	struct vgr_output *vo = output_get(output);
 	GLenum gl_format;
+	bool failed = false;
 
 	switch (format) {
 	case PIXMAN_a8r8g8b8:
@@ -414,5 +421,9 @@ vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	glPixelStorei(GL_PACK_ALIGNMENT, 1);
 	glReadPixels(x, y, width, height, gl_format, GL_UNSIGNED_BYTE, pixels);
-	return glGetError() == GL_NO_ERROR ? 0 : -1;
+	if (!rb_context_check_gl_errors(vo->gr->ctx, &failed)) {
+		vgr_reset_check(vo->gr);
+		return -1;
+	}
+	return failed ? -1 : 0;
 }
