@@ -99,6 +99,7 @@ display_create(struct weston_compositor *ec,
 	gr->base.surface_set_color = vgr_surface_set_color;
 	gr->base.destroy = renderer_destroy;
 	gr->base.surface_get_content_size = vgr_surface_get_content_size;
+	gr->base.surface_copy_content = vgr_surface_copy_content;
 
 	if (!vgr_egl_init(gr, opts))
 		goto fail;

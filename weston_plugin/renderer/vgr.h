@@ -303,6 +303,11 @@ void vgr_draw_paint_node(struct weston_paint_node *pnode,
 			 const struct weston_matrix *proj, int fb_height,
 			 bool linear_blend);
 
+/* vgr-copy-content.c */
+int vgr_surface_copy_content(struct weston_surface *surface, void *target,
+			     size_t size, int src_x, int src_y, int width,
+			     int height);
+
 /* vgr-surface.c */
 struct vgr_surface *vgr_surface_get(struct weston_surface *surface);
 void vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer);
