@@ -49,23 +49,30 @@ enable_fault_injection(struct weston_compositor *ec)
 	return gr && rb_fault_injector_enable(gr->ctx);
 }
 
-static bool
+static enum vmp_inject_result
 inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 {
 	struct vgr_renderer *gr = renderer_of(ec);
 
-	if (!gr || !gr->recovery ||
-	    rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
-		return false;
+	if (!gr || !gr->recovery)
+		return VMP_INJECT_UNAVAILABLE;
+	switch (rb_recovery_get_state(gr->recovery)) {
+	case RB_STATE_RUNNING:
+		break;
+	case RB_STATE_SAFE_MODE:
+		return VMP_INJECT_SAFE_MODE;
+	default:
+		return VMP_INJECT_RECOVERING;
+	}
 	/* One extra poll still reports the reset, so recovery has to wait
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
-		return false;
+		return VMP_INJECT_UNAVAILABLE;
 	gr->inject_ns = vgr_now_ns();
 	/* Detection happens where it would for a real reset: when the repaint
 	 * loop starts, or at the next repaint of a running one. */
 	weston_compositor_schedule_repaint(ec);
-	return true;
+	return VMP_INJECT_OK;
 }
 
 static void

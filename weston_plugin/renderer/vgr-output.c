@@ -347,6 +347,10 @@ vgr_repaint_output(struct weston_output *output,
 	/* Reset detection, before any GL work of this frame. */
 	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr)) {
 		gr->frames_undrawn++;
+		/* Screenshooters wait for this signal, and safe mode can last:
+		 * their read is answered at once (vgr_read_pixels). */
+		if (vgr_safe_mode_active(gr))
+			wl_signal_emit(&output->frame_signal, output_damage);
 		return;
 	}
 
@@ -416,6 +420,8 @@ vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 	default:
 		return -1;
 	}
+	if (vo && vgr_safe_mode_active(vo->gr))
+		return vgr_safe_mode_read_pixels(vo->gr, pixels, width, height);
 	if (!vo || !vgr_make_current(vo->gr, vo->egl_surface))
 		return -1;
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);

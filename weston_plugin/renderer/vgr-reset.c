@@ -112,6 +112,7 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 		event.kind = VMP_RESET_EVENT_DEGRADED;
 		event.duration_ns = now - gr->reset_detected_ns;
 		emit(gr, &event);
+		vgr_safe_mode_entered(gr);
 		break;
 	default:
 		break;
@@ -192,6 +193,12 @@ schedule_recovery(struct vgr_renderer *gr)
 
 	if (!gr->recover_idle)
 		gr->recover_idle = wl_event_loop_add_idle(loop, recover_idle, gr);
+}
+
+void
+vgr_reset_schedule_recovery(struct vgr_renderer *gr)
+{
+	schedule_recovery(gr);
 }
 
 bool
@@ -329,6 +336,10 @@ vgr_reset_init(struct vgr_renderer *gr)
 	config.wait_budget_ns = env_ulong("VMPLANE_RESET_WAIT_MS",
 					  config.wait_budget_ns / 1000000) *
 				1000000ull;
+	config.safe_retry_ns = env_ulong("VMPLANE_SAFE_RETRY_MS",
+					 config.safe_retry_ns / 1000000) * 1000000ull;
+	config.safe_quiet_ns = env_ulong("VMPLANE_SAFE_QUIET_MS",
+					 config.safe_quiet_ns / 1000000) * 1000000ull;
 	gr->check_each_frame = env_ulong("VMPLANE_RESET_CHECK", 1) != 0;
 	gr->warm_up_on_recovery = env_ulong("VMPLANE_RESET_WARM_UP", 1) != 0;
 
@@ -340,7 +351,8 @@ vgr_reset_init(struct vgr_renderer *gr)
 					  &log);
 	gr->retry_timer = wl_event_loop_add_timer(loop, retry_timer, gr);
 	gr->watch_timer = wl_event_loop_add_timer(loop, watch_timer, gr);
-	if (!gr->recovery || !gr->retry_timer || !gr->watch_timer) {
+	if (!gr->recovery || !gr->retry_timer || !gr->watch_timer ||
+	    !vgr_safe_mode_init(gr)) {
 		vgr_reset_fini(gr);
 		return false;
 	}
@@ -364,6 +376,7 @@ vgr_reset_fini(struct vgr_renderer *gr)
 	if (gr->watch_timer)
 		wl_event_source_remove(gr->watch_timer);
 	gr->watch_timer = NULL;
+	vgr_safe_mode_fini(gr);
 	rb_recovery_destroy(gr->recovery);
 	gr->recovery = NULL;
 	rb_registry_destroy(gr->registry);

@@ -171,6 +171,9 @@ struct vgr_renderer {
 	struct wl_event_source *retry_timer;
 	/* One status read per refresh while frames are drawn. */
 	struct wl_event_source *watch_timer;
+	/* vgr-safe-mode.c: the probe that leaves safe mode. */
+	struct wl_event_source *safe_timer;
+	bool safe_read_logged;
 	/* Bumped per new context; EGLImages re-import once per generation. */
 	uint32_t generation;
 	bool check_each_frame;
@@ -263,7 +266,19 @@ void vgr_reset_frame_done(struct vgr_renderer *gr);
  * backend completes it, ahead of the next repaint. */
 void vgr_reset_watch_frame(struct vgr_renderer *gr,
 			   struct weston_output *output);
+/* Recovery from an idle callback, as after a detection. */
+void vgr_reset_schedule_recovery(struct vgr_renderer *gr);
 bool vgr_api_register(struct vgr_renderer *gr);
+
+/* vgr-safe-mode.c */
+bool vgr_safe_mode_init(struct vgr_renderer *gr);
+void vgr_safe_mode_fini(struct vgr_renderer *gr);
+/* On entering safe mode: arms the probe that may leave it. */
+void vgr_safe_mode_entered(struct vgr_renderer *gr);
+bool vgr_safe_mode_active(struct vgr_renderer *gr);
+/* read_pixels in safe mode: a blank image, -1, a clear log line. */
+int vgr_safe_mode_read_pixels(struct vgr_renderer *gr, void *pixels,
+			      uint32_t width, uint32_t height);
 
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
