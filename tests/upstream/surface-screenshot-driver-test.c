@@ -100,6 +100,7 @@ TEST(plugin_shoots_the_surface_under_the_pointer)
 	FILE *f;
 
 	remove_shots();
+	buffer_destroy(s->buffer);
 	s->buffer = create_shm_buffer_a8r8g8b8(client, W, H);
 	p = pixman_image_get_data(s->buffer->image);
 	for (int y = 0; y < H; y++)
