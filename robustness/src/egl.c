@@ -1,3 +1,7 @@
+/*
+ * EGL display helpers (rb-egl.h): extension token match, platform display,
+ * config choice.
+ */
 #include <string.h>
 
 #include "vmplane/rb-egl.h"

@@ -1,3 +1,7 @@
+/*
+ * The reset recovery state machine. Detection only records the reset; all
+ * heavy work happens in rb_recovery_recover(), never in the detecting stack.
+ */
 #include <stdlib.h>
 #include <time.h>
 

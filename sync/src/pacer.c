@@ -1,3 +1,7 @@
+/*
+ * The frame pacer state machine. Every input ends in settle(), and every
+ * effect leaves as a queued action for the caller to carry out.
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,3 +1,7 @@
+/*
+ * sync_file and dma-buf fence ioctls behind sync_file.h: EINTR is retried
+ * and every errno is mapped to a vsync_result.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,3 +1,4 @@
+/* CLOCK_MONOTONIC in nanoseconds, the sync library's default clock. */
 #include <time.h>
 
 #include "time_util.h"

@@ -1,3 +1,4 @@
+/* The sync library's internal monotonic clock. */
 #ifndef VSYNC_TIME_UTIL_H
 #define VSYNC_TIME_UTIL_H
 

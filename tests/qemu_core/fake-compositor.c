@@ -1,3 +1,7 @@
+/*
+ * The scripted test compositor. One dispatcher per interface (an opcode
+ * switch, no tables); once started, its state is touched only under lock.
+ */
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>

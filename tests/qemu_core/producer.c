@@ -1,3 +1,7 @@
+/*
+ * The QEMU stand-in for the core's tests: records every display callback
+ * and aborts on two blocks or two releases in a row.
+ */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

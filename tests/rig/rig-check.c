@@ -1,3 +1,7 @@
+/*
+ * Check reporting for the programs run inside the rig ("ok"/"not ok"
+ * lines, failures counted for the exit status), plus clock and DRM lookup.
+ */
 #include "rig-check.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* Check reporting and small helpers shared by every program run in the rig. */
 #ifndef RIG_CHECK_H
 #define RIG_CHECK_H
 

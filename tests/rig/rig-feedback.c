@@ -1,3 +1,7 @@
+/*
+ * Records linux-dmabuf v4 feedback (main device, tranches) for rig clients;
+ * only a done event makes a received set current.
+ */
 #include "rig-feedback.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* Records linux-dmabuf v4 feedback (main device, tranches) for rig clients. */
 #ifndef RIG_FEEDBACK_H
 #define RIG_FEEDBACK_H
 

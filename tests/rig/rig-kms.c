@@ -1,3 +1,7 @@
+/*
+ * Atomic KMS helpers for the rig's vkms programs: properties by name, dumb
+ * framebuffers, pipeline discovery and PPM dumps.
+ */
 #include "rig-kms.h"
 
 #include <stdio.h>

@@ -1,3 +1,7 @@
+/*
+ * Check macros for the robustness unit tests: CHECK counts and goes on,
+ * REQUIRE exits 1, SKIP exits 77.
+ */
 #ifndef RB_TEST_H
 #define RB_TEST_H
 

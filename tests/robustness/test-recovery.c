@@ -1,3 +1,7 @@
+/*
+ * Unit tests of the reset recovery state machine under a fake clock, a
+ * scripted status query and a fake context.
+ */
 #include <stdarg.h>
 #include <string.h>
 

@@ -1,3 +1,7 @@
+/*
+ * Unit tests of the GL object registry: rebuild order, resources added or
+ * removed from callbacks, and ten thousand objects.
+ */
 #include <string.h>
 
 #include "vmplane/rb-registry.h"

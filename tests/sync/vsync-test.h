@@ -1,3 +1,4 @@
+/* Check macros for the sync library's tests: the first failure exits 1. */
 #ifndef VSYNC_TEST_H
 #define VSYNC_TEST_H
 

@@ -1,3 +1,7 @@
+/*
+ * Shared code of the GPU-reset tests on Weston's harness: robust context
+ * probe, vmplane protocol clients, exact screenshot comparison.
+ */
 #include "config.h"
 
 #include <stdio.h>

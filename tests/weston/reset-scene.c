@@ -1,3 +1,7 @@
+/*
+ * The reset tests' client scene: shm ARGB with alpha, shm YUV and a
+ * subsurface tree, committed once so only the renderer can restore them.
+ */
 #include "config.h"
 
 #include <stdlib.h>

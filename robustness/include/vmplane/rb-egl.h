@@ -1,3 +1,7 @@
+/*
+ * EGL display helpers shared by the renderer and the QEMU display: exact
+ * extension lookup, platform display, config choice by native visual.
+ */
 #ifndef VMPLANE_RB_EGL_H
 #define VMPLANE_RB_EGL_H
 

@@ -1,3 +1,7 @@
+/*
+ * Public API of the GL object registry: every GL object that must outlive a
+ * context loss is registered here with how to forget and rebuild it.
+ */
 #ifndef VMPLANE_RB_REGISTRY_H
 #define VMPLANE_RB_REGISTRY_H
 
