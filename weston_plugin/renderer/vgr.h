@@ -263,14 +263,18 @@ void vgr_reset_frame_done(struct vgr_renderer *gr);
  * backend completes it, ahead of the next repaint. */
 void vgr_reset_watch_frame(struct vgr_renderer *gr,
 			   struct weston_output *output);
+
+/* vgr-api.c */
 bool vgr_api_register(struct vgr_renderer *gr);
+
+/* vgr-main.c */
+/* Re-applies the context's default pixel-store state. */
+void vgr_gl_defaults(void);
 
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
 				    enum vgr_variant variant, uint32_t flags);
 void vgr_programs_destroy(struct vgr_renderer *gr);
-/* Re-applies the context's default pixel-store state. */
-void vgr_gl_defaults(void);
 
 /* vgr-output.c */
 int vgr_output_window_create(struct weston_output *output,
@@ -289,13 +293,21 @@ void vgr_repaint_output(struct weston_output *output,
  * so a driver that compiles per pipeline state does it now rather than in
  * that frame; the frame redraws everything anyway. */
 void vgr_output_warm_up(struct weston_output *output);
+int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
+		    void *pixels, uint32_t x, uint32_t y,
+		    uint32_t width, uint32_t height);
+
+/* vgr-shadow.c */
+/* With damage == NULL only makes sure the shadow exists; otherwise copies
+ * the damaged part (global coordinates) to the bound framebuffer. */
+bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
+			    const struct weston_matrix *proj);
+/* After a reset: the same size again; the content is repainted in full. */
+bool vgr_output_shadow_rebuild(struct vgr_output *vo);
 
 /* vgr-repaint-gate.c */
 void vgr_repaint_gate_install(struct vgr_output *vo);
 void vgr_repaint_gate_remove(struct vgr_output *vo);
-int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
-		    void *pixels, uint32_t x, uint32_t y,
-		    uint32_t width, uint32_t height);
 
 /* vgr-draw.c */
 void vgr_draw_paint_node(struct weston_paint_node *pnode,
