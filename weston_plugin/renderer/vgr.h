@@ -163,29 +163,17 @@ struct vgr_renderer {
 	GLuint lut_tex;		/* scratch texture for colour curves */
 	struct rb_resource lut_res;	/* RB_RESOURCE_TEXTURE */
 
-	/* GPU reset recovery (vgr-reset.c). */
+	/* GPU reset recovery: private to vgr-reset.c. */
+	struct vgr_reset *reset;
+	/* Every GL/EGL object that outlives a frame is registered here
+	 * (vgr_resource_add); created and destroyed with the recovery. */
 	struct rb_registry *registry;
-	struct rb_recovery *recovery;
-	struct wl_event_source *recover_idle;
-	struct wl_event_source *warm_up_idle;
-	struct wl_event_source *retry_timer;
-	/* One status read per refresh while frames are drawn. */
-	struct wl_event_source *watch_timer;
 	/* Bumped per new context; EGLImages re-import once per generation. */
 	uint32_t generation;
-	bool check_each_frame;
 	/* Draws go to one pixel: compiling the pipeline ahead of a frame. */
 	bool warming_up;
-	bool recovered_pending;
-	uint32_t reset_serial;
 	/* Repaints drawn, and those the backend completed undrawn. */
 	uint64_t frames_drawn, frames_undrawn;
-	uint64_t reset_detected_ns;
-	/* Where a recovery's time goes (CLOCK_MONOTONIC; vmp_reset_event). */
-	uint64_t inject_ns, rebuild_start_ns, rebuild_end_ns, frame_start_ns;
-	uint64_t warm_up_ns;
-	bool warm_up_on_recovery;	/* VMPLANE_RESET_WARM_UP, default on */
-	struct wl_signal reset_signal;	/* struct vmp_reset_event */
 
 	struct weston_drm_format_array dmabuf_formats;
 	bool dmabuf_formats_ready;
@@ -255,6 +243,8 @@ bool vgr_reset_check(struct vgr_renderer *gr);
 void vgr_reset_report(struct vgr_renderer *gr);
 /* GL may be used: RUNNING, or REBUILDING inside the recovery. */
 bool vgr_reset_gl_allowed(struct vgr_renderer *gr);
+/* A reset was seen and its recovery has not ended (nor given up). */
+bool vgr_reset_recovering(struct vgr_renderer *gr);
 /* At the start of an output repaint, for the recovery's time split. */
 void vgr_reset_frame_begin(struct vgr_renderer *gr);
 /* After a frame was presented: sends a pending RECOVERED event. */
@@ -263,6 +253,12 @@ void vgr_reset_frame_done(struct vgr_renderer *gr);
  * backend completes it, ahead of the next repaint. */
 void vgr_reset_watch_frame(struct vgr_renderer *gr,
 			   struct weston_output *output);
+/* For vmp_renderer_api: the signal of struct vmp_reset_event, the
+ * recovery's counters, and a simulated reset (false if not now). */
+void vgr_reset_add_listener(struct vgr_renderer *gr,
+			    struct wl_listener *listener);
+void vgr_reset_get_counters(struct vgr_renderer *gr, struct rb_counters *out);
+bool vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status);
 
 /* vgr-api.c */
 bool vgr_api_register(struct vgr_renderer *gr);
