@@ -72,12 +72,24 @@ get_frame_counters(struct weston_compositor *ec, uint64_t *drawn,
 	*undrawn = gr ? gr->frames_undrawn : 0;
 }
 
+static void
+add_destroy_listener(struct weston_compositor *ec, struct wl_listener *listener)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	if (gr)
+		wl_signal_add(&gr->destroy_signal, listener);
+	else
+		wl_list_init(&listener->link);
+}
+
 static const struct vmp_renderer_api api = {
 	.add_reset_listener = add_reset_listener,
 	.get_counters = get_counters,
 	.enable_fault_injection = enable_fault_injection,
 	.inject_reset = inject_reset,
 	.get_frame_counters = get_frame_counters,
+	.add_destroy_listener = add_destroy_listener,
 };
 
 bool

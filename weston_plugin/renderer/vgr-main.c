@@ -58,7 +58,8 @@ renderer_destroy(struct weston_compositor *ec)
 {
 	struct vgr_renderer *gr = vgr_get(ec);
 
-	/* Surface states detach themselves from this signal. */
+	/* Surface states, and the module's reset listener, detach
+	 * themselves on this signal. */
 	wl_signal_emit(&gr->destroy_signal, gr);
 
 	vgr_make_current(gr, EGL_NO_SURFACE);
