@@ -520,19 +520,18 @@ vgr_get_supported_formats(struct weston_compositor *ec)
 static bool
 main_device(struct vgr_renderer *gr, dev_t *dev)
 {
-	const char *exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
 	struct stat st;
 	const char *node = NULL;
 	EGLAttrib attr = 0;
 
-	if (vgr_egl_has_ext(exts, "EGL_EXT_device_query") &&
+	if (rb_egl_has_extension(EGL_NO_DISPLAY, "EGL_EXT_device_query") &&
 	    eglQueryDisplayAttribEXT(gr->display, EGL_DEVICE_EXT, &attr) && attr) {
 		EGLDeviceEXT edev = (EGLDeviceEXT)attr;
 		const char *dexts = eglQueryDeviceStringEXT(edev, EGL_EXTENSIONS);
 
-		if (vgr_egl_has_ext(dexts, "EGL_EXT_device_drm_render_node"))
+		if (rb_egl_list_has_extension(dexts, "EGL_EXT_device_drm_render_node"))
 			node = eglQueryDeviceStringEXT(edev, EGL_DRM_RENDER_NODE_FILE_EXT);
-		if (!node && vgr_egl_has_ext(dexts, "EGL_EXT_device_drm"))
+		if (!node && rb_egl_list_has_extension(dexts, "EGL_EXT_device_drm"))
 			node = eglQueryDeviceStringEXT(edev, EGL_DRM_DEVICE_FILE_EXT);
 		if (node && stat(node, &st) == 0) {
 			*dev = st.st_rdev;

@@ -197,7 +197,6 @@ void vgr_egl_fini(struct vgr_renderer *gr);
 bool vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 			   const uint32_t *formats, unsigned count,
 			   EGLConfig *out);
-bool vgr_egl_has_ext(const char *list, const char *name);
 /* EGL_NO_SURFACE: our context with whatever surface is bound, if any. */
 bool vgr_make_current(struct vgr_renderer *gr, EGLSurface surface);
 /* robustness/'s log lines go to Weston's log. */
