@@ -333,12 +333,19 @@ bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
 const struct weston_drm_format_array *
 vgr_get_supported_formats(struct weston_compositor *ec);
+/* The same list, filled on first use. */
+const struct weston_drm_format_array *
+vgr_dmabuf_formats(struct vgr_renderer *gr);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		       struct linux_dmabuf_buffer *dmabuf);
 /* Textures from the retained dma-buf attributes (after attach or reset). */
 bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
 void vgr_dmabuf_surface_release(struct vgr_surface *vs);
-bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
+/* The format list, and the feedback (vgr_dmabuf_feedback_fini) too. */
 void vgr_dmabuf_fini(struct vgr_renderer *gr);
+
+/* vgr-dmabuf-feedback.c: the compositor's default dma-buf feedback. */
+bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
+void vgr_dmabuf_feedback_fini(struct vgr_renderer *gr);
 
 #endif
