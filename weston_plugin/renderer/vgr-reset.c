@@ -8,10 +8,24 @@
  * Recovery never runs in the detection stack:
  * it is scheduled on an idle callback (and a timer while the driver still
  * reports the reset), where robustness/ forgets every registered object,
- * re-creates the context and rebuilds the registry in dependency order.
- * Client content comes back from what the renderer kept: the shm buffer
- * reference of each surface, the retained dma-buf attributes, solid colours
- * and views from Weston's own state, then every output is damaged.
+ * re-creates the context and rebuilds the registry. Six kinds of resource
+ * are rebuilt, in this order (registry kind and file in brackets):
+ *   1. shader programs (PROGRAM, vgr-shaders.c);
+ *   2. surface textures, uploaded again from the shm buffer each surface
+ *      still references or from its dma-buf (TEXTURE, vgr-surface.c);
+ *   3. the colour-curve scratch texture, empty: each use fills it
+ *      (TEXTURE, vgr-objects.c; 2 and 3 in the order they were registered);
+ *   4. dma-buf EGLImages, imported again from the retained attributes
+ *      (EGL_IMAGE, vgr-dmabuf.c). A surface texture of step 2 needs its
+ *      image first and imports it itself; the image records the context
+ *      generation it was imported in, so step 4 then skips it;
+ *   5. the blending-space shadow framebuffers (FBO, vgr-output.c and
+ *      vgr-shadow.c);
+ *   6. output surfaces: a pbuffer is created again, a window surface is
+ *      kept and made current with the new context (OUTPUT_SURFACE,
+ *      vgr-output.c).
+ * Solid colours and views are Weston's own state: every output is damaged
+ * and the next repaint draws them again.
  */
 #include <stdlib.h>
 #include <string.h>
