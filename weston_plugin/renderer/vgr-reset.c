@@ -55,8 +55,8 @@ struct vgr_reset {
 	struct wl_signal signal;	/* struct vmp_reset_event */
 };
 
-uint64_t
-vgr_now_ns(void)
+static uint64_t
+now_ns(void)
 {
 	struct timespec ts;
 
@@ -92,7 +92,7 @@ hook_recreate_context(void *data)
 	struct vgr_reset *rs = data;
 	struct vgr_renderer *gr = rs->gr;
 
-	rs->rebuild_start_ns = vgr_now_ns();
+	rs->rebuild_start_ns = now_ns();
 	if (!rb_context_recreate(gr->ctx))
 		return false;
 	if (!gr->has_surfaceless &&
@@ -113,7 +113,7 @@ hook_damage_all(void *data)
 
 	/* Views, solid colours and outputs are Weston's own state: a full
 	 * repaint paints them again. */
-	rs->rebuild_end_ns = vgr_now_ns();
+	rs->rebuild_end_ns = now_ns();
 	rs->frame_start_ns = 0;
 	rs->warm_up_ns = 0;
 	rs->recovered_pending = true;
@@ -126,7 +126,7 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 {
 	struct vgr_reset *rs = data;
 	struct vmp_reset_event event = { .status = status };
-	uint64_t now = vgr_now_ns();
+	uint64_t now = now_ns();
 
 	switch (new_state) {
 	case RB_STATE_LOST:
@@ -178,14 +178,14 @@ warm_up_idle(void *data)
 {
 	struct vgr_reset *rs = data;
 	struct weston_output *output;
-	uint64_t start = vgr_now_ns();
+	uint64_t start = now_ns();
 
 	rs->warm_up_idle = NULL;
 	if (rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
 		return;
 	wl_list_for_each(output, &rs->gr->compositor->output_list, link)
 		vgr_output_warm_up(output);
-	rs->warm_up_ns = vgr_now_ns() - start;
+	rs->warm_up_ns = now_ns() - start;
 }
 
 /* Queued behind the idle callback in which Weston starts the output's
@@ -284,7 +284,7 @@ vgr_reset_frame_begin(struct vgr_renderer *gr)
 	struct vgr_reset *rs = gr->reset;
 
 	if (rs && rs->recovered_pending && !rs->frame_start_ns)
-		rs->frame_start_ns = vgr_now_ns();
+		rs->frame_start_ns = now_ns();
 }
 
 static int
@@ -326,7 +326,7 @@ vgr_reset_frame_done(struct vgr_renderer *gr)
 	/* "Good" means rendered, not just queued: a software rasteriser
 	 * only starts on a flush, and a pbuffer swap does not flush. */
 	glFinish();
-	now = vgr_now_ns();
+	now = now_ns();
 	rb_recovery_get_counters(rs->recovery, &c);
 	event.status = c.last_status;
 	event.rebuilt = c.last_rebuilt;
@@ -365,7 +365,7 @@ vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status)
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
 		return false;
-	rs->inject_ns = vgr_now_ns();
+	rs->inject_ns = now_ns();
 	return true;
 }
 

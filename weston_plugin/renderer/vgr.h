@@ -232,7 +232,6 @@ void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
 void vgr_resource_remove(struct rb_resource *res);
 
 /* vgr-reset.c */
-uint64_t vgr_now_ns(void);	/* CLOCK_MONOTONIC */
 bool vgr_reset_init(struct vgr_renderer *gr);
 void vgr_reset_fini(struct vgr_renderer *gr);
 /* Detection: false when GL must not be touched now (a reset was seen,
