@@ -25,7 +25,7 @@ add_reset_listener(struct weston_compositor *ec, struct wl_listener *listener)
 	struct vgr_renderer *gr = renderer_of(ec);
 
 	if (gr)
-		wl_signal_add(&gr->reset_signal, listener);
+		vgr_reset_add_listener(gr, listener);
 	else
 		wl_list_init(&listener->link);
 }
@@ -35,8 +35,8 @@ get_counters(struct weston_compositor *ec, struct rb_counters *out)
 {
 	struct vgr_renderer *gr = renderer_of(ec);
 
-	if (gr && gr->recovery)
-		rb_recovery_get_counters(gr->recovery, out);
+	if (gr)
+		vgr_reset_get_counters(gr, out);
 	else
 		*out = (struct rb_counters){ .last_status = RB_RESET_NONE };
 }
@@ -54,14 +54,8 @@ inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 {
 	struct vgr_renderer *gr = renderer_of(ec);
 
-	if (!gr || !gr->recovery ||
-	    rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
+	if (!gr || !vgr_reset_inject(gr, status))
 		return false;
-	/* One extra poll still reports the reset, so recovery has to wait
-	 * for NO_ERROR as after a real one. */
-	if (!rb_fault_inject_reset(gr->ctx, status, 1))
-		return false;
-	gr->inject_ns = vgr_now_ns();
 	/* Detection happens where it would for a real reset: when the repaint
 	 * loop starts, or at the next repaint of a running one. */
 	weston_compositor_schedule_repaint(ec);
@@ -78,12 +72,24 @@ get_frame_counters(struct weston_compositor *ec, uint64_t *drawn,
 	*undrawn = gr ? gr->frames_undrawn : 0;
 }
 
+static void
+add_destroy_listener(struct weston_compositor *ec, struct wl_listener *listener)
+{
+	struct vgr_renderer *gr = renderer_of(ec);
+
+	if (gr)
+		wl_signal_add(&gr->destroy_signal, listener);
+	else
+		wl_list_init(&listener->link);
+}
+
 static const struct vmp_renderer_api api = {
 	.add_reset_listener = add_reset_listener,
 	.get_counters = get_counters,
 	.enable_fault_injection = enable_fault_injection,
 	.inject_reset = inject_reset,
 	.get_frame_counters = get_frame_counters,
+	.add_destroy_listener = add_destroy_listener,
 };
 
 bool

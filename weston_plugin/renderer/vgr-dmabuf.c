@@ -1,7 +1,7 @@
 /*
  * linux-dmabuf: EGLImage import (modifiers, external-only, per-plane YUV),
- * the format list and default feedback, and a CPU path that maps the
- * buffer and uploads it where EGL import is missing or unsafe.
+ * the format list, and a CPU path that maps the buffer and uploads it
+ * where EGL import is missing or unsafe. Feedback: vgr-dmabuf-feedback.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,20 +10,14 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
-#include <gbm.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 #include "vmplane/sync_file.h"
 
 #define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
-
-#ifndef EGL_DRM_RENDER_NODE_FILE_EXT
-#define EGL_DRM_RENDER_NODE_FILE_EXT 0x3377
-#endif
 
 struct vgr_dmabuf_image {
 	struct vgr_renderer *gr;
@@ -509,83 +503,22 @@ populate_formats(struct vgr_renderer *gr)
 }
 
 const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec)
+vgr_dmabuf_formats(struct vgr_renderer *gr)
 {
-	struct vgr_renderer *gr = vgr_get(ec);
-
 	populate_formats(gr);
 	return &gr->dmabuf_formats;
 }
 
-static bool
-main_device(struct vgr_renderer *gr, dev_t *dev)
+const struct weston_drm_format_array *
+vgr_get_supported_formats(struct weston_compositor *ec)
 {
-	const char *exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-	struct stat st;
-	const char *node = NULL;
-	EGLAttrib attr = 0;
-
-	if (vgr_egl_has_ext(exts, "EGL_EXT_device_query") &&
-	    eglQueryDisplayAttribEXT(gr->display, EGL_DEVICE_EXT, &attr) && attr) {
-		EGLDeviceEXT edev = (EGLDeviceEXT)attr;
-		const char *dexts = eglQueryDeviceStringEXT(edev, EGL_EXTENSIONS);
-
-		if (vgr_egl_has_ext(dexts, "EGL_EXT_device_drm_render_node"))
-			node = eglQueryDeviceStringEXT(edev, EGL_DRM_RENDER_NODE_FILE_EXT);
-		if (!node && vgr_egl_has_ext(dexts, "EGL_EXT_device_drm"))
-			node = eglQueryDeviceStringEXT(edev, EGL_DRM_DEVICE_FILE_EXT);
-		if (node && stat(node, &st) == 0) {
-			*dev = st.st_rdev;
-			return true;
-		}
-	}
-	/* EGL could not tell: the backend's GBM device can. */
-	if (gr->platform == EGL_PLATFORM_GBM_KHR && gr->native_display &&
-	    fstat(gbm_device_get_fd(gr->native_display), &st) == 0) {
-		*dev = st.st_rdev;
-		return true;
-	}
-	return false;
-}
-
-bool
-vgr_dmabuf_setup_feedback(struct vgr_renderer *gr)
-{
-	struct weston_compositor *ec = gr->compositor;
-	dev_t dev;
-
-	/* The CPU path has feedback too: its LINEAR formats on the GBM device. */
-	if (!main_device(gr, &dev))
-		return false;
-	populate_formats(gr);
-	ec->dmabuf_feedback_format_table =
-		weston_dmabuf_feedback_format_table_create(&gr->dmabuf_formats);
-	if (!ec->dmabuf_feedback_format_table)
-		return false;
-	ec->default_dmabuf_feedback = weston_dmabuf_feedback_create(dev);
-	if (!ec->default_dmabuf_feedback ||
-	    !weston_dmabuf_feedback_tranche_create(ec->default_dmabuf_feedback,
-						   ec->dmabuf_feedback_format_table,
-						   dev, 0, 0 /* renderer */)) {
-		vgr_dmabuf_fini(gr);
-		return false;
-	}
-	return true;
+	return vgr_dmabuf_formats(vgr_get(ec));
 }
 
 void
 vgr_dmabuf_fini(struct vgr_renderer *gr)
 {
-	struct weston_compositor *ec = gr->compositor;
-
-	if (ec->default_dmabuf_feedback) {
-		weston_dmabuf_feedback_destroy(ec->default_dmabuf_feedback);
-		ec->default_dmabuf_feedback = NULL;
-	}
-	if (ec->dmabuf_feedback_format_table) {
-		weston_dmabuf_feedback_format_table_destroy(ec->dmabuf_feedback_format_table);
-		ec->dmabuf_feedback_format_table = NULL;
-	}
+	vgr_dmabuf_feedback_fini(gr);
 	weston_drm_format_array_fini(&gr->dmabuf_formats);
 	weston_drm_format_array_init(&gr->dmabuf_formats);
 	gr->dmabuf_formats_ready = false;

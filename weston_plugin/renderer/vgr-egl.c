@@ -1,4 +1,4 @@
-/* EGL display, config and context setup. */
+/* EGL display, config and context setup, on robustness/'s EGL helpers. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,74 +11,63 @@
 #define EGL_PLATFORM_SURFACELESS_MESA 0x31DD
 #endif
 
-bool
-vgr_egl_has_ext(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	const char *p = list;
-
-	if (!list)
-		return false;
-	while ((p = strstr(p, name))) {
-		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-			return true;
-		p += len;
-	}
-	return false;
-}
-
 static bool
 platform_supported(const char *client_exts, EGLenum platform)
 {
 	switch (platform) {
 	case EGL_PLATFORM_GBM_KHR:
-		return vgr_egl_has_ext(client_exts, "EGL_KHR_platform_gbm") ||
-		       vgr_egl_has_ext(client_exts, "EGL_MESA_platform_gbm");
+		return rb_egl_list_has_extension(client_exts,
+						 "EGL_KHR_platform_gbm") ||
+		       rb_egl_list_has_extension(client_exts,
+						 "EGL_MESA_platform_gbm");
 	case EGL_PLATFORM_WAYLAND_KHR:
-		return vgr_egl_has_ext(client_exts, "EGL_KHR_platform_wayland") ||
-		       vgr_egl_has_ext(client_exts, "EGL_EXT_platform_wayland");
+		return rb_egl_list_has_extension(client_exts,
+						 "EGL_KHR_platform_wayland") ||
+		       rb_egl_list_has_extension(client_exts,
+						 "EGL_EXT_platform_wayland");
 	case EGL_PLATFORM_X11_KHR:
-		return vgr_egl_has_ext(client_exts, "EGL_KHR_platform_x11") ||
-		       vgr_egl_has_ext(client_exts, "EGL_EXT_platform_x11");
+		return rb_egl_list_has_extension(client_exts,
+						 "EGL_KHR_platform_x11") ||
+		       rb_egl_list_has_extension(client_exts,
+						 "EGL_EXT_platform_x11");
 	case EGL_PLATFORM_SURFACELESS_MESA:
-		return vgr_egl_has_ext(client_exts, "EGL_MESA_platform_surfaceless");
+		return rb_egl_list_has_extension(client_exts,
+						 "EGL_MESA_platform_surfaceless");
 	default:
 		return false;
 	}
 }
 
+/* An initialized display, or EGL_NO_DISPLAY. */
 static EGLDisplay
 get_display(EGLenum platform, void *native)
 {
 	const char *client_exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+	EGLDisplay display;
 
-	if (platform && vgr_egl_has_ext(client_exts, "EGL_EXT_platform_base")) {
+	if (platform &&
+	    rb_egl_list_has_extension(client_exts, "EGL_EXT_platform_base")) {
 		if (!platform_supported(client_exts, platform)) {
 			weston_log("vgr: EGL platform 0x%04x not supported\n",
 				   platform);
 			return EGL_NO_DISPLAY;
 		}
-		return eglGetPlatformDisplayEXT(platform, native, NULL);
+		return rb_egl_get_platform_display(platform, native, NULL);
 	}
 	/* Without platform_base only the implementation's default works. */
 	if (platform == EGL_PLATFORM_SURFACELESS_MESA)
 		return EGL_NO_DISPLAY;
-	return eglGetDisplay((EGLNativeDisplayType)native);
+	display = eglGetDisplay((EGLNativeDisplayType)native);
+	if (display != EGL_NO_DISPLAY && !eglInitialize(display, NULL, NULL))
+		return EGL_NO_DISPLAY;
+	return display;
 }
 
 static bool
 config_matches(struct vgr_renderer *gr, EGLConfig config, uint32_t format)
 {
 	const struct pixel_format_info *info;
-	EGLint r, g, b, a, visual;
-
-	if (gr->platform == EGL_PLATFORM_GBM_KHR) {
-		/* GBM surfaces are allocated in exactly this fourcc. */
-		if (!eglGetConfigAttrib(gr->display, config,
-					EGL_NATIVE_VISUAL_ID, &visual))
-			return false;
-		return (uint32_t)visual == format;
-	}
+	EGLint r, g, b, a;
 
 	info = pixel_format_get_info(format);
 	if (!info)
@@ -108,6 +97,17 @@ vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 	unsigned f;
 	EGLint i;
 
+	if (gr->platform == EGL_PLATFORM_GBM_KHR) {
+		/* GBM surfaces are allocated in exactly the config's visual
+		 * fourcc; a fourcc is an ASCII word, so it fits an EGLint. */
+		if (count > 0 &&
+		    rb_egl_choose_config(gr->display, attribs,
+					 (const EGLint *)formats, count, out))
+			return true;
+		weston_log("vgr: no EGL config for surface type 0x%x matches "
+			   "the requested formats\n", surface_type);
+		return false;
+	}
 	if (!eglChooseConfig(gr->display, attribs, configs,
 			     ARRAY_LENGTH(configs), &n) || n == 0) {
 		weston_log("vgr: no EGL config for surface type 0x%x\n",
@@ -207,40 +207,44 @@ bool
 vgr_egl_init(struct vgr_renderer *gr,
 	     const struct gl_renderer_display_options *opts)
 {
-	const char *exts;
-	EGLint major, minor;
+	const char *exts, *version;
+	int major = 0, minor = 0;
 
 	gr->platform = opts->egl_platform;
 	gr->native_display = opts->egl_native_display;
 	gr->surface_type = opts->egl_surface_type;
 	gr->display = get_display(opts->egl_platform, opts->egl_native_display);
 	if (gr->display == EGL_NO_DISPLAY) {
-		weston_log("vgr: failed to get an EGL display\n");
-		return false;
-	}
-	if (!eglInitialize(gr->display, &major, &minor)) {
-		weston_log("vgr: eglInitialize failed (0x%x)\n", eglGetError());
-		gr->display = EGL_NO_DISPLAY;
+		weston_log("vgr: failed to get an EGL display (0x%x)\n",
+			   eglGetError());
 		return false;
 	}
 	if (!eglBindAPI(EGL_OPENGL_ES_API))
 		goto fail;
 
-	exts = eglQueryString(gr->display, EGL_EXTENSIONS);
+	/* "<major>.<minor> <vendor's>", as eglInitialize reported it. */
+	version = eglQueryString(gr->display, EGL_VERSION);
+	if (version)
+		sscanf(version, "%d.%d", &major, &minor);
 	weston_log("vgr: EGL %d.%d, vendor %s\n", major, minor,
 		   eglQueryString(gr->display, EGL_VENDOR));
+	exts = eglQueryString(gr->display, EGL_EXTENSIONS);
 	gr->has_configless =
-		vgr_egl_has_ext(exts, "EGL_KHR_no_config_context") ||
-		vgr_egl_has_ext(exts, "EGL_MESA_configless_context");
-	gr->has_surfaceless = vgr_egl_has_ext(exts, "EGL_KHR_surfaceless_context");
-	gr->has_buffer_age = vgr_egl_has_ext(exts, "EGL_EXT_buffer_age");
+		rb_egl_list_has_extension(exts, "EGL_KHR_no_config_context") ||
+		rb_egl_list_has_extension(exts, "EGL_MESA_configless_context");
+	gr->has_surfaceless =
+		rb_egl_list_has_extension(exts, "EGL_KHR_surfaceless_context");
+	gr->has_buffer_age =
+		rb_egl_list_has_extension(exts, "EGL_EXT_buffer_age");
 	gr->has_dmabuf_import =
-		vgr_egl_has_ext(exts, "EGL_EXT_image_dma_buf_import") &&
-		vgr_egl_has_ext(exts, "EGL_KHR_image_base");
+		rb_egl_list_has_extension(exts, "EGL_EXT_image_dma_buf_import") &&
+		rb_egl_list_has_extension(exts, "EGL_KHR_image_base");
 	gr->has_dmabuf_modifiers = gr->has_dmabuf_import &&
-		vgr_egl_has_ext(exts, "EGL_EXT_image_dma_buf_import_modifiers");
-	gr->has_native_fence = vgr_egl_has_ext(exts, "EGL_ANDROID_native_fence_sync");
-	gr->has_wait_sync = vgr_egl_has_ext(exts, "EGL_KHR_wait_sync");
+		rb_egl_list_has_extension(exts, "EGL_EXT_image_dma_buf_import_modifiers");
+	gr->has_native_fence =
+		rb_egl_list_has_extension(exts, "EGL_ANDROID_native_fence_sync");
+	gr->has_wait_sync =
+		rb_egl_list_has_extension(exts, "EGL_KHR_wait_sync");
 
 	if (gr->has_configless) {
 		gr->context_config = EGL_NO_CONFIG_KHR;

@@ -16,23 +16,25 @@ gl_init(struct vgr_renderer *gr)
 		   (const char *)glGetString(GL_VERSION),
 		   (const char *)glGetString(GL_RENDERER));
 
-	if (!vgr_egl_has_ext(exts, "GL_EXT_texture_format_BGRA8888")) {
+	if (!rb_egl_list_has_extension(exts, "GL_EXT_texture_format_BGRA8888")) {
 		weston_log("vgr: GL_EXT_texture_format_BGRA8888 is required\n");
 		return false;
 	}
 	gr->has_unpack_subimage = gr->gl_major >= 3 ||
-		vgr_egl_has_ext(exts, "GL_EXT_unpack_subimage");
+		rb_egl_list_has_extension(exts, "GL_EXT_unpack_subimage");
 	if (!gr->has_unpack_subimage) {
 		weston_log("vgr: GL_EXT_unpack_subimage is required on GLES2\n");
 		return false;
 	}
 	gr->has_texture_rg = gr->gl_major >= 3 ||
-		vgr_egl_has_ext(exts, "GL_EXT_texture_rg");
-	gr->has_external_image = vgr_egl_has_ext(exts, "GL_OES_EGL_image_external");
-	gr->has_bgra_read = vgr_egl_has_ext(exts, "GL_EXT_read_format_bgra");
+		rb_egl_list_has_extension(exts, "GL_EXT_texture_rg");
+	gr->has_external_image =
+		rb_egl_list_has_extension(exts, "GL_OES_EGL_image_external");
+	gr->has_bgra_read =
+		rb_egl_list_has_extension(exts, "GL_EXT_read_format_bgra");
 	gr->has_color_ops = gr->gl_major >= 3 &&
-		(vgr_egl_has_ext(exts, "GL_EXT_color_buffer_half_float") ||
-		 vgr_egl_has_ext(exts, "GL_EXT_color_buffer_float"));
+		(rb_egl_list_has_extension(exts, "GL_EXT_color_buffer_half_float") ||
+		 rb_egl_list_has_extension(exts, "GL_EXT_color_buffer_float"));
 
 	/* Mesa 22.3's software drivers crash sampling foreign dma-bufs. */
 	if (strstr((const char *)glGetString(GL_RENDERER), "llvmpipe") ||
@@ -58,7 +60,8 @@ renderer_destroy(struct weston_compositor *ec)
 {
 	struct vgr_renderer *gr = vgr_get(ec);
 
-	/* Surface states detach themselves from this signal. */
+	/* Surface states, and the module's reset listener, detach
+	 * themselves on this signal. */
 	wl_signal_emit(&gr->destroy_signal, gr);
 
 	vgr_make_current(gr, EGL_NO_SURFACE);

@@ -11,8 +11,6 @@ output_get(struct weston_output *output)
 	return output->renderer_state;
 }
 
-bool vgr_output_shadow_rebuild(struct vgr_output *vo);
-
 /*
  * Output surfaces after a reset. A headless pbuffer is re-created (its
  * content died with the context). A window surface is kept: on DRM its gbm
@@ -274,9 +272,6 @@ draw_views(struct weston_output *output, pixman_region32_t *damage,
 					    output->current_mode->height, linear);
 	}
 }
-
-bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
-			    const struct weston_matrix *proj);
 
 void
 vgr_output_warm_up(struct weston_output *output)

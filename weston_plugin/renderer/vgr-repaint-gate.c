@@ -19,18 +19,6 @@
 
 #include "vgr.h"
 
-static bool
-recovering(struct vgr_renderer *gr)
-{
-	enum rb_state state;
-
-	if (!gr->recovery)
-		return false;
-	state = rb_recovery_get_state(gr->recovery);
-	return state == RB_STATE_LOST || state == RB_STATE_WAITING ||
-	       state == RB_STATE_REBUILDING;
-}
-
 /* Weston 10 resets the repaint state of outputs already repainted in this
  * cycle when a later one fails, though their frames are still pending in
  * the backend; only the first output of a cycle may fail. */
@@ -60,7 +48,7 @@ gate_repaint(struct weston_output *output, pixman_region32_t *damage,
 {
 	struct vgr_output *vo = output->renderer_state;
 
-	if (!vgr_reset_check(vo->gr) && recovering(vo->gr) &&
+	if (!vgr_reset_check(vo->gr) && vgr_reset_recovering(vo->gr) &&
 	    !others_repainted(output))
 		return -1;
 	return vo->backend_repaint(output, damage, repaint_data);

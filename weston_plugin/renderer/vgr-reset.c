@@ -8,10 +8,24 @@
  * Recovery never runs in the detection stack:
  * it is scheduled on an idle callback (and a timer while the driver still
  * reports the reset), where robustness/ forgets every registered object,
- * re-creates the context and rebuilds the registry in dependency order.
- * Client content comes back from what the renderer kept: the shm buffer
- * reference of each surface, the retained dma-buf attributes, solid colours
- * and views from Weston's own state, then every output is damaged.
+ * re-creates the context and rebuilds the registry. Six kinds of resource
+ * are rebuilt, in this order (registry kind and file in brackets):
+ *   1. shader programs (PROGRAM, vgr-shaders.c);
+ *   2. surface textures, uploaded again from the shm buffer each surface
+ *      still references or from its dma-buf (TEXTURE, vgr-surface.c);
+ *   3. the colour-curve scratch texture, empty: each use fills it
+ *      (TEXTURE, vgr-objects.c; 2 and 3 in the order they were registered);
+ *   4. dma-buf EGLImages, imported again from the retained attributes
+ *      (EGL_IMAGE, vgr-dmabuf.c). A surface texture of step 2 needs its
+ *      image first and imports it itself; the image records the context
+ *      generation it was imported in, so step 4 then skips it;
+ *   5. the blending-space shadow framebuffers (FBO, vgr-output.c and
+ *      vgr-shadow.c);
+ *   6. output surfaces: a pbuffer is created again, a window surface is
+ *      kept and made current with the new context (OUTPUT_SURFACE,
+ *      vgr-output.c).
+ * Solid colours and views are Weston's own state: every output is damaged
+ * and the next repaint draws them again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +35,28 @@
 #include "vgr.h"
 #include "vmplane-renderer-api.h"
 
-uint64_t
-vgr_now_ns(void)
+/* What only recovery needs; the rest of the renderer asks through vgr.h. */
+struct vgr_reset {
+	struct vgr_renderer *gr;
+	struct rb_recovery *recovery;
+	struct wl_event_source *recover_idle;
+	struct wl_event_source *warm_up_idle;
+	struct wl_event_source *retry_timer;
+	/* One status read per refresh while frames are drawn. */
+	struct wl_event_source *watch_timer;
+	bool check_each_frame;		/* VMPLANE_RESET_CHECK, default on */
+	bool warm_up_on_recovery;	/* VMPLANE_RESET_WARM_UP, default on */
+	/* RECOVERED is sent after the first frame drawn after a rebuild. */
+	bool recovered_pending;
+	uint32_t serial;
+	/* Where a recovery's time goes (CLOCK_MONOTONIC; vmp_reset_event). */
+	uint64_t detected_ns, inject_ns, rebuild_start_ns, rebuild_end_ns;
+	uint64_t frame_start_ns, warm_up_ns;
+	struct wl_signal signal;	/* struct vmp_reset_event */
+};
+
+static uint64_t
+now_ns(void)
 {
 	struct timespec ts;
 
@@ -31,16 +65,17 @@ vgr_now_ns(void)
 }
 
 static void
-emit(struct vgr_renderer *gr, struct vmp_reset_event *event)
+emit(struct vgr_reset *rs, struct vmp_reset_event *event)
 {
-	event->serial = gr->reset_serial;
-	wl_signal_emit(&gr->reset_signal, event);
+	event->serial = rs->serial;
+	wl_signal_emit(&rs->signal, event);
 }
 
 static enum rb_reset_status
 hook_query_status(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
+	struct vgr_renderer *gr = rs->gr;
 	EGLContext egl = rb_context_get_egl_context(gr->ctx);
 
 	/* The query is about the current context; a lost one may still be
@@ -54,9 +89,10 @@ hook_query_status(void *data)
 static bool
 hook_recreate_context(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
+	struct vgr_renderer *gr = rs->gr;
 
-	gr->rebuild_start_ns = vgr_now_ns();
+	rs->rebuild_start_ns = now_ns();
 	if (!rb_context_recreate(gr->ctx))
 		return false;
 	if (!gr->has_surfaceless &&
@@ -73,60 +109,59 @@ hook_recreate_context(void *data)
 static void
 hook_damage_all(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
 
 	/* Views, solid colours and outputs are Weston's own state: a full
 	 * repaint paints them again. */
-	gr->rebuild_end_ns = vgr_now_ns();
-	gr->frame_start_ns = 0;
-	gr->warm_up_ns = 0;
-	gr->recovered_pending = true;
-	weston_compositor_damage_all(gr->compositor);
+	rs->rebuild_end_ns = now_ns();
+	rs->frame_start_ns = 0;
+	rs->warm_up_ns = 0;
+	rs->recovered_pending = true;
+	weston_compositor_damage_all(rs->gr->compositor);
 }
 
 static void
 hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 		   enum rb_reset_status status)
 {
-	struct vgr_renderer *gr = data;
-
+	struct vgr_reset *rs = data;
 	struct vmp_reset_event event = { .status = status };
-	uint64_t now = vgr_now_ns();
+	uint64_t now = now_ns();
 
 	switch (new_state) {
 	case RB_STATE_LOST:
 		/* A reset during a rebuild continues the same recovery. */
 		if (old_state == RB_STATE_RUNNING ||
 		    old_state == RB_STATE_SAFE_MODE)
-			gr->reset_detected_ns = now;
-		gr->recovered_pending = false;
-		gr->reset_serial++;
+			rs->detected_ns = now;
+		rs->recovered_pending = false;
+		rs->serial++;
 		event.kind = VMP_RESET_EVENT_LOST;
-		if (gr->inject_ns)
-			event.detect_ns = now - gr->inject_ns;
-		gr->inject_ns = 0;
-		emit(gr, &event);
+		if (rs->inject_ns)
+			event.detect_ns = now - rs->inject_ns;
+		rs->inject_ns = 0;
+		emit(rs, &event);
 		break;
 	case RB_STATE_SAFE_MODE:
-		gr->recovered_pending = false;
+		rs->recovered_pending = false;
 		event.kind = VMP_RESET_EVENT_DEGRADED;
-		event.duration_ns = now - gr->reset_detected_ns;
-		emit(gr, &event);
+		event.duration_ns = now - rs->detected_ns;
+		emit(rs, &event);
 		break;
 	default:
 		break;
 	}
 }
 
-static void recover(struct vgr_renderer *gr);
+static void recover(struct vgr_reset *rs);
 
 static void
 recover_idle(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
 
-	gr->recover_idle = NULL;
-	recover(gr);
+	rs->recover_idle = NULL;
+	recover(rs);
 }
 
 static int
@@ -141,42 +176,42 @@ retry_timer(void *data)
 static void
 warm_up_idle(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
 	struct weston_output *output;
-	uint64_t start = vgr_now_ns();
+	uint64_t start = now_ns();
 
-	gr->warm_up_idle = NULL;
-	if (rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
+	rs->warm_up_idle = NULL;
+	if (rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
 		return;
-	wl_list_for_each(output, &gr->compositor->output_list, link)
+	wl_list_for_each(output, &rs->gr->compositor->output_list, link)
 		vgr_output_warm_up(output);
-	gr->warm_up_ns = vgr_now_ns() - start;
+	rs->warm_up_ns = now_ns() - start;
 }
 
 /* Queued behind the idle callback in which Weston starts the output's
  * repaint clock, so the clock runs while we compile. */
 static void
-warm_up(struct vgr_renderer *gr)
+warm_up(struct vgr_reset *rs)
 {
 	struct wl_event_loop *loop =
-		wl_display_get_event_loop(gr->compositor->wl_display);
+		wl_display_get_event_loop(rs->gr->compositor->wl_display);
 
-	if (gr->warm_up_on_recovery && !gr->warm_up_idle)
-		gr->warm_up_idle = wl_event_loop_add_idle(loop, warm_up_idle, gr);
+	if (rs->warm_up_on_recovery && !rs->warm_up_idle)
+		rs->warm_up_idle = wl_event_loop_add_idle(loop, warm_up_idle, rs);
 }
 
 static void
-recover(struct vgr_renderer *gr)
+recover(struct vgr_reset *rs)
 {
 	uint64_t ms;
 
-	switch (rb_recovery_recover(gr->recovery)) {
+	switch (rb_recovery_recover(rs->recovery)) {
 	case RB_RECOVER_RETRY:
-		ms = rb_recovery_retry_delay_ns(gr->recovery) / 1000000;
-		wl_event_source_timer_update(gr->retry_timer, ms ? (int)ms : 1);
+		ms = rb_recovery_retry_delay_ns(rs->recovery) / 1000000;
+		wl_event_source_timer_update(rs->retry_timer, ms ? (int)ms : 1);
 		break;
 	case RB_RECOVER_DONE:
-		warm_up(gr);
+		warm_up(rs);
 		break;
 	case RB_RECOVER_SAFE_MODE:
 	case RB_RECOVER_IDLE:
@@ -185,30 +220,31 @@ recover(struct vgr_renderer *gr)
 }
 
 static void
-schedule_recovery(struct vgr_renderer *gr)
+schedule_recovery(struct vgr_reset *rs)
 {
 	struct wl_event_loop *loop =
-		wl_display_get_event_loop(gr->compositor->wl_display);
+		wl_display_get_event_loop(rs->gr->compositor->wl_display);
 
-	if (!gr->recover_idle)
-		gr->recover_idle = wl_event_loop_add_idle(loop, recover_idle, gr);
+	if (!rs->recover_idle)
+		rs->recover_idle = wl_event_loop_add_idle(loop, recover_idle, rs);
 }
 
 bool
 vgr_reset_check(struct vgr_renderer *gr)
 {
+	struct vgr_reset *rs = gr->reset;
 	enum rb_check_result r;
 
-	if (!gr->recovery)
+	if (!rs)
 		return false;
 	/* Benchmark baseline only: skip the per-frame query. */
-	if (!gr->check_each_frame &&
-	    rb_recovery_get_state(gr->recovery) == RB_STATE_RUNNING &&
+	if (!rs->check_each_frame &&
+	    rb_recovery_get_state(rs->recovery) == RB_STATE_RUNNING &&
 	    vgr_gl_current(gr))
 		return true;
-	r = rb_recovery_check(gr->recovery);
+	r = rb_recovery_check(rs->recovery);
 	if (r == RB_CHECK_SCHEDULE_RECOVERY)
-		schedule_recovery(gr);
+		schedule_recovery(rs);
 	return r == RB_CHECK_OK;
 }
 
@@ -224,26 +260,40 @@ vgr_reset_gl_allowed(struct vgr_renderer *gr)
 {
 	enum rb_state state;
 
-	if (!gr->recovery)
+	if (!gr->reset)
 		return false;
-	state = rb_recovery_get_state(gr->recovery);
+	state = rb_recovery_get_state(gr->reset->recovery);
 	return state == RB_STATE_RUNNING || state == RB_STATE_REBUILDING;
+}
+
+bool
+vgr_reset_recovering(struct vgr_renderer *gr)
+{
+	enum rb_state state;
+
+	if (!gr->reset)
+		return false;
+	state = rb_recovery_get_state(gr->reset->recovery);
+	return state == RB_STATE_LOST || state == RB_STATE_WAITING ||
+	       state == RB_STATE_REBUILDING;
 }
 
 void
 vgr_reset_frame_begin(struct vgr_renderer *gr)
 {
-	if (gr->recovered_pending && !gr->frame_start_ns)
-		gr->frame_start_ns = vgr_now_ns();
+	struct vgr_reset *rs = gr->reset;
+
+	if (rs && rs->recovered_pending && !rs->frame_start_ns)
+		rs->frame_start_ns = now_ns();
 }
 
 static int
 watch_timer(void *data)
 {
-	struct vgr_renderer *gr = data;
+	struct vgr_reset *rs = data;
 
-	if (rb_recovery_get_state(gr->recovery) == RB_STATE_RUNNING)
-		vgr_reset_check(gr);
+	if (rb_recovery_get_state(rs->recovery) == RB_STATE_RUNNING)
+		vgr_reset_check(rs->gr);
 	return 0;
 }
 
@@ -257,34 +307,66 @@ vgr_reset_watch_frame(struct vgr_renderer *gr, struct weston_output *output)
 	int32_t refresh = output->current_mode ? output->current_mode->refresh : 0;
 	int ms = refresh > 0 ? (int)(1000000 / refresh) : 16;
 
-	if (gr->watch_timer)
-		wl_event_source_timer_update(gr->watch_timer, ms > 0 ? ms : 1);
+	if (gr->reset)
+		wl_event_source_timer_update(gr->reset->watch_timer,
+					     ms > 0 ? ms : 1);
 }
 
 void
 vgr_reset_frame_done(struct vgr_renderer *gr)
 {
+	struct vgr_reset *rs = gr->reset;
 	struct vmp_reset_event event = { .kind = VMP_RESET_EVENT_RECOVERED };
 	struct rb_counters c;
 	uint64_t now;
 
-	if (!gr->recovered_pending)
+	if (!rs || !rs->recovered_pending)
 		return;
-	gr->recovered_pending = false;
+	rs->recovered_pending = false;
 	/* "Good" means rendered, not just queued: a software rasteriser
 	 * only starts on a flush, and a pbuffer swap does not flush. */
 	glFinish();
-	now = vgr_now_ns();
-	rb_recovery_get_counters(gr->recovery, &c);
+	now = now_ns();
+	rb_recovery_get_counters(rs->recovery, &c);
 	event.status = c.last_status;
 	event.rebuilt = c.last_rebuilt;
-	event.duration_ns = now - gr->reset_detected_ns;
-	event.wait_ns = gr->rebuild_start_ns - gr->reset_detected_ns;
-	event.rebuild_ns = gr->rebuild_end_ns - gr->rebuild_start_ns;
-	event.schedule_ns = gr->frame_start_ns - gr->rebuild_end_ns;
-	event.frame_ns = now - gr->frame_start_ns;
-	event.warm_up_ns = gr->warm_up_ns;
-	emit(gr, &event);
+	event.duration_ns = now - rs->detected_ns;
+	event.wait_ns = rs->rebuild_start_ns - rs->detected_ns;
+	event.rebuild_ns = rs->rebuild_end_ns - rs->rebuild_start_ns;
+	event.schedule_ns = rs->frame_start_ns - rs->rebuild_end_ns;
+	event.frame_ns = now - rs->frame_start_ns;
+	event.warm_up_ns = rs->warm_up_ns;
+	emit(rs, &event);
+}
+
+void
+vgr_reset_add_listener(struct vgr_renderer *gr, struct wl_listener *listener)
+{
+	wl_signal_add(&gr->reset->signal, listener);
+}
+
+void
+vgr_reset_get_counters(struct vgr_renderer *gr, struct rb_counters *out)
+{
+	if (gr->reset)
+		rb_recovery_get_counters(gr->reset->recovery, out);
+	else
+		*out = (struct rb_counters){ .last_status = RB_RESET_NONE };
+}
+
+bool
+vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status)
+{
+	struct vgr_reset *rs = gr->reset;
+
+	if (!rs || rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
+		return false;
+	/* One extra poll still reports the reset, so recovery has to wait
+	 * for NO_ERROR as after a real one. */
+	if (!rb_fault_inject_reset(gr->ctx, status, 1))
+		return false;
+	rs->inject_ns = now_ns();
+	return true;
 }
 
 static unsigned long
@@ -307,6 +389,7 @@ env_ulong(const char *name, unsigned long fallback)
 bool
 vgr_reset_init(struct vgr_renderer *gr)
 {
+	struct vgr_reset *rs;
 	struct rb_recovery_hooks hooks = {
 		.query_status = hook_query_status,
 		.recreate_context = hook_recreate_context,
@@ -317,6 +400,13 @@ vgr_reset_init(struct vgr_renderer *gr)
 	struct rb_recovery_config config;
 	struct wl_event_loop *loop =
 		wl_display_get_event_loop(gr->compositor->wl_display);
+
+	rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return false;
+	rs->gr = gr;
+	wl_signal_init(&rs->signal);
+	gr->reset = rs;
 
 	rb_recovery_config_init(&config);
 	/* The status query is cheap: poll often so recovery starts early. */
@@ -329,51 +419,48 @@ vgr_reset_init(struct vgr_renderer *gr)
 	config.wait_budget_ns = env_ulong("VMPLANE_RESET_WAIT_MS",
 					  config.wait_budget_ns / 1000000) *
 				1000000ull;
-	gr->check_each_frame = env_ulong("VMPLANE_RESET_CHECK", 1) != 0;
-	gr->warm_up_on_recovery = env_ulong("VMPLANE_RESET_WARM_UP", 1) != 0;
+	rs->check_each_frame = env_ulong("VMPLANE_RESET_CHECK", 1) != 0;
+	rs->warm_up_on_recovery = env_ulong("VMPLANE_RESET_WARM_UP", 1) != 0;
 
-	wl_signal_init(&gr->reset_signal);
 	gr->registry = rb_registry_create();
-	if (!gr->registry)
-		return false;
-	gr->recovery = rb_recovery_create(&config, &hooks, gr, gr->registry,
-					  &log);
-	gr->retry_timer = wl_event_loop_add_timer(loop, retry_timer, gr);
-	gr->watch_timer = wl_event_loop_add_timer(loop, watch_timer, gr);
-	if (!gr->recovery || !gr->retry_timer || !gr->watch_timer) {
+	if (gr->registry)
+		rs->recovery = rb_recovery_create(&config, &hooks, rs,
+						  gr->registry, &log);
+	rs->retry_timer = wl_event_loop_add_timer(loop, retry_timer, rs);
+	rs->watch_timer = wl_event_loop_add_timer(loop, watch_timer, rs);
+	if (!rs->recovery || !rs->retry_timer || !rs->watch_timer) {
 		vgr_reset_fini(gr);
 		return false;
 	}
 	return true;
 }
 
+static void
+source_remove(struct wl_event_source **source)
+{
+	if (*source)
+		wl_event_source_remove(*source);
+	*source = NULL;
+}
+
 void
 vgr_reset_fini(struct vgr_renderer *gr)
 {
-	struct wl_listener *l, *tmp;
+	struct vgr_reset *rs = gr->reset;
 
-	if (gr->recover_idle)
-		wl_event_source_remove(gr->recover_idle);
-	gr->recover_idle = NULL;
-	if (gr->warm_up_idle)
-		wl_event_source_remove(gr->warm_up_idle);
-	gr->warm_up_idle = NULL;
-	if (gr->retry_timer)
-		wl_event_source_remove(gr->retry_timer);
-	gr->retry_timer = NULL;
-	if (gr->watch_timer)
-		wl_event_source_remove(gr->watch_timer);
-	gr->watch_timer = NULL;
-	rb_recovery_destroy(gr->recovery);
-	gr->recovery = NULL;
+	if (!rs)
+		return;
+	source_remove(&rs->recover_idle);
+	source_remove(&rs->warm_up_idle);
+	source_remove(&rs->retry_timer);
+	source_remove(&rs->watch_timer);
+	rb_recovery_destroy(rs->recovery);
 	rb_registry_destroy(gr->registry);
 	gr->registry = NULL;
-	/* Listeners that outlive us must not point into freed memory. */
-	if (gr->reset_signal.listener_list.next) {
-		wl_list_for_each_safe(l, tmp, &gr->reset_signal.listener_list,
-				      link) {
-			wl_list_remove(&l->link);
-			wl_list_init(&l->link);
-		}
-	}
+	/* Listeners leave on the renderer's destroy signal, emitted before
+	 * this; one still here is another module's bug. */
+	if (!wl_list_empty(&rs->signal.listener_list))
+		weston_log("vgr: a reset listener outlived the renderer\n");
+	free(rs);
+	gr->reset = NULL;
 }

@@ -8,10 +8,6 @@
 
 #include "vgr.h"
 
-bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
-			    const struct weston_matrix *proj);
-bool vgr_output_shadow_rebuild(struct vgr_output *vo);
-
 static bool
 shadow_ensure(struct vgr_output *vo, int w, int h)
 {

@@ -163,29 +163,17 @@ struct vgr_renderer {
 	GLuint lut_tex;		/* scratch texture for colour curves */
 	struct rb_resource lut_res;	/* RB_RESOURCE_TEXTURE */
 
-	/* GPU reset recovery (vgr-reset.c). */
+	/* GPU reset recovery: private to vgr-reset.c. */
+	struct vgr_reset *reset;
+	/* Every GL/EGL object that outlives a frame is registered here
+	 * (vgr_resource_add); created and destroyed with the recovery. */
 	struct rb_registry *registry;
-	struct rb_recovery *recovery;
-	struct wl_event_source *recover_idle;
-	struct wl_event_source *warm_up_idle;
-	struct wl_event_source *retry_timer;
-	/* One status read per refresh while frames are drawn. */
-	struct wl_event_source *watch_timer;
 	/* Bumped per new context; EGLImages re-import once per generation. */
 	uint32_t generation;
-	bool check_each_frame;
 	/* Draws go to one pixel: compiling the pipeline ahead of a frame. */
 	bool warming_up;
-	bool recovered_pending;
-	uint32_t reset_serial;
 	/* Repaints drawn, and those the backend completed undrawn. */
 	uint64_t frames_drawn, frames_undrawn;
-	uint64_t reset_detected_ns;
-	/* Where a recovery's time goes (CLOCK_MONOTONIC; vmp_reset_event). */
-	uint64_t inject_ns, rebuild_start_ns, rebuild_end_ns, frame_start_ns;
-	uint64_t warm_up_ns;
-	bool warm_up_on_recovery;	/* VMPLANE_RESET_WARM_UP, default on */
-	struct wl_signal reset_signal;	/* struct vmp_reset_event */
 
 	struct weston_drm_format_array dmabuf_formats;
 	bool dmabuf_formats_ready;
@@ -209,7 +197,6 @@ void vgr_egl_fini(struct vgr_renderer *gr);
 bool vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 			   const uint32_t *formats, unsigned count,
 			   EGLConfig *out);
-bool vgr_egl_has_ext(const char *list, const char *name);
 /* EGL_NO_SURFACE: our context with whatever surface is bound, if any. */
 bool vgr_make_current(struct vgr_renderer *gr, EGLSurface surface);
 /* robustness/'s log lines go to Weston's log. */
@@ -245,7 +232,6 @@ void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
 void vgr_resource_remove(struct rb_resource *res);
 
 /* vgr-reset.c */
-uint64_t vgr_now_ns(void);	/* CLOCK_MONOTONIC */
 bool vgr_reset_init(struct vgr_renderer *gr);
 void vgr_reset_fini(struct vgr_renderer *gr);
 /* Detection: false when GL must not be touched now (a reset was seen,
@@ -255,6 +241,8 @@ bool vgr_reset_check(struct vgr_renderer *gr);
 void vgr_reset_report(struct vgr_renderer *gr);
 /* GL may be used: RUNNING, or REBUILDING inside the recovery. */
 bool vgr_reset_gl_allowed(struct vgr_renderer *gr);
+/* A reset was seen and its recovery has not ended (nor given up). */
+bool vgr_reset_recovering(struct vgr_renderer *gr);
 /* At the start of an output repaint, for the recovery's time split. */
 void vgr_reset_frame_begin(struct vgr_renderer *gr);
 /* After a frame was presented: sends a pending RECOVERED event. */
@@ -263,14 +251,24 @@ void vgr_reset_frame_done(struct vgr_renderer *gr);
  * backend completes it, ahead of the next repaint. */
 void vgr_reset_watch_frame(struct vgr_renderer *gr,
 			   struct weston_output *output);
+/* For vmp_renderer_api: the signal of struct vmp_reset_event, the
+ * recovery's counters, and a simulated reset (false if not now). */
+void vgr_reset_add_listener(struct vgr_renderer *gr,
+			    struct wl_listener *listener);
+void vgr_reset_get_counters(struct vgr_renderer *gr, struct rb_counters *out);
+bool vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status);
+
+/* vgr-api.c */
 bool vgr_api_register(struct vgr_renderer *gr);
+
+/* vgr-main.c */
+/* Re-applies the context's default pixel-store state. */
+void vgr_gl_defaults(void);
 
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
 				    enum vgr_variant variant, uint32_t flags);
 void vgr_programs_destroy(struct vgr_renderer *gr);
-/* Re-applies the context's default pixel-store state. */
-void vgr_gl_defaults(void);
 
 /* vgr-output.c */
 int vgr_output_window_create(struct weston_output *output,
@@ -289,13 +287,21 @@ void vgr_repaint_output(struct weston_output *output,
  * so a driver that compiles per pipeline state does it now rather than in
  * that frame; the frame redraws everything anyway. */
 void vgr_output_warm_up(struct weston_output *output);
+int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
+		    void *pixels, uint32_t x, uint32_t y,
+		    uint32_t width, uint32_t height);
+
+/* vgr-shadow.c */
+/* With damage == NULL only makes sure the shadow exists; otherwise copies
+ * the damaged part (global coordinates) to the bound framebuffer. */
+bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
+			    const struct weston_matrix *proj);
+/* After a reset: the same size again; the content is repainted in full. */
+bool vgr_output_shadow_rebuild(struct vgr_output *vo);
 
 /* vgr-repaint-gate.c */
 void vgr_repaint_gate_install(struct vgr_output *vo);
 void vgr_repaint_gate_remove(struct vgr_output *vo);
-int vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
-		    void *pixels, uint32_t x, uint32_t y,
-		    uint32_t width, uint32_t height);
 
 /* vgr-draw.c */
 void vgr_draw_paint_node(struct weston_paint_node *pnode,
@@ -326,12 +332,19 @@ bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
 const struct weston_drm_format_array *
 vgr_get_supported_formats(struct weston_compositor *ec);
+/* The same list, filled on first use. */
+const struct weston_drm_format_array *
+vgr_dmabuf_formats(struct vgr_renderer *gr);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		       struct linux_dmabuf_buffer *dmabuf);
 /* Textures from the retained dma-buf attributes (after attach or reset). */
 bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
 void vgr_dmabuf_surface_release(struct vgr_surface *vs);
-bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
+/* The format list, and the feedback (vgr_dmabuf_feedback_fini) too. */
 void vgr_dmabuf_fini(struct vgr_renderer *gr);
+
+/* vgr-dmabuf-feedback.c: the compositor's default dma-buf feedback. */
+bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);
+void vgr_dmabuf_feedback_fini(struct vgr_renderer *gr);
 
 #endif

@@ -17,6 +17,10 @@
  * client extensions. */
 bool rb_egl_has_extension(EGLDisplay display, const char *name);
 
+/* The same match in any space-separated extension list: an EGL device's,
+ * or GL_EXTENSIONS. False for a NULL list. */
+bool rb_egl_list_has_extension(const char *list, const char *name);
+
 /*
  * A platform display (EGL_PLATFORM_SURFACELESS_MESA, EGL_PLATFORM_GBM_KHR,
  * ...) through EGL_EXT_platform_base, initialized. Returns
