@@ -56,11 +56,11 @@ vmp_debian_source() {
 	# The machine's own mirror (a company mirror, a proxy) serves us too.
 	archive=$(vmp_apt_uri main bookworm) ||
 		vmp_die "no apt source serves Debian's archive with 'main' (looked in ${VMPLANE_APT_ETC:-/etc/apt}/sources.list{,.d/*.list,.d/*.sources})"
-	local lines=("deb-src [signed-by=$key] $archive bookworm main"
-		"deb-src [signed-by=$key] $archive bookworm-updates main")
+	local lines=("deb-src [signed-by=$key] $archive bookworm main")
 	if security=$(vmp_apt_uri security bookworm); then
 		lines+=("deb-src [signed-by=$key] $security bookworm-security main")
 	fi
+	lines+=("deb-src [signed-by=$key] $archive bookworm-updates main")
 	opts=$(vmp_private_apt "$aptdir" "${lines[@]}")
 	vmp_private_apt_update "$aptdir" "$opts" || vmp_die "apt-get update failed for the private source list"
 	rm -rf "$base" && mkdir -p "$base/dl"
