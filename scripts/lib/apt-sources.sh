@@ -1,5 +1,6 @@
 # Finds the Debian archive this machine's apt already uses, so the private
 # apt lists of our scripts go through the same mirror or proxy. Source it.
+# shellcheck shell=bash
 
 # vmp_apt_uri KIND CODENAME: prints the URI of the first apt source that
 # serves Debian's main archive (KIND main) or its security archive (KIND

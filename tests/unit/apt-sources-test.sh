@@ -25,7 +25,7 @@ expect() {
 		echo "ok   $1: $2 $3 -> ${got:-(none)}"
 	fi
 }
-reset() { rm -rf "$etc"/*; mkdir -p "$etc/sources.list.d"; }
+reset() { rm -rf "${etc:?}"/*; mkdir -p "$etc/sources.list.d"; }
 
 # 1. deb822 as Debian 12 installs it, next to a foreign repository that
 # comes first in name order and a disabled file.
