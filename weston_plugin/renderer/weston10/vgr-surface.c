@@ -115,11 +115,11 @@ vgr_surface_get(struct weston_surface *surface)
 	vs->y_inverted = true;
 	vs->target = GL_TEXTURE_2D;
 	pixman_region32_init(&vs->texture_damage);
-	wl_list_insert(&gr->surfaces, &vs->link);
+	wl_list_insert(&vgr_fe(gr)->surfaces, &vs->link);
 	vs->surface_destroy.notify = handle_surface_destroy;
 	wl_signal_add(&surface->destroy_signal, &vs->surface_destroy);
 	vs->renderer_destroy.notify = handle_renderer_destroy;
-	wl_signal_add(&gr->destroy_signal, &vs->renderer_destroy);
+	wl_signal_add(&vgr_fe(gr)->destroy_signal, &vs->renderer_destroy);
 	surface->renderer_state = vs;
 	vgr_resource_add(gr, &vs->res, RB_RESOURCE_TEXTURE, &surface_impl, vs);
 

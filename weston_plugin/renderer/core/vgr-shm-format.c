@@ -1,8 +1,11 @@
-/* wl_shm buffers: plane layout per format and damage-driven uploads. */
+/*
+ * wl_shm formats: the texture planes of each format, and uploading a
+ * rectangle of a buffer into them.
+ */
 #include <stdlib.h>
-#include <libweston/libweston.h>
+#include <wayland-server-protocol.h>
 
-#include "vgr.h"
+#include "vgr-core.h"
 
 enum chan { CH_BGRA, CH_RGBA, CH_565, CH_1, CH_2 };
 
@@ -37,17 +40,6 @@ static const struct shm_format shm_formats[] = {
 	{ WL_SHM_FORMAT_XYUV8888, VGR_VARIANT_XYUV, true, 1,
 	  { { CH_RGBA, 1, 1, 4, 1 } } },
 };
-
-void
-vgr_shm_register_formats(struct vgr_renderer *gr)
-{
-	struct wl_display *display = gr->compositor->wl_display;
-	size_t i;
-
-	/* libwayland always advertises ARGB8888 and XRGB8888 itself. */
-	for (i = 2; i < ARRAY_LENGTH(shm_formats); i++)
-		wl_display_add_shm_format(display, shm_formats[i].format);
-}
 
 static void
 gl_formats(struct vgr_renderer *gr, enum chan chan, struct vgr_plane *p)
@@ -91,33 +83,38 @@ find_format(uint32_t format)
 	return NULL;
 }
 
-bool
-vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
-	       struct wl_shm_buffer *shm)
+const uint32_t *
+vgr_shm_formats(unsigned *count)
 {
-	const struct shm_format *fmt = find_format(wl_shm_buffer_get_format(shm));
-	int w = wl_shm_buffer_get_width(shm);
-	int h = wl_shm_buffer_get_height(shm);
-	int stride = wl_shm_buffer_get_stride(shm);
-	struct vgr_plane planes[VGR_MAX_PLANES] = { 0 };
+	static uint32_t formats[ARRAY_LENGTH(shm_formats)];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LENGTH(shm_formats); i++)
+		formats[i] = shm_formats[i].format;
+	*count = ARRAY_LENGTH(shm_formats);
+	return formats;
+}
+
+bool
+vgr_shm_layout(struct vgr_renderer *gr, uint32_t format, int w, int h,
+	       int stride, struct vgr_shm_layout *out)
+{
+	const struct shm_format *fmt = find_format(format);
 	uint32_t offset = 0;
-	bool same;
 	int i;
 
 	if (!fmt)
 		return false;
-
-	buffer->shm_buffer = shm;
-	buffer->width = w;
-	buffer->height = h;
-	buffer->y_inverted = 1;
-	vs->surface->is_opaque = fmt->opaque;
-
+	*out = (struct vgr_shm_layout){
+		.variant = fmt->variant,
+		.opaque = fmt->opaque,
+		.n_planes = fmt->n_planes,
+	};
 	for (i = 0; i < fmt->n_planes; i++) {
 		const struct plane_desc *d = &fmt->planes[i];
-		struct vgr_plane *p = &planes[i];
+		struct vgr_plane *p = &out->planes[i];
 
-		gl_formats(vs->gr, d->chan, p);
+		gl_formats(gr, d->chan, p);
 		p->hsub = d->hsub;
 		p->vsub = d->vsub;
 		p->cpp = d->cpp;
@@ -135,37 +132,12 @@ vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 			offset += (uint32_t)p->stride * (uint32_t)(h / d->vsub);
 		}
 	}
-
-	same = vs->kind == VGR_BUFFER_SHM && vs->shm_format == fmt->format &&
-	       vs->buffer_width == w && vs->buffer_height == h &&
-	       vs->n_planes == fmt->n_planes;
-	for (i = 0; same && i < fmt->n_planes; i++)
-		same = vs->planes[i].stride == planes[i].stride;
-
-	vs->target = GL_TEXTURE_2D;
-	if (!same) {
-		vgr_surface_drop_textures(vs);
-		for (i = 0; i < fmt->n_planes; i++)
-			vs->planes[i] = planes[i];
-		vs->n_planes = fmt->n_planes;
-		vs->needs_full_upload = true;
-		/* Without GL the recovery creates them. */
-		if (vgr_gl_current(vs->gr))
-			vgr_surface_create_textures(vs);
-	}
-
-	vs->kind = VGR_BUFFER_SHM;
-	vs->variant = fmt->variant;
-	vs->shm_format = fmt->format;
-	vs->buffer_width = w;
-	vs->buffer_height = h;
-	vs->y_inverted = true;
 	return true;
 }
 
-static void
-upload_rect(struct vgr_plane *p, const uint8_t *data, int x1, int y1,
-	    int x2, int y2, bool full)
+void
+vgr_shm_upload_rect(struct vgr_plane *p, const uint8_t *data,
+		    int x1, int y1, int x2, int y2, bool full)
 {
 	int tx1, ty1, tx2, ty2;
 	int div = p->cpp == 4 && p->hsub == 2 ? 2 : p->hsub;
@@ -195,45 +167,4 @@ upload_rect(struct vgr_plane *p, const uint8_t *data, int x1, int y1,
 	glPixelStorei(GL_UNPACK_SKIP_ROWS_EXT, ty1);
 	glTexSubImage2D(GL_TEXTURE_2D, 0, tx1, ty1, tx2 - tx1, ty2 - ty1,
 			p->format, p->type, data + p->offset);
-}
-
-void
-vgr_shm_upload(struct vgr_surface *vs, bool full)
-{
-	struct weston_buffer *buffer = vs->buffer_ref.buffer;
-	struct wl_shm_buffer *shm = buffer ? buffer->shm_buffer : NULL;
-	pixman_box32_t *rects;
-	const uint8_t *data;
-	int n, i, j;
-
-	if (!shm)
-		return;
-	if (!full && !pixman_region32_not_empty(&vs->texture_damage))
-		return;
-
-	glActiveTexture(GL_TEXTURE0);
-	wl_shm_buffer_begin_access(shm);
-	data = wl_shm_buffer_get_data(shm);
-	if (full) {
-		for (j = 0; j < vs->n_planes; j++)
-			upload_rect(&vs->planes[j], data, 0, 0, vs->buffer_width,
-				    vs->buffer_height, true);
-	} else {
-		rects = pixman_region32_rectangles(&vs->texture_damage, &n);
-		for (i = 0; i < n; i++) {
-			pixman_box32_t r = weston_surface_to_buffer_rect(vs->surface,
-									rects[i]);
-
-			for (j = 0; j < vs->n_planes; j++)
-				upload_rect(&vs->planes[j], data, r.x1, r.y1,
-					    r.x2, r.y2, false);
-		}
-	}
-	wl_shm_buffer_end_access(shm);
-
-	glPixelStorei(GL_UNPACK_ROW_LENGTH_EXT, 0);
-	glPixelStorei(GL_UNPACK_SKIP_PIXELS_EXT, 0);
-	glPixelStorei(GL_UNPACK_SKIP_ROWS_EXT, 0);
-	pixman_region32_clear(&vs->texture_damage);
-	vs->needs_full_upload = false;
 }

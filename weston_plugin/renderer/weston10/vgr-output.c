@@ -114,8 +114,8 @@ vgr_output_window_create(struct weston_output *output,
 	EGLConfig config;
 	EGLSurface surface;
 
-	if (!vgr_egl_choose_config(gr, EGL_WINDOW_BIT, opts->drm_formats,
-				   opts->drm_formats_count, &config))
+	if (!vgr_choose_config(gr, EGL_WINDOW_BIT, opts->drm_formats,
+			       opts->drm_formats_count, &config))
 		return -1;
 	if (gr->context_config != EGL_NO_CONFIG_KHR &&
 	    config != gr->context_config) {
@@ -141,8 +141,8 @@ vgr_output_pbuffer_create(struct weston_output *output,
 	EGLConfig config;
 	EGLSurface surface;
 
-	if (!vgr_egl_choose_config(gr, EGL_PBUFFER_BIT, opts->drm_formats,
-				   opts->drm_formats_count, &config))
+	if (!vgr_choose_config(gr, EGL_PBUFFER_BIT, opts->drm_formats,
+			       opts->drm_formats_count, &config))
 		return -1;
 	surface = vgr_egl_surface_create_pbuffer(gr, config, opts->width,
 						 opts->height);
@@ -382,7 +382,8 @@ vgr_repaint_output(struct weston_output *output,
 	if (vo->is_pbuffer)
 		submit_frame(gr);
 	gr->frames_drawn++;
-	vgr_reset_watch_frame(gr, output);
+	vgr_reset_watch_frame(gr, output->current_mode ?
+				  output->current_mode->refresh : 0);
 	vgr_reset_frame_done(gr);
 }
 

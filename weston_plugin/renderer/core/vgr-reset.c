@@ -3,36 +3,36 @@
  * state machine.
  *
  * Detection runs at the start of every output repaint (and where an idle
- * output's repaint loop starts: vgr-repaint-gate.c), once a refresh period
- * after each drawn frame, and wherever making the context current fails.
- * Recovery never runs in the detection stack:
- * it is scheduled on an idle callback (and a timer while the driver still
+ * output's repaint loop starts: the front end's vgr-repaint-gate.c), once a
+ * refresh period after each drawn frame, and wherever making the context
+ * current fails. Recovery never runs in the detection stack: it is
+ * scheduled on an idle callback (and a timer while the driver still
  * reports the reset), where robustness/ forgets every registered object,
  * re-creates the context and rebuilds the registry. Six kinds of resource
- * are rebuilt, in this order (registry kind and file in brackets):
+ * are rebuilt, in this order (registry kind and file in brackets; core/
+ * files, or the front end's where marked FE):
  *   1. shader programs (PROGRAM, vgr-shaders.c);
  *   2. surface textures, uploaded again from the shm buffer each surface
- *      still references or from its dma-buf (TEXTURE, vgr-surface.c);
+ *      still references or from its dma-buf (TEXTURE, FE vgr-surface.c);
  *   3. the colour-curve scratch texture, empty: each use fills it
  *      (TEXTURE, vgr-objects.c; 2 and 3 in the order they were registered);
  *   4. dma-buf EGLImages, imported again from the retained attributes
- *      (EGL_IMAGE, vgr-dmabuf.c). A surface texture of step 2 needs its
+ *      (EGL_IMAGE, vgr-dmabuf-image.c). A surface texture of step 2 needs its
  *      image first and imports it itself; the image records the context
  *      generation it was imported in, so step 4 then skips it;
- *   5. the blending-space shadow framebuffers (FBO, vgr-output.c and
+ *   5. the blending-space shadow framebuffers (FBO, FE vgr-output.c and
  *      vgr-shadow.c);
  *   6. output surfaces: a pbuffer is created again, a window surface is
  *      kept and made current with the new context (OUTPUT_SURFACE,
- *      vgr-output.c).
- * Solid colours and views are Weston's own state: every output is damaged
- * and the next repaint draws them again.
+ *      FE vgr-output.c).
+ * Solid colours and views are Weston's own state: the front end damages
+ * every output and the next repaint draws them again.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <libweston/libweston.h>
 
-#include "vgr.h"
+#include "vgr-core.h"
 #include "vmplane-renderer-api.h"
 
 /* What only recovery needs; the rest of the renderer asks through vgr.h. */
@@ -117,7 +117,7 @@ hook_damage_all(void *data)
 	rs->frame_start_ns = 0;
 	rs->warm_up_ns = 0;
 	rs->recovered_pending = true;
-	weston_compositor_damage_all(rs->gr->compositor);
+	vgr_frontend_damage_all(rs->gr);
 }
 
 static void
@@ -177,14 +177,12 @@ static void
 warm_up_idle(void *data)
 {
 	struct vgr_reset *rs = data;
-	struct weston_output *output;
 	uint64_t start = now_ns();
 
 	rs->warm_up_idle = NULL;
 	if (rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
 		return;
-	wl_list_for_each(output, &rs->gr->compositor->output_list, link)
-		vgr_output_warm_up(output);
+	vgr_frontend_warm_up(rs->gr);
 	rs->warm_up_ns = now_ns() - start;
 }
 
@@ -193,8 +191,7 @@ warm_up_idle(void *data)
 static void
 warm_up(struct vgr_reset *rs)
 {
-	struct wl_event_loop *loop =
-		wl_display_get_event_loop(rs->gr->compositor->wl_display);
+	struct wl_event_loop *loop = vgr_frontend_event_loop(rs->gr);
 
 	if (rs->warm_up_on_recovery && !rs->warm_up_idle)
 		rs->warm_up_idle = wl_event_loop_add_idle(loop, warm_up_idle, rs);
@@ -222,8 +219,7 @@ recover(struct vgr_reset *rs)
 static void
 schedule_recovery(struct vgr_reset *rs)
 {
-	struct wl_event_loop *loop =
-		wl_display_get_event_loop(rs->gr->compositor->wl_display);
+	struct wl_event_loop *loop = vgr_frontend_event_loop(rs->gr);
 
 	if (!rs->recover_idle)
 		rs->recover_idle = wl_event_loop_add_idle(loop, recover_idle, rs);
@@ -302,10 +298,9 @@ watch_timer(void *data)
  * rebuild runs in the repaint window instead. An idle desktop draws no
  * frame and so arms nothing. */
 void
-vgr_reset_watch_frame(struct vgr_renderer *gr, struct weston_output *output)
+vgr_reset_watch_frame(struct vgr_renderer *gr, int32_t refresh_mhz)
 {
-	int32_t refresh = output->current_mode ? output->current_mode->refresh : 0;
-	int ms = refresh > 0 ? (int)(1000000 / refresh) : 16;
+	int ms = refresh_mhz > 0 ? (int)(1000000 / refresh_mhz) : 16;
 
 	if (gr->reset)
 		wl_event_source_timer_update(gr->reset->watch_timer,
@@ -380,7 +375,7 @@ env_ulong(const char *name, unsigned long fallback)
 		return fallback;
 	n = strtoul(v, &end, 10);
 	if (*end) {
-		weston_log("vgr: ignoring %s=%s (not a number)\n", name, v);
+		vgr_log("vgr: ignoring %s=%s (not a number)\n", name, v);
 		return fallback;
 	}
 	return n;
@@ -398,8 +393,7 @@ vgr_reset_init(struct vgr_renderer *gr)
 	};
 	struct rb_log log = { .func = vgr_rb_log, .data = gr };
 	struct rb_recovery_config config;
-	struct wl_event_loop *loop =
-		wl_display_get_event_loop(gr->compositor->wl_display);
+	struct wl_event_loop *loop = vgr_frontend_event_loop(gr);
 
 	rs = calloc(1, sizeof *rs);
 	if (!rs)
@@ -460,7 +454,7 @@ vgr_reset_fini(struct vgr_renderer *gr)
 	/* Listeners leave on the renderer's destroy signal, emitted before
 	 * this; one still here is another module's bug. */
 	if (!wl_list_empty(&rs->signal.listener_list))
-		weston_log("vgr: a reset listener outlived the renderer\n");
+		vgr_log("vgr: a reset listener outlived the renderer\n");
 	free(rs);
 	gr->reset = NULL;
 }

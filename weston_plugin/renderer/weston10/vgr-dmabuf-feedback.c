@@ -47,7 +47,7 @@ main_device(struct vgr_renderer *gr, dev_t *dev)
 bool
 vgr_dmabuf_setup_feedback(struct vgr_renderer *gr)
 {
-	struct weston_compositor *ec = gr->compositor;
+	struct weston_compositor *ec = vgr_fe(gr)->compositor;
 	dev_t dev;
 
 	/* The CPU path has feedback too: its LINEAR formats on the GBM device. */
@@ -71,7 +71,7 @@ vgr_dmabuf_setup_feedback(struct vgr_renderer *gr)
 void
 vgr_dmabuf_feedback_fini(struct vgr_renderer *gr)
 {
-	struct weston_compositor *ec = gr->compositor;
+	struct weston_compositor *ec = vgr_fe(gr)->compositor;
 
 	if (ec->default_dmabuf_feedback) {
 		weston_dmabuf_feedback_destroy(ec->default_dmabuf_feedback);

@@ -14,7 +14,7 @@ renderer_of(struct weston_compositor *ec)
 {
 	struct vgr_renderer *gr = vgr_get(ec);
 
-	if (!gr || gr->base.repaint_output != vgr_repaint_output)
+	if (!gr || vgr_fe(gr)->base.repaint_output != vgr_repaint_output)
 		return NULL;
 	return gr;
 }
@@ -78,7 +78,7 @@ add_destroy_listener(struct weston_compositor *ec, struct wl_listener *listener)
 	struct vgr_renderer *gr = renderer_of(ec);
 
 	if (gr)
-		wl_signal_add(&gr->destroy_signal, listener);
+		wl_signal_add(&vgr_fe(gr)->destroy_signal, listener);
 	else
 		wl_list_init(&listener->link);
 }
@@ -95,6 +95,7 @@ static const struct vmp_renderer_api api = {
 bool
 vgr_api_register(struct vgr_renderer *gr)
 {
-	return weston_plugin_api_register(gr->compositor, VMP_RENDERER_API_NAME,
+	return weston_plugin_api_register(vgr_fe(gr)->compositor,
+					  VMP_RENDERER_API_NAME,
 					  &api, sizeof(api)) == 0;
 }

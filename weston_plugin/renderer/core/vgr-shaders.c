@@ -1,9 +1,8 @@
 /* Program cache: one program per (sampling variant, modifier flags). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <libweston/libweston.h>
 
-#include "vgr.h"
+#include "vgr-core.h"
 
 static const char vertex_src[] =
 	"precision highp float;\n"

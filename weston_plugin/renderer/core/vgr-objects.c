@@ -8,9 +8,8 @@
  * is not current: after a reset the handles died with the old context.
  */
 #include <stdlib.h>
-#include <libweston/libweston.h>
 
-#include "vgr.h"
+#include "vgr-core.h"
 
 GLuint
 vgr_texture_create(struct vgr_renderer *gr, GLenum target)
@@ -103,7 +102,7 @@ compile_shader(GLenum type, const char *src)
 	glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
 	if (!ok) {
 		glGetShaderInfoLog(s, sizeof log, NULL, log);
-		weston_log("vgr: shader compile failed: %s\n", log);
+		vgr_log("vgr: shader compile failed: %s\n", log);
 		glDeleteShader(s);
 		return 0;
 	}
@@ -139,7 +138,7 @@ vgr_program_object_create(struct vgr_renderer *gr, const char *vs_src,
 	glGetProgramiv(prog, GL_LINK_STATUS, &ok);
 	if (!ok) {
 		glGetProgramInfoLog(prog, sizeof log, NULL, log);
-		weston_log("vgr: program link failed: %s\n", log);
+		vgr_log("vgr: program link failed: %s\n", log);
 		glDeleteProgram(prog);
 		return 0;
 	}

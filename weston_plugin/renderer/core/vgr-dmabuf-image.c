@@ -1,7 +1,7 @@
 /*
- * linux-dmabuf: EGLImage import (modifiers, external-only, per-plane YUV),
- * the format list, and a CPU path that maps the buffer and uploads it
- * where EGL import is missing or unsafe. Feedback: vgr-dmabuf-feedback.c.
+ * dma-buf images: EGLImage import (modifiers, external-only, per-plane
+ * YUV), re-import after a reset, and a CPU path that maps the buffer and
+ * uploads it where EGL import is missing or unsafe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,26 +12,8 @@
 #include <sys/mman.h>
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
-#include <libweston/libweston.h>
 
-#include "vgr.h"
-#include "vmplane/sync_file.h"
-
-#define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
-
-struct vgr_dmabuf_image {
-	struct vgr_renderer *gr;
-	/* RB_RESOURCE_EGL_IMAGE: re-imported from dmabuf->attributes. */
-	struct rb_resource res;
-	struct linux_dmabuf_buffer *dmabuf;
-	/* gr->generation the images were imported in. */
-	uint32_t generation;
-	bool cpu;
-	EGLImageKHR images[VGR_MAX_PLANES];
-	int n_images;
-	GLenum target;
-	enum vgr_variant variant;
-};
+#include "vgr-core.h"
 
 /* Linear 32-bit RGB layouts the CPU path can upload as they are. */
 static const struct {
@@ -62,8 +44,8 @@ use_egl_import(struct vgr_renderer *gr)
 	return gr->has_dmabuf_import && !gr->force_cpu_dmabuf;
 }
 
-static void
-image_free(struct vgr_dmabuf_image *img)
+void
+vgr_dmabuf_image_destroy(struct vgr_dmabuf_image *img)
 {
 	int i;
 
@@ -75,15 +57,9 @@ image_free(struct vgr_dmabuf_image *img)
 	free(img);
 }
 
-static void
-dmabuf_user_data_destroy(struct linux_dmabuf_buffer *dmabuf)
-{
-	image_free(linux_dmabuf_buffer_get_user_data(dmabuf));
-}
-
 static EGLImageKHR
 import_planes(struct vgr_renderer *gr, uint32_t fourcc, int width, int height,
-	      const struct dmabuf_attributes *a, int first, int count)
+	      const struct vgr_dmabuf_desc *a, int first, int count)
 {
 	static const EGLint fd_key[] = { EGL_DMA_BUF_PLANE0_FD_EXT,
 		EGL_DMA_BUF_PLANE1_FD_EXT, EGL_DMA_BUF_PLANE2_FD_EXT,
@@ -151,7 +127,7 @@ external_only(struct vgr_renderer *gr, uint32_t format, uint64_t modifier)
 
 /* Two-plane and three-plane YUV sampled as R8/GR88 planes. */
 static bool
-import_yuv_planes(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
+import_yuv_planes(struct vgr_renderer *gr, const struct vgr_dmabuf_desc *a,
 		  struct vgr_dmabuf_image *img)
 {
 	int i;
@@ -192,7 +168,7 @@ fd_size(int fd)
 
 /* The CPU path only trusts what it can prove fits in the fd. */
 static bool
-cpu_acceptable(const struct dmabuf_attributes *a)
+cpu_acceptable(const struct vgr_dmabuf_desc *a)
 {
 	off_t size;
 	uint64_t need;
@@ -210,10 +186,9 @@ cpu_acceptable(const struct dmabuf_attributes *a)
 }
 
 static bool
-import_egl(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
+import_egl(struct vgr_renderer *gr, const struct vgr_dmabuf_desc *a,
 	   struct vgr_dmabuf_image *img)
 {
-	const struct pixel_format_info *info;
 	int i;
 
 	img->generation = gr->generation;
@@ -222,16 +197,15 @@ import_egl(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
 				       0, a->n_planes);
 	if (img->images[0] != EGL_NO_IMAGE_KHR) {
 		img->n_images = 1;
-		info = pixel_format_get_info(a->format);
 		if (external_only(gr, a->format, a->modifier[0]) ||
-		    (info && info->hsub > 1)) {
+		    a->subsampled) {
 			if (!gr->has_external_image)
 				return false;
 			img->target = GL_TEXTURE_EXTERNAL_OES;
 			img->variant = VGR_VARIANT_EXTERNAL;
 		} else {
-			img->variant = info && info->bits.a == 0 ?
-				       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
+			img->variant = a->opaque ? VGR_VARIANT_RGBX :
+						   VGR_VARIANT_RGBA;
 		}
 		return true;
 	}
@@ -245,8 +219,8 @@ import_egl(struct vgr_renderer *gr, const struct dmabuf_attributes *a,
 
 /* EGLImages are display objects, but a reset may take their backing
  * with it; import them again once per new context. */
-static bool
-image_refresh(struct vgr_dmabuf_image *img)
+bool
+vgr_dmabuf_image_refresh(struct vgr_dmabuf_image *img)
 {
 	struct vgr_renderer *gr = img->gr;
 	int i;
@@ -257,13 +231,13 @@ image_refresh(struct vgr_dmabuf_image *img)
 		vgr_image_destroy(gr, img->images[i]);
 	memset(img->images, 0, sizeof(img->images));
 	img->n_images = 0;
-	return import_egl(gr, &img->dmabuf->attributes, img);
+	return import_egl(gr, &img->desc, img);
 }
 
 static bool
 image_rebuild(struct rb_resource *res, void *data)
 {
-	return image_refresh(data);
+	return vgr_dmabuf_image_refresh(data);
 }
 
 static const struct rb_resource_impl image_impl = {
@@ -271,28 +245,29 @@ static const struct rb_resource_impl image_impl = {
 	.name = "dma-buf EGLImage",
 };
 
-static void
-image_attach(struct vgr_dmabuf_image *img, struct linux_dmabuf_buffer *dmabuf)
+static struct vgr_dmabuf_image *
+registered(struct vgr_dmabuf_image *img)
 {
-	img->dmabuf = dmabuf;
 	vgr_resource_add(img->gr, &img->res, RB_RESOURCE_EGL_IMAGE,
 			 &image_impl, img);
-	linux_dmabuf_buffer_set_user_data(dmabuf, img, dmabuf_user_data_destroy);
+	return img;
 }
 
-static struct vgr_dmabuf_image *
-import_attributes(struct vgr_renderer *gr, const struct dmabuf_attributes *a)
+struct vgr_dmabuf_image *
+vgr_dmabuf_image_create(struct vgr_renderer *gr,
+			const struct vgr_dmabuf_desc *a)
 {
 	struct vgr_dmabuf_image *img;
 
 	if (a->width <= 0 || a->height <= 0 || a->n_planes < 1 ||
-	    a->n_planes > VMP_DMABUF_MAX_PLANES)
+	    a->n_planes > VGR_DMABUF_MAX_PLANES)
 		return NULL;
 
 	img = calloc(1, sizeof *img);
 	if (!img)
 		return NULL;
 	img->gr = gr;
+	img->desc = *a;
 	img->target = GL_TEXTURE_2D;
 
 	if (!use_egl_import(gr)) {
@@ -303,43 +278,25 @@ import_attributes(struct vgr_renderer *gr, const struct dmabuf_attributes *a)
 		img->cpu = true;
 		img->variant = cpu_formats[cpu_format_index(a->format)].opaque ?
 			       VGR_VARIANT_RGBX : VGR_VARIANT_RGBA;
-		return img;
+		return registered(img);
 	}
 
 	/* No GL now (a reset is being handled): the recovery imports it. */
 	if (!vgr_make_current(gr, EGL_NO_SURFACE)) {
 		img->generation = gr->generation - 1;
 		img->variant = VGR_VARIANT_RGBA;
-		return img;
+		return registered(img);
 	}
 	if (!import_egl(gr, a, img)) {
-		image_free(img);
+		vgr_dmabuf_image_destroy(img);
 		return NULL;
 	}
-	return img;
-}
-
-bool
-vgr_import_dmabuf(struct weston_compositor *ec,
-		  struct linux_dmabuf_buffer *dmabuf)
-{
-	struct vgr_renderer *gr = vgr_get(ec);
-	struct vgr_dmabuf_image *img;
-
-	img = import_attributes(gr, &dmabuf->attributes);
-	if (!img) {
-		weston_log("vgr: refusing dma-buf %dx%d format 0x%08x (%d planes)\n",
-			   dmabuf->attributes.width, dmabuf->attributes.height,
-			   dmabuf->attributes.format, dmabuf->attributes.n_planes);
-		return false;
-	}
-	image_attach(img, dmabuf);
-	return true;
+	return registered(img);
 }
 
 /* Maps the buffer and uploads it; the CPU fallback's "import". */
 static bool
-cpu_upload(struct vgr_surface *vs, const struct dmabuf_attributes *a)
+cpu_upload(GLuint tex, const struct vgr_dmabuf_desc *a)
 {
 	struct dma_buf_sync sync = { 0 };
 	size_t len = a->offset[0] + (size_t)a->stride[0] * a->height;
@@ -348,7 +305,7 @@ cpu_upload(struct vgr_surface *vs, const struct dmabuf_attributes *a)
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, a->fd[0], 0);
 	if (map == MAP_FAILED) {
-		weston_log("vgr: cannot map dma-buf: %s\n", strerror(errno));
+		vgr_log("vgr: cannot map dma-buf: %s\n", strerror(errno));
 		return false;
 	}
 	/* Not every exporter implements it (memfd does not); best effort. */
@@ -356,7 +313,7 @@ cpu_upload(struct vgr_surface *vs, const struct dmabuf_attributes *a)
 	ioctl(a->fd[0], DMA_BUF_IOCTL_SYNC, &sync);
 
 	glActiveTexture(GL_TEXTURE0);
-	glBindTexture(GL_TEXTURE_2D, vs->planes[0].tex);
+	glBindTexture(GL_TEXTURE_2D, tex);
 	glPixelStorei(GL_UNPACK_ROW_LENGTH_EXT, (GLint)(a->stride[0] / 4));
 	glPixelStorei(GL_UNPACK_SKIP_PIXELS_EXT, 0);
 	glPixelStorei(GL_UNPACK_SKIP_ROWS_EXT, 0);
@@ -371,71 +328,15 @@ cpu_upload(struct vgr_surface *vs, const struct dmabuf_attributes *a)
 	return true;
 }
 
-static void
-wait_acquire_fence(struct vgr_surface *vs)
-{
-	int fd = vs->surface->acquire_fence_fd;
-
-	if (fd < 0)
-		return;
-	/* Without GPU-side waits, block here: correctness over latency. */
-	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
-		weston_log("vgr: acquire fence did not signal in time\n");
-}
-
 bool
-vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
-		  struct linux_dmabuf_buffer *dmabuf)
+vgr_dmabuf_image_upload(struct vgr_dmabuf_image *img, const GLuint *tex)
 {
-	struct vgr_renderer *gr = vs->gr;
-	const struct dmabuf_attributes *a = &dmabuf->attributes;
-	struct vgr_dmabuf_image *img = linux_dmabuf_buffer_get_user_data(dmabuf);
-
-	if (!img) {
-		/* Direct-display buffers skip import; try once now. */
-		img = import_attributes(gr, a);
-		if (!img)
-			return false;
-		image_attach(img, dmabuf);
-	}
-
-	buffer->width = a->width;
-	buffer->height = a->height;
-	buffer->y_inverted = !(a->flags & Y_INVERT_FLAG);
-	vs->surface->is_opaque = img->variant == VGR_VARIANT_RGBX ||
-				 img->variant >= VGR_VARIANT_Y_U_V;
-
-	vs->kind = VGR_BUFFER_DMABUF;
-	vs->variant = img->variant;
-	vs->image = img;
-	vs->buffer_width = a->width;
-	vs->buffer_height = a->height;
-	vs->y_inverted = buffer->y_inverted;
-
-	wait_acquire_fence(vs);
-	/* Without GL the recovery uploads it from the kept attributes. */
-	if (!vgr_gl_current(gr))
-		return true;
-	return vgr_dmabuf_surface_upload(vs);
-}
-
-bool
-vgr_dmabuf_surface_upload(struct vgr_surface *vs)
-{
-	struct vgr_dmabuf_image *img = vs->image;
 	int i;
 
-	if (!img || !image_refresh(img))
-		return false;
-	vs->n_planes = img->cpu ? 1 : img->n_images;
-	vs->target = img->target;
-	vs->variant = img->variant;
-	vgr_surface_create_textures(vs);
-
 	if (img->cpu)
-		return cpu_upload(vs, &img->dmabuf->attributes);
+		return cpu_upload(tex[0], &img->desc);
 	for (i = 0; i < img->n_images; i++) {
-		glBindTexture(img->target, vs->planes[i].tex);
+		glBindTexture(img->target, tex[i]);
 		glEGLImageTargetTexture2DOES(img->target, img->images[i]);
 	}
 	glBindTexture(img->target, 0);
@@ -443,48 +344,24 @@ vgr_dmabuf_surface_upload(struct vgr_surface *vs)
 }
 
 void
-vgr_dmabuf_surface_release(struct vgr_surface *vs)
-{
-	/* The images belong to the dma-buf and die with it. */
-	vs->image = NULL;
-}
-
-static void
-add_format(struct vgr_renderer *gr, uint32_t format, const uint64_t *mods,
-	   int n_mods)
-{
-	struct weston_drm_format *f;
-	int i;
-
-	f = weston_drm_format_array_add_format(&gr->dmabuf_formats, format);
-	if (!f)
-		return;
-	for (i = 0; i < n_mods; i++)
-		weston_drm_format_add_modifier(f, mods[i]);
-}
-
-static void
-populate_formats(struct vgr_renderer *gr)
+vgr_dmabuf_query_formats(struct vgr_renderer *gr, vgr_dmabuf_format_func add,
+			 void *data)
 {
 	static const uint64_t cpu_mods[] = { DRM_FORMAT_MOD_LINEAR,
 					     DRM_FORMAT_MOD_INVALID };
 	EGLint formats[256], n = 0, i;
 
-	if (gr->dmabuf_formats_ready)
-		return;
-	gr->dmabuf_formats_ready = true;
-
 	if (!use_egl_import(gr)) {
 		for (i = 0; i < (EGLint)ARRAY_LENGTH(cpu_formats); i++)
-			add_format(gr, cpu_formats[i].format, cpu_mods, 2);
+			add(data, cpu_formats[i].format, cpu_mods, 2);
 		return;
 	}
 	if (!gr->has_dmabuf_modifiers ||
 	    !eglQueryDmaBufFormatsEXT(gr->display, 256, formats, &n)) {
 		static const uint64_t implicit = DRM_FORMAT_MOD_INVALID;
 
-		add_format(gr, DRM_FORMAT_ARGB8888, &implicit, 1);
-		add_format(gr, DRM_FORMAT_XRGB8888, &implicit, 1);
+		add(data, DRM_FORMAT_ARGB8888, &implicit, 1);
+		add(data, DRM_FORMAT_XRGB8888, &implicit, 1);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -498,28 +375,6 @@ populate_formats(struct vgr_renderer *gr)
 			list[j] = mods[j];
 		/* Implicit modifiers always work through the same import. */
 		list[n_mods] = DRM_FORMAT_MOD_INVALID;
-		add_format(gr, (uint32_t)formats[i], list, n_mods + 1);
+		add(data, (uint32_t)formats[i], list, n_mods + 1);
 	}
-}
-
-const struct weston_drm_format_array *
-vgr_dmabuf_formats(struct vgr_renderer *gr)
-{
-	populate_formats(gr);
-	return &gr->dmabuf_formats;
-}
-
-const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec)
-{
-	return vgr_dmabuf_formats(vgr_get(ec));
-}
-
-void
-vgr_dmabuf_fini(struct vgr_renderer *gr)
-{
-	vgr_dmabuf_feedback_fini(gr);
-	weston_drm_format_array_fini(&gr->dmabuf_formats);
-	weston_drm_format_array_init(&gr->dmabuf_formats);
-	gr->dmabuf_formats_ready = false;
 }

@@ -3,9 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libweston/libweston.h>
 
-#include "vgr.h"
+#include "vgr-core.h"
 
 #ifndef EGL_PLATFORM_SURFACELESS_MESA
 #define EGL_PLATFORM_SURFACELESS_MESA 0x31DD
@@ -48,8 +47,8 @@ get_display(EGLenum platform, void *native)
 	if (platform &&
 	    rb_egl_list_has_extension(client_exts, "EGL_EXT_platform_base")) {
 		if (!platform_supported(client_exts, platform)) {
-			weston_log("vgr: EGL platform 0x%04x not supported\n",
-				   platform);
+			vgr_log("vgr: EGL platform 0x%04x not supported\n",
+				platform);
 			return EGL_NO_DISPLAY;
 		}
 		return rb_egl_get_platform_display(platform, native, NULL);
@@ -64,25 +63,23 @@ get_display(EGLenum platform, void *native)
 }
 
 static bool
-config_matches(struct vgr_renderer *gr, EGLConfig config, uint32_t format)
+config_matches(struct vgr_renderer *gr, EGLConfig config,
+	       const struct vgr_config_format *format)
 {
-	const struct pixel_format_info *info;
 	EGLint r, g, b, a;
 
-	info = pixel_format_get_info(format);
-	if (!info)
-		return false;
 	eglGetConfigAttrib(gr->display, config, EGL_RED_SIZE, &r);
 	eglGetConfigAttrib(gr->display, config, EGL_GREEN_SIZE, &g);
 	eglGetConfigAttrib(gr->display, config, EGL_BLUE_SIZE, &b);
 	eglGetConfigAttrib(gr->display, config, EGL_ALPHA_SIZE, &a);
-	return r == info->bits.r && g == info->bits.g &&
-	       b == info->bits.b && a == info->bits.a;
+	return r == format->r && g == format->g &&
+	       b == format->b && a == format->a;
 }
 
 bool
 vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
-		      const uint32_t *formats, unsigned count, EGLConfig *out)
+		      const struct vgr_config_format *formats, unsigned count,
+		      EGLConfig *out)
 {
 	EGLint attribs[] = {
 		EGL_SURFACE_TYPE, surface_type,
@@ -98,33 +95,37 @@ vgr_egl_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 	EGLint i;
 
 	if (gr->platform == EGL_PLATFORM_GBM_KHR) {
+		EGLint visuals[32];
+		unsigned v;
+
 		/* GBM surfaces are allocated in exactly the config's visual
 		 * fourcc; a fourcc is an ASCII word, so it fits an EGLint. */
-		if (count > 0 &&
-		    rb_egl_choose_config(gr->display, attribs,
-					 (const EGLint *)formats, count, out))
+		for (v = 0; v < count && v < ARRAY_LENGTH(visuals); v++)
+			visuals[v] = (EGLint)formats[v].fourcc;
+		if (v > 0 &&
+		    rb_egl_choose_config(gr->display, attribs, visuals, v, out))
 			return true;
-		weston_log("vgr: no EGL config for surface type 0x%x matches "
-			   "the requested formats\n", surface_type);
+		vgr_log("vgr: no EGL config for surface type 0x%x matches "
+			"the requested formats\n", surface_type);
 		return false;
 	}
 	if (!eglChooseConfig(gr->display, attribs, configs,
 			     ARRAY_LENGTH(configs), &n) || n == 0) {
-		weston_log("vgr: no EGL config for surface type 0x%x\n",
-			   surface_type);
+		vgr_log("vgr: no EGL config for surface type 0x%x\n",
+			surface_type);
 		return false;
 	}
 
 	/* The caller lists formats in order of preference. */
 	for (f = 0; f < count; f++) {
 		for (i = 0; i < n; i++) {
-			if (config_matches(gr, configs[i], formats[f])) {
+			if (config_matches(gr, configs[i], &formats[f])) {
 				*out = configs[i];
 				return true;
 			}
 		}
 	}
-	weston_log("vgr: no EGL config matches the requested formats\n");
+	vgr_log("vgr: no EGL config matches the requested formats\n");
 	return false;
 }
 
@@ -142,7 +143,7 @@ vgr_rb_log(void *data, enum rb_log_level level, const char *fmt,
 
 	if (vasprintf(&msg, fmt, args) < 0)
 		return;
-	weston_log("vgr: %s%s\n", prefix[level], msg);
+	vgr_log("vgr: %s%s\n", prefix[level], msg);
 	free(msg);
 }
 
@@ -159,8 +160,8 @@ create_context(struct vgr_renderer *gr)
 	/* Robust when the driver offers it; plain with one warning if not. */
 	gr->ctx = rb_context_create(&opts);
 	if (!gr->ctx) {
-		weston_log("vgr: failed to create a GLES context (0x%x)\n",
-			   eglGetError());
+		vgr_log("vgr: failed to create a GLES context (0x%x)\n",
+			eglGetError());
 		return false;
 	}
 	return true;
@@ -204,19 +205,20 @@ vgr_make_current(struct vgr_renderer *gr, EGLSurface surface)
 }
 
 bool
-vgr_egl_init(struct vgr_renderer *gr,
-	     const struct gl_renderer_display_options *opts)
+vgr_egl_init(struct vgr_renderer *gr, EGLenum platform, void *native_display,
+	     EGLint surface_type, const struct vgr_config_format *formats,
+	     unsigned count)
 {
 	const char *exts, *version;
 	int major = 0, minor = 0;
 
-	gr->platform = opts->egl_platform;
-	gr->native_display = opts->egl_native_display;
-	gr->surface_type = opts->egl_surface_type;
-	gr->display = get_display(opts->egl_platform, opts->egl_native_display);
+	gr->platform = platform;
+	gr->native_display = native_display;
+	gr->surface_type = surface_type;
+	gr->display = get_display(platform, native_display);
 	if (gr->display == EGL_NO_DISPLAY) {
-		weston_log("vgr: failed to get an EGL display (0x%x)\n",
-			   eglGetError());
+		vgr_log("vgr: failed to get an EGL display (0x%x)\n",
+			eglGetError());
 		return false;
 	}
 	if (!eglBindAPI(EGL_OPENGL_ES_API))
@@ -226,8 +228,8 @@ vgr_egl_init(struct vgr_renderer *gr,
 	version = eglQueryString(gr->display, EGL_VERSION);
 	if (version)
 		sscanf(version, "%d.%d", &major, &minor);
-	weston_log("vgr: EGL %d.%d, vendor %s\n", major, minor,
-		   eglQueryString(gr->display, EGL_VENDOR));
+	vgr_log("vgr: EGL %d.%d, vendor %s\n", major, minor,
+		eglQueryString(gr->display, EGL_VENDOR));
 	exts = eglQueryString(gr->display, EGL_EXTENSIONS);
 	gr->has_configless =
 		rb_egl_list_has_extension(exts, "EGL_KHR_no_config_context") ||
@@ -248,9 +250,8 @@ vgr_egl_init(struct vgr_renderer *gr,
 
 	if (gr->has_configless) {
 		gr->context_config = EGL_NO_CONFIG_KHR;
-	} else if (!vgr_egl_choose_config(gr, opts->egl_surface_type,
-					  opts->drm_formats,
-					  opts->drm_formats_count,
+	} else if (!vgr_egl_choose_config(gr, surface_type,
+					  formats, count,
 					  &gr->context_config)) {
 		goto fail;
 	}
@@ -263,12 +264,11 @@ vgr_egl_init(struct vgr_renderer *gr,
 
 		if (cfg == EGL_NO_CONFIG_KHR &&
 		    !vgr_egl_choose_config(gr, EGL_PBUFFER_BIT,
-					   opts->drm_formats,
-					   opts->drm_formats_count, &cfg))
+					   formats, count, &cfg))
 			goto fail;
 		gr->dummy_surface = vgr_egl_surface_create_pbuffer(gr, cfg, 10, 10);
 		if (gr->dummy_surface == EGL_NO_SURFACE) {
-			weston_log("vgr: no surfaceless context and no pbuffer\n");
+			vgr_log("vgr: no surfaceless context and no pbuffer\n");
 			goto fail;
 		}
 	}
