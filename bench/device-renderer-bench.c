@@ -22,6 +22,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "vmplane/clock.h"
 
 #define OUT_W 1920
 #define OUT_H 1080
@@ -62,10 +63,7 @@ paint(struct buffer *buf, int frame, int idx)
 static double
 wall_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return vmplane_now_ns() / 1e9;
 }
 
 static double

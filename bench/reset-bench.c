@@ -36,6 +36,7 @@
 #include "weston-test-fixture-compositor.h"
 #include "vmplane-debug-v1-client-protocol.h"
 #include "vmplane-reset-v1-client-protocol.h"
+#include "vmplane/clock.h"
 #include "vmplane/robustness.h"
 
 #ifndef EGL_PLATFORM_SURFACELESS_MESA
@@ -100,10 +101,7 @@ DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, args, meta);
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return vmplane_now_ns() / 1e6;
 }
 
 static double

@@ -1,6 +1,6 @@
 #include <stdlib.h>
-#include <time.h>
 
+#include "vmplane/clock.h"
 #include "vmplane/rb-recovery.h"
 #include "log.h"
 
@@ -34,10 +34,7 @@ struct rb_recovery {
 static uint64_t
 monotonic_ns(void *data)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+	return vmplane_now_ns();
 }
 
 static uint64_t

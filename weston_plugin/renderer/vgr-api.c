@@ -61,7 +61,7 @@ inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
 		return false;
-	gr->inject_ns = vgr_now_ns();
+	gr->inject_ns = vmplane_now_ns();
 	/* Detection happens where it would for a real reset: when the repaint
 	 * loop starts, or at the next repaint of a running one. */
 	weston_compositor_schedule_repaint(ec);

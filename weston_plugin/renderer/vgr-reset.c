@@ -15,20 +15,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 #include "vmplane-renderer-api.h"
-
-uint64_t
-vgr_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void
 emit(struct vgr_renderer *gr, struct vmp_reset_event *event)
@@ -56,7 +46,7 @@ hook_recreate_context(void *data)
 {
 	struct vgr_renderer *gr = data;
 
-	gr->rebuild_start_ns = vgr_now_ns();
+	gr->rebuild_start_ns = vmplane_now_ns();
 	if (!rb_context_recreate(gr->ctx))
 		return false;
 	if (!gr->has_surfaceless &&
@@ -77,7 +67,7 @@ hook_damage_all(void *data)
 
 	/* Views, solid colours and outputs are Weston's own state: a full
 	 * repaint paints them again. */
-	gr->rebuild_end_ns = vgr_now_ns();
+	gr->rebuild_end_ns = vmplane_now_ns();
 	gr->frame_start_ns = 0;
 	gr->warm_up_ns = 0;
 	gr->recovered_pending = true;
@@ -91,7 +81,7 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 	struct vgr_renderer *gr = data;
 
 	struct vmp_reset_event event = { .status = status };
-	uint64_t now = vgr_now_ns();
+	uint64_t now = vmplane_now_ns();
 
 	switch (new_state) {
 	case RB_STATE_LOST:
@@ -143,14 +133,14 @@ warm_up_idle(void *data)
 {
 	struct vgr_renderer *gr = data;
 	struct weston_output *output;
-	uint64_t start = vgr_now_ns();
+	uint64_t start = vmplane_now_ns();
 
 	gr->warm_up_idle = NULL;
 	if (rb_recovery_get_state(gr->recovery) != RB_STATE_RUNNING)
 		return;
 	wl_list_for_each(output, &gr->compositor->output_list, link)
 		vgr_output_warm_up(output);
-	gr->warm_up_ns = vgr_now_ns() - start;
+	gr->warm_up_ns = vmplane_now_ns() - start;
 }
 
 /* Queued behind the idle callback in which Weston starts the output's
@@ -234,7 +224,7 @@ void
 vgr_reset_frame_begin(struct vgr_renderer *gr)
 {
 	if (gr->recovered_pending && !gr->frame_start_ns)
-		gr->frame_start_ns = vgr_now_ns();
+		gr->frame_start_ns = vmplane_now_ns();
 }
 
 static int
@@ -274,7 +264,7 @@ vgr_reset_frame_done(struct vgr_renderer *gr)
 	/* "Good" means rendered, not just queued: a software rasteriser
 	 * only starts on a flush, and a pbuffer swap does not flush. */
 	glFinish();
-	now = vgr_now_ns();
+	now = vmplane_now_ns();
 	rb_recovery_get_counters(gr->recovery, &c);
 	event.status = c.last_status;
 	event.rebuilt = c.last_rebuilt;

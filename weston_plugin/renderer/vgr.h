@@ -14,6 +14,7 @@
 #include <libweston/libweston.h>
 
 #include "abi/weston10.h"
+#include "vmplane/clock.h"
 #include "vmplane/robustness.h"
 
 #define VGR_MAX_PLANES 3
@@ -245,7 +246,6 @@ void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
 void vgr_resource_remove(struct rb_resource *res);
 
 /* vgr-reset.c */
-uint64_t vgr_now_ns(void);	/* CLOCK_MONOTONIC */
 bool vgr_reset_init(struct vgr_renderer *gr);
 void vgr_reset_fini(struct vgr_renderer *gr);
 /* Detection: false when GL must not be touched now (a reset was seen,
