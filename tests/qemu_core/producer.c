@@ -5,18 +5,12 @@
 #include <time.h>
 
 #include "producer.h"
-
-uint64_t producer_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "vmplane/clock.h"
 
 static void on_block(void *data, struct vmpd_head *head, bool block)
 {
 	struct producer *p = data;
-	uint64_t now = producer_now_ns();
+	uint64_t now = vmplane_now_ns();
 	if (block == p->blocked) {
 		fprintf(stderr, "producer: block(%d) twice in a row\n", block);
 		abort();
@@ -194,9 +188,9 @@ void producer_pump(struct producer *p, int timeout_ms)
 
 bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int timeout_ms)
 {
-	uint64_t end = producer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t end = vmplane_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (!cond(p)) {
-		if (producer_now_ns() >= end)
+		if (vmplane_now_ns() >= end)
 			return false;
 		producer_pump(p, 5);
 	}

@@ -51,7 +51,6 @@ struct producer {
 	void *user;
 };
 
-uint64_t producer_now_ns(void);
 /* wl may be NULL to connect to socket (NULL: $WAYLAND_DISPLAY); win_* 0: fit the guest. */
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h);

@@ -28,6 +28,7 @@
 
 #include "e2e-control.h"
 #include "pattern.h"
+#include "vmplane/clock.h"
 
 #define BOOT_TIMEOUT_MS 60000
 #define STEP_TIMEOUT_MS 20000
@@ -109,10 +110,7 @@ DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, fixtures, meta);
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(vmplane_now_ns() / 1000000);
 }
 
 /* QEMU as a child that e2e-control.so reaps in the compositor. */

@@ -1,8 +1,9 @@
 /* Scenario tests of the pacing state machine with a fake clock. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pacer-sim.h"
-#include "vsync-test.h"
+#include "tap.h"
 
 #define MS (1000ull * 1000)
 #define WD VSYNC_PACER_DEFAULT_WATCHDOG_NS
@@ -10,12 +11,9 @@
 #define BUF_B 0xb
 #define BUF_C 0xc
 
-#define SIM_OK(s) do { \
-	if ((s)->error[0]) { \
-		fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, (s)->error); \
-		exit(1); \
-	} \
-} while (0)
+#define SIM_OK(s) \
+	tap_check(!(s)->error[0], true, __FILE__, __LINE__, "pacer contract kept%s%s", \
+		(s)->error[0] ? ": " : "", (s)->error)
 
 static void start(struct sim *s, uint32_t in_flight, uint32_t release_on)
 {
@@ -23,38 +21,38 @@ static void start(struct sim *s, uint32_t in_flight, uint32_t release_on)
 	vsync_pacer_config_defaults(&c);
 	c.max_in_flight = in_flight;
 	c.release_on = release_on;
-	CHECK(sim_init(s, &c));
+	REQUIRE(sim_init(s, &c));
 }
 
 static void test_config(void)
 {
 	struct vsync_pacer_config c;
 	vsync_pacer_config_defaults(&c);
-	CHECK_EQ_U64(c.max_in_flight, 1);
-	CHECK_EQ_U64(c.watchdog_ns, 100 * MS);
-	CHECK_EQ_U64(c.release_on, VSYNC_RELEASE_ON_DEFAULT);
+	REQUIRE_EQ_U64(c.max_in_flight, 1);
+	REQUIRE_EQ_U64(c.watchdog_ns, 100 * MS);
+	REQUIRE_EQ_U64(c.release_on, VSYNC_RELEASE_ON_DEFAULT);
 
 	c.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT + 1;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 	vsync_pacer_config_defaults(&c);
 	c.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS + 1;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 	vsync_pacer_config_defaults(&c);
 	c.release_on = 1u << 7;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 
 	struct vsync_pacer *p = vsync_pacer_create(NULL);
-	CHECK(p != NULL);
+	REQUIRE(p != NULL);
 	vsync_pacer_destroy(p);
 	vsync_pacer_destroy(NULL);
 
 	/* Zeros mean defaults. */
 	memset(&c, 0, sizeof(c));
 	struct sim s;
-	CHECK(sim_init(&s, &c));
+	REQUIRE(sim_init(&s, &c));
 	sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_ARM_WATCHDOG, 0) >= 0);
-	CHECK_EQ_U64(s.armed, s.now + WD);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_ARM_WATCHDOG, 0) >= 0);
+	REQUIRE_EQ_U64(s.armed, s.now + WD);
 	SIM_OK(&s);
 	sim_finish(&s);
 }
@@ -66,23 +64,23 @@ static void test_basic_frame_done(void)
 	start(&s, 1, 0);
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK_EQ_U64(f1, 1);
-	CHECK(s.log[0].type == VSYNC_ACTION_BLOCK);
-	CHECK(s.log[1].type == VSYNC_ACTION_SUBMIT && s.log[1].seq == f1 &&
+	REQUIRE_EQ_U64(f1, 1);
+	REQUIRE(s.log[0].type == VSYNC_ACTION_BLOCK);
+	REQUIRE(s.log[1].type == VSYNC_ACTION_SUBMIT && s.log[1].seq == f1 &&
 		s.log[1].buffer == BUF_A && s.log[1].data == (void *)1);
-	CHECK(s.log[2].type == VSYNC_ACTION_ARM_WATCHDOG && s.log[2].deadline_ns == t0 + WD);
-	CHECK_EQ_U64(s.log_len, 3);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(s.log[2].type == VSYNC_ACTION_ARM_WATCHDOG && s.log[2].deadline_ns == t0 + WD);
+	REQUIRE_EQ_U64(s.log_len, 3);
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK_EQ_U64(s.log_len, 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE_EQ_U64(s.log_len, 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(s.log[0].type == VSYNC_ACTION_RETIRE && s.log[0].reason == VSYNC_REASON_FRAME_DONE);
-	CHECK(s.log[1].type == VSYNC_ACTION_RELEASE && s.log[1].reason == VSYNC_REASON_POLICY);
-	CHECK(s.log[2].type == VSYNC_ACTION_DISARM_WATCHDOG);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
-	CHECK_EQ_U64(s.max_block, 16 * MS);
+	REQUIRE(s.log[0].type == VSYNC_ACTION_RETIRE && s.log[0].reason == VSYNC_REASON_FRAME_DONE);
+	REQUIRE(s.log[1].type == VSYNC_ACTION_RELEASE && s.log[1].reason == VSYNC_REASON_POLICY);
+	REQUIRE(s.log[2].type == VSYNC_ACTION_DISARM_WATCHDOG);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE_EQ_U64(s.max_block, 16 * MS);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -100,31 +98,31 @@ static void test_weston_shm_order(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
 	sim_advance_to(&s, t0 + 5 * MS);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
 
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, t0 + 15 * MS, 0));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, t0 + 15 * MS, 0));
 	sim_drain(&s);
 	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_PRESENTED);
-	CHECK(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_PRESENTED);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
 
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_presented, 1);
-	CHECK_EQ_U64(st.last_latency_ns, 15 * MS);
-	CHECK_EQ_U64(st.frames_zero_copy, 0);
+	REQUIRE_EQ_U64(st.frames_presented, 1);
+	REQUIRE_EQ_U64(st.last_latency_ns, 15 * MS);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 0);
 
 	/* The second frame reuses A: the copy freed it, no stale hold remains. */
 	uint64_t f2 = sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -140,41 +138,41 @@ static void test_weston_dmabuf_order(void)
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, s.now + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
 	sim_advance_to(&s, s.now + 1 * MS);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
 	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_POLICY);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_POLICY);
 	/* Still in flight until the repaint. */
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
 
 	/* Guest flips back to A while B is on screen. */
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
 	sim_advance_to(&s, s.now + 15 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f2, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f2, 0, VSYNC_PRESENTED_ZERO_COPY));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
 	/* Presented f2 says nothing about f3: the producer stays blocked. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_B));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_zero_copy, 2);
-	CHECK_EQ_U64(st.frames_submitted, 3);
-	CHECK_EQ_U64(st.watchdog_releases, 0);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 2);
+	REQUIRE_EQ_U64(st.frames_submitted, 3);
+	REQUIRE_EQ_U64(st.watchdog_releases, 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -188,17 +186,17 @@ static void test_buffer_policy_needs_watchdog(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, 0));
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, 0));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 	sim_advance_to(&s, t0 + WD - 1);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 	sim_advance_to(&s, t0 + WD);
 	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
-	CHECK_EQ_U64(s.max_block, WD);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
+	REQUIRE_EQ_U64(s.max_block, WD);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -212,27 +210,27 @@ static void test_hidden_window(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + WD);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
 
 	/* The guest keeps producing; each frame waits at most the watchdog. */
 	for (int i = 0; i < 20; i++) {
 		uint64_t t = s.now;
 		uint64_t f = sim_frame(&s, i % 2 ? BUF_A : BUF_B, 0);
-		CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
 		sim_advance_to(&s, t + 3 * WD);
-		CHECK(!vsync_pacer_is_blocked(s.pacer));
+		REQUIRE(!vsync_pacer_is_blocked(s.pacer));
 		/* dma-buf: the previous buffer is released when replaced, even hidden. */
 		vsync_pacer_buffer_released(s.pacer, i % 2 ? BUF_B : BUF_A);
 		sim_drain(&s);
 	}
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.watchdog_releases, 21);
-	CHECK_EQ_U64(st.frames_timed_out, 21);
-	CHECK_EQ_U64(st.max_block_ns, WD);
-	CHECK(s.max_block <= WD);
+	REQUIRE_EQ_U64(st.watchdog_releases, 21);
+	REQUIRE_EQ_U64(st.frames_timed_out, 21);
+	REQUIRE_EQ_U64(st.max_block_ns, WD);
+	REQUIRE(s.max_block <= WD);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -245,19 +243,19 @@ static void test_discarded(void)
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, s.now + 3 * MS);
-	CHECK(vsync_pacer_discarded(s.pacer, f1));
+	REQUIRE(vsync_pacer_discarded(s.pacer, f1));
 	sim_drain(&s);
 	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_DISCARDED);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_DISCARDED);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	/* A late frame callback for it changes nothing. */
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_discarded, 1);
-	CHECK_EQ_U64(st.frames_presented, 0);
+	REQUIRE_EQ_U64(st.frames_discarded, 1);
+	REQUIRE_EQ_U64(st.frames_presented, 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -269,28 +267,28 @@ static void test_newest_wins(void)
 	struct sim s;
 	start(&s, 1, VSYNC_RELEASE_ON_SUBMIT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
 	uint64_t f3 = sim_frame(&s, BUF_C, 0);
 	int r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_SUPERSEDED && s.log[r].buffer == BUF_B);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_SUPERSEDED && s.log[r].buffer == BUF_B);
 	uint64_t f4 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) > sim_find(&s, VSYNC_ACTION_SUBMIT, f4));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) > sim_find(&s, VSYNC_ACTION_SUBMIT, f4));
 	/* Events naming dropped frames are refused. */
-	CHECK(!vsync_pacer_presented(s.pacer, f2, 0, 0));
-	CHECK(!vsync_pacer_frame_done(s.pacer, f3));
+	REQUIRE(!vsync_pacer_presented(s.pacer, f2, 0, 0));
+	REQUIRE(!vsync_pacer_frame_done(s.pacer, f3));
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_dropped, 2);
-	CHECK_EQ_U64(st.frames_new, 4);
+	REQUIRE_EQ_U64(st.frames_dropped, 2);
+	REQUIRE_EQ_U64(st.frames_new, 4);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -302,22 +300,22 @@ static void test_not_released_before_compositor_has_frame(void)
 	struct sim s;
 	start(&s, 1, VSYNC_RELEASE_ON_DEFAULT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(vsync_pacer_commit_released(s.pacer, f1) || true);
+	REQUIRE(vsync_pacer_commit_released(s.pacer, f1) || true);
 	sim_drain(&s);
 	/* commit_released(f1) is the f1 evidence, it releases. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) < 0);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, 0));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) < 0);
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, 0));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f2));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f2));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -328,27 +326,27 @@ static void test_acquire_fence(void)
 	struct sim s;
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_ACQUIRE_FENCE);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_has_pending(s.pacer));
-	CHECK(!vsync_pacer_acquire_signalled(s.pacer, f1 + 5));
-	CHECK(vsync_pacer_acquire_signalled(s.pacer, f1));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(!vsync_pacer_acquire_signalled(s.pacer, f1 + 5));
+	REQUIRE(vsync_pacer_acquire_signalled(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
 	/* A repeated signal is harmless. */
-	CHECK(vsync_pacer_acquire_signalled(s.pacer, f1));
+	REQUIRE(vsync_pacer_acquire_signalled(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	/* A fence that never signals: the frame waits, the producer does not. */
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
 	uint64_t t = s.now;
 	uint64_t f2 = sim_frame(&s, BUF_B, VSYNC_FRAME_ACQUIRE_FENCE);
 	sim_advance_to(&s, t + WD);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
-	CHECK(vsync_pacer_has_pending(s.pacer));
-	CHECK(s.state[f2] == SIM_NEW);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(s.state[f2] == SIM_NEW);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -357,9 +355,9 @@ static void test_acquire_fence(void)
 	struct vsync_pacer_config c;
 	vsync_pacer_config_defaults(&c);
 	c.explicit_acquire = true;
-	CHECK(sim_init(&s, &c));
+	REQUIRE(sim_init(&s, &c));
 	f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_ACQUIRE_FENCE);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -372,19 +370,19 @@ static void test_batched_presentation(void)
 	start(&s, 2, VSYNC_RELEASE_ON_SUBMIT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 2);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 2);
 	uint64_t f3 = sim_frame(&s, BUF_C, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_presented(s.pacer, f2, 0, 0));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_presented(s.pacer, f2, 0, 0));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
 	/* The older feedback arrives after; it only counts. */
-	CHECK(vsync_pacer_discarded(s.pacer, f1));
+	REQUIRE(vsync_pacer_discarded(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -397,15 +395,15 @@ static void test_same_buffer_reflush(void)
 	start(&s, 1, 0);
 	for (int i = 0; i < 5; i++) {
 		uint64_t f = sim_frame(&s, BUF_A, 0);
-		CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
 		sim_advance_to(&s, s.now + 16 * MS);
-		CHECK(vsync_pacer_frame_done(s.pacer, f));
+		REQUIRE(vsync_pacer_frame_done(s.pacer, f));
 		sim_drain(&s);
-		CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	}
 	/* One hold for the whole run of commits: a release is matched once. */
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -419,16 +417,16 @@ static void test_hold_fifo(void)
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(f1 && f2 && f3);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 3);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(f1 && f2 && f3);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 3);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
 	/* That proves f2 (the commit that replaced A), not f3. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_B));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_C));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_C));
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -441,12 +439,12 @@ static void test_copied_no_inference(void)
 	start(&s, 2, VSYNC_RELEASE_ON_BUFFER);
 	sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
 	sim_frame(&s, BUF_B, VSYNC_FRAME_COPIED);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_B));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -459,12 +457,12 @@ static void test_commit_released(void)
 	start(&s, 2, VSYNC_RELEASE_ON_BUFFER);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(!vsync_pacer_commit_released(s.pacer, f2 + 1));
-	CHECK(!vsync_pacer_commit_released(s.pacer, 0));
-	CHECK(vsync_pacer_commit_released(s.pacer, f1));
+	REQUIRE(!vsync_pacer_commit_released(s.pacer, f2 + 1));
+	REQUIRE(!vsync_pacer_commit_released(s.pacer, 0));
+	REQUIRE(vsync_pacer_commit_released(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(f2 == f1 + 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(f2 == f1 + 1);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -479,27 +477,27 @@ static void test_compositor_gone_and_back(void)
 	vsync_pacer_compositor_gone(s.pacer);
 	sim_drain(&s);
 	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
 	r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
 	r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
-	CHECK(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
 
 	/* While gone, frames are dropped at once and never block. */
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(f3 == f2 + 1);
-	CHECK(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(f3 == f2 + 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
 	vsync_pacer_compositor_gone(s.pacer);
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	vsync_pacer_compositor_back(s.pacer);
 	uint64_t f4 = sim_frame(&s, BUF_C, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -512,14 +510,14 @@ static void test_drop_pending(void)
 	sim_frame(&s, BUF_A, 0);
 	vsync_pacer_drop_pending(s.pacer);
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
 	vsync_pacer_drop_pending(s.pacer);
 	sim_drain(&s);
 	int r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
 	r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -530,11 +528,11 @@ static void test_nonblocking(void)
 	struct sim s;
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_NONBLOCKING);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
 	/* The in-flight frame still arms the watchdog. */
-	CHECK(s.armed == s.now + WD);
+	REQUIRE(s.armed == s.now + WD);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -553,10 +551,10 @@ static void test_late_tick(void)
 	bool released = false;
 	while (vsync_pacer_next_action(s.pacer, &a))
 		released |= a.type == VSYNC_ACTION_RELEASE && a.reason == VSYNC_REASON_TIMEOUT;
-	CHECK(released);
+	REQUIRE(released);
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.max_block_ns, WD + 50 * MS);
+	REQUIRE_EQ_U64(st.max_block_ns, WD + 50 * MS);
 	vsync_pacer_destroy(s.pacer);
 	free(s.state);
 }
@@ -566,34 +564,34 @@ static void test_bad_input(void)
 	struct sim s;
 	start(&s, 1, 0);
 	struct vsync_frame bad = { .buffer = 1, .flags = 1u << 9 };
-	CHECK(vsync_pacer_frame_new(s.pacer, &bad) == 0);
-	CHECK(vsync_pacer_frame_new(s.pacer, NULL) == 0);
-	CHECK(!vsync_pacer_presented(s.pacer, 0, 0, 0));
-	CHECK(!vsync_pacer_presented(s.pacer, 1, 0, 0));
-	CHECK(!vsync_pacer_discarded(s.pacer, 42));
-	CHECK(!vsync_pacer_frame_done(s.pacer, UINT64_MAX));
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
-	CHECK(!vsync_pacer_acquire_signalled(s.pacer, 1));
+	REQUIRE(vsync_pacer_frame_new(s.pacer, &bad) == 0);
+	REQUIRE(vsync_pacer_frame_new(s.pacer, NULL) == 0);
+	REQUIRE(!vsync_pacer_presented(s.pacer, 0, 0, 0));
+	REQUIRE(!vsync_pacer_presented(s.pacer, 1, 0, 0));
+	REQUIRE(!vsync_pacer_discarded(s.pacer, 42));
+	REQUIRE(!vsync_pacer_frame_done(s.pacer, UINT64_MAX));
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(!vsync_pacer_acquire_signalled(s.pacer, 1));
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(!vsync_pacer_presented(s.pacer, f1, 0, 0x80));
+	REQUIRE(!vsync_pacer_presented(s.pacer, f1, 0, 0x80));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	/* NULL pacers are refused without a crash. */
 	struct vsync_action a;
 	struct vsync_pacer_stats st;
-	CHECK(!vsync_pacer_next_action(NULL, &a));
-	CHECK(vsync_pacer_frame_new(NULL, &bad) == 0);
-	CHECK(!vsync_pacer_presented(NULL, 1, 0, 0));
-	CHECK(!vsync_pacer_buffer_released(NULL, 1));
+	REQUIRE(!vsync_pacer_next_action(NULL, &a));
+	REQUIRE(vsync_pacer_frame_new(NULL, &bad) == 0);
+	REQUIRE(!vsync_pacer_presented(NULL, 1, 0, 0));
+	REQUIRE(!vsync_pacer_buffer_released(NULL, 1));
 	vsync_pacer_tick(NULL);
 	vsync_pacer_compositor_gone(NULL);
 	vsync_pacer_drop_pending(NULL);
 	vsync_pacer_get_stats(NULL, &st);
-	CHECK_EQ_U64(st.frames_new, 0);
-	CHECK(strcmp(vsync_action_type_str(VSYNC_ACTION_SUBMIT), "submit") == 0);
-	CHECK(strcmp(vsync_reason_str(VSYNC_REASON_TIMEOUT), "timeout") == 0);
-	CHECK(strcmp(vsync_reason_str((enum vsync_reason)99), "unknown-reason") == 0);
+	REQUIRE_EQ_U64(st.frames_new, 0);
+	REQUIRE(strcmp(vsync_action_type_str(VSYNC_ACTION_SUBMIT), "submit") == 0);
+	REQUIRE(strcmp(vsync_reason_str(VSYNC_REASON_TIMEOUT), "timeout") == 0);
+	REQUIRE(strcmp(vsync_reason_str((enum vsync_reason)99), "unknown-reason") == 0);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -607,18 +605,18 @@ static void test_late_presented_stats(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
 	sim_advance_to(&s, t0 + 20 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_presented, 1);
-	CHECK_EQ_U64(st.frames_zero_copy, 1);
-	CHECK_EQ_U64(st.last_latency_ns, 20 * MS);
+	REQUIRE_EQ_U64(st.frames_presented, 1);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 1);
+	REQUIRE_EQ_U64(st.last_latency_ns, 20 * MS);
 	sim_check_all_ended(&s);
 	SIM_OK(&s);
 	sim_finish(&s);
@@ -631,7 +629,7 @@ static void test_input_while_draining(void)
 	start(&s, 1, 0);
 	struct vsync_frame f = { .buffer = BUF_A };
 	uint64_t seq = vsync_pacer_frame_new(s.pacer, &f);
-	CHECK(seq == 1);
+	REQUIRE(seq == 1);
 	enum vsync_action_type seen[16];
 	enum vsync_reason why[16];
 	int n = 0;
@@ -640,14 +638,14 @@ static void test_input_while_draining(void)
 		seen[n] = a.type;
 		why[n++] = a.reason;
 		if (a.type == VSYNC_ACTION_SUBMIT)
-			CHECK(vsync_pacer_discarded(s.pacer, a.seq));
+			REQUIRE(vsync_pacer_discarded(s.pacer, a.seq));
 	}
-	CHECK(n == 6);
-	CHECK(seen[0] == VSYNC_ACTION_BLOCK && seen[1] == VSYNC_ACTION_SUBMIT);
-	CHECK(seen[2] == VSYNC_ACTION_ARM_WATCHDOG);
-	CHECK(seen[3] == VSYNC_ACTION_RETIRE && why[3] == VSYNC_REASON_DISCARDED);
-	CHECK(seen[4] == VSYNC_ACTION_RELEASE && seen[5] == VSYNC_ACTION_DISARM_WATCHDOG);
-	CHECK(!vsync_pacer_is_blocked(s.pacer) && vsync_pacer_in_flight(s.pacer) == 0);
+	REQUIRE(n == 6);
+	REQUIRE(seen[0] == VSYNC_ACTION_BLOCK && seen[1] == VSYNC_ACTION_SUBMIT);
+	REQUIRE(seen[2] == VSYNC_ACTION_ARM_WATCHDOG);
+	REQUIRE(seen[3] == VSYNC_ACTION_RETIRE && why[3] == VSYNC_REASON_DISCARDED);
+	REQUIRE(seen[4] == VSYNC_ACTION_RELEASE && seen[5] == VSYNC_ACTION_DISARM_WATCHDOG);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer) && vsync_pacer_in_flight(s.pacer) == 0);
 	vsync_pacer_destroy(s.pacer);
 	free(s.state);
 }
@@ -676,6 +674,5 @@ int main(void)
 	test_bad_input();
 	test_late_presented_stats();
 	test_input_while_draining();
-	printf("pacer scenarios: ok\n");
-	return 0;
+	return tap_finish();
 }
