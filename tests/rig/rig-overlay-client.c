@@ -509,13 +509,16 @@ static void feedback_phase(struct rig_client *c, const char *card, unsigned fram
 	if (!CHECK_MSG(def && surf && def->done_count > 0 && surf->done_count > 0,
 			"feedback: default and surface feedback received"))
 		goto out;
-	CHECK_MSG(def->have_table, "feedback: format table received");
-	CHECK_MSG(def->main_device == dev && surf->main_device == dev,
+	CHECK_MSG(def->parsed.table.n_entries > 0, "feedback: format table received (%zu entries)",
+		def->parsed.table.n_entries);
+	CHECK_MSG(def->parsed.has_main_device && surf->parsed.has_main_device &&
+		def->parsed.main_device == dev && surf->parsed.main_device == dev,
 		"feedback: main device is %s (%u:%u; default %u:%u, surface %u:%u)", card,
-		major(dev), minor(dev), major(def->main_device), minor(def->main_device),
-		major(surf->main_device), minor(surf->main_device));
-	const struct rig_tranche *t = rig_feedback_find(def, 0, dev);
-	CHECK_MSG(t && t->n_formats > 0, "feedback: renderer tranche targets %s with %u formats",
+		major(dev), minor(dev),
+		major(def->parsed.main_device), minor(def->parsed.main_device),
+		major(surf->parsed.main_device), minor(surf->parsed.main_device));
+	const struct vmpd_tranche *t = rig_feedback_find(def, 0, dev);
+	CHECK_MSG(t && t->n_formats > 0, "feedback: renderer tranche targets %s with %zu formats",
 		card, t ? t->n_formats : 0);
 
 	/* Implicit-modifier buffers cannot go to KMS: Weston offers a scanout tranche. */
@@ -523,7 +526,7 @@ static void feedback_phase(struct rig_client *c, const char *card, unsigned fram
 	if (!CHECK_MSG(buffers_create(c, implicit, c->udma.size, false, DRM_FORMAT_MOD_INVALID,
 			false), "feedback: implicit-modifier udmabufs"))
 		goto out_bufs;
-	const struct rig_tranche *scanout = NULL;
+	const struct vmpd_tranche *scanout = NULL;
 	unsigned f = 0;
 	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)60 * 1000000000;
 	for (; f < frames * 10 && (int64_t)vmplane_now_ns() < end && !scanout; f++) {
@@ -534,8 +537,8 @@ static void feedback_phase(struct rig_client *c, const char *card, unsigned fram
 			dev);
 	}
 	CHECK_MSG(scanout != NULL, "feedback: surface feedback gained a scanout tranche on %s "
-		"after %u implicit-modifier frames (%u formats, %u tranches, %u updates)", card, f,
-		scanout ? scanout->n_formats : 0, surf->n_tranches, surf->done_count);
+		"after %u implicit-modifier frames (%zu formats, %zu tranches, %u updates)", card, f,
+		scanout ? scanout->n_formats : 0, surf->parsed.n_tranches, surf->done_count);
 	drain_feedback(c);
 out_bufs:
 	buffers_destroy(implicit);
