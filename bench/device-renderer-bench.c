@@ -22,6 +22,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 #include "vmplane/clock.h"
 
 #define OUT_W 1920
@@ -33,19 +34,7 @@
 #define WARMUP 30
 #define DEFAULT_FRAMES 600
 
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP(fixture_setup);
+VMP_FIXTURE(RENDERER_GL, OUT_W, OUT_H);
 
 static void
 paint(struct buffer *buf, int frame, int idx)

@@ -72,11 +72,6 @@ static bool is_disconnected(struct producer *p)
 	return p->disconnected;
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
 enum when { BEFORE_FRAME, MID_FRAME, FLIP_PENDING };
 
 static void run(enum when when, int n)
@@ -94,7 +89,7 @@ static void run(enum when when, int n)
 		REQUIRE(p.blocked);
 	}
 	if (when == FLIP_PENDING) {
-		REQUIRE(producer_wait(&p, was_released, 2000));
+		REQUIRE(producer_wait(&p, producer_released, 2000));
 		REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
 		REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
 	}

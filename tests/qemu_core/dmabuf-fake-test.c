@@ -44,17 +44,12 @@ static struct vmpd_dmabuf describe(struct guest_buf g, uint32_t fourcc, bool y0_
 	};
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
 static void frame(struct producer *p)
 {
 	int before = p->releases;
 	REQUIRE(vmpd_head_update(p->head, NULL, -1) == VMPD_OK);
 	REQUIRE(p->blocked);
-	REQUIRE(producer_wait(p, was_released, 2000));
+	REQUIRE(producer_wait(p, producer_released, 2000));
 	REQUIRE(p->releases == before + 1);
 }
 
@@ -238,7 +233,7 @@ static void acquire_fence_waits(void)
 	uint64_t one = 1;
 	REQUIRE(write(mine, &one, sizeof(one)) == sizeof(one));
 	REQUIRE(producer_wait(&p, committed_twice, 2000));
-	REQUIRE(producer_wait(&p, was_released, 2000));
+	REQUIRE(producer_wait(&p, producer_released, 2000));
 	close(mine);
 	producer_finish(&p);
 	fake_compositor_stop(fc);
@@ -331,7 +326,7 @@ static void bad_input(void)
 	struct vmpd_rect past = { 60, 60, 100, 100 };
 	int before = p.releases;
 	REQUIRE(vmpd_head_update(p.head, &past, -1) == VMPD_OK);
-	REQUIRE(producer_wait(&p, was_released, 2000) && p.releases == before + 1);
+	REQUIRE(producer_wait(&p, producer_released, 2000) && p.releases == before + 1);
 	/* A dma-buf on a compositor without linux-dmabuf and an unmappable format. */
 	struct guest_buf a = guest_buf();
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_RGB565, false);

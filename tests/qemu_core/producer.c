@@ -199,5 +199,19 @@ bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int tim
 
 bool producer_released(struct producer *p)
 {
-	return !p->blocked;
+	return !p->blocked && p->releases > 0;
+}
+
+bool producer_flush(struct producer *p)
+{
+	int before = p->releases;
+	if (vmpd_head_update(p->head, NULL, -1) != VMPD_OK) {
+		fprintf(stderr, "producer_flush: the update was refused\n");
+		return false;
+	}
+	if (!producer_wait(p, producer_released, 2000)) {
+		fprintf(stderr, "producer_flush: not released within 2 s\n");
+		return false;
+	}
+	return p->releases == before + 1;
 }

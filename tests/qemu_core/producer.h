@@ -62,6 +62,9 @@ void producer_fill(struct producer *p, uint32_t seed);
 void producer_pump(struct producer *p, int timeout_ms);
 /* Pumps until cond holds or timeout_ms passes; returns cond. */
 bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int timeout_ms);
+/* Not blocked, and released at least once: a condition for producer_wait. */
 bool producer_released(struct producer *p);
+/* Updates the whole head and pumps until exactly one more release. */
+bool producer_flush(struct producer *p);
 
 #endif

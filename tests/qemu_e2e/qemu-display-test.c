@@ -24,6 +24,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 #include "weston-test-runner.h"
 
 #include "e2e-control.h"
@@ -96,11 +97,8 @@ fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 		return RESULT_SKIP;
 	}
 
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_PIXMAN;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_PIXMAN, f->width, f->height);
 	setup.shell = f->shell;
-	setup.width = f->width;
-	setup.height = f->height;
 	setup.logging_scopes = "log,test-harness-plugin";
 	setup.extra_module = getenv("VMPLANE_E2E_CONTROL");
 	return weston_test_harness_execute_as_client(harness, &setup);
