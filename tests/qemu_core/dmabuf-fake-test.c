@@ -53,6 +53,12 @@ static void frame(struct producer *p)
 	REQUIRE(p->releases == before + 1);
 }
 
+/* The guest shows dma-buf `d` and the frame goes round. */
+#define SHOW_DMABUF(p, d) do { \
+	REQUIRE(vmpd_head_set_dmabuf((p)->head, d) == VMPD_OK); \
+	frame(p); \
+} while (0)
+
 static const struct fake_format formats[] = {
 	{ VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR, true },
 	{ VMPD_FOURCC_ARGB8888, VMPD_MOD_LINEAR, false },
@@ -80,8 +86,7 @@ static void zero_copy_v4(void)
 	struct vmpd_stats st;
 
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	REQUIRE(fs.params_created == 1);
 	/* Guest memory is linear: the unknown modifier became an explicit LINEAR. */
@@ -92,8 +97,7 @@ static void zero_copy_v4(void)
 	REQUIRE(fs.dmabuf_commits == 1);
 
 	d = describe(b, VMPD_FOURCC_XRGB8888, true);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	REQUIRE(fs.last_flags == ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT);
 
@@ -154,8 +158,7 @@ static void refused_import_falls_back(void)
 	struct vmpd_stats st;
 
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	frame(&p);
 	fake_compositor_get_stats(fc, &fs);
 	vmpd_head_get_stats(p.head, &st);
@@ -165,8 +168,7 @@ static void refused_import_falls_back(void)
 	REQUIRE(st.copies >= 2);
 	REQUIRE(st.bytes_copied >= (uint64_t)(W - 16) * (H - 8) * 4);
 	/* The refused buffer is cached as such: no second try. */
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	REQUIRE(fs.params_failed == 1);
 	producer_finish(&p);
@@ -186,12 +188,10 @@ static void unlisted_format_never_sent(void)
 
 	/* v3 modifier list: XRGB is there. */
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	/* ARGB is not: straight to the fallback, no doomed import. */
 	d = describe(a, VMPD_FOURCC_ARGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	vmpd_head_get_stats(p.head, &st);
 	REQUIRE(fs.params_created == 1 && fs.params_failed == 0);
@@ -218,8 +218,7 @@ static void acquire_fence_waits(void)
 	struct fake_stats fs;
 
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	/* An eventfd polls like a sync_file: readable once "signalled". */
 	int fence = eventfd(0, EFD_CLOEXEC);
 	REQUIRE(fence >= 0);
@@ -250,8 +249,7 @@ static void hidden_window_watchdog(void)
 	struct vmpd_stats st;
 
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_set_hidden(fc, true);
 	for (int i = 0; i < 3; i++) {
 		frame(&p);
@@ -281,8 +279,7 @@ static void reset_resubmits(void)
 	struct fake_stats fs;
 
 	struct vmpd_dmabuf d = describe(a, VMPD_FOURCC_XRGB8888, false);
-	REQUIRE(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	frame(&p);
+	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	REQUIRE(fs.dmabuf_commits == 1);
 	/* After the compositor recovers, the current frame is committed again unasked. */

@@ -21,6 +21,14 @@
 	tap_check_eq(false, (unsigned long long)(got), (unsigned long long)(want), \
 		     NULL, NULL, false, __FILE__, __LINE__, "[%s] %s", name, what)
 
+/* The mapped scanout rectangle, field by field. */
+#define CHECK_SRC(o, sx, sy, sw, sh) do { \
+	CHECK_FIELD("src.x", (o).src.x, sx); \
+	CHECK_FIELD("src.y", (o).src.y, sy); \
+	CHECK_FIELD("src.width", (o).src.width, sw); \
+	CHECK_FIELD("src.height", (o).src.height, sh); \
+} while (0)
+
 static struct vmpd_dmabuf map(const struct mirror_spec *s)
 {
 	QemuDmaBuf d;
@@ -55,10 +63,7 @@ static void test_full_screen(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_FIELD("src.x", o.src.x, 0);
-	CHECK_FIELD("src.y", o.src.y, 0);
-	CHECK_FIELD("src.width", o.src.width, 1024);
-	CHECK_FIELD("src.height", o.src.height, 768);
+	CHECK_SRC(o, 0, 0, 1024, 768);
 #if VMPQ_API >= 1001
 	CHECK_FIELD("modifier 0 (explicit LINEAR)", o.modifier, VMPD_MOD_LINEAR);
 #else
@@ -81,10 +86,7 @@ static void test_sub_rectangle(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_FIELD("src.x", o.src.x, 100);
-	CHECK_FIELD("src.y", o.src.y, 50);
-	CHECK_FIELD("src.width", o.src.width, 800);
-	CHECK_FIELD("src.height", o.src.height, 600);
+	CHECK_SRC(o, 100, 50, 800, 600);
 }
 
 static void test_y0_top_and_modifier(int fd)
