@@ -16,10 +16,10 @@
 #include <xf86drmMode.h>
 
 #include "rig-card.h"
-#include "tap.h"
-#include "vmplane/clock.h"
 #include "rig-kms.h"
 #include "rig-udmabuf.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 #include "vmplane/sync_file.h"
 #include "vmplane/sync_timeline.h"
 

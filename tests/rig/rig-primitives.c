@@ -15,9 +15,9 @@
 #include <xf86drm.h>
 
 #include "rig-card.h"
+#include "rig-udmabuf.h"
 #include "tap.h"
 #include "vmplane/clock.h"
-#include "rig-udmabuf.h"
 #include "vmplane/sync_file.h"
 #include "vmplane/sync_timeline.h"
 

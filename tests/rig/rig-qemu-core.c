@@ -35,11 +35,11 @@
 #include <vmplane/display.h>
 
 #include "rig-card.h"
-#include "tap.h"
-#include "vmplane/clock.h"
 #include "rig-glue-map.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 #include "vmplane/sync_timeline.h"
 
 #define GUEST_W 320

@@ -29,8 +29,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "tap.h"
 #include "rig-kms.h"
+#include "tap.h"
 #include "vmplane/sync_file.h"
 
 struct rig_plane_hit {
