@@ -200,7 +200,6 @@ struct vmpd_head {
 };
 
 /* display.c */
-uint64_t vmpd_now_ns(void);
 void vmpd_display_flush(struct vmpd_display *d);
 void vmpd_display_lost(struct vmpd_display *d, const char *reason);
 void vmpd_display_update_timer(struct vmpd_display *d);

@@ -18,13 +18,6 @@
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
-uint64_t vmpd_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
 {
 	xdg_wm_base_pong(wm, serial);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "vmplane/clock.h"
 #include "presentation-time-client-protocol.h"
 
 bool vmpd_pacing_init(struct vmpd_head *head)
@@ -267,7 +268,7 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 
 void vmpd_pacing_timeout(struct vmpd_head *head)
 {
-	if (!head->pacer || !head->deadline_ns || vmpd_now_ns() < head->deadline_ns)
+	if (!head->pacer || !head->deadline_ns || vmplane_now_ns() < head->deadline_ns)
 		return;
 	vsync_pacer_tick(head->pacer);
 	run_actions(head);

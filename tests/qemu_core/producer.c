@@ -9,18 +9,12 @@
 #include <time.h>
 
 #include "producer.h"
-
-uint64_t producer_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "vmplane/clock.h"
 
 static void on_block(void *data, struct vmpd_head *head, bool block)
 {
 	struct producer *p = data;
-	uint64_t now = producer_now_ns();
+	uint64_t now = vmplane_now_ns();
 	if (block == p->blocked) {
 		fprintf(stderr, "producer: block(%d) twice in a row\n", block);
 		abort();
@@ -198,9 +192,9 @@ void producer_pump(struct producer *p, int timeout_ms)
 
 bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int timeout_ms)
 {
-	uint64_t end = producer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t end = vmplane_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (!cond(p)) {
-		if (producer_now_ns() >= end)
+		if (vmplane_now_ns() >= end)
 			return false;
 		producer_pump(p, 5);
 	}
@@ -209,5 +203,19 @@ bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int tim
 
 bool producer_released(struct producer *p)
 {
-	return !p->blocked;
+	return !p->blocked && p->releases > 0;
+}
+
+bool producer_flush(struct producer *p)
+{
+	int before = p->releases;
+	if (vmpd_head_update(p->head, NULL, -1) != VMPD_OK) {
+		fprintf(stderr, "producer_flush: the update was refused\n");
+		return false;
+	}
+	if (!producer_wait(p, producer_released, 2000)) {
+		fprintf(stderr, "producer_flush: not released within 2 s\n");
+		return false;
+	}
+	return p->releases == before + 1;
 }

@@ -3,10 +3,12 @@
  * scripted status query and a fake context.
  */
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmplane/rb-recovery.h"
-#include "rb-test.h"
+#include "tap.h"
 
 #define MS UINT64_C(1000000)
 #define S UINT64_C(1000000000)
@@ -478,5 +480,5 @@ main(void)
 	test_reset_during_rebuild();
 	test_recreate_failure();
 	test_no_registry_no_optional_hooks();
-	return rb_test_result();
+	return tap_finish();
 }

@@ -30,9 +30,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vgr-core.h"
+#include "vmplane/clock.h"
 #include "vmplane-renderer-api.h"
 
 /* What only recovery needs; the rest of the renderer asks through vgr.h. */
@@ -54,15 +54,6 @@ struct vgr_reset {
 	uint64_t frame_start_ns, warm_up_ns;
 	struct wl_signal signal;	/* struct vmp_reset_event */
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void
 emit(struct vgr_reset *rs, struct vmp_reset_event *event)
@@ -92,7 +83,7 @@ hook_recreate_context(void *data)
 	struct vgr_reset *rs = data;
 	struct vgr_renderer *gr = rs->gr;
 
-	rs->rebuild_start_ns = now_ns();
+	rs->rebuild_start_ns = vmplane_now_ns();
 	if (!rb_context_recreate(gr->ctx))
 		return false;
 	if (!gr->has_surfaceless &&
@@ -113,7 +104,7 @@ hook_damage_all(void *data)
 
 	/* Views, solid colours and outputs are Weston's own state: a full
 	 * repaint paints them again. */
-	rs->rebuild_end_ns = now_ns();
+	rs->rebuild_end_ns = vmplane_now_ns();
 	rs->frame_start_ns = 0;
 	rs->warm_up_ns = 0;
 	rs->recovered_pending = true;
@@ -126,7 +117,7 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 {
 	struct vgr_reset *rs = data;
 	struct vmp_reset_event event = { .status = status };
-	uint64_t now = now_ns();
+	uint64_t now = vmplane_now_ns();
 
 	switch (new_state) {
 	case RB_STATE_LOST:
@@ -177,13 +168,13 @@ static void
 warm_up_idle(void *data)
 {
 	struct vgr_reset *rs = data;
-	uint64_t start = now_ns();
+	uint64_t start = vmplane_now_ns();
 
 	rs->warm_up_idle = NULL;
 	if (rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
 		return;
 	vgr_frontend_warm_up(rs->gr);
-	rs->warm_up_ns = now_ns() - start;
+	rs->warm_up_ns = vmplane_now_ns() - start;
 }
 
 /* Queued behind the idle callback in which Weston starts the output's
@@ -280,7 +271,7 @@ vgr_reset_frame_begin(struct vgr_renderer *gr)
 	struct vgr_reset *rs = gr->reset;
 
 	if (rs && rs->recovered_pending && !rs->frame_start_ns)
-		rs->frame_start_ns = now_ns();
+		rs->frame_start_ns = vmplane_now_ns();
 }
 
 static int
@@ -321,7 +312,7 @@ vgr_reset_frame_done(struct vgr_renderer *gr)
 	/* "Good" means rendered, not just queued: a software rasteriser
 	 * only starts on a flush, and a pbuffer swap does not flush. */
 	glFinish();
-	now = now_ns();
+	now = vmplane_now_ns();
 	rb_recovery_get_counters(rs->recovery, &c);
 	event.status = c.last_status;
 	event.rebuilt = c.last_rebuilt;
@@ -360,7 +351,7 @@ vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status)
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
 		return false;
-	rs->inject_ns = now_ns();
+	rs->inject_ns = vmplane_now_ns();
 	return true;
 }
 
