@@ -155,6 +155,8 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width,
 /*
  * dma-buf path. Validates and imports right away (or reuses a cached
  * import of the same buffer). The caller keeps ownership of the fds.
+ * A buffer the compositor refuses is copied by the core (GPU blit, else
+ * a CPU map shown like a surface); an error means none of that works.
  */
 enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
 
