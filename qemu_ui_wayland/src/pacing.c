@@ -1,4 +1,7 @@
-/* The head's side of sync/'s pacer: feeds it Wayland events, runs its actions. */
+/*
+ * The head's side of sync/'s pacer: feeds it Wayland events, runs its
+ * actions, and on its turn has the head's current path submit the frame.
+ */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -59,11 +62,8 @@ static void set_block(struct vmpd_head *head, bool block)
 
 static void submit(struct vmpd_head *head, const struct vsync_action *a)
 {
-	bool ok = false;
-	if (head->mode == VMPD_MODE_SHM)
-		ok = vmpd_shm_submit(head, a->seq);
-	else if (head->mode == VMPD_MODE_DMABUF)
-		ok = vmpd_dmabuf_submit(head, a->seq);
+	struct vmpd_path *path = head->path;
+	bool ok = path && path->impl->submit(path, a->seq);
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
 	if (!ok)
 		vsync_pacer_discarded(head->pacer, a->seq);

@@ -24,7 +24,7 @@ int main(void)
 {
 	if (access("/dev/udmabuf", R_OK | W_OK) != 0)
 		tap_skip_all("no /dev/udmabuf: no kernel dma-buf exporter on this machine");
-	struct vmpd_gpu_blit *gb = vmpd_gpu_blit_create(0, false);
+	struct vmpd_gpu_blit *gb = vmpd_gpu_blit_create(0, false, &producer_log);
 	if (!gb)
 		tap_skip_all("no render node with EGL dma-buf import and GLES 3");
 

@@ -151,6 +151,14 @@ void producer_fill(struct producer *p, uint32_t seed)
 			p->pixels[y * p->width + x] = producer_pattern(x, y, seed);
 }
 
+static void log_print(void *data, enum vmpd_log_level level, const char *fmt, va_list args)
+{
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
+const struct vmpd_log producer_log = { log_print, NULL };
+
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h)
 {
@@ -159,6 +167,7 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 		.wl_display = wl,
 		.socket_name = socket,
 		.watchdog_ms = watchdog_ms,
+		.log = producer_log,
 	};
 	p->display = vmpd_display_create(&cfg, &callbacks, p);
 	if (!p->display)

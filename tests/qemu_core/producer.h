@@ -52,6 +52,9 @@ struct producer {
 };
 
 /* wl may be NULL to connect to socket (NULL: $WAYLAND_DISPLAY); win_* 0: fit the guest. */
+/* Prints the core's messages to stderr. */
+extern const struct vmpd_log producer_log;
+
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h);
 void producer_finish(struct producer *p);

@@ -113,12 +113,19 @@ static bool wait_presented(struct core_rig *r, uint64_t count, int ms)
 	return presented(r) >= count;
 }
 
+static void core_log(void *data, enum vmpd_log_level level, const char *fmt, va_list args)
+{
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
 static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title)
 {
 	struct vmpd_display_config cfg = {
 		.max_frames_in_flight = 1,
 		.watchdog_ms = 1000,
 		.disable_dmabuf = disable_dmabuf,
+		.log = { core_log, NULL },
 	};
 	r->blocked = false;
 	r->blocks = r->releases = r->early_releases = r->compositor_releases = 0;

@@ -1,6 +1,6 @@
 /* rb_egl_list_has_extension: exact tokens of a space-separated list. */
 #include "vmplane/rb-egl.h"
-#include "rb-test.h"
+#include "tap.h"
 
 int
 main(void)
@@ -24,5 +24,5 @@ main(void)
 	CHECK(!rb_egl_list_has_extension(list, NULL));
 	CHECK(!rb_egl_list_has_extension(list, ""));
 	CHECK(!rb_egl_list_has_extension("", "GL_OES_a"));
-	return rb_test_result();
+	return tap_finish();
 }
