@@ -22,6 +22,8 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
+#include "vmplane/clock.h"
 
 #define OUT_W 1920
 #define OUT_H 1080
@@ -32,19 +34,7 @@
 #define WARMUP 30
 #define DEFAULT_FRAMES 600
 
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP(fixture_setup);
+VMP_FIXTURE(RENDERER_GL, OUT_W, OUT_H);
 
 static void
 paint(struct buffer *buf, int frame, int idx)
@@ -62,10 +52,7 @@ paint(struct buffer *buf, int frame, int idx)
 static double
 wall_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return vmplane_now_ns() / 1e9;
 }
 
 static double

@@ -34,8 +34,9 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
-#include "vmplane-debug-v1-client-protocol.h"
-#include "vmplane-reset-v1-client-protocol.h"
+#include "harness-setup.h"
+#include "reset-common.h"
+#include "vmplane/clock.h"
 #include "vmplane/robustness.h"
 
 #ifndef EGL_PLATFORM_SURFACELESS_MESA
@@ -85,11 +86,7 @@ fixture_setup(struct weston_test_harness *harness, const struct bench_arg *arg)
 	setenv("VMPLANE_RESET_CHECK", arg->check ? "1" : "0", 1);
 	setenv("VMPLANE_RESET_WARM_UP", arg->warm_up ? "1" : "0", 1);
 	setenv("VMPLANE_RESET_BUDGET", "1000000", 1);
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, OUT_W, OUT_H);
 	setup.extra_module = VMPLANE_MODULE_PATH;
 	/* The vmplane scope splits each recovery's time (see the README). */
 	setup.logging_scopes = "log,vmplane";
@@ -100,10 +97,7 @@ DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, args, meta);
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return vmplane_now_ns() / 1e6;
 }
 
 static double
@@ -131,39 +125,21 @@ median(double *v, int n)
 	return v[n / 2];
 }
 
-struct watch {
-	struct client *client;
-	struct vmplane_debug_v1 *debug;
-	struct vmplane_reset_notifier_v1 *notifier;
-	bool recovered;
-	uint32_t usec;
-};
-
-static void
-on_reset(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
-	 uint32_t status)
+/* The renderer's own figure for the recovery that ended the log at or
+ * after `first` (a safe-mode entry fails the benchmark). */
+static double
+recovered_ms(const struct reset_watch *w, int first)
 {
+	for (int i = first; i < w->n_log; i++) {
+		if (w->log[i].kind == RESET_LOG_RESET)
+			continue;
+		assert(w->log[i].kind == RESET_LOG_RECOVERED &&
+		       "safe mode during the benchmark");
+		return w->log[i].arg / 1e3;
+	}
+	assert(!"no recovery logged");
+	return 0;
 }
-
-static void
-on_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
-	     uint32_t usec)
-{
-	struct watch *w = data;
-
-	w->recovered = true;
-	w->usec = usec;
-}
-
-static void
-on_degraded(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial)
-{
-	assert(!"safe mode during the benchmark");
-}
-
-static const struct vmplane_reset_notifier_v1_listener listener = {
-	on_reset, on_recovered, on_degraded,
-};
 
 static void
 paint(struct buffer *buf, int frame, int idx)
@@ -227,47 +203,39 @@ print_recovery(const char *label, const char *when, int n, double rec,
 				    : " [target <= 50 ms: MISSED]") : "");
 }
 
-static void
-commit_frame(struct surface *s, int *done)
-{
-	wl_surface_attach(s->wl_surface, s->buffer->proxy, 0, 0);
-	wl_surface_damage(s->wl_surface, 0, 0, SURF, SURF);
-	frame_callback_set(s->wl_surface, done);
-	wl_surface_commit(s->wl_surface);
-}
-
 /* The same reset into a desktop that is animating (one surface committed on
  * every frame callback), injected at a different point of the frame each
  * time: detection then waits for the next repaint, up to a frame in flight
  * plus the repaint window. */
 static void
-busy_recovery(struct watch *w, struct surface **surf, int n, const char *label)
+busy_recovery(struct reset_watch *w, struct surface **surf, int n, const char *label)
 {
 	double client_ms[RESETS], event_ms[RESETS], base_ms[RESETS];
 	int done = 0;
 
 	for (int r = 0; r < RESETS; r++) {
 		double t0;
+		int first;
 
 		base_ms[r] = full_frame_ms(w->client, surf, n);
-		commit_frame(surf[0], &done);
+		reset_commit_again(surf[0], &done);
 		for (int f = 0; f < 3; f++) {
 			frame_callback_wait(w->client, &done);
-			commit_frame(surf[0], &done);
+			reset_commit_again(surf[0], &done);
 		}
 		usleep(r * 16667 / RESETS);
-		w->recovered = false;
+		first = w->n_log;
 		t0 = now_ms();
 		vmplane_debug_v1_inject_reset(w->debug,
 			r % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT
 			      : VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
-		while (!w->recovered) {
+		while (!reset_recovery_ended(w, first)) {
 			assert(wl_display_dispatch(w->client->wl_display) >= 0);
 			if (done)
-				commit_frame(surf[0], &done);
+				reset_commit_again(surf[0], &done);
 		}
 		client_ms[r] = now_ms() - t0;
-		event_ms[r] = w->usec / 1e3;
+		event_ms[r] = recovered_ms(w, first);
 		frame_callback_wait(w->client, &done);
 	}
 	print_recovery(label, " while animating", n, median(client_ms, RESETS),
@@ -280,13 +248,10 @@ recovery_times(const char *label)
 	static const int counts[] = { 1, 8, 32 };
 	struct client *client = create_client();
 	struct surface *surf[MAX_SURF];
-	struct watch w = { .client = client };
+	struct reset_watch w;
 	int have = 0;
 
-	w.debug = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 1);
-	w.notifier = bind_to_singleton_global(client,
-		&vmplane_reset_notifier_v1_interface, 1);
-	vmplane_reset_notifier_v1_add_listener(w.notifier, &listener, &w);
+	reset_watch_init(&w, client);
 
 	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		double client_ms[RESETS], event_ms[RESETS], base_ms[RESETS];
@@ -298,6 +263,7 @@ recovery_times(const char *label)
 		}
 		for (int r = 0; r < RESETS; r++) {
 			double t0;
+			int first;
 
 			base_ms[r] = full_frame_ms(client, surf, have);
 			/* Let the output finish that frame (headless: 16 ms
@@ -305,23 +271,19 @@ recovery_times(const char *label)
 			 * desktop at rest and is found when the repaint loop
 			 * starts again. The vmplane scope prints that delay. */
 			usleep(25000);
-			w.recovered = false;
 			t0 = now_ms();
-			vmplane_debug_v1_inject_reset(w.debug,
+			first = reset_inject_and_wait(&w,
 				r % 2 ? VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT
 				      : VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
-			while (!w.recovered)
-				assert(wl_display_dispatch(client->wl_display) >= 0);
 			client_ms[r] = now_ms() - t0;
-			event_ms[r] = w.usec / 1e3;
+			event_ms[r] = recovered_ms(&w, first);
 		}
 		rec = median(client_ms, RESETS);
 		base = median(base_ms, RESETS);
 		print_recovery(label, "", have, rec, median(event_ms, RESETS), base);
 	}
 	busy_recovery(&w, surf, have, label);
-	vmplane_reset_notifier_v1_destroy(w.notifier);
-	vmplane_debug_v1_destroy(w.debug);
+	reset_watch_fini(&w);
 	client_destroy(client);
 }
 

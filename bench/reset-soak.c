@@ -27,6 +27,7 @@
 
 #include "reset-common.h"
 #include "reset-scene.h"
+#include "vmplane/clock.h"
 
 #define WARM_UP 20
 
@@ -40,10 +41,7 @@ DECLARE_FIXTURE_SETUP(fixture_setup);
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return vmplane_now_ns() / 1e6;
 }
 
 /* Bytes malloc hands out (arena and mmapped chunks), process-wide. */

@@ -1,3 +1,4 @@
+/* The one memcpy of guest pixels, counted into the head's stats. */
 #include <string.h>
 
 #include "core.h"

@@ -1,4 +1,8 @@
-/* Internal state shared by the core's source files. */
+/*
+ * Internal state shared by the core's source files. Calls run one way:
+ * display -> head -> path -> pacing -> connection (display.c's flush,
+ * timer and fence watch); Wayland events enter at the layer they concern.
+ */
 #ifndef VMPD_CORE_H
 #define VMPD_CORE_H
 
@@ -13,6 +17,8 @@
 #include <vmplane/pacer.h>
 
 #include "feedback-table.h"
+#include "log.h"
+#include "path.h"
 
 struct xkb_context;
 struct xkb_keymap;
@@ -73,14 +79,9 @@ struct vmpd_display {
 	bool in_dispatch;
 
 	struct vmpd_display_config config;
+	struct vmpd_log log;           /* config.log, for the core's files */
 	struct vmpd_callbacks cb;
 	void *data;
-};
-
-enum vmpd_head_mode {
-	VMPD_MODE_NONE,
-	VMPD_MODE_SHM,
-	VMPD_MODE_DMABUF,
 };
 
 struct vmpd_shm_buffer {
@@ -172,7 +173,10 @@ struct vmpd_head {
 	uint32_t dst_w, dst_h;
 	uint32_t border;                 /* client-side border width without SSD */
 
-	enum vmpd_head_mode mode;
+	/* The path showing the guest: NULL, &shm_path or &dmabuf_path. */
+	struct vmpd_path *path;
+	struct vmpd_path shm_path;
+	struct vmpd_path dmabuf_path;
 	uint32_t guest_w, guest_h;       /* visible scanout size in guest pixels */
 	struct vmpd_shm_state shm;
 
@@ -183,6 +187,8 @@ struct vmpd_head {
 	pixman_region32_t dmabuf_damage;
 	int acquire_fence;
 	uint64_t use_clock;
+
+	bool fallback_warned;            /* fallback.c said once that it copies */
 
 	struct vmpd_cursor *cursor;
 
@@ -200,7 +206,6 @@ struct vmpd_head {
 };
 
 /* display.c */
-uint64_t vmpd_now_ns(void);
 void vmpd_display_flush(struct vmpd_display *d);
 void vmpd_display_lost(struct vmpd_display *d, const char *reason);
 void vmpd_display_update_timer(struct vmpd_display *d);
@@ -217,7 +222,7 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
 
-/* pacing (pacing.c), over sync/'s vsync_pacer */
+/* pacing (pacing.c), over sync/'s vsync_pacer; submits through head->path. */
 bool vmpd_pacing_init(struct vmpd_head *head);
 void vmpd_pacing_finish(struct vmpd_head *head);
 /* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
@@ -233,31 +238,61 @@ void vmpd_pacing_timeout(struct vmpd_head *head);
 void vmpd_pacing_gone(struct vmpd_head *head);
 void vmpd_pacing_disable(struct vmpd_head *head);
 
-/* shm-path.c */
+/* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
+void vmpd_shm_path_init(struct vmpd_head *head);
+/* Points the shm path at `pixels`; the head switches to it on VMPD_OK. */
 enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
 	uint32_t stride, uint32_t fourcc, const void *pixels);
-enum vmpd_status vmpd_shm_update(struct vmpd_head *head, const struct vmpd_rect *damage);
-/* The buffer the next submit will most likely use (a pacer buffer id). */
-uint64_t vmpd_shm_next_buffer(struct vmpd_head *head);
-bool vmpd_shm_submit(struct vmpd_head *head, uint64_t seq);
-void vmpd_shm_finish(struct vmpd_head *head);
+/* Whether the shm path has buffers to show (set_surface may fail after dropping them). */
+bool vmpd_shm_has_buffers(const struct vmpd_head *head);
 /* A 1x1 opaque buffer, or NULL. */
 struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb);
 
-/* dmabuf-path.c */
-void vmpd_dmabuf_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
+/* dmabuf-path.c: the dma-buf path (the guest's buffer, or fallback.c's copy, attached) */
+void vmpd_dmabuf_path_init(struct vmpd_head *head);
+/*
+ * Imports or reuses `buf` and makes it current. On VMPD_OK *shown_by is
+ * the path that now shows it: the dma-buf path, or the shm path when
+ * fallback.c maps it.
+ */
+enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabuf *buf,
+	struct vmpd_path **shown_by);
+/*
+ * Asks for a wl_buffer of buf (the guest's, or fallback.c's GPU copy)
+ * with this modifier; the answer comes as an event, e stays PENDING till then.
+ */
+void vmpd_dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *buf,
+	uint64_t modifier);
+
+/* feedback-listener.c: linux-dmabuf's global, feedback (v4) and format lists (v3) */
+void vmpd_feedback_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
 	uint32_t version);
-void vmpd_dmabuf_head_init(struct vmpd_head *head);
-enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
-/* Records damage and the acquire fence (consumed) of the next commit. */
-enum vmpd_status vmpd_dmabuf_prepare(struct vmpd_head *head, const struct vmpd_rect *damage,
-	int acquire_fence_fd);
-bool vmpd_dmabuf_submit(struct vmpd_head *head, uint64_t seq);
-void vmpd_dmabuf_flush_cache(struct vmpd_head *head);
-void vmpd_dmabuf_head_finish(struct vmpd_head *head);
-void vmpd_dmabuf_finish(struct vmpd_display *d);
+void vmpd_feedback_release(struct vmpd_display *d);
+void vmpd_feedback_head_init(struct vmpd_head *head);
+void vmpd_feedback_head_finish(struct vmpd_head *head);
+/* Whether the compositor lists the pair for this head; *known false when it said nothing. */
+bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t modifier,
+	bool *known);
+
+/*
+ * fallback.c: the one place that decides what happens to a buffer the
+ * compositor refuses or cannot take (GPU copy, then CPU map into shm),
+ * and the only place that moves a head to another path on its own.
+ */
+/* A new entry the compositor does not list: true when a fallback took it. */
+bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e);
+/* The compositor refused e's wl_buffer (the guest's, or our GPU copy). */
+void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e);
+/* Shows a CPU-mapped entry through the shm path; *shown_by gets that path. */
+enum vmpd_status vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
+	struct vmpd_path **shown_by);
+/* Pacing's turn for a CPU-mapped entry: the head moves to the shm path, which submits. */
+bool vmpd_fallback_submit_mapped(struct vmpd_dmabuf_entry *e, uint64_t seq);
+/* Pacing's turn for a GPU-copied entry: copies the guest's new frame again. */
+bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e);
 /* After a compositor GPU reset: our own context is rebuilt too. */
-void vmpd_dmabuf_gpu_recover(struct vmpd_display *d);
+void vmpd_fallback_gpu_recover(struct vmpd_display *d);
+void vmpd_fallback_finish(struct vmpd_display *d);
 
 /* cursor.c */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);

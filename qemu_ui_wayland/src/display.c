@@ -1,6 +1,9 @@
+/*
+ * The display: the Wayland connection, its globals, the heads, and one
+ * epoll fd for the socket, the pacing timers and acquire fences.
+ */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,13 +20,6 @@
 #include "vmplane-reset-v1-client-protocol.h"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
-
-uint64_t vmpd_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
 {
@@ -78,7 +74,7 @@ static void resubmit_all(struct vmpd_display *d)
 {
 	struct vmpd_head *head;
 	wl_list_for_each(head, &d->heads, link) {
-		if (head->mode != VMPD_MODE_NONE)
+		if (head->path)
 			vmpd_head_update(head, NULL, -1);
 	}
 }
@@ -88,7 +84,7 @@ static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uin
 {
 	struct vmpd_display *d = data;
 	/* Our own context may have gone in the same reset: rebuild it, then re-submit. */
-	vmpd_dmabuf_gpu_recover(d);
+	vmpd_fallback_gpu_recover(d);
 	resubmit_all(d);
 	if (d->cb.gpu_reset)
 		d->cb.gpu_reset(d->data, true);
@@ -97,7 +93,7 @@ static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uin
 static void reset_degraded(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial)
 {
 	struct vmpd_display *d = data;
-	vmpd_dmabuf_gpu_recover(d);
+	vmpd_fallback_gpu_recover(d);
 	resubmit_all(d);
 	if (d->cb.gpu_reset)
 		d->cb.gpu_reset(d->data, true);
@@ -129,7 +125,7 @@ static void registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		xdg_wm_base_add_listener(d->wm_base, &wm_base_listener, d);
 	} else if (strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 3 &&
 			!d->config.disable_dmabuf) {
-		vmpd_dmabuf_bind(d, reg, name, version);
+		vmpd_feedback_bind(d, reg, name, version);
 	} else if (strcmp(iface, wp_viewporter_interface.name) == 0) {
 		d->viewporter = wl_registry_bind(reg, name, &wp_viewporter_interface, 1);
 	} else if (strcmp(iface, wp_presentation_interface.name) == 0) {
@@ -223,6 +219,7 @@ struct vmpd_display *vmpd_display_create(const struct vmpd_display_config *confi
 		return NULL;
 	if (config)
 		d->config = *config;
+	d->log = d->config.log;
 	if (callbacks)
 		d->cb = *callbacks;
 	d->data = data;
@@ -254,8 +251,8 @@ struct vmpd_display *vmpd_display_create(const struct vmpd_display_config *confi
 	if (!roundtrip(d) || !roundtrip(d) || !roundtrip(d))
 		goto fail;
 	if (!d->compositor || !d->subcompositor || !d->wm_base || !d->shm || !d->viewporter) {
-		fprintf(stderr, "vmplane display: compositor lacks a required global "
-			"(wl_compositor v4, wl_subcompositor, xdg_wm_base, wl_shm, wp_viewporter)\n");
+		vmpd_log_emit(&d->log, VMPD_LOG_ERROR, "vmplane display: compositor lacks a required "
+			"global (wl_compositor v4, wl_subcompositor, xdg_wm_base, wl_shm, wp_viewporter)");
 		goto fail;
 	}
 	if (!setup_fds(d))
@@ -272,7 +269,8 @@ fail:
 static void release_globals(struct vmpd_display *d)
 {
 	vmpd_input_finish(d);
-	vmpd_dmabuf_finish(d);
+	vmpd_feedback_release(d);
+	vmpd_fallback_finish(d);
 	DESTROY(d->compositor, wl_compositor_destroy);
 	DESTROY(d->subcompositor, wl_subcompositor_destroy);
 	DESTROY(d->wm_base, xdg_wm_base_destroy);

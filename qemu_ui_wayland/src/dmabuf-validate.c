@@ -1,3 +1,4 @@
+/* Checks a guest dma-buf description against its fds before any compositor sees it. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

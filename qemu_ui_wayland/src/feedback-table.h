@@ -1,7 +1,7 @@
 /*
  * linux-dmabuf v4 feedback: the format table and the tranches built from
- * it. Pure data handling, fed by the Wayland listener in dmabuf-path.c;
- * everything here treats its input as hostile.
+ * it. Pure data handling, fed by the Wayland listener beside it
+ * (feedback-listener.c); everything here treats its input as hostile.
  */
 #ifndef VMPD_FEEDBACK_TABLE_H
 #define VMPD_FEEDBACK_TABLE_H
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct vmpd_log;
 
 /* Index is a u16 in the protocol, so no table is longer than this. */
 #define VMPD_FORMAT_TABLE_MAX_ENTRIES 65536u
@@ -46,6 +48,8 @@ struct vmpd_feedback {
 	bool tranche_open;
 	dev_t pending_main;
 	bool pending_has_main;
+	/* Where the listener reports a bad table; set after vmpd_feedback_init. */
+	const struct vmpd_log *log;
 };
 
 /* Parses table bytes; false (table emptied) when size is not a whole number of entries. */

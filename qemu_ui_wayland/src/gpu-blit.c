@@ -1,3 +1,4 @@
+/* The GPU copy fallback's blitter: a robust EGL context on a render node (see gpu-blit.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "fourcc.h"
 #include "gpu-blit.h"
+#include "log.h"
 
 struct vmpd_gpu_blit {
 	int drm_fd;
@@ -33,13 +35,21 @@ struct vmpd_gpu_target {
 	uint64_t generation;            /* of the GL objects above */
 };
 
-static void log_to_stderr(void *data, enum rb_log_level level, const char *fmt, va_list args)
+/* robustness/'s messages go to the core's log, prefixed as ours. */
+static void log_forward(void *data, enum rb_log_level level, const char *fmt, va_list args)
 {
-	if (level > RB_LOG_WARNING)
+	const struct vmpd_log *log = data;
+	static const enum vmpd_log_level levels[] = {
+		[RB_LOG_ERROR] = VMPD_LOG_ERROR,
+		[RB_LOG_WARNING] = VMPD_LOG_WARNING,
+		[RB_LOG_INFO] = VMPD_LOG_INFO,
+		[RB_LOG_DEBUG] = VMPD_LOG_DEBUG,
+	};
+	char msg[512];
+	if (!log || !log->func || (unsigned)level >= sizeof(levels) / sizeof(levels[0]))
 		return;
-	fputs("vmplane display (gpu fallback): ", stderr);
-	vfprintf(stderr, fmt, args);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	vmpd_log_emit(log, levels[level], "vmplane display (gpu fallback): %s", msg);
 }
 
 /* The render node of the compositor's device, else the first one. */
@@ -66,7 +76,8 @@ static int open_render_node(dev_t want, bool have_want)
 	return first;
 }
 
-struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_device)
+struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_device,
+	const struct vmpd_log *log)
 {
 	struct vmpd_gpu_blit *gb = calloc(1, sizeof(*gb));
 	if (!gb)
@@ -82,14 +93,15 @@ struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_dev
 	if (gb->dpy == EGL_NO_DISPLAY ||
 			!rb_egl_has_extension(gb->dpy, "EGL_EXT_image_dma_buf_import") ||
 			!rb_egl_has_extension(gb->dpy, "EGL_KHR_surfaceless_context")) {
-		fprintf(stderr, "vmplane display (gpu fallback): no dma-buf import on this device\n");
+		vmpd_log_emit(log, VMPD_LOG_WARNING,
+			"vmplane display (gpu fallback): no dma-buf import on this device");
 		goto fail;
 	}
 	struct rb_context_options opts = {
 		.display = gb->dpy,
 		.config = EGL_NO_CONFIG_KHR,
 		.gles_major = 3,
-		.log = { log_to_stderr, NULL },
+		.log = { log_forward, (void *)log },
 	};
 	gb->ctx = rb_context_create(&opts);
 	if (!gb->ctx || rb_context_get_gles_major(gb->ctx) < 3 ||

@@ -10,13 +10,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <vmplane/display-dmabuf.h>
+#include <vmplane/display.h>
 
 struct vmpd_gpu_blit;
 struct vmpd_gpu_target;
 
-/* NULL when there is no render node, no GLES 3 or no dma-buf import (the reason is logged). */
-struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_device);
+/*
+ * NULL when there is no render node, no GLES 3 or no dma-buf import (the
+ * reason goes to log, which may be NULL and must outlive the blitter).
+ */
+struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_device,
+	const struct vmpd_log *log);
 void vmpd_gpu_blit_destroy(struct vmpd_gpu_blit *gb);
 /* After a GPU reset: a new context; targets re-create their GL objects lazily. */
 bool vmpd_gpu_blit_recover(struct vmpd_gpu_blit *gb);

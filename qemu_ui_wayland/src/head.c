@@ -1,3 +1,7 @@
+/*
+ * A head: one guest scanout shown as one toplevel window (see display.h).
+ * Owns the window's surfaces and layout, and hands frames to its current path.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,7 +57,7 @@ void vmpd_head_commit_parent(struct vmpd_head *head)
 	wp_viewport_set_destination(head->scanout_viewport, (int32_t)head->dst_w,
 		(int32_t)head->dst_h);
 	/* The scanout commits on its own (desync); the viewport change needs one too. */
-	if (head->mode != VMPD_MODE_NONE)
+	if (head->path)
 		wl_surface_commit(head->scanout);
 	if (head->background) {
 		wl_surface_attach(head->surface, head->background, 0, 0);
@@ -157,7 +161,8 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	wl_subsurface_set_desync(head->scanout_sub);
 	head->scanout_viewport = wp_viewporter_get_viewport(d->viewporter, head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->viewporter, head->surface);
-	vmpd_dmabuf_head_init(head);
+	vmpd_shm_path_init(head);
+	vmpd_dmabuf_path_init(head);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
 	if (d->explicit_sync)
 		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
@@ -201,8 +206,10 @@ static void head_release_wayland(struct vmpd_head *head)
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
-	vmpd_shm_finish(head);
-	vmpd_dmabuf_head_finish(head);
+	if (head->shm_path.impl) {
+		head->shm_path.impl->finish(&head->shm_path);
+		head->dmabuf_path.impl->finish(&head->dmabuf_path);
+	}
 	if (head->locked) {
 		zwp_locked_pointer_v1_destroy(head->locked);
 		head->locked = NULL;
@@ -247,7 +254,7 @@ static void head_release_wayland(struct vmpd_head *head)
 		wl_surface_destroy(head->surface);
 		head->surface = NULL;
 	}
-	head->mode = VMPD_MODE_NONE;
+	head->path = NULL;
 }
 
 void vmpd_head_lost(struct vmpd_head *head)
@@ -331,34 +338,14 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy, 
 enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
 	int acquire_fence_fd)
 {
-	enum vmpd_status st = VMPD_OK;
-	if (!head) {
-		st = VMPD_ERR_INVALID;
-	} else if (!usable(head)) {
+	enum vmpd_status st = VMPD_ERR_INVALID;
+	if (head && !usable(head))
 		st = VMPD_ERR_DISCONNECTED;
-	} else if (head->mode == VMPD_MODE_NONE) {
+	else if (head && !head->path)
 		st = VMPD_ERR_STATE;
-	} else if (head->mode == VMPD_MODE_SHM) {
-		st = vmpd_shm_update(head, damage);
-		if (st == VMPD_OK)
-			vmpd_pacing_frame(head, vmpd_shm_next_buffer(head), true, acquire_fence_fd,
-				false);
-		else if (acquire_fence_fd >= 0)
-			close(acquire_fence_fd);
-		return st;
-	} else {
-		struct vmpd_dmabuf_entry *e = head->current;
-		/* Explicit sync takes the fence with the commit; otherwise we wait for it. */
-		bool explicit_fence = head->surface_sync && e && e->state == VMPD_IMPORT_READY;
-		st = vmpd_dmabuf_prepare(head, damage, explicit_fence ? acquire_fence_fd : -1);
-		if (explicit_fence)
-			acquire_fence_fd = -1;
-		if (st == VMPD_OK) {
-			vmpd_pacing_frame(head, (uint64_t)(uintptr_t)e, false, acquire_fence_fd,
-				e->state == VMPD_IMPORT_PENDING);
-			return st;
-		}
-	}
+	else if (head)
+		/* The path records the damage and hands the frame to pacing; it owns the fence now. */
+		return head->path->impl->update(head->path, damage, acquire_fence_fd);
 	if (acquire_fence_fd >= 0)
 		close(acquire_fence_fd);
 	return st;
@@ -371,12 +358,19 @@ void vmpd_head_disable(struct vmpd_head *head)
 	vmpd_pacing_disable(head);
 	if (!usable(head))
 		return;
-	head->mode = VMPD_MODE_NONE;
+	head->path = NULL;
 	wl_surface_attach(head->scanout, NULL, 0, 0);
 	wl_surface_commit(head->scanout);
-	vmpd_dmabuf_flush_cache(head);
-	vmpd_shm_finish(head);
+	head->dmabuf_path.impl->disable(&head->dmabuf_path);
+	head->shm_path.impl->disable(&head->shm_path);
 	vmpd_display_flush(head->display);
+}
+
+/* A path that failed after dropping its buffers shows nothing any more. */
+static void forget_empty_path(struct vmpd_head *head)
+{
+	if (head->path == &head->shm_path && !vmpd_shm_has_buffers(head))
+		head->path = NULL;
 }
 
 enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
@@ -386,7 +380,14 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, u
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	return vmpd_shm_set_surface(head, width, height, stride, fourcc, pixels);
+	enum vmpd_status st = vmpd_shm_set_surface(head, width, height, stride, fourcc, pixels);
+	if (st != VMPD_OK) {
+		forget_empty_path(head);
+		return st;
+	}
+	head->path = &head->shm_path;
+	vmpd_head_commit_parent(head);
+	return VMPD_OK;
 }
 
 enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
@@ -395,7 +396,18 @@ enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	return vmpd_dmabuf_set(head, buf);
+	struct vmpd_path *path = NULL;
+	enum vmpd_status st = vmpd_dmabuf_set(head, buf, &path);
+	if (st != VMPD_OK) {
+		forget_empty_path(head);
+		return st;
+	}
+	/* When fallback.c had to map the buffer, it moved the head to the shm path itself. */
+	if (path == &head->dmabuf_path) {
+		head->path = path;
+		vmpd_head_commit_parent(head);
+	}
+	return VMPD_OK;
 }
 
 enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,

@@ -1,3 +1,4 @@
+/* The seat: keyboard (xkbcommon) and pointer events become guest input callbacks; the grab. */
 #include <linux/input-event-codes.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,12 @@
-/* The head's side of sync/'s pacer: feeds it Wayland events, runs its actions. */
+/*
+ * The head's side of sync/'s pacer: feeds it Wayland events, runs its
+ * actions, and on its turn has the head's current path submit the frame.
+ */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "core.h"
+#include "vmplane/clock.h"
 #include "presentation-time-client-protocol.h"
 
 bool vmpd_pacing_init(struct vmpd_head *head)
@@ -58,11 +62,8 @@ static void set_block(struct vmpd_head *head, bool block)
 
 static void submit(struct vmpd_head *head, const struct vsync_action *a)
 {
-	bool ok = false;
-	if (head->mode == VMPD_MODE_SHM)
-		ok = vmpd_shm_submit(head, a->seq);
-	else if (head->mode == VMPD_MODE_DMABUF)
-		ok = vmpd_dmabuf_submit(head, a->seq);
+	struct vmpd_path *path = head->path;
+	bool ok = path && path->impl->submit(path, a->seq);
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
 	if (!ok)
 		vsync_pacer_discarded(head->pacer, a->seq);
@@ -267,7 +268,7 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 
 void vmpd_pacing_timeout(struct vmpd_head *head)
 {
-	if (!head->pacer || !head->deadline_ns || vmpd_now_ns() < head->deadline_ns)
+	if (!head->pacer || !head->deadline_ns || vmplane_now_ns() < head->deadline_ns)
 		return;
 	vsync_pacer_tick(head->pacer);
 	run_actions(head);

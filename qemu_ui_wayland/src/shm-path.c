@@ -1,5 +1,10 @@
+/*
+ * The shm path: guest pixels (QEMU's 2D surface, or fallback.c's CPU map of
+ * a dma-buf) copied, damage only, into wl_shm buffers the compositor takes.
+ */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "fourcc.h"
@@ -17,7 +22,7 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = buffer_release,
 };
 
-void vmpd_shm_finish(struct vmpd_head *head)
+static void shm_finish(struct vmpd_head *head)
 {
 	struct vmpd_shm_state *s = &head->shm;
 	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
@@ -33,8 +38,11 @@ void vmpd_shm_finish(struct vmpd_head *head)
 	s->src = NULL;
 	s->width = s->height = 0;
 	pixman_region32_clear(&s->pending);
-	if (head->mode == VMPD_MODE_SHM)
-		head->mode = VMPD_MODE_NONE;
+}
+
+bool vmpd_shm_has_buffers(const struct vmpd_head *head)
+{
+	return head->shm.pool != NULL;
 }
 
 static bool shm_format_of(uint32_t fourcc, uint32_t *wl_format)
@@ -64,10 +72,10 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 		return VMPD_ERR_STRIDE;
 
 	/* The guest may have been on the dma-buf path; its imports stay cached. */
-	bool same = head->mode == VMPD_MODE_SHM && s->pool && s->width == width &&
+	bool same = head->path == &head->shm_path && s->pool && s->width == width &&
 		s->height == height && s->fourcc == fourcc;
 	if (!same) {
-		vmpd_shm_finish(head);
+		shm_finish(head);
 		uint32_t our_stride = width * 4u;
 		size_t one = (size_t)our_stride * height;
 		s->pool = vmpd_shm_pool_create(head->display->shm, one * VMPD_SHM_BUFFERS);
@@ -81,7 +89,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 			b->wl = vmpd_shm_pool_buffer(s->pool, one * (size_t)i, width, height,
 				our_stride, wl_format);
 			if (!b->wl) {
-				vmpd_shm_finish(head);
+				shm_finish(head);
 				return VMPD_ERR_NOMEM;
 			}
 			wl_buffer_add_listener(b->wl, &buffer_listener, b);
@@ -98,7 +106,6 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 	pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, width, height);
 
 	bool resized = head->guest_w != width || head->guest_h != height;
-	head->mode = VMPD_MODE_SHM;
 	head->guest_w = width;
 	head->guest_h = height;
 	head->src = (struct vmpd_rect){ 0, 0, width, height };
@@ -107,13 +114,11 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 		wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
 	if (resized && !head->size_from_compositor && !head->size_from_config)
 		head->win_w = head->win_h = 0;
-	vmpd_head_commit_parent(head);
 	return VMPD_OK;
 }
 
-enum vmpd_status vmpd_shm_update(struct vmpd_head *head, const struct vmpd_rect *damage)
+static enum vmpd_status add_damage(struct vmpd_shm_state *s, const struct vmpd_rect *damage)
 {
-	struct vmpd_shm_state *s = &head->shm;
 	if (!damage) {
 		pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, s->width, s->height);
 		return VMPD_OK;
@@ -140,13 +145,25 @@ static struct vmpd_shm_buffer *free_buffer(struct vmpd_shm_state *s)
 	return NULL;
 }
 
-uint64_t vmpd_shm_next_buffer(struct vmpd_head *head)
+static enum vmpd_status shm_update(struct vmpd_path *path, const struct vmpd_rect *damage,
+	int acquire_fence_fd)
 {
-	return (uint64_t)(uintptr_t)free_buffer(&head->shm);
+	struct vmpd_head *head = path->head;
+	enum vmpd_status st = add_damage(&head->shm, damage);
+	if (st != VMPD_OK) {
+		if (acquire_fence_fd >= 0)
+			close(acquire_fence_fd);
+		return st;
+	}
+	/* The buffer the submit will most likely use; copied, so the guest's may change. */
+	uint64_t next = (uint64_t)(uintptr_t)free_buffer(&head->shm);
+	vmpd_pacing_frame(head, next, true, acquire_fence_fd, false);
+	return VMPD_OK;
 }
 
-bool vmpd_shm_submit(struct vmpd_head *head, uint64_t seq)
+static bool shm_submit(struct vmpd_path *path, uint64_t seq)
 {
+	struct vmpd_head *head = path->head;
 	struct vmpd_shm_state *s = &head->shm;
 	struct vmpd_shm_buffer *b = free_buffer(s);
 	if (!b || !s->src)
@@ -177,6 +194,23 @@ bool vmpd_shm_submit(struct vmpd_head *head, uint64_t seq)
 	wl_surface_commit(head->scanout);
 	b->busy = true;
 	return true;
+}
+
+static void shm_disable(struct vmpd_path *path)
+{
+	shm_finish(path->head);
+}
+
+static const struct vmpd_path_impl shm_path_impl = {
+	.update = shm_update,
+	.submit = shm_submit,
+	.disable = shm_disable,
+	.finish = shm_disable,
+};
+
+void vmpd_shm_path_init(struct vmpd_head *head)
+{
+	head->shm_path = (struct vmpd_path){ &shm_path_impl, head };
 }
 
 struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb)

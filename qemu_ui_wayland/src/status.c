@@ -1,3 +1,4 @@
+/* Short English text for each vmpd_status. */
 #include <vmplane/display-dmabuf.h>
 
 const char *vmpd_status_str(enum vmpd_status status)

@@ -1,3 +1,7 @@
+/*
+ * The layout of struct rb_context, private to robustness/src: shared by
+ * context.c and the fault injector, which destroys the EGL context itself.
+ */
 #ifndef RB_SRC_CONTEXT_PRIVATE_H
 #define RB_SRC_CONTEXT_PRIVATE_H
 

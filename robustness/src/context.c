@@ -1,3 +1,7 @@
+/*
+ * Robust EGL contexts and reset detection: outside the tests, the only place
+ * vmplane creates an EGL context, trying the most robust attributes first.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,7 @@
+/*
+ * EGL display helpers (rb-egl.h): extension token match, platform display,
+ * config choice.
+ */
 #include <string.h>
 
 #include "vmplane/rb-egl.h"
@@ -5,7 +9,13 @@
 bool
 rb_egl_has_extension(EGLDisplay display, const char *name)
 {
-	const char *list = eglQueryString(display, EGL_EXTENSIONS);
+	return rb_egl_list_has_extension(eglQueryString(display, EGL_EXTENSIONS),
+					 name);
+}
+
+bool
+rb_egl_list_has_extension(const char *list, const char *name)
+{
 	size_t len;
 
 	if (!list || !name || !*name)

@@ -1,3 +1,7 @@
+/*
+ * The test-only reset injector; without -Dfault_injection=true it compiles
+ * to stubs that refuse every request.
+ */
 #include "vmplane/rb-fault.h"
 #include "context-private.h"
 #include "log.h"

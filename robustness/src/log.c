@@ -1,3 +1,7 @@
+/*
+ * rb_log_emit(): the library's only way out for a message, through the
+ * caller's callback (dropped when there is none).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 

@@ -1,6 +1,10 @@
+/*
+ * The reset recovery state machine. Detection only records the reset; all
+ * heavy work happens in rb_recovery_recover(), never in the detecting stack.
+ */
 #include <stdlib.h>
-#include <time.h>
 
+#include "vmplane/clock.h"
 #include "vmplane/rb-recovery.h"
 #include "log.h"
 
@@ -41,10 +45,7 @@ struct rb_recovery {
 static uint64_t
 monotonic_ns(void *data)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+	return vmplane_now_ns();
 }
 
 static uint64_t

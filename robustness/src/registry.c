@@ -1,3 +1,7 @@
+/*
+ * The GL object registry: one list per kind, walked in kind order, by a walk
+ * that stays valid while its callbacks add or remove resources.
+ */
 #include <stdlib.h>
 
 #include "vmplane/rb-registry.h"

@@ -1,3 +1,4 @@
+/* Names of the reset statuses, for log lines. */
 #include "vmplane/rb-status.h"
 
 const char *

@@ -4,6 +4,8 @@
 VMPLANE_ROOT=${VMPLANE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VMPLANE_CACHE=${VMPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmplane}
 
+. "$(dirname "${BASH_SOURCE[0]}")/apt-sources.sh"
+
 vmp_say() { printf '\033[1m[vmplane]\033[0m %s\n' "$*" >&2; }
 vmp_die() { printf '\033[1;31m[vmplane] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
@@ -49,11 +51,17 @@ vmp_debian_source() {
 		echo "$base/tree"; return 0
 	fi
 	vmp_say "fetching Debian source $pkg=$ver"
-	local aptdir="$VMPLANE_CACHE/apt-src" opts
-	opts=$(vmp_private_apt "$aptdir" \
-		"deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" \
-		"deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main" \
-		"deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main")
+	local aptdir="$VMPLANE_CACHE/apt-src" opts archive security
+	local key=/usr/share/keyrings/debian-archive-keyring.gpg
+	# The machine's own mirror (a company mirror, a proxy) serves us too.
+	archive=$(vmp_apt_uri main bookworm) ||
+		vmp_die "no apt source serves Debian's archive with 'main' (looked in ${VMPLANE_APT_ETC:-/etc/apt}/sources.list{,.d/*.list,.d/*.sources})"
+	local lines=("deb-src [signed-by=$key] $archive bookworm main")
+	if security=$(vmp_apt_uri security bookworm); then
+		lines+=("deb-src [signed-by=$key] $security bookworm-security main")
+	fi
+	lines+=("deb-src [signed-by=$key] $archive bookworm-updates main")
+	opts=$(vmp_private_apt "$aptdir" "${lines[@]}")
 	vmp_private_apt_update "$aptdir" "$opts" || vmp_die "apt-get update failed for the private source list"
 	rm -rf "$base" && mkdir -p "$base/dl"
 	# shellcheck disable=SC2086

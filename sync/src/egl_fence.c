@@ -1,3 +1,7 @@
+/*
+ * EGL native fence helpers: each checks the display's extensions before it
+ * touches EGL state, and duplicates fds so callers keep theirs.
+ */
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 #include <errno.h>

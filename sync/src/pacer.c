@@ -1,7 +1,11 @@
+/*
+ * The frame pacer state machine. Every input ends in settle(), and every
+ * effect leaves as a queued action for the caller to carry out.
+ */
 #include <stdlib.h>
 #include <string.h>
 
-#include "time_util.h"
+#include "vmplane/clock.h"
 #include "vmplane/pacer.h"
 
 /* Outstanding compositor holds tracked per buffer; older ones are forgotten. */
@@ -75,7 +79,7 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 static uint64_t pacer_now(const struct vsync_pacer *p)
 {
 	return p->config.now_ns ? p->config.now_ns(p->config.clock_data) :
-		vsync_monotonic_ns();
+		vmplane_now_ns();
 }
 
 static void push(struct vsync_pacer *p, const struct vsync_action *action)

@@ -1,3 +1,4 @@
+/* Names of the sync library's results. */
 #include "vmplane/sync_result.h"
 
 const char *vsync_result_str(enum vsync_result result)

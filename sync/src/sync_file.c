@@ -1,3 +1,7 @@
+/*
+ * sync_file and dma-buf fence ioctls behind sync_file.h: EINTR is retried
+ * and every errno is mapped to a vsync_result.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -6,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "time_util.h"
+#include "vmplane/clock.h"
 #include "uapi.h"
 #include "vmplane/sync_file.h"
 
@@ -44,13 +48,13 @@ enum vsync_result vsync_fd_wait(int fd, int64_t timeout_ns)
 
 	const bool forever = timeout_ns < 0;
 	const uint64_t deadline = forever ? 0 :
-		vsync_monotonic_ns() + (uint64_t)timeout_ns;
+		vmplane_now_ns() + (uint64_t)timeout_ns;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		struct timespec ts, *tsp = NULL;
 		if (!forever) {
-			uint64_t now = vsync_monotonic_ns();
+			uint64_t now = vmplane_now_ns();
 			uint64_t left = now >= deadline ? 0 : deadline - now;
 			ts.tv_sec = (time_t)(left / 1000000000ull);
 			ts.tv_nsec = (long)(left % 1000000000ull);

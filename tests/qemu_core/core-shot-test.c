@@ -11,6 +11,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #include "core.h"
 #include "fourcc.h"
@@ -25,30 +26,7 @@
 #define FRAME_ARGB 0xff303030u
 #define BACKGROUND 0xff29527au
 
-struct setup_args {
-	struct fixture_metadata meta;
-	enum renderer_type renderer;
-};
-
-static const struct setup_args my_setup_args[] = {
-	{ .renderer = RENDERER_PIXMAN, .meta.name = "pixman" },
-	{ .renderer = RENDERER_GL, .meta.name = "GL" },
-};
-
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness, const struct setup_args *arg)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = arg->renderer;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	setup.logging_scopes = "log,test-harness-plugin";
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, my_setup_args, meta);
+VMP_FIXTURE_PIXMAN_AND_GL(OUT_W, OUT_H);
 
 struct expect {
 	uint32_t seed, alt_seed;
@@ -91,11 +69,6 @@ static void check_screen(struct client *client, const struct expect *e, const ch
 	buffer_destroy(shot);
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
 /* Pumps the core until the frame has been taken and the guest let go. */
 static void present(struct producer *p, const struct vmpd_rect *damage)
 {
@@ -103,7 +76,7 @@ static void present(struct producer *p, const struct vmpd_rect *damage)
 	assert(vmpd_head_update(p->head, damage, -1) == VMPD_OK);
 	/* Never released inside the call: only a compositor event may do it. */
 	assert(p->blocked);
-	assert(producer_wait(p, was_released, 2000));
+	assert(producer_wait(p, producer_released, 2000));
 	assert(p->releases == before + 1);
 }
 

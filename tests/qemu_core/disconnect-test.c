@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "tap.h"
 #include "fourcc.h"
 #include "producer.h"
 
@@ -72,11 +72,6 @@ static bool is_disconnected(struct producer *p)
 	return p->disconnected;
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
 enum when { BEFORE_FRAME, MID_FRAME, FLIP_PENDING };
 
 static void run(enum when when, int n)
@@ -84,39 +79,39 @@ static void run(enum when when, int n)
 	struct compositor c;
 	struct producer p;
 	if (!compositor_start(&c, n))
-		SKIP("cannot start a headless weston");
-	CHECK(producer_init(&p, NULL, c.socket, 64, 48, 500, 0, 0));
+		tap_skip_all("cannot start a headless weston");
+	REQUIRE(producer_init(&p, NULL, c.socket, 64, 48, 500, 0, 0));
 	producer_fill(&p, 1);
-	CHECK(vmpd_head_set_surface(p.head, 64, 48, 64 * 4, VMPD_FOURCC_XRGB8888, p.pixels) ==
+	REQUIRE(vmpd_head_set_surface(p.head, 64, 48, 64 * 4, VMPD_FOURCC_XRGB8888, p.pixels) ==
 		VMPD_OK);
 	if (when == MID_FRAME || when == FLIP_PENDING) {
-		CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
-		CHECK(p.blocked);
+		REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
+		REQUIRE(p.blocked);
 	}
 	if (when == FLIP_PENDING) {
-		CHECK(producer_wait(&p, was_released, 2000));
-		CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
-		CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
+		REQUIRE(producer_wait(&p, producer_released, 2000));
+		REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
+		REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
 	}
 	compositor_kill(&c);
-	CHECK(producer_wait(&p, is_disconnected, 2000));
+	REQUIRE(producer_wait(&p, is_disconnected, 2000));
 	fprintf(stderr, "case %d: disconnected (%s), blocks %d releases %d\n", when, p.reason,
 		p.blocks, p.releases);
-	CHECK(!p.blocked);
-	CHECK(p.blocks == p.releases);
-	CHECK(!vmpd_display_connected(p.display));
-	CHECK(!vmpd_display_dispatch(p.display));
-	CHECK(vmpd_head_update(p.head, NULL, -1) == VMPD_ERR_DISCONNECTED);
-	CHECK(vmpd_head_set_surface(p.head, 64, 48, 256, VMPD_FOURCC_XRGB8888, p.pixels) ==
+	REQUIRE(!p.blocked);
+	REQUIRE(p.blocks == p.releases);
+	REQUIRE(!vmpd_display_connected(p.display));
+	REQUIRE(!vmpd_display_dispatch(p.display));
+	REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_ERR_DISCONNECTED);
+	REQUIRE(vmpd_head_set_surface(p.head, 64, 48, 256, VMPD_FOURCC_XRGB8888, p.pixels) ==
 		VMPD_ERR_DISCONNECTED);
 	uint32_t cur[4] = { 0 };
-	CHECK(vmpd_head_set_cursor(p.head, cur, 2, 2, 0, 0) == VMPD_ERR_DISCONNECTED);
+	REQUIRE(vmpd_head_set_cursor(p.head, cur, 2, 2, 0, 0) == VMPD_ERR_DISCONNECTED);
 	vmpd_head_move_cursor(p.head, 1, 1, true);
 	vmpd_head_set_title(p.head, "gone");
-	CHECK(!vmpd_head_set_grab(p.head, true));
+	REQUIRE(!vmpd_head_set_grab(p.head, true));
 	vmpd_head_disable(p.head);
 	/* A head created after the loss is refused. */
-	CHECK(vmpd_head_create(p.display, NULL) == NULL);
+	REQUIRE(vmpd_head_create(p.display, NULL) == NULL);
 	producer_finish(&p);
 }
 
@@ -124,12 +119,12 @@ int main(void)
 {
 	/* No compositor at all: a clean NULL. */
 	struct vmpd_display_config cfg = { .socket_name = "/nonexistent/vmpd-socket" };
-	CHECK(vmpd_display_create(&cfg, NULL, NULL) == NULL);
+	REQUIRE(vmpd_display_create(&cfg, NULL, NULL) == NULL);
 	vmpd_display_destroy(NULL);
 	vmpd_head_destroy(NULL);
 
 	run(BEFORE_FRAME, 0);
 	run(MID_FRAME, 1);
 	run(FLIP_PENDING, 2);
-	return 0;
+	return tap_finish();
 }

@@ -14,6 +14,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #include "core.h"
 #include "fourcc.h"
@@ -28,19 +29,7 @@
 #define FRAME_ARGB 0xff303030u
 #define BACKGROUND 0xff29527au
 
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_PIXMAN;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP(fixture_setup);
+VMP_FIXTURE(RENDERER_PIXMAN, OUT_W, OUT_H);
 
 struct fake_dmabuf {
 	int fd;
@@ -108,19 +97,6 @@ static void check_screen(struct client *client, const struct expect *e, const ch
 	buffer_destroy(shot);
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
-static void flush_frame(struct producer *p)
-{
-	int before = p->releases;
-	assert(vmpd_head_update(p->head, NULL, -1) == VMPD_OK);
-	assert(producer_wait(p, was_released, 2000));
-	assert(p->releases == before + 1);
-}
-
 TEST(fallback_crops_flips_and_counts)
 {
 	struct producer p;
@@ -137,7 +113,7 @@ TEST(fallback_crops_flips_and_counts)
 	struct vmpd_rect src = { 24, 10, 200, 120 };
 	struct vmpd_dmabuf d = describe(&a, src, false);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	flush_frame(&p);
+	assert(producer_flush(&p));
 	struct expect e = { .src = src, .seed = 5 };
 	check_screen(client, &e, "crop");
 	vmpd_head_get_stats(p.head, &st);
@@ -148,7 +124,7 @@ TEST(fallback_crops_flips_and_counts)
 	/* y0_top: the guest's row 0 is the bottom of the picture. */
 	d = describe(&b, src, true);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	flush_frame(&p);
+	assert(producer_flush(&p));
 	e = (struct expect){ .src = src, .seed = 6, .flipped = true };
 	check_screen(client, &e, "y0_top");
 
@@ -156,7 +132,7 @@ TEST(fallback_crops_flips_and_counts)
 	for (int i = 0; i < 4; i++) {
 		d = describe(i & 1 ? &b : &a, src, i & 1);
 		assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-		flush_frame(&p);
+		assert(producer_flush(&p));
 	}
 	vmpd_head_get_stats(p.head, &st);
 	testlog("cache hits %llu\n", (unsigned long long)st.dmabuf_cache_hits);
@@ -168,7 +144,7 @@ TEST(fallback_crops_flips_and_counts)
 	struct vmpd_rect panned = { 40, 30, 200, 120 };
 	d = describe(&a, panned, false);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	flush_frame(&p);
+	assert(producer_flush(&p));
 	vmpd_head_get_stats(p.head, &st);
 	assert(st.dmabuf_cache_hits == 5);
 	e = (struct expect){ .src = panned, .seed = 5 };

@@ -7,14 +7,14 @@
 
 #include <vmplane/display-dmabuf.h>
 
-#include "check.h"
+#include "tap.h"
 #include "fourcc.h"
 
 static int make_buffer(size_t size)
 {
 	int fd = memfd_create("fake-dmabuf", MFD_CLOEXEC);
-	CHECK(fd >= 0);
-	CHECK(ftruncate(fd, (off_t)size) == 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(ftruncate(fd, (off_t)size) == 0);
 	return fd;
 }
 
@@ -37,9 +37,9 @@ static void expect(const struct vmpd_dmabuf *b, enum vmpd_status want, const cha
 	char why[160] = "untouched";
 	enum vmpd_status got = vmpd_dmabuf_validate(b, why, sizeof(why));
 	fprintf(stderr, "%-28s -> %-40s (%s)\n", what, vmpd_status_str(got), why);
-	CHECK(got == want);
+	REQUIRE(got == want);
 	if (want != VMPD_OK)
-		CHECK(why[0] != '\0' && strcmp(why, "untouched") != 0);
+		REQUIRE(why[0] != '\0' && strcmp(why, "untouched") != 0);
 }
 
 int main(void)
@@ -56,7 +56,7 @@ int main(void)
 	b = good(closed);
 	expect(&b, VMPD_ERR_BAD_FD, "closed fd");
 	int pipefd[2];
-	CHECK(pipe(pipefd) == 0);
+	REQUIRE(pipe(pipefd) == 0);
 	b = good(pipefd[0]);
 	expect(&b, VMPD_ERR_BAD_FD, "pipe");
 
@@ -123,10 +123,10 @@ int main(void)
 	y.offset[1] = 640 * 480 + 1;
 	expect(&y, VMPD_ERR_OFFSET, "nv12 chroma past the end");
 
-	CHECK(strcmp(vmpd_status_str((enum vmpd_status)999), "unknown status") == 0);
+	REQUIRE(strcmp(vmpd_status_str((enum vmpd_status)999), "unknown status") == 0);
 	close(nv);
 	close(fd);
 	close(pipefd[0]);
 	close(pipefd[1]);
-	return 0;
+	return tap_finish();
 }

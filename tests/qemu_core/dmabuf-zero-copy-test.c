@@ -17,6 +17,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #include "core.h"
 #include "fourcc.h"
@@ -44,11 +45,7 @@ fixture_setup(struct weston_test_harness *harness)
 		fprintf(stderr, "SKIP: no render node: the compositor cannot import dma-bufs\n");
 		return RESULT_SKIP;
 	}
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, OUT_W, OUT_H);
 	return weston_test_harness_execute_as_client(harness, &setup);
 }
 DECLARE_FIXTURE_SETUP(fixture_setup);
@@ -114,19 +111,6 @@ static uint32_t expected(int x, int y, void *data)
 	return producer_pattern((uint32_t)sx, (uint32_t)sy, e->seed);
 }
 
-static bool was_released(struct producer *p)
-{
-	return !p->blocked && p->releases > 0;
-}
-
-static void flush_frame(struct producer *p)
-{
-	int before = p->releases;
-	assert(vmpd_head_update(p->head, NULL, -1) == VMPD_OK);
-	assert(producer_wait(p, was_released, 2000));
-	assert(p->releases == before + 1);
-}
-
 static void check_screen(struct client *client, const struct expect *e, const char *what)
 {
 	struct buffer *shot = capture_screenshot_of_output(client);
@@ -150,20 +134,20 @@ TEST(udmabuf_scanout_is_zero_copy_and_oriented)
 
 	struct vmpd_dmabuf d = describe(&a, false);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	flush_frame(&p);
+	assert(producer_flush(&p));
 	struct expect e = { .seed = 7 };
 	check_screen(client, &e, "udmabuf");
 
 	d = describe(&b, true);
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-	flush_frame(&p);
+	assert(producer_flush(&p));
 	e = (struct expect){ .seed = 8, .flipped = true };
 	check_screen(client, &e, "udmabuf-y0-top");
 
 	for (int i = 0; i < 6; i++) {
 		d = describe(i & 1 ? &b : &a, true);
 		assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_OK);
-		flush_frame(&p);
+		assert(producer_flush(&p));
 	}
 	vmpd_head_get_stats(p.head, &st);
 	testlog("imports %llu hits %llu bytes copied %llu scanout tranche %d\n",

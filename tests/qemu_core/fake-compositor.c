@@ -1,3 +1,7 @@
+/*
+ * The scripted test compositor. One dispatcher per interface (an opcode
+ * switch, no tables); once started, its state is touched only under lock.
+ */
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 #include <wayland-server.h>
 
 #include "fake-compositor.h"
+#include "vmplane/clock.h"
 #include "linux-dmabuf-unstable-v1-server-protocol.h"
 #include "presentation-time-server-protocol.h"
 #include "vmplane-reset-v1-server-protocol.h"
@@ -154,9 +159,8 @@ static void send_frame_events(struct fsurface *s, bool dmabuf)
 {
 	struct fake_compositor *fc = s->fc;
 	struct wl_resource *r, *tmp;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint32_t now_ms = (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	uint64_t now = vmplane_now_ns();
+	uint32_t now_ms = (uint32_t)(now / 1000000);
 	wl_resource_for_each_safe(r, tmp, &s->frames) {
 		wl_callback_send_done(r, now_ms);
 		wl_resource_destroy(r);
@@ -165,8 +169,8 @@ static void send_frame_events(struct fsurface *s, bool dmabuf)
 	if (dmabuf && fc->config.zero_copy)
 		flags |= WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY;
 	wl_resource_for_each_safe(r, tmp, &s->presents) {
-		wp_presentation_feedback_send_presented(r, 0, (uint32_t)ts.tv_sec,
-			(uint32_t)ts.tv_nsec, 16666666, 0, ++fc->serial, flags);
+		wp_presentation_feedback_send_presented(r, 0, (uint32_t)(now / 1000000000),
+			(uint32_t)(now % 1000000000), 16666666, 0, ++fc->serial, flags);
 		wl_resource_destroy(r);
 	}
 }

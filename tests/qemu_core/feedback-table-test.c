@@ -3,7 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "tap.h"
 #include "feedback-table.h"
 #include "fourcc.h"
 
@@ -24,69 +24,69 @@ int main(void)
 	put_entry(table + 32, VMPD_FOURCC_XRGB8888, 0x0100000000000001ull);
 
 	struct vmpd_format_table t = { 0 };
-	CHECK(!vmpd_format_table_parse(&t, table, 47));
-	CHECK(t.n_entries == 0);
-	CHECK(!vmpd_format_table_parse(&t, table, 0));
-	CHECK(!vmpd_format_table_parse(&t, NULL, 16));
-	CHECK(vmpd_format_table_parse(&t, table, sizeof(table)));
-	CHECK(t.n_entries == 3 && t.entries[2].modifier == 0x0100000000000001ull);
+	REQUIRE(!vmpd_format_table_parse(&t, table, 47));
+	REQUIRE(t.n_entries == 0);
+	REQUIRE(!vmpd_format_table_parse(&t, table, 0));
+	REQUIRE(!vmpd_format_table_parse(&t, NULL, 16));
+	REQUIRE(vmpd_format_table_parse(&t, table, sizeof(table)));
+	REQUIRE(t.n_entries == 3 && t.entries[2].modifier == 0x0100000000000001ull);
 	vmpd_format_table_finish(&t);
 
 	/* Through an fd, as the compositor sends it; a short file is refused. */
 	int fd = memfd_create("table", MFD_CLOEXEC);
-	CHECK(fd >= 0 && write(fd, table, sizeof(table)) == (ssize_t)sizeof(table));
-	CHECK(vmpd_format_table_load_fd(&t, fd, sizeof(table)));
-	CHECK(t.n_entries == 3);
-	CHECK(!vmpd_format_table_load_fd(&t, fd, sizeof(table) + 16));
-	CHECK(!vmpd_format_table_load_fd(&t, -1, 16));
+	REQUIRE(fd >= 0 && write(fd, table, sizeof(table)) == (ssize_t)sizeof(table));
+	REQUIRE(vmpd_format_table_load_fd(&t, fd, sizeof(table)));
+	REQUIRE(t.n_entries == 3);
+	REQUIRE(!vmpd_format_table_load_fd(&t, fd, sizeof(table) + 16));
+	REQUIRE(!vmpd_format_table_load_fd(&t, -1, 16));
 	vmpd_format_table_finish(&t);
 
 	struct vmpd_feedback fb;
 	vmpd_feedback_init(&fb);
-	CHECK(vmpd_format_table_load_fd(&fb.table, fd, sizeof(table)));
+	REQUIRE(vmpd_format_table_load_fd(&fb.table, fd, sizeof(table)));
 	dev_t main_dev = 0xe280, kms = 0xe200;
-	CHECK(!vmpd_feedback_main_device(&fb, &main_dev, 3));
-	CHECK(vmpd_feedback_main_device(&fb, &main_dev, sizeof(main_dev)));
+	REQUIRE(!vmpd_feedback_main_device(&fb, &main_dev, 3));
+	REQUIRE(vmpd_feedback_main_device(&fb, &main_dev, sizeof(main_dev)));
 	/* Scanout tranche: index 0 only, plus a bad index that must be skipped. */
 	uint16_t idx_scanout[] = { 0, 77 };
-	CHECK(vmpd_feedback_tranche_target(&fb, &kms, sizeof(kms)));
-	CHECK(vmpd_feedback_tranche_flags(&fb, SCANOUT));
-	CHECK(!vmpd_feedback_tranche_formats(&fb, idx_scanout, sizeof(idx_scanout)));
-	CHECK(!vmpd_feedback_tranche_formats(&fb, idx_scanout, 3));
+	REQUIRE(vmpd_feedback_tranche_target(&fb, &kms, sizeof(kms)));
+	REQUIRE(vmpd_feedback_tranche_flags(&fb, SCANOUT));
+	REQUIRE(!vmpd_feedback_tranche_formats(&fb, idx_scanout, sizeof(idx_scanout)));
+	REQUIRE(!vmpd_feedback_tranche_formats(&fb, idx_scanout, 3));
 	vmpd_feedback_tranche_done(&fb);
 	uint16_t idx_render[] = { 0, 1, 2 };
-	CHECK(vmpd_feedback_tranche_target(&fb, &main_dev, sizeof(main_dev)));
-	CHECK(vmpd_feedback_tranche_formats(&fb, idx_render, sizeof(idx_render)));
+	REQUIRE(vmpd_feedback_tranche_target(&fb, &main_dev, sizeof(main_dev)));
+	REQUIRE(vmpd_feedback_tranche_formats(&fb, idx_render, sizeof(idx_render)));
 	vmpd_feedback_tranche_done(&fb);
 	/* Nothing counts before `done`. */
-	CHECK(!vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, 0));
+	REQUIRE(!vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, 0));
 	vmpd_feedback_done(&fb);
-	CHECK(fb.complete && fb.has_main_device && fb.main_device == main_dev);
-	CHECK(fb.n_tranches == 2);
-	CHECK(fb.tranches[0].n_formats == 1);
-	CHECK(vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, SCANOUT));
-	CHECK(!vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, SCANOUT));
-	CHECK(vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, 0));
-	CHECK(!vmpd_feedback_has(&fb, VMPD_FOURCC_NV12, 0, 0));
+	REQUIRE(fb.complete && fb.has_main_device && fb.main_device == main_dev);
+	REQUIRE(fb.n_tranches == 2);
+	REQUIRE(fb.tranches[0].n_formats == 1);
+	REQUIRE(vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, SCANOUT));
+	REQUIRE(!vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, SCANOUT));
+	REQUIRE(vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, 0));
+	REQUIRE(!vmpd_feedback_has(&fb, VMPD_FOURCC_NV12, 0, 0));
 
 	/* A resend replaces the tranches; an unfinished tranche is dropped. */
-	CHECK(vmpd_feedback_tranche_formats(&fb, idx_render, 2));
+	REQUIRE(vmpd_feedback_tranche_formats(&fb, idx_render, 2));
 	vmpd_feedback_tranche_done(&fb);
-	CHECK(vmpd_feedback_tranche_formats(&fb, idx_render + 1, 2));
+	REQUIRE(vmpd_feedback_tranche_formats(&fb, idx_render + 1, 2));
 	vmpd_feedback_done(&fb);
-	CHECK(fb.n_tranches == 1);
-	CHECK(!vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, SCANOUT));
-	CHECK(vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, 0));
-	CHECK(!vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, 0));
+	REQUIRE(fb.n_tranches == 1);
+	REQUIRE(!vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, SCANOUT));
+	REQUIRE(vmpd_feedback_has(&fb, VMPD_FOURCC_XRGB8888, 0, 0));
+	REQUIRE(!vmpd_feedback_has(&fb, VMPD_FOURCC_ARGB8888, 0, 0));
 
 	/* Tranche flood is bounded. */
 	for (int i = 0; i < 200; i++) {
 		vmpd_feedback_tranche_flags(&fb, 0);
 		vmpd_feedback_tranche_done(&fb);
 	}
-	CHECK(fb.n_pending <= VMPD_FEEDBACK_MAX_TRANCHES);
+	REQUIRE(fb.n_pending <= VMPD_FEEDBACK_MAX_TRANCHES);
 	vmpd_feedback_done(&fb);
 	vmpd_feedback_finish(&fb);
 	close(fd);
-	return 0;
+	return tap_finish();
 }

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "tap.h"
 #include "fourcc.h"
 #include "gpu-blit.h"
 #include "producer.h"
@@ -23,27 +23,27 @@
 int main(void)
 {
 	if (access("/dev/udmabuf", R_OK | W_OK) != 0)
-		SKIP("no /dev/udmabuf: no kernel dma-buf exporter on this machine");
-	struct vmpd_gpu_blit *gb = vmpd_gpu_blit_create(0, false);
+		tap_skip_all("no /dev/udmabuf: no kernel dma-buf exporter on this machine");
+	struct vmpd_gpu_blit *gb = vmpd_gpu_blit_create(0, false, &producer_log);
 	if (!gb)
-		SKIP("no render node with EGL dma-buf import and GLES 3");
+		tap_skip_all("no render node with EGL dma-buf import and GLES 3");
 
 	size_t size = (size_t)W * H * 4;
 	int memfd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	CHECK(memfd >= 0 && ftruncate(memfd, (off_t)size) == 0);
-	CHECK(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
+	REQUIRE(memfd >= 0 && ftruncate(memfd, (off_t)size) == 0);
+	REQUIRE(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
 	uint32_t *px = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	CHECK(px != MAP_FAILED);
+	REQUIRE(px != MAP_FAILED);
 	for (uint32_t y = 0; y < H; y++)
 		for (uint32_t x = 0; x < W; x++)
 			px[y * W + x] = producer_pattern(x, y, 3);
 	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	CHECK(dev >= 0);
+	REQUIRE(dev >= 0);
 	struct udmabuf_create c = { .memfd = (uint32_t)memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
 		.size = size };
 	int dmabuf = ioctl(dev, UDMABUF_CREATE, &c);
 	close(dev);
-	CHECK(dmabuf >= 0);
+	REQUIRE(dmabuf >= 0);
 
 	struct vmpd_rect src = { 16, 8, 200, 100 };
 	for (int flip = 0; flip < 2; flip++) {
@@ -53,10 +53,10 @@ int main(void)
 			.width = W, .height = H, .src = src, .y0_top = flip,
 		};
 		struct vmpd_gpu_target *t = vmpd_gpu_target_create(gb, src.width, src.height);
-		CHECK(t);
-		CHECK(vmpd_gpu_blit_copy(gb, t, &d));
+		REQUIRE(t);
+		REQUIRE(vmpd_gpu_blit_copy(gb, t, &d));
 		uint32_t *out = calloc((size_t)src.width * src.height, 4);
-		CHECK(vmpd_gpu_target_read(t, out));
+		REQUIRE(vmpd_gpu_target_read(t, out));
 		int bad = 0;
 		for (uint32_t y = 0; y < src.height; y++) {
 			uint32_t sy = flip ? src.height - 1 - y : y;
@@ -67,15 +67,15 @@ int main(void)
 			}
 		}
 		fprintf(stderr, "y0_top=%d: %d wrong pixels\n", flip, bad);
-		CHECK(bad == 0);
+		REQUIRE(bad == 0);
 		free(out);
 		vmpd_gpu_target_destroy(t);
 	}
 	/* A rebuilt context still copies. */
-	CHECK(vmpd_gpu_blit_recover(gb));
+	REQUIRE(vmpd_gpu_blit_recover(gb));
 	vmpd_gpu_blit_destroy(gb);
 	close(dmabuf);
 	munmap(px, size);
 	close(memfd);
-	return 0;
+	return tap_finish();
 }

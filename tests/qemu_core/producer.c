@@ -1,3 +1,7 @@
+/*
+ * The QEMU stand-in for the core's tests: records every display callback
+ * and aborts on two blocks or two releases in a row.
+ */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,18 +9,12 @@
 #include <time.h>
 
 #include "producer.h"
-
-uint64_t producer_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "vmplane/clock.h"
 
 static void on_block(void *data, struct vmpd_head *head, bool block)
 {
 	struct producer *p = data;
-	uint64_t now = producer_now_ns();
+	uint64_t now = vmplane_now_ns();
 	if (block == p->blocked) {
 		fprintf(stderr, "producer: block(%d) twice in a row\n", block);
 		abort();
@@ -153,6 +151,14 @@ void producer_fill(struct producer *p, uint32_t seed)
 			p->pixels[y * p->width + x] = producer_pattern(x, y, seed);
 }
 
+static void log_print(void *data, enum vmpd_log_level level, const char *fmt, va_list args)
+{
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
+const struct vmpd_log producer_log = { log_print, NULL };
+
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h)
 {
@@ -161,6 +167,7 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 		.wl_display = wl,
 		.socket_name = socket,
 		.watchdog_ms = watchdog_ms,
+		.log = producer_log,
 	};
 	p->display = vmpd_display_create(&cfg, &callbacks, p);
 	if (!p->display)
@@ -194,9 +201,9 @@ void producer_pump(struct producer *p, int timeout_ms)
 
 bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int timeout_ms)
 {
-	uint64_t end = producer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t end = vmplane_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (!cond(p)) {
-		if (producer_now_ns() >= end)
+		if (vmplane_now_ns() >= end)
 			return false;
 		producer_pump(p, 5);
 	}
@@ -205,5 +212,19 @@ bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int tim
 
 bool producer_released(struct producer *p)
 {
-	return !p->blocked;
+	return !p->blocked && p->releases > 0;
+}
+
+bool producer_flush(struct producer *p)
+{
+	int before = p->releases;
+	if (vmpd_head_update(p->head, NULL, -1) != VMPD_OK) {
+		fprintf(stderr, "producer_flush: the update was refused\n");
+		return false;
+	}
+	if (!producer_wait(p, producer_released, 2000)) {
+		fprintf(stderr, "producer_flush: not released within 2 s\n");
+		return false;
+	}
+	return p->releases == before + 1;
 }

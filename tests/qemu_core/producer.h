@@ -51,8 +51,10 @@ struct producer {
 	void *user;
 };
 
-uint64_t producer_now_ns(void);
 /* wl may be NULL to connect to socket (NULL: $WAYLAND_DISPLAY); win_* 0: fit the guest. */
+/* Prints the core's messages to stderr. */
+extern const struct vmpd_log producer_log;
+
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h);
 void producer_finish(struct producer *p);
@@ -63,6 +65,9 @@ void producer_fill(struct producer *p, uint32_t seed);
 void producer_pump(struct producer *p, int timeout_ms);
 /* Pumps until cond holds or timeout_ms passes; returns cond. */
 bool producer_wait(struct producer *p, bool (*cond)(struct producer *p), int timeout_ms);
+/* Not blocked, and released at least once: a condition for producer_wait. */
 bool producer_released(struct producer *p);
+/* Updates the whole head and pumps until exactly one more release. */
+bool producer_flush(struct producer *p);
 
 #endif

@@ -1,3 +1,4 @@
+/* Screenshot check against an expected-pixel function, per-channel fuzz. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -10,20 +10,23 @@
 #include <unistd.h>
 
 #include "qemu-dmabuf-mirror.h"
+#include "tap.h"
 #include "wayland-compat.h"
 
 #define XRGB8888 0x34325258u /* 'XR24' */
 #define X_TILED UINT64_C(0x0100000000000001)
 
-static int failures;
+/* One field of the case `name` (a local of each test). */
+#define CHECK_FIELD(what, got, want) \
+	tap_check_eq(false, (unsigned long long)(got), (unsigned long long)(want), \
+		     NULL, NULL, false, __FILE__, __LINE__, "[%s] %s", name, what)
 
-#define CHECK_EQ(what, got, want) do { \
-	unsigned long long g_ = (unsigned long long)(got), w_ = (unsigned long long)(want); \
-	if (g_ != w_) { \
-		fprintf(stderr, "FAIL %s:%d [%s] %s = %#llx, want %#llx\n", \
-			__FILE__, __LINE__, name, what, g_, w_); \
-		failures++; \
-	} \
+/* The mapped scanout rectangle, field by field. */
+#define CHECK_SRC(o, sx, sy, sw, sh) do { \
+	CHECK_FIELD("src.x", (o).src.x, sx); \
+	CHECK_FIELD("src.y", (o).src.y, sy); \
+	CHECK_FIELD("src.width", (o).src.width, sw); \
+	CHECK_FIELD("src.height", (o).src.height, sh); \
 } while (0)
 
 static struct vmpd_dmabuf map(const struct mirror_spec *s)
@@ -40,17 +43,17 @@ static struct vmpd_dmabuf map(const struct mirror_spec *s)
 static void check_common(const char *name, const struct mirror_spec *s,
 	const struct vmpd_dmabuf *o)
 {
-	CHECK_EQ("n_planes", o->n_planes, 1);
-	CHECK_EQ("fd[0]", o->fd[0], s->fd);
+	CHECK_FIELD("n_planes", o->n_planes, 1);
+	CHECK_FIELD("fd[0]", o->fd[0], s->fd);
 	for (int i = 1; i < VMPD_MAX_PLANES; i++) {
-		CHECK_EQ("unused fd", o->fd[i], -1);
+		CHECK_FIELD("unused fd", o->fd[i], -1);
 	}
-	CHECK_EQ("offset[0]", o->offset[0], 0);
-	CHECK_EQ("stride[0]", o->stride[0], s->stride);
-	CHECK_EQ("fourcc", o->fourcc, s->fourcc);
-	CHECK_EQ("backing width", o->width, s->backing_width);
-	CHECK_EQ("backing height", o->height, s->backing_height);
-	CHECK_EQ("y0_top", o->y0_top, s->y0_top);
+	CHECK_FIELD("offset[0]", o->offset[0], 0);
+	CHECK_FIELD("stride[0]", o->stride[0], s->stride);
+	CHECK_FIELD("fourcc", o->fourcc, s->fourcc);
+	CHECK_FIELD("backing width", o->width, s->backing_width);
+	CHECK_FIELD("backing height", o->height, s->backing_height);
+	CHECK_FIELD("y0_top", o->y0_top, s->y0_top);
 }
 
 static void test_full_screen(int fd)
@@ -60,20 +63,17 @@ static void test_full_screen(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_EQ("src.x", o.src.x, 0);
-	CHECK_EQ("src.y", o.src.y, 0);
-	CHECK_EQ("src.width", o.src.width, 1024);
-	CHECK_EQ("src.height", o.src.height, 768);
+	CHECK_SRC(o, 0, 0, 1024, 768);
 #if VMPQ_API >= 1001
-	CHECK_EQ("modifier 0 (explicit LINEAR)", o.modifier, VMPD_MOD_LINEAR);
+	CHECK_FIELD("modifier 0 (explicit LINEAR)", o.modifier, VMPD_MOD_LINEAR);
 #else
-	CHECK_EQ("modifier 0 (unset)", o.modifier, VMPD_MOD_INVALID);
+	CHECK_FIELD("modifier 0 (unset)", o.modifier, VMPD_MOD_INVALID);
 #endif
 #ifdef HAVE_CORE
 	char why[128] = "";
-	CHECK_EQ("validate", vmpd_dmabuf_validate(&o, why, sizeof(why)), VMPD_OK);
+	CHECK_FIELD("validate", vmpd_dmabuf_validate(&o, why, sizeof(why)), VMPD_OK);
 	if (why[0]) {
-		fprintf(stderr, "  validator said: %s\n", why);
+		tap_note("validator said: %s", why);
 	}
 #endif
 }
@@ -86,10 +86,7 @@ static void test_sub_rectangle(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_EQ("src.x", o.src.x, 100);
-	CHECK_EQ("src.y", o.src.y, 50);
-	CHECK_EQ("src.width", o.src.width, 800);
-	CHECK_EQ("src.height", o.src.height, 600);
+	CHECK_SRC(o, 100, 50, 800, 600);
 }
 
 static void test_y0_top_and_modifier(int fd)
@@ -99,8 +96,8 @@ static void test_y0_top_and_modifier(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_EQ("y0_top", o.y0_top, true);
-	CHECK_EQ("modifier", o.modifier, X_TILED);
+	CHECK_FIELD("y0_top", o.y0_top, true);
+	CHECK_FIELD("modifier", o.modifier, X_TILED);
 }
 
 static void test_invalid_modifier(int fd)
@@ -109,7 +106,7 @@ static void test_invalid_modifier(int fd)
 	struct mirror_spec s = { fd, 4096, XRGB8888, VMPD_MOD_INVALID, 1024, 768, 0, 0, 1024, 768, false };
 	struct vmpd_dmabuf o = map(&s);
 
-	CHECK_EQ("modifier", o.modifier, VMPD_MOD_INVALID);
+	CHECK_FIELD("modifier", o.modifier, VMPD_MOD_INVALID);
 }
 
 static void test_no_rectangle(int fd)
@@ -120,8 +117,8 @@ static void test_no_rectangle(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	check_common(name, &s, &o);
-	CHECK_EQ("src.width", o.src.width, 640);
-	CHECK_EQ("src.height", o.src.height, 480);
+	CHECK_FIELD("src.width", o.src.width, 640);
+	CHECK_FIELD("src.height", o.src.height, 480);
 }
 
 static void test_rect_outside(int fd)
@@ -131,10 +128,10 @@ static void test_rect_outside(int fd)
 	struct vmpd_dmabuf o = map(&s);
 
 	/* Passed through unchanged: rejecting it is the validator's job. */
-	CHECK_EQ("src.x", o.src.x, 512);
-	CHECK_EQ("src.width", o.src.width, 1024);
+	CHECK_FIELD("src.x", o.src.x, 512);
+	CHECK_FIELD("src.width", o.src.width, 1024);
 #ifdef HAVE_CORE
-	CHECK_EQ("validate", vmpd_dmabuf_validate(&o, NULL, 0), VMPD_ERR_RECT);
+	CHECK_FIELD("validate", vmpd_dmabuf_validate(&o, NULL, 0), VMPD_ERR_RECT);
 #endif
 }
 
@@ -143,10 +140,7 @@ int main(void)
 	/* A real fd big enough for the largest buffer above. */
 	int fd = memfd_create("dmabuf-map-test", MFD_CLOEXEC);
 
-	if (fd < 0 || ftruncate(fd, 1920 * 4 * 1080) != 0) {
-		perror("memfd");
-		return 1;
-	}
+	REQUIRE(fd >= 0 && ftruncate(fd, 1920 * 4 * 1080) == 0);
 	test_full_screen(fd);
 	test_sub_rectangle(fd);
 	test_y0_top_and_modifier(fd);
@@ -154,10 +148,5 @@ int main(void)
 	test_no_rectangle(fd);
 	test_rect_outside(fd);
 	close(fd);
-	if (failures) {
-		fprintf(stderr, "VMPQ_API %d: %d check(s) failed\n", VMPQ_API, failures);
-		return 1;
-	}
-	printf("VMPQ_API %d: dma-buf mapping ok\n", VMPQ_API);
-	return 0;
+	return tap_finish();
 }

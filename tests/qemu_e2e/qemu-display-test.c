@@ -24,10 +24,12 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 #include "weston-test-runner.h"
 
 #include "e2e-control.h"
 #include "pattern.h"
+#include "vmplane/clock.h"
 
 #define BOOT_TIMEOUT_MS 60000
 #define STEP_TIMEOUT_MS 20000
@@ -95,11 +97,8 @@ fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 		return RESULT_SKIP;
 	}
 
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_PIXMAN;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_PIXMAN, f->width, f->height);
 	setup.shell = f->shell;
-	setup.width = f->width;
-	setup.height = f->height;
 	setup.logging_scopes = "log,test-harness-plugin";
 	setup.extra_module = getenv("VMPLANE_E2E_CONTROL");
 	return weston_test_harness_execute_as_client(harness, &setup);
@@ -109,10 +108,7 @@ DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, fixtures, meta);
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(vmplane_now_ns() / 1000000);
 }
 
 /* QEMU as a child that e2e-control.so reaps in the compositor. */

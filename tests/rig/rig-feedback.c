@@ -1,24 +1,14 @@
+/* linux-dmabuf v4 feedback for the rig's clients: the protocol events go
+ * straight to the display core's parser, so the rig checks what it parses. */
 #include "rig-feedback.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-
-static dev_t dev_from_array(const struct wl_array *a)
-{
-	dev_t d = 0;
-	if (a->size == sizeof(d))
-		memcpy(&d, a->data, sizeof(d));
-	return d;
-}
 
 static void fb_done(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj)
 {
 	struct rig_feedback *fb = data;
-	fb->main_device = fb->pending_main;
-	fb->n_tranches = fb->pending_n;
-	memcpy(fb->tranches, fb->pending, sizeof(fb->tranches));
-	fb->pending_n = 0;
+	vmpd_feedback_done(&fb->parsed);
 	fb->done_count++;
 }
 
@@ -26,7 +16,8 @@ static void fb_format_table(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj
 	int32_t fd, uint32_t size)
 {
 	struct rig_feedback *fb = data;
-	fb->have_table = size > 0;
+	/* A table that does not load stays empty; the checks see that. */
+	vmpd_format_table_load_fd(&fb->parsed.table, fd, size);
 	close(fd);
 }
 
@@ -34,36 +25,34 @@ static void fb_main_device(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj,
 	struct wl_array *device)
 {
 	struct rig_feedback *fb = data;
-	fb->pending_main = dev_from_array(device);
+	vmpd_feedback_main_device(&fb->parsed, device->data, device->size);
 }
 
 static void fb_tranche_done(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj)
 {
 	struct rig_feedback *fb = data;
-	if (fb->pending_n < RIG_FEEDBACK_MAX_TRANCHES)
-		fb->pending[fb->pending_n++] = fb->cur;
-	memset(&fb->cur, 0, sizeof(fb->cur));
+	vmpd_feedback_tranche_done(&fb->parsed);
 }
 
 static void fb_tranche_target_device(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj,
 	struct wl_array *device)
 {
 	struct rig_feedback *fb = data;
-	fb->cur.target = dev_from_array(device);
+	vmpd_feedback_tranche_target(&fb->parsed, device->data, device->size);
 }
 
 static void fb_tranche_formats(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj,
 	struct wl_array *indices)
 {
 	struct rig_feedback *fb = data;
-	fb->cur.n_formats += (unsigned)(indices->size / sizeof(uint16_t));
+	vmpd_feedback_tranche_formats(&fb->parsed, indices->data, indices->size);
 }
 
 static void fb_tranche_flags(void *data, struct zwp_linux_dmabuf_feedback_v1 *obj,
 	uint32_t flags)
 {
 	struct rig_feedback *fb = data;
-	fb->cur.flags = flags;
+	vmpd_feedback_tranche_flags(&fb->parsed, flags);
 }
 
 static const struct zwp_linux_dmabuf_feedback_v1_listener feedback_listener = {
@@ -82,6 +71,7 @@ struct rig_feedback *rig_feedback_create(struct zwp_linux_dmabuf_feedback_v1 *ob
 	if (!fb)
 		return NULL;
 	fb->obj = obj;
+	vmpd_feedback_init(&fb->parsed);
 	zwp_linux_dmabuf_feedback_v1_add_listener(obj, &feedback_listener, fb);
 	return fb;
 }
@@ -91,15 +81,17 @@ void rig_feedback_destroy(struct rig_feedback *fb)
 	if (!fb)
 		return;
 	zwp_linux_dmabuf_feedback_v1_destroy(fb->obj);
+	vmpd_feedback_finish(&fb->parsed);
 	free(fb);
 }
 
-const struct rig_tranche *rig_feedback_find(const struct rig_feedback *fb,
+const struct vmpd_tranche *rig_feedback_find(const struct rig_feedback *fb,
 	uint32_t flags, dev_t target)
 {
-	for (unsigned i = 0; i < fb->n_tranches; i++) {
-		if (fb->tranches[i].flags == flags && fb->tranches[i].target == target)
-			return &fb->tranches[i];
+	for (size_t i = 0; i < fb->parsed.n_tranches; i++) {
+		const struct vmpd_tranche *t = &fb->parsed.tranches[i];
+		if (t->flags == flags && t->target_device == target)
+			return t;
 	}
 	return NULL;
 }

@@ -15,9 +15,11 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "rig-check.h"
+#include "rig-card.h"
 #include "rig-kms.h"
 #include "rig-udmabuf.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 #include "vmplane/sync_file.h"
 #include "vmplane/sync_timeline.h"
 
@@ -48,20 +50,20 @@ int main(int argc, char **argv)
 {
 	const char *out_dir = argc > 1 ? argv[1] : getenv("RIG_OUT");
 	struct rig_kms k = { .fd = rig_open_card("vkms") };
-	if (!rig_check(k.fd >= 0, "vkms device found"))
-		return rig_finish("rig-kms-writeback");
-	rig_check(drmSetClientCap(k.fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) == 0 &&
+	if (!CHECK_MSG(k.fd >= 0, "vkms device found"))
+		return tap_finish();
+	CHECK_MSG(drmSetClientCap(k.fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) == 0 &&
 			drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0 &&
 			drmSetClientCap(k.fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1) == 0,
 		"atomic and writeback client caps");
-	if (!rig_check(rig_kms_find(&k), "CRTC, connector, writeback connector, primary and overlay"))
-		return rig_finish("rig-kms-writeback");
+	if (!CHECK_MSG(rig_kms_find(&k), "CRTC, connector, writeback connector, primary and overlay"))
+		return tap_finish();
 	uint32_t w = k.mode.hdisplay, h = k.mode.vdisplay;
-	rig_note("mode %ux%u, crtc %u, connector %u, writeback %u, planes %u/%u",
+	tap_note("mode %ux%u, crtc %u, connector %u, writeback %u, planes %u/%u",
 		w, h, k.crtc, k.conn, k.wb_conn, k.primary, k.overlay);
 
 	struct rig_dumb primary = { 0 }, wb = { 0 };
-	rig_check(rig_dumb_create(k.fd, w, h, &primary) && rig_dumb_create(k.fd, w, h, &wb),
+	CHECK_MSG(rig_dumb_create(k.fd, w, h, &primary) && rig_dumb_create(k.fd, w, h, &wb),
 		"primary and writeback framebuffers");
 	for (uint32_t i = 0; primary.map && i < primary.size / 4; i++)
 		primary.map[i] = BLUE;
@@ -81,11 +83,11 @@ int main(int argc, char **argv)
 				handles, pitches, offsets, mods, &ov_fb, DRM_MODE_FB_MODIFIERS);
 		}
 	}
-	rig_check(ov_fb != 0, "udmabuf imported into vkms as a LINEAR XRGB8888 framebuffer");
+	CHECK_MSG(ov_fb != 0, "udmabuf imported into vkms as a LINEAR XRGB8888 framebuffer");
 
 	struct vsync_timeline *tl = NULL;
 	int in_fence = -1;
-	rig_check(vsync_timeline_create(&tl) == VSYNC_OK &&
+	CHECK_MSG(vsync_timeline_create(&tl) == VSYNC_OK &&
 			vsync_timeline_fence(tl, 1, "rig-in", &in_fence) == VSYNC_OK,
 		"sw_sync in-fence");
 
@@ -105,28 +107,28 @@ int main(int argc, char **argv)
 	/* Display and writeback connectors together: needs our clone-mask fix. */
 	int ret = drmModeAtomicCommit(k.fd, req,
 		DRM_MODE_ATOMIC_TEST_ONLY | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
-	rig_check(ret == 0, "TEST_ONLY: display + writeback in one commit (%s)",
+	CHECK_MSG(ret == 0, "TEST_ONLY: display + writeback in one commit (%s)",
 		ret ? strerror(errno) : "accepted");
 
 	rig_atomic_add(req, k.fd, k.crtc, DRM_MODE_OBJECT_CRTC, "OUT_FENCE_PTR", (uint64_t)(uintptr_t)&out_fence);
 	rig_atomic_add(req, k.fd, k.wb_conn, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR",
 		(uint64_t)(uintptr_t)&wb_fence);
-	int64_t t0 = rig_now_ns();
+	int64_t t0 = (int64_t)vmplane_now_ns();
 	ret = drmModeAtomicCommit(k.fd, req,
 		DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
-	rig_check(ret == 0 && out_fence >= 0 && wb_fence >= 0,
+	CHECK_MSG(ret == 0 && out_fence >= 0 && wb_fence >= 0,
 		"nonblocking commit with out-fence and writeback fence (%s)",
 		ret ? strerror(errno) : "ok");
 	drmModeAtomicFree(req);
 
-	rig_check(vsync_fd_wait(out_fence, 200 * MS) == VSYNC_TIMEOUT,
+	CHECK_MSG(vsync_fd_wait(out_fence, 200 * MS) == VSYNC_TIMEOUT,
 		"out-fence held back while the in-fence is unsignalled");
-	int64_t t1 = rig_now_ns();
+	int64_t t1 = (int64_t)vmplane_now_ns();
 	vsync_timeline_advance(tl, 1);
-	rig_check(vsync_fd_wait(out_fence, 2000 * MS) == VSYNC_OK,
-		"out-fence signals after the in-fence (%.1f ms)", (rig_now_ns() - t1) / 1e6);
-	rig_check(vsync_fd_wait(wb_fence, 3000 * MS) == VSYNC_OK,
-		"writeback fence signals (%.1f ms after the commit)", (rig_now_ns() - t0) / 1e6);
+	CHECK_MSG(vsync_fd_wait(out_fence, 2000 * MS) == VSYNC_OK,
+		"out-fence signals after the in-fence (%.1f ms)", ((int64_t)vmplane_now_ns() - t1) / 1e6);
+	CHECK_MSG(vsync_fd_wait(wb_fence, 3000 * MS) == VSYNC_OK,
+		"writeback fence signals (%.1f ms after the commit)", ((int64_t)vmplane_now_ns() - t0) / 1e6);
 
 	/* The capture must be exactly blue with a green square. */
 	unsigned bad = 0, first_x = 0, first_y = 0;
@@ -142,13 +144,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	rig_check(wb.map && bad == 0, "writeback frame equals the expected composite "
+	CHECK_MSG(wb.map && bad == 0, "writeback frame equals the expected composite "
 		"(%u wrong pixels, first at %u,%u = %06x)", bad, first_x, first_y, first_px);
 	if (out_dir && wb.map) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/writeback.ppm", out_dir);
 		rig_write_ppm(path, wb.map, w, h, wb.pitch);
-		rig_note("capture: %s", path);
+		tap_note("capture: %s", path);
 	}
 
 	if (in_fence >= 0)
@@ -160,5 +162,5 @@ int main(int argc, char **argv)
 	vsync_timeline_destroy(tl);
 	rig_udmabuf_destroy(ub);
 	close(k.fd);
-	return rig_finish("rig-kms-writeback");
+	return tap_finish();
 }

@@ -1,3 +1,7 @@
+/*
+ * Atomic KMS helpers for the rig's vkms programs: properties by name, dumb
+ * framebuffers, pipeline discovery and PPM dumps.
+ */
 #include "rig-kms.h"
 
 #include <stdio.h>
@@ -6,7 +10,7 @@
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 
-#include "rig-check.h"
+#include "tap.h"
 
 uint32_t rig_prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
@@ -113,6 +117,6 @@ void rig_atomic_add(drmModeAtomicReqPtr req, int fd, uint32_t obj, uint32_t type
 {
 	uint32_t id = rig_prop_id(fd, obj, type, name);
 	if (!id || drmModeAtomicAddProperty(req, obj, id, value) < 0)
-		rig_note("cannot set %s on object %u", name, obj);
+		tap_note("cannot set %s on object %u", name, obj);
 }
 

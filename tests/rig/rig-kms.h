@@ -1,3 +1,4 @@
+/* Atomic KMS helpers shared by the rig's vkms programs. */
 #ifndef RIG_KMS_H
 #define RIG_KMS_H
 

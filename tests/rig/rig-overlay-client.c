@@ -37,11 +37,13 @@
 
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "presentation-time-client-protocol.h"
-#include "rig-check.h"
+#include "rig-card.h"
 #include "rig-feedback.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
+#include "tap.h"
 #include "vmplane-debug-v1-client-protocol.h"
+#include "vmplane/clock.h"
 #include "weston-direct-display-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -336,11 +338,11 @@ static void buffers_destroy(struct rig_buffer *bufs)
 
 static bool dispatch_until(struct rig_client *c, bool *flag, int timeout_ms)
 {
-	int64_t deadline = rig_now_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t deadline = (int64_t)vmplane_now_ns() + (int64_t)timeout_ms * 1000000;
 	while (!*flag) {
 		if (wl_display_flush(c->display) < 0)
 			return false;
-		int64_t left = (deadline - rig_now_ns()) / 1000000;
+		int64_t left = (deadline - (int64_t)vmplane_now_ns()) / 1000000;
 		if (left <= 0)
 			return false;
 		struct pollfd pfd = { .fd = wl_display_get_fd(c->display), .events = POLLIN };
@@ -400,8 +402,8 @@ static void sub_reset_stats(struct rig_sub *s)
 
 static void drain_feedback(struct rig_client *c)
 {
-	int64_t end = rig_now_ns() + (int64_t)15 * 1000000000;
-	while ((c->udma.pending || c->vgem.pending) && rig_now_ns() < end)
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)15 * 1000000000;
+	while ((c->udma.pending || c->vgem.pending) && (int64_t)vmplane_now_ns() < end)
 		dispatch_for(c, 20);
 }
 
@@ -455,10 +457,10 @@ static void sub_destroy(struct rig_sub *s)
 
 static void check_zero_copy(struct rig_sub *s, unsigned frames, const char *phase)
 {
-	rig_check(s->presented >= frames / 2, "%s: %s: %u of %u frames presented", phase,
+	CHECK_MSG(s->presented >= frames / 2, "%s: %s: %u of %u frames presented", phase,
 		s->name, s->presented, frames);
 	/* Planes are chosen per repaint: the first frame may still be composited. */
-	rig_check(s->presented > 0 && s->zero_copy + 1 >= s->presented,
+	CHECK_MSG(s->presented > 0 && s->zero_copy + 1 >= s->presented,
 		"%s: %s: presentation feedback says ZERO_COPY (%u of %u)", phase, s->name,
 		s->zero_copy, s->presented);
 	printf("RIG-STATS phase=%s sub=%s presented=%u zero_copy=%u discarded=%u\n", phase,
@@ -474,14 +476,14 @@ static bool checkpoint(struct rig_client *c, int n, const char *checks)
 	snprintf(path, sizeof(path), "%s.%d.ready", c->steps, n);
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return rig_check(false, "checkpoint %d: cannot write %s", n, path);
+		return CHECK_MSG(false, "checkpoint %d: cannot write %s", n, path);
 	fprintf(f, "%s\n", checks);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s.%d.go", c->steps, n);
-	int64_t end = rig_now_ns() + (int64_t)300 * 1000000000;
-	while (access(path, F_OK) != 0 && rig_now_ns() < end)
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)300 * 1000000000;
+	while (access(path, F_OK) != 0 && (int64_t)vmplane_now_ns() < end)
 		dispatch_for(c, 50);
-	return rig_check(access(path, F_OK) == 0, "checkpoint %d: captured", n);
+	return CHECK_MSG(access(path, F_OK) == 0, "checkpoint %d: captured", n);
 }
 
 static dev_t card_rdev(const char *path)
@@ -494,8 +496,8 @@ static dev_t card_rdev(const char *path)
 static void feedback_phase(struct rig_client *c, const char *card, unsigned frames)
 {
 	dev_t dev = card_rdev(card);
-	rig_check(dev != 0, "feedback: %s exists", card);
-	if (!rig_check(c->dmabuf_version >= 4, "feedback: linux-dmabuf v4 offered (got v%u)",
+	CHECK_MSG(dev != 0, "feedback: %s exists", card);
+	if (!CHECK_MSG(c->dmabuf_version >= 4, "feedback: linux-dmabuf v4 offered (got v%u)",
 			c->dmabuf_version))
 		return;
 	struct rig_feedback *def = rig_feedback_create(
@@ -504,36 +506,39 @@ static void feedback_phase(struct rig_client *c, const char *card, unsigned fram
 		zwp_linux_dmabuf_v1_get_surface_feedback(c->dmabuf, c->udma.surface));
 	wl_display_roundtrip(c->display);
 	wl_display_roundtrip(c->display);
-	if (!rig_check(def && surf && def->done_count > 0 && surf->done_count > 0,
+	if (!CHECK_MSG(def && surf && def->done_count > 0 && surf->done_count > 0,
 			"feedback: default and surface feedback received"))
 		goto out;
-	rig_check(def->have_table, "feedback: format table received");
-	rig_check(def->main_device == dev && surf->main_device == dev,
+	CHECK_MSG(def->parsed.table.n_entries > 0, "feedback: format table received (%zu entries)",
+		def->parsed.table.n_entries);
+	CHECK_MSG(def->parsed.has_main_device && surf->parsed.has_main_device &&
+		def->parsed.main_device == dev && surf->parsed.main_device == dev,
 		"feedback: main device is %s (%u:%u; default %u:%u, surface %u:%u)", card,
-		major(dev), minor(dev), major(def->main_device), minor(def->main_device),
-		major(surf->main_device), minor(surf->main_device));
-	const struct rig_tranche *t = rig_feedback_find(def, 0, dev);
-	rig_check(t && t->n_formats > 0, "feedback: renderer tranche targets %s with %u formats",
+		major(dev), minor(dev),
+		major(def->parsed.main_device), minor(def->parsed.main_device),
+		major(surf->parsed.main_device), minor(surf->parsed.main_device));
+	const struct vmpd_tranche *t = rig_feedback_find(def, 0, dev);
+	CHECK_MSG(t && t->n_formats > 0, "feedback: renderer tranche targets %s with %zu formats",
 		card, t ? t->n_formats : 0);
 
 	/* Implicit-modifier buffers cannot go to KMS: Weston offers a scanout tranche. */
 	struct rig_buffer implicit[NBUF] = { 0 };
-	if (!rig_check(buffers_create(c, implicit, c->udma.size, false, DRM_FORMAT_MOD_INVALID,
+	if (!CHECK_MSG(buffers_create(c, implicit, c->udma.size, false, DRM_FORMAT_MOD_INVALID,
 			false), "feedback: implicit-modifier udmabufs"))
 		goto out_bufs;
-	const struct rig_tranche *scanout = NULL;
+	const struct vmpd_tranche *scanout = NULL;
 	unsigned f = 0;
-	int64_t end = rig_now_ns() + (int64_t)60 * 1000000000;
-	for (; f < frames * 10 && rig_now_ns() < end && !scanout; f++) {
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)60 * 1000000000;
+	for (; f < frames * 10 && (int64_t)vmplane_now_ns() < end && !scanout; f++) {
 		if (!submit(c, &c->udma, implicit, frame_colour(f), true) ||
 		    !dispatch_until(c, &c->frame_done, 30000))
 			break;
 		scanout = rig_feedback_find(surf, ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT,
 			dev);
 	}
-	rig_check(scanout != NULL, "feedback: surface feedback gained a scanout tranche on %s "
-		"after %u implicit-modifier frames (%u formats, %u tranches, %u updates)", card, f,
-		scanout ? scanout->n_formats : 0, surf->n_tranches, surf->done_count);
+	CHECK_MSG(scanout != NULL, "feedback: surface feedback gained a scanout tranche on %s "
+		"after %u implicit-modifier frames (%zu formats, %zu tranches, %u updates)", card, f,
+		scanout ? scanout->n_formats : 0, surf->parsed.n_tranches, surf->done_count);
 	drain_feedback(c);
 out_bufs:
 	buffers_destroy(implicit);
@@ -584,7 +589,7 @@ static bool composite_phase(struct rig_client *c, unsigned frames, char *checks,
 		WL_SHM_FORMAT_ARGB8888);
 	c->cover = wl_compositor_create_surface(c->compositor);
 	c->cover_sub = wl_subcompositor_get_subsurface(c->subcompositor, c->cover, c->parent);
-	if (!rig_check(c->cover_buffer && c->cover && c->cover_sub, "composite: cover surface"))
+	if (!CHECK_MSG(c->cover_buffer && c->cover && c->cover_sub, "composite: cover surface"))
 		return false;
 	wl_subsurface_set_position(c->cover_sub, COVER_X, COVER_Y);
 	wl_subsurface_set_desync(c->cover_sub);
@@ -596,8 +601,8 @@ static bool composite_phase(struct rig_client *c, unsigned frames, char *checks,
 	struct rig_sub *subs[] = { &c->udma };
 	uint32_t last[] = { UDMA_COMPOSITED_COLOUR };
 	unsigned done = flip(c, subs, last, 1, frames);
-	rig_check(done == frames, "composite: submitted %u of %u frames", done, frames);
-	rig_check(c->udma.presented > 0 && c->udma.zero_copy == 0,
+	CHECK_MSG(done == frames, "composite: submitted %u of %u frames", done, frames);
+	CHECK_MSG(c->udma.presented > 0 && c->udma.zero_copy == 0,
 		"composite: the covered udmabuf went through the renderer (%u presented, "
 		"%u ZERO_COPY)", c->udma.presented, c->udma.zero_copy);
 	printf("RIG-STATS phase=composite sub=%s presented=%u zero_copy=%u discarded=%u\n",
@@ -621,19 +626,19 @@ static bool reset_phase(struct rig_client *c)
 		return false;
 	}
 	vmplane_debug_v1_add_listener(c->debug, &debug_listener, c);
-	if (!rig_check(get_counters(c), "reset: counters before"))
+	if (!CHECK_MSG(get_counters(c), "reset: counters before"))
 		return false;
 	uint32_t recoveries = c->counters.recoveries, resets = c->counters.resets;
 	vmplane_debug_v1_inject_reset(c->debug, VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT);
 	/* A repaint makes the renderer notice. */
 	submit(c, &c->udma, c->udma.bufs, UDMA_COMPOSITED_COLOUR, true);
 	dispatch_until(c, &c->frame_done, 30000);
-	int64_t end = rig_now_ns() + (int64_t)60 * 1000000000;
-	while (rig_now_ns() < end && get_counters(c) && c->counters.recoveries == recoveries &&
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)60 * 1000000000;
+	while ((int64_t)vmplane_now_ns() < end && get_counters(c) && c->counters.recoveries == recoveries &&
 	       !c->counters.safe_mode)
 		dispatch_for(c, 200);
-	rig_check(c->counters.resets > resets, "reset: detected (%u resets)", c->counters.resets);
-	rig_check(c->counters.recoveries > recoveries && !c->counters.safe_mode,
+	CHECK_MSG(c->counters.resets > resets, "reset: detected (%u resets)", c->counters.resets);
+	CHECK_MSG(c->counters.recoveries > recoveries && !c->counters.safe_mode,
 		"reset: recovered (%u recoveries, %u objects rebuilt in %u us, safe mode %u)",
 		c->counters.recoveries, c->counters.rebuilt, c->counters.usec,
 		c->counters.safe_mode);
@@ -699,7 +704,7 @@ static bool window_create(struct rig_client *c)
 	xdg_toplevel_add_listener(c->toplevel, &toplevel_listener, c);
 	xdg_toplevel_set_title(c->toplevel, "rig-overlay-client");
 	wl_surface_commit(c->parent);
-	if (!rig_check(dispatch_until(c, &c->configured, 10000), "toplevel configured"))
+	if (!CHECK_MSG(dispatch_until(c, &c->configured, 10000), "toplevel configured"))
 		return false;
 	c->parent_buffer = shm_buffer(c->shm, PARENT_W, PARENT_H, PARENT_COLOUR,
 		WL_SHM_FORMAT_XRGB8888);
@@ -738,23 +743,23 @@ int main(int argc, char **argv)
 		return 2;
 
 	c.display = wl_display_connect(NULL);
-	if (!rig_check(c.display != NULL, "connected to the compositor"))
-		return rig_finish("rig-overlay-client");
+	if (!CHECK_MSG(c.display != NULL, "connected to the compositor"))
+		return tap_finish();
 	struct wl_registry *reg = wl_display_get_registry(c.display);
 	wl_registry_add_listener(reg, &registry_listener, &c);
 	wl_display_roundtrip(c.display);
-	if (!rig_check(c.compositor && c.subcompositor && c.shm && c.wm_base && c.dmabuf &&
+	if (!CHECK_MSG(c.compositor && c.subcompositor && c.shm && c.wm_base && c.dmabuf &&
 			c.presentation, "globals: compositor, subcompositor, shm, xdg_wm_base, "
 			"linux-dmabuf v%u, presentation", c.dmabuf_version))
 		goto out;
 	if (o.direct)
-		rig_check(c.direct != NULL, "weston_direct_display_v1 present");
+		CHECK_MSG(c.direct != NULL, "weston_direct_display_v1 present");
 	if (!window_create(&c))
 		goto out;
 
 	/* Phase 1: LINEAR dma-bufs from udmabuf and vgem, each on an overlay plane. */
 	sub_create(&c, &c.udma, "udmabuf", 32, 32, 256);
-	bool ok = rig_check(buffers_create(&c, c.udma.bufs, 256, false, DRM_FORMAT_MOD_LINEAR,
+	bool ok = CHECK_MSG(buffers_create(&c, c.udma.bufs, 256, false, DRM_FORMAT_MOD_LINEAR,
 		o.direct), "udmabuf buffers");
 	struct rig_sub *subs[2] = { &c.udma, &c.vgem };
 	uint32_t last[2] = { UDMA_COLOUR, VGEM_COLOUR };
@@ -762,15 +767,15 @@ int main(int argc, char **argv)
 	if (o.vgem) {
 		c.vgem_card = rig_open_card("vgem");
 		sub_create(&c, &c.vgem, "vgem", 320, 32, 192);
-		ok = rig_check(c.vgem_card >= 0 && buffers_create(&c, c.vgem.bufs, 192, true,
+		ok = CHECK_MSG(c.vgem_card >= 0 && buffers_create(&c, c.vgem.bufs, 192, true,
 			DRM_FORMAT_MOD_LINEAR, o.direct), "vgem dumb buffers exported as dma-bufs") && ok;
 		n = 2;
 	}
 	if (!ok)
 		goto out;
 	unsigned done = flip(&c, subs, last, n, o.frames);
-	rig_check(c.failed == 0, "compositor accepted the LINEAR dma-bufs");
-	rig_check(done == o.frames, "overlay: submitted %u of %u frames", done, o.frames);
+	CHECK_MSG(c.failed == 0, "compositor accepted the LINEAR dma-bufs");
+	CHECK_MSG(done == o.frames, "overlay: submitted %u of %u frames", done, o.frames);
 	for (int i = 0; i < n; i++)
 		check_zero_copy(subs[i], o.frames, "overlay");
 	if (o.vgem)
@@ -793,8 +798,8 @@ int main(int argc, char **argv)
 			checks);
 		checkpoint(&c, 3, with_ref);
 	}
-	rig_check(c.failed == 0, "no dma-buf was refused");
+	CHECK_MSG(c.failed == 0, "no dma-buf was refused");
 out:
 	client_destroy(&c);
-	return rig_finish("rig-overlay-client");
+	return tap_finish();
 }

@@ -14,8 +14,10 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
-#include "rig-check.h"
+#include "rig-card.h"
 #include "rig-udmabuf.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 #include "vmplane/sync_file.h"
 #include "vmplane/sync_timeline.h"
 
@@ -42,38 +44,38 @@ static void check_sw_sync(void)
 {
 	struct vsync_timeline *tl = NULL;
 	enum vsync_result r = vsync_timeline_create(&tl);
-	if (!rig_check(r == VSYNC_OK, "sw_sync timeline created (%s, node %s)",
+	if (!CHECK_MSG(r == VSYNC_OK, "sw_sync timeline created (%s, node %s)",
 			vsync_result_str(r), vsync_timeline_node()))
 		return;
 
 	int fence = -1, later = -1;
 	r = vsync_timeline_fence(tl, 1, "rig-fence", &fence);
-	rig_check(r == VSYNC_OK && fence >= 0, "sw_sync fence at point 1");
+	CHECK_MSG(r == VSYNC_OK && fence >= 0, "sw_sync fence at point 1");
 	r = vsync_timeline_fence(tl, 2, "rig-later", &later);
-	rig_check(r == VSYNC_OK && later >= 0, "sw_sync fence at point 2");
+	CHECK_MSG(r == VSYNC_OK && later >= 0, "sw_sync fence at point 2");
 
 	struct vsync_file_info info;
 	r = vsync_file_info(fence, &info);
-	rig_check(r == VSYNC_OK && strcmp(info.driver, "sw_sync") == 0 &&
+	CHECK_MSG(r == VSYNC_OK && strcmp(info.driver, "sw_sync") == 0 &&
 			info.status == VSYNC_FENCE_ACTIVE,
 		"sync_file info: driver '%s', active", r == VSYNC_OK ? info.driver : "?");
-	rig_check(vsync_fd_wait(fence, 50 * MS) == VSYNC_TIMEOUT,
+	CHECK_MSG(vsync_fd_wait(fence, 50 * MS) == VSYNC_TIMEOUT,
 		"unsignalled fence times out");
 
-	int64_t t0 = rig_now_ns();
+	int64_t t0 = (int64_t)vmplane_now_ns();
 	r = vsync_timeline_advance(tl, 1);
-	rig_check(r == VSYNC_OK, "timeline advanced by 1");
-	rig_check(vsync_fd_wait(fence, 100 * MS) == VSYNC_OK,
-		"fence signalled on demand (%.2f ms)", (rig_now_ns() - t0) / 1e6);
-	rig_check(vsync_fd_wait(later, 0) == VSYNC_TIMEOUT,
+	CHECK_MSG(r == VSYNC_OK, "timeline advanced by 1");
+	CHECK_MSG(vsync_fd_wait(fence, 100 * MS) == VSYNC_OK,
+		"fence signalled on demand (%.2f ms)", ((int64_t)vmplane_now_ns() - t0) / 1e6);
+	CHECK_MSG(vsync_fd_wait(later, 0) == VSYNC_TIMEOUT,
 		"the fence at point 2 is still pending");
 	r = vsync_file_info(fence, &info);
-	rig_check(r == VSYNC_OK && info.status == VSYNC_FENCE_SIGNALLED &&
+	CHECK_MSG(r == VSYNC_OK && info.status == VSYNC_FENCE_SIGNALLED &&
 			info.timestamp_ns > 0, "signalled fence carries a timestamp");
 
 	/* Destroying the timeline must release the waiter, with an error. */
 	vsync_timeline_destroy(tl);
-	rig_check(vsync_fd_wait(later, 100 * MS) == VSYNC_OK,
+	CHECK_MSG(vsync_fd_wait(later, 100 * MS) == VSYNC_OK,
 		"closing the timeline releases the pending fence");
 	close(fence);
 	close(later);
@@ -82,20 +84,20 @@ static void check_sw_sync(void)
 static void check_vgem_fence(void)
 {
 	int card = rig_open_card("vgem");
-	if (!rig_check(card >= 0, "vgem device found"))
+	if (!CHECK_MSG(card >= 0, "vgem device found"))
 		return;
 
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
 	int ret = drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &dumb);
-	rig_check(ret == 0 && dumb.size >= 64 * 64 * 4, "vgem dumb buffer 64x64");
+	CHECK_MSG(ret == 0 && dumb.size >= 64 * 64 * 4, "vgem dumb buffer 64x64");
 
 	int dmabuf = -1;
 	ret = drmPrimeHandleToFD(card, dumb.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
-	rig_check(ret == 0 && dmabuf >= 0, "vgem buffer exported as a dma-buf");
+	CHECK_MSG(ret == 0 && dmabuf >= 0, "vgem buffer exported as a dma-buf");
 
 	int idle = -1;
 	enum vsync_result r = vsync_dmabuf_export_sync_file(dmabuf, VSYNC_DMABUF_WRITE, &idle);
-	rig_check(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
+	CHECK_MSG(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
 		"idle dma-buf exports an already signalled sync_file (%s)", vsync_result_str(r));
 	if (idle >= 0)
 		close(idle);
@@ -104,25 +106,25 @@ static void check_vgem_fence(void)
 		.handle = dumb.handle, .flags = RIG_VGEM_FENCE_WRITE,
 	};
 	ret = drmIoctl(card, RIG_IOCTL_VGEM_FENCE_ATTACH, &attach);
-	rig_check(ret == 0, "vgem write fence attached");
+	CHECK_MSG(ret == 0, "vgem write fence attached");
 
 	int sync = -1;
 	r = vsync_dmabuf_export_sync_file(dmabuf, VSYNC_DMABUF_READ, &sync);
-	rig_check(r == VSYNC_OK && sync >= 0,
+	CHECK_MSG(r == VSYNC_OK && sync >= 0,
 		"DMA_BUF_IOCTL_EXPORT_SYNC_FILE returned a sync_file (%s)", vsync_result_str(r));
-	rig_check(vsync_fd_wait(sync, 50 * MS) == VSYNC_TIMEOUT,
+	CHECK_MSG(vsync_fd_wait(sync, 50 * MS) == VSYNC_TIMEOUT,
 		"exported fence pending while the vgem fence is");
 
 	struct vsync_file_info info;
 	r = vsync_file_info(sync, &info);
-	rig_check(r == VSYNC_OK && strcmp(info.driver, "vgem") == 0,
+	CHECK_MSG(r == VSYNC_OK && strcmp(info.driver, "vgem") == 0,
 		"exported sync_file wraps the vgem fence (driver '%s')",
 		r == VSYNC_OK ? info.driver : "?");
 
 	struct rig_vgem_fence_signal sig = { .fence = attach.out_fence };
 	ret = drmIoctl(card, RIG_IOCTL_VGEM_FENCE_SIGNAL, &sig);
-	rig_check(ret == 0, "vgem fence signalled");
-	rig_check(vsync_fd_wait(sync, 100 * MS) == VSYNC_OK,
+	CHECK_MSG(ret == 0, "vgem fence signalled");
+	CHECK_MSG(vsync_fd_wait(sync, 100 * MS) == VSYNC_OK,
 		"exported sync_file signalled with it");
 
 	if (sync >= 0)
@@ -136,7 +138,7 @@ static void check_udmabuf(void)
 {
 	const size_t size = 128 * 128 * 4;
 	struct rig_udmabuf *buf = rig_udmabuf_create(size);
-	if (!rig_check(buf != NULL, "udmabuf from a sealed memfd (%s)",
+	if (!CHECK_MSG(buf != NULL, "udmabuf from a sealed memfd (%s)",
 			buf ? "ok" : strerror(errno)))
 		return;
 
@@ -146,14 +148,14 @@ static void check_udmabuf(void)
 	bool same = view != MAP_FAILED;
 	for (size_t i = 0; same && i < size / 4; i++)
 		same = view[i] == (0xff00ff00u ^ (uint32_t)i);
-	rig_check(same, "the dma-buf maps the memfd's pages");
+	CHECK_MSG(same, "the dma-buf maps the memfd's pages");
 	if (view != MAP_FAILED)
 		munmap(view, buf->size);
 
 	int idle = -1;
 	enum vsync_result r = vsync_dmabuf_export_sync_file(buf->dmabuf_fd,
 		VSYNC_DMABUF_WRITE, &idle);
-	rig_check(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
+	CHECK_MSG(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
 		"udmabuf exports a signalled sync_file");
 	if (idle >= 0)
 		close(idle);
@@ -165,7 +167,7 @@ static void check_udmabuf(void)
 	int ok = memfd >= 0 && dev >= 0 && ftruncate(memfd, 4096) == 0;
 	struct udmabuf_create create = { .memfd = (uint32_t)memfd, .size = 4096 };
 	int fd = ok ? ioctl(dev, UDMABUF_CREATE, &create) : -1;
-	rig_check(ok && fd < 0 && errno == EINVAL, "unsealed memfd refused with EINVAL");
+	CHECK_MSG(ok && fd < 0 && errno == EINVAL, "unsealed memfd refused with EINVAL");
 	if (fd >= 0)
 		close(fd);
 	if (dev >= 0)
@@ -179,5 +181,5 @@ int main(void)
 	check_sw_sync();
 	check_vgem_fence();
 	check_udmabuf();
-	return rig_finish("rig-primitives");
+	return tap_finish();
 }

@@ -34,10 +34,12 @@
 #include <drm_fourcc.h>
 #include <vmplane/display.h>
 
-#include "rig-check.h"
+#include "rig-card.h"
 #include "rig-glue-map.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 #include "vmplane/sync_timeline.h"
 
 #define GUEST_W 320
@@ -90,8 +92,8 @@ static void pump(struct core_rig *r, int ms)
 
 static bool wait_released(struct core_rig *r, int ms)
 {
-	int64_t end = rig_now_ns() + (int64_t)ms * 1000000;
-	while (r->blocked && rig_now_ns() < end && vmpd_display_connected(r->display))
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)ms * 1000000;
+	while (r->blocked && (int64_t)vmplane_now_ns() < end && vmpd_display_connected(r->display))
 		pump(r, 20);
 	return !r->blocked;
 }
@@ -105,10 +107,16 @@ static uint64_t presented(struct core_rig *r)
 
 static bool wait_presented(struct core_rig *r, uint64_t count, int ms)
 {
-	int64_t end = rig_now_ns() + (int64_t)ms * 1000000;
-	while (presented(r) < count && rig_now_ns() < end && vmpd_display_connected(r->display))
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)ms * 1000000;
+	while (presented(r) < count && (int64_t)vmplane_now_ns() < end && vmpd_display_connected(r->display))
 		pump(r, 20);
 	return presented(r) >= count;
+}
+
+static void core_log(void *data, enum vmpd_log_level level, const char *fmt, va_list args)
+{
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
 }
 
 static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title)
@@ -117,6 +125,7 @@ static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title
 		.max_frames_in_flight = 1,
 		.watchdog_ms = 1000,
 		.disable_dmabuf = disable_dmabuf,
+		.log = { core_log, NULL },
 	};
 	r->blocked = false;
 	r->blocks = r->releases = r->early_releases = r->compositor_releases = 0;
@@ -178,14 +187,14 @@ static bool checkpoint(struct core_rig *r, const char *checks)
 	snprintf(path, sizeof(path), "%s.%d.ready", r->steps, n);
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return rig_check(false, "checkpoint %d: cannot write %s", n, path);
+		return CHECK_MSG(false, "checkpoint %d: cannot write %s", n, path);
 	fprintf(f, "%s\n", checks);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s.%d.go", r->steps, n);
-	int64_t end = rig_now_ns() + (int64_t)300 * 1000000000;
-	while (access(path, F_OK) != 0 && rig_now_ns() < end)
+	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)300 * 1000000000;
+	while (access(path, F_OK) != 0 && (int64_t)vmplane_now_ns() < end)
 		pump(r, 50);
-	return rig_check(access(path, F_OK) == 0, "checkpoint %d: captured", n);
+	return CHECK_MSG(access(path, F_OK) == 0, "checkpoint %d: captured", n);
 }
 
 static uint32_t frame_colour(unsigned f)
@@ -210,22 +219,22 @@ static bool flip_step(struct core_rig *r, struct rig_udmabuf **bufs, unsigned fr
 	wait_presented(r, frames, 10000);
 	struct vmpd_stats st;
 	vmpd_head_get_stats(r->head, &st);
-	rig_check(ok == frames, "flip: %u of %u frames submitted and released", ok, frames);
+	CHECK_MSG(ok == frames, "flip: %u of %u frames submitted and released", ok, frames);
 	/* A watchdog release lets the next frame replace a pending one. */
-	rig_check(st.frames_presented + st.frames_dropped >= frames - 1 &&
+	CHECK_MSG(st.frames_presented + st.frames_dropped >= frames - 1 &&
 		st.frames_presented >= frames / 2, "flip: %llu presented, %llu replaced",
 		(unsigned long long)st.frames_presented, (unsigned long long)st.frames_dropped);
-	rig_check(st.copies == 0 && st.bytes_copied == 0, "flip: 0 copies (%llu, %llu bytes)",
+	CHECK_MSG(st.copies == 0 && st.bytes_copied == 0, "flip: 0 copies (%llu, %llu bytes)",
 		(unsigned long long)st.copies, (unsigned long long)st.bytes_copied);
-	rig_check(st.dmabuf_imports == NBUF, "flip: %llu imports for %d buffers, %llu cache hits",
+	CHECK_MSG(st.dmabuf_imports == NBUF, "flip: %llu imports for %d buffers, %llu cache hits",
 		(unsigned long long)st.dmabuf_imports, NBUF, (unsigned long long)st.dmabuf_cache_hits);
 	/* Planes are chosen per repaint: the first frame may still be composited. */
-	rig_check(st.frames_zero_copy + 1 >= st.frames_presented,
+	CHECK_MSG(st.frames_zero_copy + 1 >= st.frames_presented,
 		"flip: %llu of %llu frames presented ZERO_COPY (on a plane)",
 		(unsigned long long)st.frames_zero_copy, (unsigned long long)st.frames_presented);
-	rig_check(r->blocks == r->releases && r->blocks >= frames,
+	CHECK_MSG(r->blocks == r->releases && r->blocks >= frames,
 		"flip: producer blocked %u times, released %u times", r->blocks, r->releases);
-	rig_check(r->compositor_releases >= frames / 2 && r->early_releases == 0,
+	CHECK_MSG(r->compositor_releases >= frames / 2 && r->early_releases == 0,
 		"flip: each of the compositor's %u releases followed its presentation of the frame "
 		"before (%u early; %llu by the watchdog)", r->compositor_releases, r->early_releases,
 		(unsigned long long)st.watchdog_releases);
@@ -242,7 +251,7 @@ static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, 
 {
 	struct vsync_timeline *tl = NULL;
 	int fence = -1;
-	if (!rig_check(vsync_timeline_create(&tl) == VSYNC_OK &&
+	if (!CHECK_MSG(vsync_timeline_create(&tl) == VSYNC_OK &&
 			vsync_timeline_fence(tl, 1, "rig-acquire", &fence) == VSYNC_OK,
 			"fence: sw_sync timeline and fence (%s)", vsync_timeline_node()))
 		goto out;
@@ -250,14 +259,14 @@ static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, 
 	fill(b->pixels, GUEST_W * 4, colour);
 	struct vmpd_dmabuf d = describe(b->dmabuf_fd, GUEST_W * 4, DRM_FORMAT_XRGB8888,
 		DRM_FORMAT_MOD_LINEAR);
-	rig_check(show(r, &d, fence) == VMPD_OK, "fence: update with the acquire fence");
+	CHECK_MSG(show(r, &d, fence) == VMPD_OK, "fence: update with the acquire fence");
 	for (int i = 0; i < 30; i++)
 		pump(r, 50);
-	rig_check(presented(r) == before, "fence: nothing presented while the fence is pending");
+	CHECK_MSG(presented(r) == before, "fence: nothing presented while the fence is pending");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, old);
 	checkpoint(r, checks);
-	rig_check(vsync_timeline_advance(tl, 1) == VSYNC_OK, "fence: signalled");
-	rig_check(wait_released(r, 10000) && wait_presented(r, before + 1, 10000),
+	CHECK_MSG(vsync_timeline_advance(tl, 1) == VSYNC_OK, "fence: signalled");
+	CHECK_MSG(wait_released(r, 10000) && wait_presented(r, before + 1, 10000),
 		"fence: the frame was presented after the signal");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
 	checkpoint(r, checks);
@@ -276,12 +285,12 @@ static void prime_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colo
 	struct vmpd_dmabuf d = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB8888,
 		DRM_FORMAT_MOD_LINEAR);
 	for (int i = 0; i < 3; i++) {
-		rig_check(show(r, &d, -1) == VMPD_OK && wait_released(r, 10000),
+		CHECK_MSG(show(r, &d, -1) == VMPD_OK && wait_released(r, 10000),
 			"prime: vgem frame %d shown", i);
 	}
 	wait_presented(r, before + 3, 10000);
 	vmpd_head_get_stats(r->head, &st);
-	rig_check(st.copies == copies && !st.fallback, "prime: the vgem buffer was not copied "
+	CHECK_MSG(st.copies == copies && !st.fallback, "prime: the vgem buffer was not copied "
 		"(%llu copies, fallback %d)", (unsigned long long)(st.copies - copies), st.fallback);
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
 	checkpoint(r, checks);
@@ -290,7 +299,7 @@ static void prime_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colo
 	struct vmpd_dmabuf junk = describe(v->dmabuf_fd, v->pitch, DRM_FORMAT_XRGB2101010,
 		DRM_FORMAT_MOD_LINEAR);
 	enum vmpd_status s = vmpd_head_set_dmabuf(r->head, &junk);
-	rig_check(s == VMPD_ERR_UNSUPPORTED || s == VMPD_ERR_IMPORT,
+	CHECK_MSG(s == VMPD_ERR_UNSUPPORTED || s == VMPD_ERR_IMPORT,
 		"prime: XRGB2101010 nobody can take is refused (%s)", vmpd_status_str(s));
 }
 
@@ -298,7 +307,7 @@ static void prime_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colo
 static void fallback_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t colour,
 	char *checks, size_t len)
 {
-	if (!rig_check(core_open(r, true, "rig-core-fallback"), "fallback: display without "
+	if (!CHECK_MSG(core_open(r, true, "rig-core-fallback"), "fallback: display without "
 			"linux-dmabuf"))
 		return;
 	const unsigned frames = 4;
@@ -309,7 +318,7 @@ static void fallback_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t c
 			DRM_FORMAT_MOD_LINEAR);
 		enum vmpd_status s = show(r, &d, -1);
 		if (f == 0)
-			rig_check(s == VMPD_OK, "fallback: vgem buffer accepted (%s)",
+			CHECK_MSG(s == VMPD_OK, "fallback: vgem buffer accepted (%s)",
 				vmpd_status_str(s));
 		if (s != VMPD_OK || !wait_released(r, 10000))
 			break;
@@ -318,12 +327,12 @@ static void fallback_step(struct core_rig *r, struct rig_vgem_buf *v, uint32_t c
 	wait_presented(r, frames, 10000);
 	struct vmpd_stats st;
 	vmpd_head_get_stats(r->head, &st);
-	rig_check(ok == frames && st.fallback, "fallback: %u of %u frames through the fallback",
+	CHECK_MSG(ok == frames && st.fallback, "fallback: %u of %u frames through the fallback",
 		ok, frames);
-	rig_check(st.copies == frames && st.bytes_copied >= (uint64_t)frames * GUEST_W * GUEST_H * 4,
+	CHECK_MSG(st.copies == frames && st.bytes_copied >= (uint64_t)frames * GUEST_W * GUEST_H * 4,
 		"fallback: one copy per frame (%llu copies, %llu bytes, %u frames)",
 		(unsigned long long)st.copies, (unsigned long long)st.bytes_copied, frames);
-	rig_check(st.frames_zero_copy == 0, "fallback: no frame claimed ZERO_COPY");
+	CHECK_MSG(st.frames_zero_copy == 0, "fallback: no frame claimed ZERO_COPY");
 	snprintf(checks, len, "find:%ux%u=%06x", GUEST_W, GUEST_H, colour);
 	checkpoint(r, checks);
 }
@@ -381,7 +390,7 @@ static bool glue_show(struct core_rig *r, const struct glue_api *api, struct rig
 	for (unsigned f = 0; f < frames; f++) {
 		enum vmpd_status s = show(r, &d, -1);
 		if (f == 0)
-			rig_check(s == VMPD_OK, "glue %s%s: the mapped QemuDmaBuf is accepted (%s)",
+			CHECK_MSG(s == VMPD_OK, "glue %s%s: the mapped QemuDmaBuf is accepted (%s)",
 				api->name, y0_top ? " y0_top" : "", vmpd_status_str(s));
 		if (s != VMPD_OK || !wait_released(r, 10000))
 			break;
@@ -394,10 +403,10 @@ static bool glue_show(struct core_rig *r, const struct glue_api *api, struct rig
 	delta->copies = st1.copies - st0.copies;
 	delta->bytes_copied = st1.bytes_copied - st0.bytes_copied;
 	delta->fallback = st1.fallback;
-	rig_check(ok == frames && delta->frames_presented >= 1,
+	CHECK_MSG(ok == frames && delta->frames_presented >= 1,
 		"glue %s%s: %u of %u frames released, %llu presented", api->name,
 		y0_top ? " y0_top" : "", ok, frames, (unsigned long long)delta->frames_presented);
-	rig_check(delta->copies == 0 && delta->bytes_copied == 0 && !delta->fallback,
+	CHECK_MSG(delta->copies == 0 && delta->bytes_copied == 0 && !delta->fallback,
 		"glue %s%s: 0 copies in the core (%llu, %llu bytes, fallback %d)", api->name,
 		y0_top ? " y0_top" : "", (unsigned long long)delta->copies,
 		(unsigned long long)delta->bytes_copied, delta->fallback);
@@ -440,7 +449,7 @@ static bool ppm_colour_box(const char *path, uint32_t colour, struct colour_box 
 static void glue_step(struct core_rig *r)
 {
 	struct rig_udmabuf *b = rig_udmabuf_create((size_t)GLUE_BW * GLUE_BH * 4);
-	if (!rig_check(b != NULL, "glue: %dx%d udmabuf backing", GLUE_BW, GLUE_BH))
+	if (!CHECK_MSG(b != NULL, "glue: %dx%d udmabuf backing", GLUE_BW, GLUE_BH))
 		return;
 	/* Same size as the other steps' scanouts: the window does not resize. */
 	const struct vmpd_rect rc = { 48, 36, GUEST_W, GUEST_H };
@@ -452,7 +461,7 @@ static void glue_step(struct core_rig *r)
 		if (!glue_show(r, api, b, rc, false, &d))
 			continue;
 		/* Planes are chosen per repaint: the first frame may be composited. */
-		rig_check(d.frames_zero_copy + 1 >= d.frames_presented && d.frames_zero_copy >= 1,
+		CHECK_MSG(d.frames_zero_copy + 1 >= d.frames_presented && d.frames_zero_copy >= 1,
 			"glue %s: %llu of %llu frames presented ZERO_COPY", api->name,
 			(unsigned long long)d.frames_zero_copy,
 			(unsigned long long)d.frames_presented);
@@ -489,16 +498,16 @@ static void glue_step(struct core_rig *r)
 	for (int i = 0; i < 4; i++)
 		read = read && ppm_colour_box(path, api->quad[i], &q[i]);
 	read = read && ppm_colour_box(path, GLUE_JUNK, &junk);
-	if (!rig_check(read, "glue y0_top: capture %s readable", path))
+	if (!CHECK_MSG(read, "glue y0_top: capture %s readable", path))
 		goto out;
-	rig_check(junk.n == 0, "glue y0_top: nothing outside the rectangle shows (%u pixels)",
+	CHECK_MSG(junk.n == 0, "glue y0_top: nothing outside the rectangle shows (%u pixels)",
 		junk.n);
 	/* Memory's bottom quadrants on top, left stays left. */
-	rig_check(q[2].y0 >= 0 && q[0].y0 >= q[2].y0 + (int64_t)hh &&
+	CHECK_MSG(q[2].y0 >= 0 && q[0].y0 >= q[2].y0 + (int64_t)hh &&
 		q[3].y0 >= 0 && q[1].y0 >= q[3].y0 + (int64_t)hh,
 		"glue y0_top: upside down (top rows at y %lld/%lld, bottom rows at y %lld/%lld)",
 		(long long)q[0].y0, (long long)q[1].y0, (long long)q[2].y0, (long long)q[3].y0);
-	rig_check(q[0].x0 >= 0 && q[1].x0 == q[0].x0 + (int64_t)hw && q[2].x0 == q[0].x0 &&
+	CHECK_MSG(q[0].x0 >= 0 && q[1].x0 == q[0].x0 + (int64_t)hw && q[2].x0 == q[0].x0 &&
 		q[3].x0 == q[1].x0, "glue y0_top: not mirrored sideways (left at x %lld, right at "
 		"x %lld)", (long long)q[0].x0, (long long)q[1].x0);
 out:
@@ -511,12 +520,12 @@ static int run_test(struct core_rig *r)
 	struct rig_vgem_buf *v = NULL;
 	int vgem = rig_open_card("vgem");
 	char checks[256];
-	bool ok = rig_check(core_open(r, false, "rig-core"), "display core connected");
+	bool ok = CHECK_MSG(core_open(r, false, "rig-core"), "display core connected");
 	for (int i = 0; ok && i < NBUF; i++)
 		ok = (bufs[i] = rig_udmabuf_create((size_t)GUEST_W * GUEST_H * 4)) != NULL;
-	ok = rig_check(ok, "three udmabuf guest buffers") && ok;
+	ok = CHECK_MSG(ok, "three udmabuf guest buffers") && ok;
 	if (ok)
-		rig_check(vmpd_display_dmabuf_version(r->display) >= 3, "linux-dmabuf v%u",
+		CHECK_MSG(vmpd_display_dmabuf_version(r->display) >= 3, "linux-dmabuf v%u",
 			vmpd_display_dmabuf_version(r->display));
 	if (ok && flip_step(r, bufs, 30, 0x00c03060u)) {
 		snprintf(checks, sizeof(checks), "plane:%ux%u=%06x", GUEST_W, GUEST_H, 0x00c03060u);
@@ -524,11 +533,11 @@ static int run_test(struct core_rig *r)
 		fence_step(r, bufs[0], 0x00c03060u, 0x0060e0a0u, checks, sizeof(checks));
 	}
 	v = vgem >= 0 ? rig_vgem_buf_create(vgem, GUEST_W, GUEST_H) : NULL;
-	if (rig_check(v != NULL, "vgem guest buffer") && r->head)
+	if (CHECK_MSG(v != NULL, "vgem guest buffer") && r->head)
 		prime_step(r, v, 0x00a0a0f0u, checks, sizeof(checks));
 	/* The same display: a cropped scanout in a bigger buffer after a
 	 * smaller one once drew a protocol error (crop applied too early). */
-	if (rig_check(r->display && vmpd_display_connected(r->display),
+	if (CHECK_MSG(r->display && vmpd_display_connected(r->display),
 		      "glue: display core still connected"))
 		glue_step(r);
 	core_close(r);
@@ -540,7 +549,7 @@ static int run_test(struct core_rig *r)
 		rig_udmabuf_destroy(bufs[i]);
 	if (vgem >= 0)
 		close(vgem);
-	return rig_finish("rig-qemu-core");
+	return tap_finish();
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -620,9 +629,9 @@ static int run_bench(struct core_rig *r, unsigned n)
 	bool ok = true;
 	for (int i = 0; ok && i < NBUF; i++)
 		ok = (bufs[i] = rig_udmabuf_create((size_t)GUEST_W * GUEST_H * 4)) != NULL;
-	ok = rig_check(ok, "udmabuf guest buffers") &&
-		rig_check(bench_run(r, bufs, n, false, &core), "core dma-buf run") &&
-		rig_check(bench_run(r, bufs, n, true, &base), "shm-copy baseline run");
+	ok = CHECK_MSG(ok, "udmabuf guest buffers") &&
+		CHECK_MSG(bench_run(r, bufs, n, false, &core), "core dma-buf run") &&
+		CHECK_MSG(bench_run(r, bufs, n, true, &base), "shm-copy baseline run");
 	if (ok) {
 		printf("rig-core-bench: %u frames of a flipping %dx%d udmabuf scanout, Weston 10 DRM "
 			"on vkms (TCG guest: latencies are relative)\n", n, GUEST_W, GUEST_H);
@@ -632,12 +641,12 @@ static int run_bench(struct core_rig *r, unsigned n)
 			"%.2f\n", core.median_ms > 0 ? base.median_ms / core.median_ms : 0,
 			core.p99_ms > 0 ? base.p99_ms / core.p99_ms : 0, (double)core.copies / n,
 			(double)base.copies / n);
-		rig_check(core.copies == 0, "core: no copies");
-		rig_check(base.copies >= base.presented, "baseline: a copy per frame");
+		CHECK_MSG(core.copies == 0, "core: no copies");
+		CHECK_MSG(base.copies >= base.presented, "baseline: a copy per frame");
 	}
 	for (int i = 0; i < NBUF; i++)
 		rig_udmabuf_destroy(bufs[i]);
-	return rig_finish("rig-core-bench");
+	return tap_finish();
 }
 
 int main(int argc, char **argv)

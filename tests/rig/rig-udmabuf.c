@@ -1,3 +1,7 @@
+/*
+ * CPU-mapped dma-bufs for the rig, made by /dev/udmabuf from a memfd sealed
+ * against shrinking.
+ */
 #include "rig-udmabuf.h"
 
 #include <errno.h>

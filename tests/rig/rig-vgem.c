@@ -1,3 +1,7 @@
+/*
+ * vgem dumb buffers exported as dma-bufs, standing in for a second GPU in
+ * the rig.
+ */
 #include "rig-vgem.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* vgem-allocated dma-bufs for the rig (a stand-in for a second GPU). */
 #ifndef RIG_VGEM_H
 #define RIG_VGEM_H
 

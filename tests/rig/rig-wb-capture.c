@@ -29,8 +29,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "rig-check.h"
 #include "rig-kms.h"
+#include "tap.h"
 #include "vmplane/sync_file.h"
 
 struct rig_plane_hit {
@@ -131,7 +131,7 @@ static bool check_rect(const struct rig_frame *f, int64_t x0, int64_t y0, uint32
 	char first[32] = "";
 	if (bad)
 		snprintf(first, sizeof(first), ", first %06x", first_bad);
-	return rig_check(seen > 0 && bad == 0, "%s: %ux%u at %lld,%lld is %06x (+-%u): %u of %u "
+	return CHECK_MSG(seen > 0 && bad == 0, "%s: %ux%u at %lld,%lld is %06x (+-%u): %u of %u "
 		"differ%s", what, w, h, (long long)x0, (long long)y0, colour, tol, bad, seen, first);
 }
 
@@ -154,7 +154,7 @@ static bool read_ppm(const char *path, uint32_t w, uint32_t h, uint32_t *out)
 static bool check_same(const struct rig_frame *f, const char *ref_path)
 {
 	uint32_t *ref = calloc((size_t)f->w * f->h, sizeof(*ref));
-	if (!rig_check(ref && read_ppm(ref_path, f->w, f->h, ref),
+	if (!CHECK_MSG(ref && read_ppm(ref_path, f->w, f->h, ref),
 			"reference capture %s readable (%ux%u)", ref_path, f->w, f->h)) {
 		free(ref);
 		return false;
@@ -167,7 +167,7 @@ static bool check_same(const struct rig_frame *f, const char *ref_path)
 		}
 	}
 	free(ref);
-	return rig_check(bad == 0, "frame equals %s (%u pixels differ, first at %u,%u)", ref_path,
+	return CHECK_MSG(bad == 0, "frame equals %s (%u pixels differ, first at %u,%u)", ref_path,
 		bad, first % f->w, first / f->w);
 }
 
@@ -201,16 +201,16 @@ static void run_check(int fd, const struct rig_frame *f, const char *spec)
 	int dx = 0, dy = 0;
 	struct rig_plane_hit hit = { 0 };
 	if (sscanf(spec, "plane:%ux%u=%x", &w, &h, &colour) == 3) {
-		if (!rig_check(find_plane_with_fb(fd, w, h, &hit),
+		if (!CHECK_MSG(find_plane_with_fb(fd, w, h, &hit),
 				"a %ux%u framebuffer is being scanned out", w, h))
 			return;
-		rig_check(hit.type == DRM_PLANE_TYPE_OVERLAY,
+		CHECK_MSG(hit.type == DRM_PLANE_TYPE_OVERLAY,
 			"it is on an overlay plane (plane %u at %d,%d, type %llu)",
 			hit.id, hit.x, hit.y, (unsigned long long)hit.type);
 		check_rect(f, hit.x, hit.y, w, h, colour, 0, "captured pixels under the plane");
 	} else if (sscanf(spec, "rect:%ux%u:%d,%d,%u,%u=%x/%u", &w, &h, &dx, &dy, &rw, &rh,
 			&colour, &tol) >= 7) {
-		if (!rig_check(find_plane_with_fb(fd, w, h, &hit),
+		if (!CHECK_MSG(find_plane_with_fb(fd, w, h, &hit),
 				"anchor: a %ux%u framebuffer is being scanned out", w, h))
 			return;
 		check_rect(f, hit.x + (int64_t)dx, hit.y + (int64_t)dy, rw, rh, colour, tol,
@@ -218,12 +218,12 @@ static void run_check(int fd, const struct rig_frame *f, const char *spec)
 	} else if (sscanf(spec, "find:%ux%u=%x", &w, &h, &colour) == 3) {
 		int64_t x = 0, y = 0;
 		bool found = find_block(f, w, h, colour, &x, &y);
-		rig_check(found, "a %ux%u block of %06x is on screen (at %lld,%lld)", w, h, colour,
+		CHECK_MSG(found, "a %ux%u block of %06x is on screen (at %lld,%lld)", w, h, colour,
 			(long long)x, (long long)y);
 	} else if (strncmp(spec, "same:", 5) == 0) {
 		check_same(f, spec + 5);
 	} else {
-		rig_check(false, "unknown check '%s'", spec);
+		CHECK_MSG(false, "unknown check '%s'", spec);
 	}
 }
 
@@ -238,10 +238,10 @@ static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 		(uint64_t)(uintptr_t)&fence);
 	int ret = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
 	drmModeAtomicFree(req);
-	rig_check(ret == 0, "writeback commit on the compositor's state (%s)",
+	CHECK_MSG(ret == 0, "writeback commit on the compositor's state (%s)",
 		ret ? strerror(errno) : "ok");
 	bool done = ret == 0 && vsync_fd_wait(fence, (int64_t)3000 * 1000 * 1000) == VSYNC_OK;
-	rig_check(done, "writeback fence signalled");
+	CHECK_MSG(done, "writeback fence signalled");
 	if (fence >= 0)
 		close(fence);
 
@@ -263,18 +263,18 @@ int main(int argc, char **argv)
 	const char *ppm = argv[2];
 
 	struct rig_kms k = { .fd = borrow_master_fd(pid) };
-	if (!rig_check(k.fd >= 0, "borrowed the compositor's DRM master fd"))
-		return rig_finish("rig-wb-capture");
+	if (!CHECK_MSG(k.fd >= 0, "borrowed the compositor's DRM master fd"))
+		return tap_finish();
 	/* Keep the compositor from committing while we do. */
-	bool stopped = rig_check(kill(pid, SIGSTOP) == 0, "compositor stopped");
+	bool stopped = CHECK_MSG(kill(pid, SIGSTOP) == 0, "compositor stopped");
 	usleep(200 * 1000);
-	bool ok = rig_check(drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0 &&
+	bool ok = CHECK_MSG(drmSetClientCap(k.fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0 &&
 			drmSetClientCap(k.fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1) == 0 &&
 			rig_kms_find(&k), "vkms objects");
 
 	drmModeCrtcPtr crtc = ok ? drmModeGetCrtc(k.fd, k.crtc) : NULL;
 	struct rig_dumb wb = { 0 };
-	if (ok && rig_check(crtc && crtc->mode_valid &&
+	if (ok && CHECK_MSG(crtc && crtc->mode_valid &&
 			rig_dumb_create(k.fd, crtc->mode.hdisplay, crtc->mode.vdisplay, &wb),
 			"writeback framebuffer") && writeback_once(&k, &wb)) {
 		struct rig_frame f = {
@@ -284,13 +284,13 @@ int main(int argc, char **argv)
 		for (int i = 3; i < argc; i++)
 			run_check(k.fd, &f, argv[i]);
 		rig_write_ppm(ppm, wb.map, f.w, f.h, wb.pitch);
-		rig_note("capture: %s", ppm);
+		tap_note("capture: %s", ppm);
 	}
 	drmModeFreeCrtc(crtc);
 	if (wb.fb)
 		drmModeRmFB(k.fd, wb.fb);
 	close(k.fd);
 	if (stopped)
-		rig_check(kill(pid, SIGCONT) == 0, "compositor resumed");
-	return rig_finish("rig-wb-capture");
+		CHECK_MSG(kill(pid, SIGCONT) == 0, "compositor resumed");
+	return tap_finish();
 }

@@ -1,8 +1,14 @@
+/*
+ * Unit tests of the reset recovery state machine under a fake clock, a
+ * scripted status query and a fake context.
+ */
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmplane/rb-recovery.h"
-#include "rb-test.h"
+#include "tap.h"
 
 #define MS UINT64_C(1000000)
 #define S UINT64_C(1000000000)
@@ -587,5 +593,5 @@ main(void)
 	test_safe_mode_exit();
 	test_safe_mode_exit_recreate_fails();
 	test_no_registry_no_optional_hooks();
-	return rb_test_result();
+	return tap_finish();
 }

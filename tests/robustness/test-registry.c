@@ -1,7 +1,12 @@
+/*
+ * Unit tests of the GL object registry: rebuild order, resources added or
+ * removed from callbacks, and ten thousand objects.
+ */
+#include <stdio.h>
 #include <string.h>
 
 #include "vmplane/rb-registry.h"
-#include "rb-test.h"
+#include "tap.h"
 
 #define MAX_EVENTS 64
 
@@ -35,7 +40,7 @@ obj_rebuild(struct rb_resource *res, void *data)
 {
 	struct obj *o = data;
 
-	CHECK(res == &o->res);
+	INVARIANT(res == &o->res);
 	log_event(o->log, "R", o->name);
 	o->rebuilds++;
 	o->forgotten = false;
@@ -46,7 +51,7 @@ obj_rebuild(struct rb_resource *res, void *data)
 				RB_RESOURCE_PROGRAM, o->res.impl,
 				o->add_on_rebuild);
 	/* A nested walk must be refused. */
-	CHECK(!rb_registry_rebuild_all(o->reg, NULL));
+	INVARIANT(!rb_registry_rebuild_all(o->reg, NULL));
 	return !o->fail;
 }
 
@@ -130,10 +135,9 @@ test_order(void)
 	tex2.fail = true;
 	CHECK(rb_registry_rebuild_all(reg, &r));
 	static const char *const order[] = { "Rp", "Rt1", "Rt2", "Rimg", "Rfbo", "Rout" };
-	if (!events_are(&log, order, 6)) {
+	if (!CHECK(events_are(&log, order, 6))) {
 		fprintf(stderr, "wrong order:");
 		dump(&log);
-		rb_test_failures++;
 	}
 	CHECK_EQ(r.rebuilt, 5);
 	CHECK_EQ(r.failed, 1);
@@ -182,10 +186,9 @@ test_remove_during_rebuild(void)
 
 	CHECK(rb_registry_rebuild_all(reg, &r));
 	static const char *const expected[] = { "Ra", "Rc", "Rd" };
-	if (!events_are(&log, expected, 3)) {
+	if (!CHECK(events_are(&log, expected, 3))) {
 		fprintf(stderr, "wrong walk:");
 		dump(&log);
-		rb_test_failures++;
 	}
 	CHECK_EQ(r.rebuilt, 3);
 	CHECK_EQ(b.rebuilds, 0);
@@ -218,7 +221,7 @@ test_many(void)
 	REQUIRE(reg);
 	for (int i = 0; i < N; i++) {
 		init_obj(&objs[i], reg, &log, "x");
-		CHECK(rb_registry_add(reg, &objs[i].res, (enum rb_resource_kind)(i % RB_RESOURCE_KIND_COUNT),
+		INVARIANT(rb_registry_add(reg, &objs[i].res, (enum rb_resource_kind)(i % RB_RESOURCE_KIND_COUNT),
 				      &obj_impl, &objs[i]));
 	}
 	/* Remove every other one, from both ends. */
@@ -228,7 +231,7 @@ test_many(void)
 	CHECK(rb_registry_rebuild_all(reg, &r));
 	CHECK_EQ(r.rebuilt, N / 2);
 	for (int i = 0; i < N; i++)
-		CHECK_EQ(objs[i].rebuilds, i % 2);
+		INVARIANT(objs[i].rebuilds == i % 2);
 	rb_registry_destroy(reg);
 }
 
@@ -242,5 +245,5 @@ main(void)
 	test_order();
 	test_remove_during_rebuild();
 	test_many();
-	return rb_test_result();
+	return tap_finish();
 }

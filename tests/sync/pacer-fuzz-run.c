@@ -1,3 +1,7 @@
+/*
+ * Reads fuzz bytes as a pacer configuration and inputs and runs them through
+ * pacer-sim's contract checks; shared by the fuzz target and a unit test.
+ */
 #include <stdbool.h>
 #include <string.h>
 

@@ -1,3 +1,7 @@
+/*
+ * A checked caller of the pacer for tests: drains every action and records
+ * the first broken contract instead of exiting.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

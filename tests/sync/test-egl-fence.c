@@ -12,7 +12,7 @@
 
 #include "vmplane/egl_fence.h"
 #include "vmplane/sync_file.h"
-#include "vsync-test.h"
+#include "tap.h"
 
 #define MS (1000ll * 1000)
 
@@ -51,44 +51,44 @@ static void test_invalid(void)
 {
 	struct vsync_egl_caps caps = { true, true, true };
 	vsync_egl_query_caps(EGL_NO_DISPLAY, &caps);
-	CHECK(!caps.fence_sync && !caps.native_fence && !caps.wait_sync);
+	REQUIRE(!caps.fence_sync && !caps.native_fence && !caps.wait_sync);
 	vsync_egl_query_caps(dpy, NULL);
 	int fd = 7;
 	void *sync = (void *)1;
-	CHECK_RES(vsync_egl_native_fence_supported(EGL_NO_DISPLAY), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_fence_export(EGL_NO_DISPLAY, &fd), VSYNC_INVALID);
-	CHECK(fd == -1);
-	CHECK_RES(vsync_egl_fence_export(dpy, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_fence_import(dpy, -1, &sync), VSYNC_INVALID);
-	CHECK(sync == NULL);
-	CHECK_RES(vsync_egl_fence_import(dpy, 0, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_sync_wait_cpu(dpy, NULL, 0), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_sync_wait_gpu(dpy, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_fence_wait_cpu(dpy, -1, 0), VSYNC_INVALID);
-	CHECK_RES(vsync_egl_fence_wait_gpu(EGL_NO_DISPLAY, 0), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_egl_native_fence_supported(EGL_NO_DISPLAY), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_export(EGL_NO_DISPLAY, &fd), VSYNC_INVALID, vsync_result_str);
+	REQUIRE(fd == -1);
+	REQUIRE_NAMED(vsync_egl_fence_export(dpy, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_import(dpy, -1, &sync), VSYNC_INVALID, vsync_result_str);
+	REQUIRE(sync == NULL);
+	REQUIRE_NAMED(vsync_egl_fence_import(dpy, 0, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, NULL, 0), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, -1, 0), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_wait_gpu(EGL_NO_DISPLAY, 0), VSYNC_INVALID, vsync_result_str);
 	vsync_egl_sync_destroy(dpy, NULL);
 	vsync_egl_sync_destroy(EGL_NO_DISPLAY, (void *)1);
-	CHECK(eglGetError() == EGL_SUCCESS);
+	REQUIRE(eglGetError() == EGL_SUCCESS);
 }
 
 /* The software path: everything UNSUPPORTED, nothing broken. */
 static void test_unsupported(void)
 {
 	int p[2];
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
 	int fd = 7;
 	void *sync = (void *)1;
-	CHECK_RES(vsync_egl_native_fence_supported(dpy), VSYNC_UNSUPPORTED);
-	CHECK_RES(vsync_egl_fence_export(dpy, &fd), VSYNC_UNSUPPORTED);
-	CHECK(fd == -1);
-	CHECK_RES(vsync_egl_fence_import(dpy, p[0], &sync), VSYNC_UNSUPPORTED);
-	CHECK(sync == NULL);
-	CHECK_RES(vsync_egl_fence_wait_gpu(dpy, p[0]), VSYNC_UNSUPPORTED);
-	CHECK_RES(vsync_egl_fence_wait_cpu(dpy, p[0], 0), VSYNC_UNSUPPORTED);
+	REQUIRE_NAMED(vsync_egl_native_fence_supported(dpy), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE(fd == -1);
+	REQUIRE_NAMED(vsync_egl_fence_import(dpy, p[0], &sync), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE(sync == NULL);
+	REQUIRE_NAMED(vsync_egl_fence_wait_gpu(dpy, p[0]), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, p[0], 0), VSYNC_UNSUPPORTED, vsync_result_str);
 	/* The caller's fd is untouched. */
-	CHECK(fcntl(p[0], F_GETFD) != -1);
-	CHECK(eglGetError() == EGL_SUCCESS);
-	CHECK(glGetError() == GL_NO_ERROR);
+	REQUIRE(fcntl(p[0], F_GETFD) != -1);
+	REQUIRE(eglGetError() == EGL_SUCCESS);
+	REQUIRE(glGetError() == GL_NO_ERROR);
 	close(p[0]);
 	close(p[1]);
 }
@@ -97,22 +97,22 @@ static void test_unsupported(void)
 static void test_plain_fence(const struct vsync_egl_caps *caps)
 {
 	if (!caps->fence_sync) {
-		CHECK_RES(vsync_egl_sync_wait_cpu(dpy, (void *)1, 0), VSYNC_UNSUPPORTED);
+		REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, (void *)1, 0), VSYNC_UNSUPPORTED, vsync_result_str);
 		return;
 	}
 	glClearColor(0.25f, 0.5f, 0.75f, 1.0f);
 	glClear(GL_COLOR_BUFFER_BIT);
 	EGLSyncKHR sync = eglCreateSyncKHR(dpy, EGL_SYNC_FENCE_KHR, NULL);
-	CHECK(sync != EGL_NO_SYNC_KHR);
-	CHECK_RES(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK);
-	CHECK_RES(vsync_egl_sync_wait_cpu(dpy, sync, 0), VSYNC_OK);
-	CHECK_RES(vsync_egl_sync_wait_gpu(dpy, sync),
-		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED);
+	REQUIRE(sync != EGL_NO_SYNC_KHR);
+	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 0), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, sync),
+		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED, vsync_result_str);
 	EGLint status = 0;
-	CHECK(eglGetSyncAttribKHR(dpy, sync, EGL_SYNC_STATUS_KHR, &status));
-	CHECK(status == EGL_SIGNALED_KHR);
+	REQUIRE(eglGetSyncAttribKHR(dpy, sync, EGL_SYNC_STATUS_KHR, &status));
+	REQUIRE(status == EGL_SIGNALED_KHR);
 	vsync_egl_sync_destroy(dpy, sync);
-	CHECK(eglGetError() == EGL_SUCCESS);
+	REQUIRE(eglGetError() == EGL_SUCCESS);
 }
 
 /* Drivers with native fences: export, wait as a sync_file, import, wait. */
@@ -120,43 +120,41 @@ static void test_native_round_trip(const struct vsync_egl_caps *caps)
 {
 	glClear(GL_COLOR_BUFFER_BIT);
 	int fd = -1;
-	CHECK_RES(vsync_egl_fence_export(dpy, &fd), VSYNC_OK);
-	CHECK(fd >= 0);
-	CHECK_RES(vsync_fd_wait(fd, 1000 * MS), VSYNC_OK);
+	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_OK, vsync_result_str);
+	REQUIRE(fd >= 0);
+	REQUIRE_NAMED(vsync_fd_wait(fd, 1000 * MS), VSYNC_OK, vsync_result_str);
 	void *sync = NULL;
-	CHECK_RES(vsync_egl_fence_import(dpy, fd, &sync), VSYNC_OK);
-	CHECK_RES(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK);
-	CHECK_RES(vsync_egl_sync_wait_gpu(dpy, sync),
-		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED);
+	REQUIRE_NAMED(vsync_egl_fence_import(dpy, fd, &sync), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, sync),
+		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED, vsync_result_str);
 	vsync_egl_sync_destroy(dpy, sync);
-	CHECK_RES(vsync_egl_fence_wait_cpu(dpy, fd, 1000 * MS), VSYNC_OK);
+	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, fd, 1000 * MS), VSYNC_OK, vsync_result_str);
 	/* Imports dup the fd: ours is still open. */
-	CHECK(fcntl(fd, F_GETFD) != -1);
+	REQUIRE(fcntl(fd, F_GETFD) != -1);
 	close(fd);
 
-	CHECK(make_current(false));
-	CHECK_RES(vsync_egl_fence_export(dpy, &fd), VSYNC_ERROR);
-	CHECK(fd == -1);
-	CHECK(make_current(true));
+	REQUIRE(make_current(false));
+	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_ERROR, vsync_result_str);
+	REQUIRE(fd == -1);
+	REQUIRE(make_current(true));
 }
 
 int main(void)
 {
-	if (!setup()) {
-		printf("skipped: no surfaceless EGL display with a GLES2 context\n");
-		return VSYNC_TEST_SKIP;
-	}
-	CHECK(make_current(true));
+	if (!setup())
+		tap_skip_all("no surfaceless EGL display with a GLES2 context");
+	REQUIRE(make_current(true));
 	const char *renderer = (const char *)glGetString(GL_RENDERER);
 	struct vsync_egl_caps caps;
 	vsync_egl_query_caps(dpy, &caps);
-	printf("renderer %s: fence_sync %d native_fence %d wait_sync %d\n",
+	tap_note("renderer %s: fence_sync %d native_fence %d wait_sync %d",
 		renderer, caps.fence_sync, caps.native_fence, caps.wait_sync);
 
 	test_invalid();
 	bool software = renderer && (strstr(renderer, "llvmpipe") || strstr(renderer, "softpipe"));
 	if (software)
-		CHECK(!caps.native_fence);
+		REQUIRE(!caps.native_fence);
 	if (caps.native_fence)
 		test_native_round_trip(&caps);
 	else
@@ -167,6 +165,6 @@ int main(void)
 	eglDestroyContext(dpy, ctx);
 	eglTerminate(dpy);
 	eglReleaseThread();
-	printf("EGL fences: ok (%s)\n", caps.native_fence ? "native" : "unsupported, as expected");
-	return 0;
+	tap_note("EGL fences: %s", caps.native_fence ? "native" : "unsupported, as expected");
+	return tap_finish();
 }

@@ -11,7 +11,7 @@
 
 #include "pacer-fuzz-run.h"
 #include "pacer-sim.h"
-#include "vsync-test.h"
+#include "tap.h"
 
 #define MS (1000ull * 1000)
 #define VBLANK 16666667ull
@@ -36,17 +36,15 @@ static int replay_files(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		FILE *f = fopen(argv[i], "rb");
-		CHECK(f != NULL);
+		REQUIRE(f != NULL);
 		static uint8_t buf[1 << 16];
 		size_t n = fread(buf, 1, sizeof(buf), f);
 		fclose(f);
 		const char *err = pacer_fuzz_run(buf, n);
-		if (err) {
-			fprintf(stderr, "%s: %s\n", argv[i], err);
-			return 1;
-		}
+		if (err)
+			FAIL("%s: %s", argv[i], err);
 	}
-	return 0;
+	return tap_finish();
 }
 
 static void fuzz_replay(void)
@@ -58,17 +56,15 @@ static void fuzz_replay(void)
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (uint8_t)rnd();
 		const char *err = pacer_fuzz_run(buf, n);
-		if (err) {
-			fprintf(stderr, "random run %d (%zu bytes): %s\n", run, n, err);
-			exit(1);
-		}
+		if (err)
+			FAIL("random run %d (%zu bytes): %s", run, n, err);
 	}
 	/* Degenerate inputs. */
-	CHECK(pacer_fuzz_run(NULL, 0) == NULL);
+	REQUIRE(pacer_fuzz_run(NULL, 0) == NULL);
 	memset(buf, 0, sizeof(buf));
-	CHECK(pacer_fuzz_run(buf, sizeof(buf)) == NULL);
+	REQUIRE(pacer_fuzz_run(buf, sizeof(buf)) == NULL);
 	memset(buf, 0xff, sizeof(buf));
-	CHECK(pacer_fuzz_run(buf, sizeof(buf)) == NULL);
+	REQUIRE(pacer_fuzz_run(buf, sizeof(buf)) == NULL);
 }
 
 /* ---- compositor + guest model ---- */
@@ -110,7 +106,7 @@ struct model {
 
 static void push_ev(struct model *m, uint64_t t, enum ev_type type, uint64_t arg)
 {
-	CHECK(m->n_evs < 256);
+	INVARIANT(m->n_evs < 256);
 	m->evs[m->n_evs++] = (struct ev){ .t = t, .type = type, .arg = arg };
 }
 
@@ -154,25 +150,25 @@ static void compositor_event(struct model *m, const struct ev *e)
 		if (m->dmabuf && m->attached && m->attached != buffer)
 			push_ev(m, m->s.now, EV_RELEASE, m->attached);
 		m->attached = buffer;
-		CHECK(m->n_pending_seqs < 64);
+		INVARIANT(m->n_pending_seqs < 64);
 		m->pending_seqs[m->n_pending_seqs++] = seq;
 		break;
 	}
 	case EV_RELEASE:
 		m->held[e->arg] = false;
-		CHECK(vsync_pacer_buffer_released(p, e->arg));
+		INVARIANT(vsync_pacer_buffer_released(p, e->arg));
 		break;
 	case EV_DONE:
-		CHECK(vsync_pacer_frame_done(p, e->arg));
+		INVARIANT(vsync_pacer_frame_done(p, e->arg));
 		break;
 	case EV_PRESENTED:
 		if (m->visible)
 			m->presented_visible++;
-		CHECK(vsync_pacer_presented(p, e->arg, 0,
+		INVARIANT(vsync_pacer_presented(p, e->arg, 0,
 			m->dmabuf ? VSYNC_PRESENTED_ZERO_COPY : 0));
 		break;
 	case EV_DISCARDED:
-		CHECK(vsync_pacer_discarded(p, e->arg));
+		INVARIANT(vsync_pacer_discarded(p, e->arg));
 		break;
 	}
 	sim_drain(&m->s);
@@ -206,7 +202,7 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 	struct vsync_pacer_config c;
 	vsync_pacer_config_defaults(&c);
 	c.release_on = release_on;
-	CHECK(sim_init(&m.s, &c));
+	REQUIRE(sim_init(&m.s, &c));
 	m.visible = true;
 	m.visible_since = m.s.now;
 	m.next_toggle = m.s.now + rnd_range(500 * MS, 2000 * MS);
@@ -254,16 +250,14 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 		scan_actions(&m);
 		guest_step(&m);
 	}
-	if (m.s.error[0]) {
-		fprintf(stderr, "model (%s, release_on %#x): %s\n",
+	if (m.s.error[0])
+		FAIL("model (%s, release_on %#x): %s",
 			dmabuf ? "dma-buf" : "shm", release_on, m.s.error);
-		exit(1);
-	}
 	struct vsync_pacer_stats st;
 	vsync_pacer_get_stats(m.s.pacer, &st);
-	printf("model %-7s release_on %#x: %llu frames, %llu presented (%llu zero-copy),"
+	tap_note("model %-7s release_on %#x: %llu frames, %llu presented (%llu zero-copy),"
 		" %llu/%llu visible vblanks shown, %llu dropped, %llu watchdog releases,"
-		" max hold %.1f ms\n",
+		" max hold %.1f ms",
 		dmabuf ? "dma-buf" : "shm", release_on,
 		(unsigned long long)st.frames_new, (unsigned long long)st.frames_presented,
 		(unsigned long long)st.frames_zero_copy,
@@ -272,18 +266,18 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 		(double)st.max_block_ns / 1e6);
 
 	/* While visible, the compositor's events pace the guest, not the watchdog. */
-	CHECK_EQ_U64(m.visible_watchdog_releases, 0);
+	REQUIRE_EQ_U64(m.visible_watchdog_releases, 0);
 	/* The guest never draws into a buffer the compositor still holds. */
-	CHECK_EQ_U64(m.unsafe_writes, 0);
+	REQUIRE_EQ_U64(m.unsafe_writes, 0);
 	/* Renders take <= 12 ms: nearly every visible vblank shows a new frame. */
-	CHECK(m.presented_visible * 10 >= m.visible_vblanks * 8);
-	CHECK(st.max_block_ns <= VSYNC_PACER_DEFAULT_WATCHDOG_NS);
+	REQUIRE(m.presented_visible * 10 >= m.visible_vblanks * 8);
+	REQUIRE(st.max_block_ns <= VSYNC_PACER_DEFAULT_WATCHDOG_NS);
 	/* A blocked guest cannot produce, so nothing it made is thrown away. */
-	CHECK_EQ_U64(st.frames_dropped, 0);
+	REQUIRE_EQ_U64(st.frames_dropped, 0);
 	if (dmabuf)
-		CHECK_EQ_U64(st.frames_zero_copy, st.frames_presented);
+		REQUIRE_EQ_U64(st.frames_zero_copy, st.frames_presented);
 	sim_check_all_ended(&m.s);
-	CHECK(m.s.error[0] == 0);
+	REQUIRE(m.s.error[0] == 0);
 	sim_finish(&m.s);
 }
 
@@ -292,7 +286,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return replay_files(argc, argv);
 	fuzz_replay();
-	printf("fuzz replay: 603 runs ok\n");
+	tap_note("fuzz replay: 603 runs ok");
 	const uint32_t policies[] = {
 		VSYNC_RELEASE_ON_DEFAULT,
 		VSYNC_RELEASE_ON_FRAME_DONE,
@@ -303,5 +297,5 @@ int main(int argc, char **argv)
 		run_model(true, policies[i], 0xc0ffee + i);
 		run_model(false, policies[i], 0xbeef + i);
 	}
-	return 0;
+	return tap_finish();
 }

@@ -1,8 +1,9 @@
 /* Scenario tests of the pacing state machine with a fake clock. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pacer-sim.h"
-#include "vsync-test.h"
+#include "tap.h"
 
 #define MS (1000ull * 1000)
 #define WD VSYNC_PACER_DEFAULT_WATCHDOG_NS
@@ -10,12 +11,39 @@
 #define BUF_B 0xb
 #define BUF_C 0xc
 
-#define SIM_OK(s) do { \
-	if ((s)->error[0]) { \
-		fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, (s)->error); \
-		exit(1); \
-	} \
+#define SIM_OK(s) \
+	tap_check(!(s)->error[0], true, __FILE__, __LINE__, "pacer contract kept%s%s", \
+		(s)->error[0] ? ": " : "", (s)->error)
+
+/* Ends a scenario: every frame ended exactly once, no contract broken. */
+#define END(s) do { \
+	sim_check_all_ended(s); \
+	SIM_OK(s); \
+	sim_finish(s); \
 } while (0)
+
+/* An event the pacer must accept, its actions drained, and whether the
+ * producer was released by them. */
+#define EVENT_RELEASES(s, event, released) do { \
+	REQUIRE(event); \
+	sim_drain(s); \
+	REQUIRE((sim_find(s, VSYNC_ACTION_RELEASE, 0) >= 0) == (released)); \
+} while (0)
+
+/* The last drain logged `type` (for frame seq, or any with 0) for `reason`. */
+static bool logged_for(const struct sim *s, enum vsync_action_type type, uint64_t seq,
+	enum vsync_reason reason)
+{
+	int r = sim_find(s, type, seq);
+	return r >= 0 && s->log[r].reason == reason;
+}
+
+static struct vsync_pacer_stats stats(struct sim *s)
+{
+	struct vsync_pacer_stats st;
+	vsync_pacer_get_stats(s->pacer, &st);
+	return st;
+}
 
 static void start(struct sim *s, uint32_t in_flight, uint32_t release_on)
 {
@@ -23,38 +51,38 @@ static void start(struct sim *s, uint32_t in_flight, uint32_t release_on)
 	vsync_pacer_config_defaults(&c);
 	c.max_in_flight = in_flight;
 	c.release_on = release_on;
-	CHECK(sim_init(s, &c));
+	REQUIRE(sim_init(s, &c));
 }
 
 static void test_config(void)
 {
 	struct vsync_pacer_config c;
 	vsync_pacer_config_defaults(&c);
-	CHECK_EQ_U64(c.max_in_flight, 1);
-	CHECK_EQ_U64(c.watchdog_ns, 100 * MS);
-	CHECK_EQ_U64(c.release_on, VSYNC_RELEASE_ON_DEFAULT);
+	REQUIRE_EQ_U64(c.max_in_flight, 1);
+	REQUIRE_EQ_U64(c.watchdog_ns, 100 * MS);
+	REQUIRE_EQ_U64(c.release_on, VSYNC_RELEASE_ON_DEFAULT);
 
 	c.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT + 1;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 	vsync_pacer_config_defaults(&c);
 	c.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS + 1;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 	vsync_pacer_config_defaults(&c);
 	c.release_on = 1u << 7;
-	CHECK(vsync_pacer_create(&c) == NULL);
+	REQUIRE(vsync_pacer_create(&c) == NULL);
 
 	struct vsync_pacer *p = vsync_pacer_create(NULL);
-	CHECK(p != NULL);
+	REQUIRE(p != NULL);
 	vsync_pacer_destroy(p);
 	vsync_pacer_destroy(NULL);
 
 	/* Zeros mean defaults. */
 	memset(&c, 0, sizeof(c));
 	struct sim s;
-	CHECK(sim_init(&s, &c));
+	REQUIRE(sim_init(&s, &c));
 	sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_ARM_WATCHDOG, 0) >= 0);
-	CHECK_EQ_U64(s.armed, s.now + WD);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_ARM_WATCHDOG, 0) >= 0);
+	REQUIRE_EQ_U64(s.armed, s.now + WD);
 	SIM_OK(&s);
 	sim_finish(&s);
 }
@@ -66,26 +94,24 @@ static void test_basic_frame_done(void)
 	start(&s, 1, 0);
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK_EQ_U64(f1, 1);
-	CHECK(s.log[0].type == VSYNC_ACTION_BLOCK);
-	CHECK(s.log[1].type == VSYNC_ACTION_SUBMIT && s.log[1].seq == f1 &&
+	REQUIRE_EQ_U64(f1, 1);
+	REQUIRE(s.log[0].type == VSYNC_ACTION_BLOCK);
+	REQUIRE(s.log[1].type == VSYNC_ACTION_SUBMIT && s.log[1].seq == f1 &&
 		s.log[1].buffer == BUF_A && s.log[1].data == (void *)1);
-	CHECK(s.log[2].type == VSYNC_ACTION_ARM_WATCHDOG && s.log[2].deadline_ns == t0 + WD);
-	CHECK_EQ_U64(s.log_len, 3);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(s.log[2].type == VSYNC_ACTION_ARM_WATCHDOG && s.log[2].deadline_ns == t0 + WD);
+	REQUIRE_EQ_U64(s.log_len, 3);
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK_EQ_U64(s.log_len, 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE_EQ_U64(s.log_len, 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(s.log[0].type == VSYNC_ACTION_RETIRE && s.log[0].reason == VSYNC_REASON_FRAME_DONE);
-	CHECK(s.log[1].type == VSYNC_ACTION_RELEASE && s.log[1].reason == VSYNC_REASON_POLICY);
-	CHECK(s.log[2].type == VSYNC_ACTION_DISARM_WATCHDOG);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
-	CHECK_EQ_U64(s.max_block, 16 * MS);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(s.log[0].type == VSYNC_ACTION_RETIRE && s.log[0].reason == VSYNC_REASON_FRAME_DONE);
+	REQUIRE(s.log[1].type == VSYNC_ACTION_RELEASE && s.log[1].reason == VSYNC_REASON_POLICY);
+	REQUIRE(s.log[2].type == VSYNC_ACTION_DISARM_WATCHDOG);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE_EQ_U64(s.max_block, 16 * MS);
+	END(&s);
 }
 
 /*
@@ -100,34 +126,26 @@ static void test_weston_shm_order(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
 	sim_advance_to(&s, t0 + 5 * MS);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_A), true);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
 
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, t0 + 15 * MS, 0));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, t0 + 15 * MS, 0));
 	sim_drain(&s);
-	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_PRESENTED);
-	CHECK(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RETIRE, f1, VSYNC_REASON_PRESENTED));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
 
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_presented, 1);
-	CHECK_EQ_U64(st.last_latency_ns, 15 * MS);
-	CHECK_EQ_U64(st.frames_zero_copy, 0);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.frames_presented, 1);
+	REQUIRE_EQ_U64(st.last_latency_ns, 15 * MS);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 0);
 
 	/* The second frame reuses A: the copy freed it, no stale hold remains. */
 	uint64_t f2 = sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_A), true);
+	END(&s);
 }
 
 /*
@@ -140,44 +158,36 @@ static void test_weston_dmabuf_order(void)
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, s.now + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	EVENT_RELEASES(&s, vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY), true);
 
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
 	sim_advance_to(&s, s.now + 1 * MS);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
-	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_POLICY);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RELEASE, 0, VSYNC_REASON_POLICY));
 	/* Still in flight until the repaint. */
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, 0) < 0);
 
 	/* Guest flips back to A while B is on screen. */
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
 	sim_advance_to(&s, s.now + 15 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f2, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f2, 0, VSYNC_PRESENTED_ZERO_COPY));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
 	/* Presented f2 says nothing about f3: the producer stays blocked. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_B), true);
 
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_zero_copy, 2);
-	CHECK_EQ_U64(st.frames_submitted, 3);
-	CHECK_EQ_U64(st.watchdog_releases, 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 2);
+	REQUIRE_EQ_U64(st.frames_submitted, 3);
+	REQUIRE_EQ_U64(st.watchdog_releases, 0);
+	END(&s);
 }
 
 /* Releases alone: nothing replaced the first buffer, so only the watchdog helps. */
@@ -188,20 +198,15 @@ static void test_buffer_policy_needs_watchdog(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, 0));
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, 0));
+	EVENT_RELEASES(&s, vsync_pacer_frame_done(s.pacer, f1), false);
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 	sim_advance_to(&s, t0 + WD - 1);
-	CHECK(vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(vsync_pacer_is_blocked(s.pacer));
 	sim_advance_to(&s, t0 + WD);
-	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
-	CHECK_EQ_U64(s.max_block, WD);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RELEASE, 0, VSYNC_REASON_TIMEOUT));
+	REQUIRE_EQ_U64(s.max_block, WD);
+	END(&s);
 }
 
 /* A hidden window: no frame callback, no feedback. The watchdog keeps the guest going. */
@@ -212,30 +217,26 @@ static void test_hidden_window(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + WD);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_TIMEOUT);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RETIRE, f1, VSYNC_REASON_TIMEOUT));
 
 	/* The guest keeps producing; each frame waits at most the watchdog. */
 	for (int i = 0; i < 20; i++) {
 		uint64_t t = s.now;
 		uint64_t f = sim_frame(&s, i % 2 ? BUF_A : BUF_B, 0);
-		CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
 		sim_advance_to(&s, t + 3 * WD);
-		CHECK(!vsync_pacer_is_blocked(s.pacer));
+		REQUIRE(!vsync_pacer_is_blocked(s.pacer));
 		/* dma-buf: the previous buffer is released when replaced, even hidden. */
 		vsync_pacer_buffer_released(s.pacer, i % 2 ? BUF_B : BUF_A);
 		sim_drain(&s);
 	}
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.watchdog_releases, 21);
-	CHECK_EQ_U64(st.frames_timed_out, 21);
-	CHECK_EQ_U64(st.max_block_ns, WD);
-	CHECK(s.max_block <= WD);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.watchdog_releases, 21);
+	REQUIRE_EQ_U64(st.frames_timed_out, 21);
+	REQUIRE_EQ_U64(st.max_block_ns, WD);
+	REQUIRE(s.max_block <= WD);
+	END(&s);
 }
 
 /* Occluded: presentation discarded ends the flight and frees the producer. */
@@ -245,22 +246,18 @@ static void test_discarded(void)
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, s.now + 3 * MS);
-	CHECK(vsync_pacer_discarded(s.pacer, f1));
+	REQUIRE(vsync_pacer_discarded(s.pacer, f1));
 	sim_drain(&s);
-	int r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_DISCARDED);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RETIRE, f1, VSYNC_REASON_DISCARDED));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	/* A late frame callback for it changes nothing. */
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_discarded, 1);
-	CHECK_EQ_U64(st.frames_presented, 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE_EQ_U64(s.log_len, 0);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.frames_discarded, 1);
+	REQUIRE_EQ_U64(st.frames_presented, 0);
+	END(&s);
 }
 
 /* Newest wins: frames arriving while one is in flight replace each other. */
@@ -269,31 +266,28 @@ static void test_newest_wins(void)
 	struct sim s;
 	start(&s, 1, VSYNC_RELEASE_ON_SUBMIT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
 	uint64_t f3 = sim_frame(&s, BUF_C, 0);
 	int r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_SUPERSEDED && s.log[r].buffer == BUF_B);
+	REQUIRE(r >= 0 && s.log[r].reason == VSYNC_REASON_SUPERSEDED && s.log[r].buffer == BUF_B);
 	uint64_t f4 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) > sim_find(&s, VSYNC_ACTION_SUBMIT, f4));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) > sim_find(&s, VSYNC_ACTION_SUBMIT, f4));
 	/* Events naming dropped frames are refused. */
-	CHECK(!vsync_pacer_presented(s.pacer, f2, 0, 0));
-	CHECK(!vsync_pacer_frame_done(s.pacer, f3));
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_dropped, 2);
-	CHECK_EQ_U64(st.frames_new, 4);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(!vsync_pacer_presented(s.pacer, f2, 0, 0));
+	REQUIRE(!vsync_pacer_frame_done(s.pacer, f3));
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.frames_dropped, 2);
+	REQUIRE_EQ_U64(st.frames_new, 4);
+	END(&s);
 }
 
 /* The producer waits for its own (newest) frame, never an older one's events. */
@@ -302,25 +296,19 @@ static void test_not_released_before_compositor_has_frame(void)
 	struct sim s;
 	start(&s, 1, VSYNC_RELEASE_ON_DEFAULT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(vsync_pacer_commit_released(s.pacer, f1) || true);
+	REQUIRE(vsync_pacer_commit_released(s.pacer, f1));
 	sim_drain(&s);
 	/* commit_released(f1) is the f1 evidence, it releases. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) < 0);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, 0));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) < 0);
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, 0));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_frame_done(s.pacer, f2));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	EVENT_RELEASES(&s, vsync_pacer_frame_done(s.pacer, f1), false);
+	EVENT_RELEASES(&s, vsync_pacer_frame_done(s.pacer, f2), true);
+	END(&s);
 }
 
 static void test_acquire_fence(void)
@@ -328,41 +316,37 @@ static void test_acquire_fence(void)
 	struct sim s;
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_ACQUIRE_FENCE);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_has_pending(s.pacer));
-	CHECK(!vsync_pacer_acquire_signalled(s.pacer, f1 + 5));
-	CHECK(vsync_pacer_acquire_signalled(s.pacer, f1));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(!vsync_pacer_acquire_signalled(s.pacer, f1 + 5));
+	REQUIRE(vsync_pacer_acquire_signalled(s.pacer, f1));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
 	/* A repeated signal is harmless. */
-	CHECK(vsync_pacer_acquire_signalled(s.pacer, f1));
+	REQUIRE(vsync_pacer_acquire_signalled(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	/* A fence that never signals: the frame waits, the producer does not. */
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
 	uint64_t t = s.now;
 	uint64_t f2 = sim_frame(&s, BUF_B, VSYNC_FRAME_ACQUIRE_FENCE);
 	sim_advance_to(&s, t + WD);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
-	CHECK(vsync_pacer_has_pending(s.pacer));
-	CHECK(s.state[f2] == SIM_NEW);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(vsync_pacer_has_pending(s.pacer));
+	REQUIRE(s.state[f2] == SIM_NEW);
+	END(&s);
 
 	/* With explicit sync the fence rides along with the commit. */
 	struct vsync_pacer_config c;
 	vsync_pacer_config_defaults(&c);
 	c.explicit_acquire = true;
-	CHECK(sim_init(&s, &c));
+	REQUIRE(sim_init(&s, &c));
 	f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_ACQUIRE_FENCE);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	END(&s);
 }
 
 /* Compositors batch commits: one presented event covers earlier frames. */
@@ -372,22 +356,20 @@ static void test_batched_presentation(void)
 	start(&s, 2, VSYNC_RELEASE_ON_SUBMIT);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 2);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f2) >= 0);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 2);
 	uint64_t f3 = sim_frame(&s, BUF_C, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
-	CHECK(vsync_pacer_presented(s.pacer, f2, 0, 0));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, 0) < 0);
+	REQUIRE(vsync_pacer_presented(s.pacer, f2, 0, 0));
 	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f1) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RETIRE, f2) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f3) >= 0);
 	/* The older feedback arrives after; it only counts. */
-	CHECK(vsync_pacer_discarded(s.pacer, f1));
+	REQUIRE(vsync_pacer_discarded(s.pacer, f1));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE_EQ_U64(s.log_len, 0);
+	END(&s);
 }
 
 /* The guest re-flushes one buffer: no release ever comes, callbacks do. */
@@ -397,18 +379,16 @@ static void test_same_buffer_reflush(void)
 	start(&s, 1, 0);
 	for (int i = 0; i < 5; i++) {
 		uint64_t f = sim_frame(&s, BUF_A, 0);
-		CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f) >= 0);
 		sim_advance_to(&s, s.now + 16 * MS);
-		CHECK(vsync_pacer_frame_done(s.pacer, f));
+		REQUIRE(vsync_pacer_frame_done(s.pacer, f));
 		sim_drain(&s);
-		CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
+		REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
 	}
 	/* One hold for the whole run of commits: a release is matched once. */
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	END(&s);
 }
 
 /* A, B, A submitted before any release: the first release of A is A's first hold. */
@@ -419,19 +399,15 @@ static void test_hold_fifo(void)
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(f1 && f2 && f3);
-	CHECK_EQ_U64(vsync_pacer_in_flight(s.pacer), 3);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(f1 && f2 && f3);
+	REQUIRE_EQ_U64(vsync_pacer_in_flight(s.pacer), 3);
+	REQUIRE(vsync_pacer_buffer_released(s.pacer, BUF_A));
 	sim_drain(&s);
 	/* That proves f2 (the commit that replaced A), not f3. */
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_C));
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_B), true);
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_C));
+	END(&s);
 }
 
 /* A copied (shm) buffer's release proves only its own commit. */
@@ -441,15 +417,9 @@ static void test_copied_no_inference(void)
 	start(&s, 2, VSYNC_RELEASE_ON_BUFFER);
 	sim_frame(&s, BUF_A, VSYNC_FRAME_COPIED);
 	sim_frame(&s, BUF_B, VSYNC_FRAME_COPIED);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_A));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) < 0);
-	CHECK(vsync_pacer_buffer_released(s.pacer, BUF_B));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_A), false);
+	EVENT_RELEASES(&s, vsync_pacer_buffer_released(s.pacer, BUF_B), true);
+	END(&s);
 }
 
 /* Explicit sync: a per-commit release of f1 after f2 proves f2 was taken. */
@@ -459,15 +429,11 @@ static void test_commit_released(void)
 	start(&s, 2, VSYNC_RELEASE_ON_BUFFER);
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
-	CHECK(!vsync_pacer_commit_released(s.pacer, f2 + 1));
-	CHECK(!vsync_pacer_commit_released(s.pacer, 0));
-	CHECK(vsync_pacer_commit_released(s.pacer, f1));
-	sim_drain(&s);
-	CHECK(sim_find(&s, VSYNC_ACTION_RELEASE, 0) >= 0);
-	CHECK(f2 == f1 + 1);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(!vsync_pacer_commit_released(s.pacer, f2 + 1));
+	REQUIRE(!vsync_pacer_commit_released(s.pacer, 0));
+	EVENT_RELEASES(&s, vsync_pacer_commit_released(s.pacer, f1), true);
+	REQUIRE(f2 == f1 + 1);
+	END(&s);
 }
 
 static void test_compositor_gone_and_back(void)
@@ -478,31 +444,26 @@ static void test_compositor_gone_and_back(void)
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
 	vsync_pacer_compositor_gone(s.pacer);
 	sim_drain(&s);
-	int r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
-	r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
-	r = sim_find(&s, VSYNC_ACTION_RETIRE, f1);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_GONE);
-	CHECK(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RELEASE, 0, VSYNC_REASON_GONE));
+	REQUIRE(logged_for(&s, VSYNC_ACTION_DROP, f2, VSYNC_REASON_GONE));
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RETIRE, f1, VSYNC_REASON_GONE));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DISARM_WATCHDOG, 0) >= 0);
 
 	/* While gone, frames are dropped at once and never block. */
 	uint64_t f3 = sim_frame(&s, BUF_A, 0);
-	CHECK(f3 == f2 + 1);
-	CHECK(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(f3 == f2 + 1);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_DROP, f3) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
 	vsync_pacer_compositor_gone(s.pacer);
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	vsync_pacer_compositor_back(s.pacer);
 	uint64_t f4 = sim_frame(&s, BUF_C, 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) >= 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f4) >= 0);
+	END(&s);
 }
 
 static void test_drop_pending(void)
@@ -512,17 +473,13 @@ static void test_drop_pending(void)
 	sim_frame(&s, BUF_A, 0);
 	vsync_pacer_drop_pending(s.pacer);
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 	uint64_t f2 = sim_frame(&s, BUF_B, 0);
 	vsync_pacer_drop_pending(s.pacer);
 	sim_drain(&s);
-	int r = sim_find(&s, VSYNC_ACTION_DROP, f2);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
-	r = sim_find(&s, VSYNC_ACTION_RELEASE, 0);
-	CHECK(r >= 0 && s.log[r].reason == VSYNC_REASON_CANCELLED);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(logged_for(&s, VSYNC_ACTION_DROP, f2, VSYNC_REASON_CANCELLED));
+	REQUIRE(logged_for(&s, VSYNC_ACTION_RELEASE, 0, VSYNC_REASON_CANCELLED));
+	END(&s);
 }
 
 static void test_nonblocking(void)
@@ -530,14 +487,12 @@ static void test_nonblocking(void)
 	struct sim s;
 	start(&s, 1, 0);
 	uint64_t f1 = sim_frame(&s, BUF_A, VSYNC_FRAME_NONBLOCKING);
-	CHECK(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
-	CHECK(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
-	CHECK(!vsync_pacer_is_blocked(s.pacer));
+	REQUIRE(sim_find(&s, VSYNC_ACTION_BLOCK, 0) < 0);
+	REQUIRE(sim_find(&s, VSYNC_ACTION_SUBMIT, f1) >= 0);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer));
 	/* The in-flight frame still arms the watchdog. */
-	CHECK(s.armed == s.now + WD);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE(s.armed == s.now + WD);
+	END(&s);
 }
 
 /* A late timer still releases, and the hold time reported is the real one. */
@@ -553,10 +508,9 @@ static void test_late_tick(void)
 	bool released = false;
 	while (vsync_pacer_next_action(s.pacer, &a))
 		released |= a.type == VSYNC_ACTION_RELEASE && a.reason == VSYNC_REASON_TIMEOUT;
-	CHECK(released);
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.max_block_ns, WD + 50 * MS);
+	REQUIRE(released);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.max_block_ns, WD + 50 * MS);
 	vsync_pacer_destroy(s.pacer);
 	free(s.state);
 }
@@ -566,37 +520,35 @@ static void test_bad_input(void)
 	struct sim s;
 	start(&s, 1, 0);
 	struct vsync_frame bad = { .buffer = 1, .flags = 1u << 9 };
-	CHECK(vsync_pacer_frame_new(s.pacer, &bad) == 0);
-	CHECK(vsync_pacer_frame_new(s.pacer, NULL) == 0);
-	CHECK(!vsync_pacer_presented(s.pacer, 0, 0, 0));
-	CHECK(!vsync_pacer_presented(s.pacer, 1, 0, 0));
-	CHECK(!vsync_pacer_discarded(s.pacer, 42));
-	CHECK(!vsync_pacer_frame_done(s.pacer, UINT64_MAX));
-	CHECK(!vsync_pacer_buffer_released(s.pacer, BUF_A));
-	CHECK(!vsync_pacer_acquire_signalled(s.pacer, 1));
+	REQUIRE(vsync_pacer_frame_new(s.pacer, &bad) == 0);
+	REQUIRE(vsync_pacer_frame_new(s.pacer, NULL) == 0);
+	REQUIRE(!vsync_pacer_presented(s.pacer, 0, 0, 0));
+	REQUIRE(!vsync_pacer_presented(s.pacer, 1, 0, 0));
+	REQUIRE(!vsync_pacer_discarded(s.pacer, 42));
+	REQUIRE(!vsync_pacer_frame_done(s.pacer, UINT64_MAX));
+	REQUIRE(!vsync_pacer_buffer_released(s.pacer, BUF_A));
+	REQUIRE(!vsync_pacer_acquire_signalled(s.pacer, 1));
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
-	CHECK(!vsync_pacer_presented(s.pacer, f1, 0, 0x80));
+	REQUIRE(!vsync_pacer_presented(s.pacer, f1, 0, 0x80));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
+	REQUIRE_EQ_U64(s.log_len, 0);
 
 	/* NULL pacers are refused without a crash. */
 	struct vsync_action a;
 	struct vsync_pacer_stats st;
-	CHECK(!vsync_pacer_next_action(NULL, &a));
-	CHECK(vsync_pacer_frame_new(NULL, &bad) == 0);
-	CHECK(!vsync_pacer_presented(NULL, 1, 0, 0));
-	CHECK(!vsync_pacer_buffer_released(NULL, 1));
+	REQUIRE(!vsync_pacer_next_action(NULL, &a));
+	REQUIRE(vsync_pacer_frame_new(NULL, &bad) == 0);
+	REQUIRE(!vsync_pacer_presented(NULL, 1, 0, 0));
+	REQUIRE(!vsync_pacer_buffer_released(NULL, 1));
 	vsync_pacer_tick(NULL);
 	vsync_pacer_compositor_gone(NULL);
 	vsync_pacer_drop_pending(NULL);
 	vsync_pacer_get_stats(NULL, &st);
-	CHECK_EQ_U64(st.frames_new, 0);
-	CHECK(strcmp(vsync_action_type_str(VSYNC_ACTION_SUBMIT), "submit") == 0);
-	CHECK(strcmp(vsync_reason_str(VSYNC_REASON_TIMEOUT), "timeout") == 0);
-	CHECK(strcmp(vsync_reason_str((enum vsync_reason)99), "unknown-reason") == 0);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE_EQ_U64(st.frames_new, 0);
+	REQUIRE(strcmp(vsync_action_type_str(VSYNC_ACTION_SUBMIT), "submit") == 0);
+	REQUIRE(strcmp(vsync_reason_str(VSYNC_REASON_TIMEOUT), "timeout") == 0);
+	REQUIRE(strcmp(vsync_reason_str((enum vsync_reason)99), "unknown-reason") == 0);
+	END(&s);
 }
 
 /* Presented after the frame callback retired it still yields the latency. */
@@ -607,21 +559,18 @@ static void test_late_presented_stats(void)
 	uint64_t t0 = s.now;
 	uint64_t f1 = sim_frame(&s, BUF_A, 0);
 	sim_advance_to(&s, t0 + 16 * MS);
-	CHECK(vsync_pacer_frame_done(s.pacer, f1));
+	REQUIRE(vsync_pacer_frame_done(s.pacer, f1));
 	sim_drain(&s);
 	sim_advance_to(&s, t0 + 20 * MS);
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
-	CHECK(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
+	REQUIRE(vsync_pacer_presented(s.pacer, f1, 0, VSYNC_PRESENTED_ZERO_COPY));
 	sim_drain(&s);
-	CHECK_EQ_U64(s.log_len, 0);
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(s.pacer, &st);
-	CHECK_EQ_U64(st.frames_presented, 1);
-	CHECK_EQ_U64(st.frames_zero_copy, 1);
-	CHECK_EQ_U64(st.last_latency_ns, 20 * MS);
-	sim_check_all_ended(&s);
-	SIM_OK(&s);
-	sim_finish(&s);
+	REQUIRE_EQ_U64(s.log_len, 0);
+	struct vsync_pacer_stats st = stats(&s);
+	REQUIRE_EQ_U64(st.frames_presented, 1);
+	REQUIRE_EQ_U64(st.frames_zero_copy, 1);
+	REQUIRE_EQ_U64(st.last_latency_ns, 20 * MS);
+	END(&s);
 }
 
 /* A SUBMIT the caller cannot commit is reported back while draining. */
@@ -631,7 +580,7 @@ static void test_input_while_draining(void)
 	start(&s, 1, 0);
 	struct vsync_frame f = { .buffer = BUF_A };
 	uint64_t seq = vsync_pacer_frame_new(s.pacer, &f);
-	CHECK(seq == 1);
+	REQUIRE(seq == 1);
 	enum vsync_action_type seen[16];
 	enum vsync_reason why[16];
 	int n = 0;
@@ -640,14 +589,14 @@ static void test_input_while_draining(void)
 		seen[n] = a.type;
 		why[n++] = a.reason;
 		if (a.type == VSYNC_ACTION_SUBMIT)
-			CHECK(vsync_pacer_discarded(s.pacer, a.seq));
+			REQUIRE(vsync_pacer_discarded(s.pacer, a.seq));
 	}
-	CHECK(n == 6);
-	CHECK(seen[0] == VSYNC_ACTION_BLOCK && seen[1] == VSYNC_ACTION_SUBMIT);
-	CHECK(seen[2] == VSYNC_ACTION_ARM_WATCHDOG);
-	CHECK(seen[3] == VSYNC_ACTION_RETIRE && why[3] == VSYNC_REASON_DISCARDED);
-	CHECK(seen[4] == VSYNC_ACTION_RELEASE && seen[5] == VSYNC_ACTION_DISARM_WATCHDOG);
-	CHECK(!vsync_pacer_is_blocked(s.pacer) && vsync_pacer_in_flight(s.pacer) == 0);
+	REQUIRE(n == 6);
+	REQUIRE(seen[0] == VSYNC_ACTION_BLOCK && seen[1] == VSYNC_ACTION_SUBMIT);
+	REQUIRE(seen[2] == VSYNC_ACTION_ARM_WATCHDOG);
+	REQUIRE(seen[3] == VSYNC_ACTION_RETIRE && why[3] == VSYNC_REASON_DISCARDED);
+	REQUIRE(seen[4] == VSYNC_ACTION_RELEASE && seen[5] == VSYNC_ACTION_DISARM_WATCHDOG);
+	REQUIRE(!vsync_pacer_is_blocked(s.pacer) && vsync_pacer_in_flight(s.pacer) == 0);
 	vsync_pacer_destroy(s.pacer);
 	free(s.state);
 }
@@ -676,6 +625,5 @@ int main(void)
 	test_bad_input();
 	test_late_presented_stats();
 	test_input_while_draining();
-	printf("pacer scenarios: ok\n");
-	return 0;
+	return tap_finish();
 }

@@ -9,16 +9,10 @@
 #include <unistd.h>
 
 #include "vmplane/sync_file.h"
-#include "vsync-test.h"
+#include "tap.h"
+#include "vmplane/clock.h"
 
 #define MS (1000ll * 1000)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static bool fd_open(int fd)
 {
@@ -28,46 +22,46 @@ static bool fd_open(int fd)
 static void test_wait_pipe(void)
 {
 	int p[2];
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
-	CHECK_RES(vsync_fd_wait(p[0], 0), VSYNC_TIMEOUT);
-	CHECK(!vsync_fd_is_signalled(p[0]));
-	uint64_t t0 = now_ns();
-	CHECK_RES(vsync_fd_wait(p[0], 30 * MS), VSYNC_TIMEOUT);
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE_NAMED(vsync_fd_wait(p[0], 0), VSYNC_TIMEOUT, vsync_result_str);
+	REQUIRE(!vsync_fd_is_signalled(p[0]));
+	uint64_t t0 = vmplane_now_ns();
+	REQUIRE_NAMED(vsync_fd_wait(p[0], 30 * MS), VSYNC_TIMEOUT, vsync_result_str);
 	/* Lower bound only: the wait may not return early. */
-	CHECK(now_ns() - t0 >= 30 * MS);
-	CHECK(write(p[1], "x", 1) == 1);
-	CHECK_RES(vsync_fd_wait(p[0], 0), VSYNC_OK);
-	CHECK_RES(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_OK);
-	CHECK(vsync_fd_is_signalled(p[0]));
+	REQUIRE(vmplane_now_ns() - t0 >= 30 * MS);
+	REQUIRE(write(p[1], "x", 1) == 1);
+	REQUIRE_NAMED(vsync_fd_wait(p[0], 0), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_OK, vsync_result_str);
+	REQUIRE(vsync_fd_is_signalled(p[0]));
 	close(p[0]);
 	close(p[1]);
 
 	/* A hung-up fd can never become ready: an error, not a timeout. */
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
 	close(p[1]);
-	CHECK_RES(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_ERROR);
-	CHECK(errno == EPIPE);
+	REQUIRE_NAMED(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_ERROR, vsync_result_str);
+	REQUIRE(errno == EPIPE);
 	close(p[0]);
 }
 
 static void test_wait_eventfd(void)
 {
 	int fd = eventfd(0, EFD_CLOEXEC);
-	CHECK(fd >= 0);
-	CHECK_RES(vsync_fd_wait(fd, 1 * MS), VSYNC_TIMEOUT);
+	REQUIRE(fd >= 0);
+	REQUIRE_NAMED(vsync_fd_wait(fd, 1 * MS), VSYNC_TIMEOUT, vsync_result_str);
 	uint64_t one = 1;
-	CHECK(write(fd, &one, sizeof(one)) == sizeof(one));
-	CHECK_RES(vsync_fd_wait(fd, 1 * MS), VSYNC_OK);
+	REQUIRE(write(fd, &one, sizeof(one)) == sizeof(one));
+	REQUIRE_NAMED(vsync_fd_wait(fd, 1 * MS), VSYNC_OK, vsync_result_str);
 	close(fd);
 }
 
 static void test_wait_invalid(void)
 {
-	CHECK_RES(vsync_fd_wait(-1, 0), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_fd_wait(-1, 0), VSYNC_INVALID, vsync_result_str);
 	int fd = eventfd(0, EFD_CLOEXEC);
 	close(fd);
-	CHECK_RES(vsync_fd_wait(fd, VSYNC_WAIT_FOREVER), VSYNC_INVALID);
-	CHECK(!vsync_fd_is_signalled(-3));
+	REQUIRE_NAMED(vsync_fd_wait(fd, VSYNC_WAIT_FOREVER), VSYNC_INVALID, vsync_result_str);
+	REQUIRE(!vsync_fd_is_signalled(-3));
 }
 
 static int signal_pipe = -1;
@@ -90,7 +84,7 @@ static void test_wait_eintr(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	/* No SA_RESTART: ppoll must see EINTR. */
-	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	REQUIRE(sigaction(SIGALRM, &sa, NULL) == 0);
 	struct itimerval every_5ms = {
 		.it_interval = { .tv_usec = 5000 },
 		.it_value = { .tv_usec = 5000 },
@@ -99,23 +93,23 @@ static void test_wait_eintr(void)
 	memset(&off, 0, sizeof(off));
 
 	int p[2];
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
 	signals_seen = 0;
-	CHECK(setitimer(ITIMER_REAL, &every_5ms, NULL) == 0);
-	uint64_t t0 = now_ns();
-	CHECK_RES(vsync_fd_wait(p[0], 100 * MS), VSYNC_TIMEOUT);
-	uint64_t waited = now_ns() - t0;
-	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
-	CHECK(signals_seen >= 2);
-	CHECK(waited >= 100 * MS);
+	REQUIRE(setitimer(ITIMER_REAL, &every_5ms, NULL) == 0);
+	uint64_t t0 = vmplane_now_ns();
+	REQUIRE_NAMED(vsync_fd_wait(p[0], 100 * MS), VSYNC_TIMEOUT, vsync_result_str);
+	uint64_t waited = vmplane_now_ns() - t0;
+	REQUIRE(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	REQUIRE(signals_seen >= 2);
+	REQUIRE(waited >= 100 * MS);
 
 	/* The fifth signal makes the fd ready; a forever wait must see it. */
 	signals_seen = 0;
 	signal_pipe = p[1];
-	CHECK(setitimer(ITIMER_REAL, &every_5ms, NULL) == 0);
-	CHECK_RES(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_OK);
-	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
-	CHECK(signals_seen >= 5);
+	REQUIRE(setitimer(ITIMER_REAL, &every_5ms, NULL) == 0);
+	REQUIRE_NAMED(vsync_fd_wait(p[0], VSYNC_WAIT_FOREVER), VSYNC_OK, vsync_result_str);
+	REQUIRE(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	REQUIRE(signals_seen >= 5);
 	signal_pipe = -1;
 	signal(SIGALRM, SIG_IGN);
 	close(p[0]);
@@ -125,32 +119,32 @@ static void test_wait_eintr(void)
 static void test_merge_without_fences(void)
 {
 	int out = 123;
-	CHECK_RES(vsync_file_merge("m", -1, -1, &out), VSYNC_OK);
-	CHECK(out == -1);
-	CHECK_RES(vsync_file_merge("m", -1, -1, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_file_merge("m", -7, -1, &out), VSYNC_INVALID);
-	CHECK(out == -1);
+	REQUIRE_NAMED(vsync_file_merge("m", -1, -1, &out), VSYNC_OK, vsync_result_str);
+	REQUIRE(out == -1);
+	REQUIRE_NAMED(vsync_file_merge("m", -1, -1, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_file_merge("m", -7, -1, &out), VSYNC_INVALID, vsync_result_str);
+	REQUIRE(out == -1);
 
 	int p[2];
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
 	/* One side missing: the other is duplicated, not passed through. */
-	CHECK_RES(vsync_file_merge(NULL, p[0], -1, &out), VSYNC_OK);
-	CHECK(out >= 0 && out != p[0]);
-	CHECK(write(p[1], "x", 1) == 1);
-	CHECK_RES(vsync_fd_wait(out, 0), VSYNC_OK);
+	REQUIRE_NAMED(vsync_file_merge(NULL, p[0], -1, &out), VSYNC_OK, vsync_result_str);
+	REQUIRE(out >= 0 && out != p[0]);
+	REQUIRE(write(p[1], "x", 1) == 1);
+	REQUIRE_NAMED(vsync_fd_wait(out, 0), VSYNC_OK, vsync_result_str);
 	close(out);
-	CHECK_RES(vsync_file_merge(NULL, -1, p[0], &out), VSYNC_OK);
-	CHECK(out >= 0 && out != p[0]);
+	REQUIRE_NAMED(vsync_file_merge(NULL, -1, p[0], &out), VSYNC_OK, vsync_result_str);
+	REQUIRE(out >= 0 && out != p[0]);
 	close(out);
 
 	/* Two fds that are not sync_files. */
-	CHECK_RES(vsync_file_merge("m", p[0], p[1], &out), VSYNC_UNSUPPORTED);
-	CHECK(out == -1);
-	CHECK(fd_open(p[0]) && fd_open(p[1]));
+	REQUIRE_NAMED(vsync_file_merge("m", p[0], p[1], &out), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE(out == -1);
+	REQUIRE(fd_open(p[0]) && fd_open(p[1]));
 
 	int closed = eventfd(0, EFD_CLOEXEC);
 	close(closed);
-	CHECK_RES(vsync_file_merge("m", closed, -1, &out), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_file_merge("m", closed, -1, &out), VSYNC_INVALID, vsync_result_str);
 	close(p[0]);
 	close(p[1]);
 }
@@ -159,35 +153,35 @@ static void test_info_not_sync_file(void)
 {
 	struct vsync_file_info info;
 	int fd = eventfd(0, EFD_CLOEXEC);
-	CHECK_RES(vsync_file_info(fd, &info), VSYNC_UNSUPPORTED);
-	CHECK_RES(vsync_file_info(fd, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_file_info(-1, &info), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_file_info(fd, &info), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vsync_file_info(fd, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_file_info(-1, &info), VSYNC_INVALID, vsync_result_str);
 	close(fd);
-	CHECK_RES(vsync_file_info(fd, &info), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_file_info(fd, &info), VSYNC_INVALID, vsync_result_str);
 }
 
 static void test_dmabuf_not_dmabuf(void)
 {
 	int fd = eventfd(0, EFD_CLOEXEC);
 	int out = 5;
-	CHECK_RES(vsync_dmabuf_export_sync_file(fd, VSYNC_DMABUF_READ, &out), VSYNC_UNSUPPORTED);
-	CHECK(out == -1);
-	CHECK_RES(vsync_dmabuf_export_sync_file(fd, 0, &out), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_export_sync_file(fd, 1u << 5, &out), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_export_sync_file(-1, VSYNC_DMABUF_READ, &out), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_export_sync_file(fd, VSYNC_DMABUF_READ, NULL), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_import_sync_file(fd, VSYNC_DMABUF_WRITE, fd), VSYNC_UNSUPPORTED);
-	CHECK_RES(vsync_dmabuf_import_sync_file(fd, VSYNC_DMABUF_WRITE, -1), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_import_sync_file(-1, VSYNC_DMABUF_WRITE, fd), VSYNC_INVALID);
-	CHECK_RES(vsync_dmabuf_import_sync_file(fd, 0, fd), VSYNC_INVALID);
+	REQUIRE_NAMED(vsync_dmabuf_export_sync_file(fd, VSYNC_DMABUF_READ, &out), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE(out == -1);
+	REQUIRE_NAMED(vsync_dmabuf_export_sync_file(fd, 0, &out), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_export_sync_file(fd, 1u << 5, &out), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_export_sync_file(-1, VSYNC_DMABUF_READ, &out), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_export_sync_file(fd, VSYNC_DMABUF_READ, NULL), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_import_sync_file(fd, VSYNC_DMABUF_WRITE, fd), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_import_sync_file(fd, VSYNC_DMABUF_WRITE, -1), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_import_sync_file(-1, VSYNC_DMABUF_WRITE, fd), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vsync_dmabuf_import_sync_file(fd, 0, fd), VSYNC_INVALID, vsync_result_str);
 	close(fd);
 }
 
 static void test_result_names(void)
 {
-	CHECK(strcmp(vsync_result_str(VSYNC_OK), "ok") == 0);
-	CHECK(strcmp(vsync_result_str(VSYNC_UNSUPPORTED), "unsupported") == 0);
-	CHECK(strcmp(vsync_result_str((enum vsync_result)42), "unknown result") == 0);
+	REQUIRE(strcmp(vsync_result_str(VSYNC_OK), "ok") == 0);
+	REQUIRE(strcmp(vsync_result_str(VSYNC_UNSUPPORTED), "unsupported") == 0);
+	REQUIRE(strcmp(vsync_result_str((enum vsync_result)42), "unknown result") == 0);
 }
 
 int main(void)
@@ -200,6 +194,5 @@ int main(void)
 	test_info_not_sync_file();
 	test_dmabuf_not_dmabuf();
 	test_result_names();
-	printf("sync_file helpers: ok\n");
-	return 0;
+	return tap_finish();
 }

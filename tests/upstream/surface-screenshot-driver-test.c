@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "weston-test-client-helper.h"
-#include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #define W 64
 #define H 48
@@ -24,10 +23,7 @@ fixture_setup(struct weston_test_harness *harness)
 {
 	struct compositor_setup setup;
 
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = 320;
-	setup.height = 240;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, 320, 240);
 	/* The desktop shell installs Weston's debug key binding. */
 	setup.shell = SHELL_DESKTOP;
 	setup.extra_module = SURFACE_SCREENSHOT_MODULE;

@@ -20,6 +20,7 @@
 #define VMP_ABI_TAG(name) vmp_abi_##name
 #define VMP_ABI_LAYOUT_ONLY
 #include "abi/weston10.h"
+#include "tap.h"
 
 #define MEMBER_SIZE(type, f) sizeof(((type *)0)->f)
 
@@ -149,19 +150,11 @@ main(void)
 		(const void *)pixel_format_get_info(0x3231564e /* NV12 */);
 	const struct vmp_abi_pixel_format_info *argb =
 		(const void *)pixel_format_get_info(0x34325241 /* AR24 */);
-	int fails = 0;
 
-	if (!nv12 || nv12->num_planes != 2 || nv12->hsub != 2 ||
-	    nv12->vsub != 2) {
-		printf("not ok: NV12 info does not read back through our layout\n");
-		fails++;
-	}
-	if (!argb || argb->bits.a != 8 || argb->bits.r != 8 ||
-	    argb->opaque_substitute != 0x34325258 /* XR24 */) {
-		printf("not ok: ARGB8888 info does not read back through our layout\n");
-		fails++;
-	}
-	if (!fails)
-		printf("ok: abi/weston10.h matches the weston source and the library\n");
-	return fails ? 1 : 0;
+	CHECK_MSG(nv12 && nv12->num_planes == 2 && nv12->hsub == 2 && nv12->vsub == 2,
+		  "NV12 info reads back through our layout");
+	CHECK_MSG(argb && argb->bits.a == 8 && argb->bits.r == 8 &&
+		  argb->opaque_substitute == 0x34325258 /* XR24 */,
+		  "ARGB8888 info reads back through our layout");
+	return tap_finish();
 }

@@ -7,6 +7,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #include "pixel-check.h"
 
@@ -20,31 +21,7 @@
 /* The test shell paints (0.16, 0.32, 0.48); both renderers round it so. */
 #define BACKGROUND 0xff29527au
 
-struct setup_args {
-	struct fixture_metadata meta;
-	enum renderer_type renderer;
-};
-
-static const struct setup_args my_setup_args[] = {
-	{ .renderer = RENDERER_PIXMAN, .meta.name = "pixman" },
-	{ .renderer = RENDERER_GL, .meta.name = "GL" },
-};
-
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness, const struct setup_args *arg)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = arg->renderer;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	setup.logging_scopes = "log,test-harness-plugin";
-
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, my_setup_args, meta);
+VMP_FIXTURE_PIXMAN_AND_GL(OUT_W, OUT_H);
 
 /* Every pixel differs from its neighbours in some channel, so an offset,
  * a flip or a swapped channel order all show up. */

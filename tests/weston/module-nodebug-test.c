@@ -21,13 +21,8 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
+#include "tap.h"
 #include "vmplane-debug-v1-client-protocol.h"
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failed = true; } } while (0)
-
-static bool failed;
 
 struct globals {
 	bool notifier, debug;
@@ -221,7 +216,8 @@ main(int argc, char *argv[])
 	} else {
 		CHECK(warnings == 0);
 	}
-	if (!failed)
-		unlink(log);
-	return failed ? 1 : 0;
+	if (tap_finish() != 0)
+		return 1;
+	unlink(log);
+	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 
 #include "pixel-check.h"
@@ -26,28 +27,7 @@
 #define BUF_H 32
 #define BACKGROUND 0xff29527au
 
-struct setup_args {
-	struct fixture_metadata meta;
-	enum renderer_type renderer;
-};
-
-static const struct setup_args my_setup_args[] = {
-	{ .renderer = RENDERER_GL, .meta.name = "GL" },
-};
-
-static enum test_result_code
-fixture_setup(struct weston_test_harness *harness, const struct setup_args *arg)
-{
-	struct compositor_setup setup;
-
-	compositor_setup_defaults(&setup);
-	setup.renderer = arg->renderer;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
-	setup.shell = SHELL_TEST_DESKTOP;
-	return weston_test_harness_execute_as_client(harness, &setup);
-}
-DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, my_setup_args, meta);
+VMP_FIXTURE(RENDERER_GL, OUT_W, OUT_H);
 
 static uint32_t
 pattern(int x, int y)

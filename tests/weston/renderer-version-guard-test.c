@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libweston/libweston.h>
 
+#include "tap.h"
 #include "vgr.h"
 
 static int fake_major, fake_minor, fake_micro;
@@ -35,16 +36,6 @@ weston_log(const char *fmt, ...)
 	return n;
 }
 
-static int failures, checks;
-
-static void
-check(bool cond, const char *what)
-{
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++checks, what);
-	if (!cond)
-		failures++;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -56,29 +47,28 @@ main(int argc, char **argv)
 	void *mod;
 	size_t i;
 
-	check(vgr_version_supported(10, 0, 0) && vgr_version_supported(10, 0, 1) &&
+	CHECK_MSG(vgr_version_supported(10, 0, 0) && vgr_version_supported(10, 0, 1) &&
 	      vgr_version_supported(10, 0, 3), "10.0.0-10.0.3 accepted");
-	check(!vgr_version_supported(10, 0, 4) && !vgr_version_supported(14, 0, 2) &&
+	CHECK_MSG(!vgr_version_supported(10, 0, 4) && !vgr_version_supported(14, 0, 2) &&
 	      !vgr_version_supported(10, 0, -1), "other versions rejected");
 
 	if (argc < 2) {
-		printf("1..0 # usage: %s gl-renderer.so\n", argv[0]);
+		fprintf(stderr, "usage: %s gl-renderer.so\n", argv[0]);
 		return 1;
 	}
 	/* libweston's loader flags; NODELETE because libweston never unloads
 	 * its renderer, and unloading would strand its libraries' memory. */
 	mod = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-	check(mod != NULL, "renderer loads with RTLD_LOCAL");
-	if (!mod) {
-		printf("# %s\n1..%d\n", dlerror(), checks);
-		return 1;
+	if (!CHECK_MSG(mod != NULL, "renderer loads with RTLD_LOCAL")) {
+		tap_note("%s", dlerror());
+		return tap_finish();
 	}
 	iface = dlsym(mod, "gl_renderer_interface");
-	check(iface && iface->display_create && iface->output_pbuffer_create &&
+	CHECK_MSG(iface && iface->display_create && iface->output_pbuffer_create &&
 	      iface->output_window_create && iface->output_destroy &&
 	      iface->output_set_border && iface->create_fence_fd,
 	      "gl_renderer_interface is complete");
-	check(dlsym(mod, "vgr_version_check") == NULL &&
+	CHECK_MSG(dlsym(mod, "vgr_version_check") == NULL &&
 	      dlsym(mod, "vgr_attach") == NULL, "internal symbols stay hidden");
 
 	for (i = 0; iface && i < sizeof refused / sizeof refused[0]; i++) {
@@ -93,10 +83,9 @@ main(int argc, char **argv)
 			 fake_major, fake_minor, fake_micro);
 		snprintf(what, sizeof what, "display_create refuses %d.%d.%d with a log line",
 			 fake_major, fake_minor, fake_micro);
-		check(iface->display_create(NULL, &opts) == -1 &&
-		      strstr(last_log, want) != NULL, what);
+		CHECK_MSG(iface->display_create(NULL, &opts) == -1 &&
+			  strstr(last_log, want) != NULL, "%s", what);
 	}
 	dlclose(mod);
-	printf("1..%d\n", checks);
-	return failures ? 1 : 0;
+	return tap_finish();
 }

@@ -1,3 +1,7 @@
+/*
+ * Shared code of the GPU-reset tests on Weston's harness: robust context
+ * probe, vmplane protocol clients, exact screenshot comparison.
+ */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -7,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness-setup.h"
 #include "reset-common.h"
 #include "reset-shim.h"
 #include "vmplane/robustness.h"
@@ -237,6 +242,15 @@ reset_watch_fini(struct reset_watch *w)
 	vmplane_reset_notifier_v1_destroy(w->notifier);
 }
 
+bool
+reset_recovery_ended(const struct reset_watch *w, int first)
+{
+	for (int i = first; i < w->n_log; i++)
+		if (w->log[i].kind != RESET_LOG_RESET)
+			return true;
+	return false;
+}
+
 int
 reset_inject_and_wait(struct reset_watch *w,
 		      enum vmplane_debug_v1_reset_status status)
@@ -244,7 +258,6 @@ reset_inject_and_wait(struct reset_watch *w,
 	int first = w->n_log;
 	bool shim = reset_shim_loaded();
 	unsigned int fired = 0;
-	int i;
 
 	if (shim) {
 		/* The detection and one poll of the wait see the reset, as
@@ -255,15 +268,10 @@ reset_inject_and_wait(struct reset_watch *w,
 	} else {
 		vmplane_debug_v1_inject_reset(w->debug, status);
 	}
-	for (;;) {
-		for (i = first; i < w->n_log; i++)
-			if (w->log[i].kind != RESET_LOG_RESET)
-				goto done;
-		/* Blocks until the compositor says something; meson's
-		 * timeout bounds a recovery that never ends. */
+	/* Blocks until the compositor says something; meson's timeout
+	 * bounds a recovery that never ends. */
+	while (!reset_recovery_ended(w, first))
 		assert(wl_display_dispatch(w->client->wl_display) >= 0);
-	}
-done:
 	/* Recovery waited for the driver's NO_ERROR, not just detected. */
 	if (shim)
 		assert(reset_shim_fired(RESET_SHIM_STATUS) == fired + 2 &&
@@ -352,11 +360,7 @@ reset_run_compositor(struct weston_test_harness *harness, const char *testset_na
 	if (!reset_require_robust_context())
 		return RESULT_SKIP;
 	/* The test set's name is its socket's: each binary passes its own. */
-	compositor_setup_defaults_(&setup, testset_name);
-	setup.renderer = RENDERER_GL;
-	setup.width = 320;
-	setup.height = 240;
-	setup.shell = SHELL_TEST_DESKTOP;
+	vmp_setup_headless(&setup, testset_name, RENDERER_GL, 320, 240);
 	setup.extra_module = module_path;
 	return weston_test_harness_execute_as_client(harness, &setup);
 }

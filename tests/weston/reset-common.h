@@ -57,6 +57,8 @@ enum test_result_code reset_run_compositor(struct weston_test_harness *harness,
 void reset_watch_init(struct reset_watch *w, struct client *client);
 void reset_watch_fini(struct reset_watch *w);
 
+/* Whether w->log has a recovered or degraded event at index `first` or later. */
+bool reset_recovery_ended(const struct reset_watch *w, int first);
 /* Injects a reset and dispatches until its recovered (or degraded) event;
  * returns the index of the reset event in w->log. */
 int reset_inject_and_wait(struct reset_watch *w,

@@ -14,6 +14,7 @@
 
 #include "weston-test-client-helper.h"
 #include "weston-test-fixture-compositor.h"
+#include "harness-setup.h"
 
 #include "reset-common.h"
 #include "reset-scene.h"
@@ -41,10 +42,7 @@ fixture_setup(struct weston_test_harness *harness, const struct setup_args *arg)
 	if (!reset_require_robust_context())
 		return RESULT_SKIP;
 
-	compositor_setup_defaults(&setup);
-	setup.renderer = RENDERER_GL;
-	setup.width = OUT_W;
-	setup.height = OUT_H;
+	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, OUT_W, OUT_H);
 	setup.shell = arg->shell;
 	setup.extra_module = VMPLANE_MODULE_PATH;
 	setup.logging_scopes = "log,vmplane";

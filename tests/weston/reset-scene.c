@@ -1,3 +1,7 @@
+/*
+ * The reset tests' client scene: shm ARGB with alpha, shm YUV and a
+ * subsurface tree, committed once so only the renderer can restore them.
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -19,15 +23,21 @@ struct shm_buf {
 	size_t len;
 };
 
+/* One level of the subsurface tree. */
+struct sub_level {
+	struct wl_surface *surface;
+	struct wl_subsurface *sub;
+	struct buffer *buf;
+};
+
 struct reset_scene {
 	struct client *client;
 	int x, y;
 	struct surface *argb, *yuv, *tree;
-	struct buffer *argb_buf, *tree_buf, *child_buf, *grandchild_buf;
+	struct buffer *argb_buf, *tree_buf;
 	struct shm_buf yuv_buf;
 	struct wl_subcompositor *subcompositor;
-	struct wl_surface *child, *grandchild;
-	struct wl_subsurface *child_sub, *grandchild_sub;
+	struct sub_level child, grandchild;
 };
 
 static void
@@ -112,6 +122,22 @@ commit_and_wait(struct client *client, struct wl_surface *surface,
 	frame_callback_wait(client, &done);
 }
 
+/* A w x h subsurface of parent at (x, y), filled and committed. */
+static void
+sub_level_create(struct sub_level *l, struct reset_scene *s, struct client *client,
+		 struct wl_surface *parent, int x, int y, int w, int h, int seed,
+		 bool translucent)
+{
+	l->surface = wl_compositor_create_surface(client->wl_compositor);
+	l->sub = wl_subcompositor_get_subsurface(s->subcompositor, l->surface, parent);
+	wl_subsurface_set_position(l->sub, x, y);
+	l->buf = create_shm_buffer_a8r8g8b8(client, w, h);
+	fill_argb(l->buf, w, h, seed, translucent);
+	wl_surface_attach(l->surface, l->buf->proxy, 0, 0);
+	wl_surface_damage(l->surface, 0, 0, w, h);
+	wl_surface_commit(l->surface);
+}
+
 struct reset_scene *
 reset_scene_create(struct client *client, int x, int y)
 {
@@ -140,28 +166,10 @@ reset_scene_create(struct client *client, int x, int y)
 	s->tree = place(client, tx, y, TREE_W, TREE_W);
 	s->tree_buf = create_shm_buffer_a8r8g8b8(client, TREE_W, TREE_W);
 	fill_argb(s->tree_buf, TREE_W, TREE_W, 90, false);
-	s->child = wl_compositor_create_surface(client->wl_compositor);
-	s->child_sub = wl_subcompositor_get_subsurface(s->subcompositor,
-						       s->child,
-						       s->tree->wl_surface);
-	wl_subsurface_set_position(s->child_sub, 20, 30);
-	s->child_buf = create_shm_buffer_a8r8g8b8(client, 50, 40);
-	fill_argb(s->child_buf, 50, 40, 150, true);
-	wl_surface_attach(s->child, s->child_buf->proxy, 0, 0);
-	wl_surface_damage(s->child, 0, 0, 50, 40);
-	wl_surface_commit(s->child);
-	s->grandchild = wl_compositor_create_surface(client->wl_compositor);
-	s->grandchild_sub = wl_subcompositor_get_subsurface(s->subcompositor,
-							    s->grandchild,
-							    s->child);
-	wl_subsurface_set_position(s->grandchild_sub, 8, 6);
-	s->grandchild_buf = create_shm_buffer_a8r8g8b8(client, 16, 12);
-	fill_argb(s->grandchild_buf, 16, 12, 200, false);
-	wl_surface_attach(s->grandchild, s->grandchild_buf->proxy, 0, 0);
-	wl_surface_damage(s->grandchild, 0, 0, 16, 12);
-	wl_surface_commit(s->grandchild);
+	sub_level_create(&s->child, s, client, s->tree->wl_surface, 20, 30, 50, 40, 150, true);
+	sub_level_create(&s->grandchild, s, client, s->child.surface, 8, 6, 16, 12, 200, false);
 	/* Synchronized subsurfaces apply with the parent's commit. */
-	wl_surface_commit(s->child);
+	wl_surface_commit(s->child.surface);
 	commit_and_wait(client, s->tree->wl_surface, s->tree_buf->proxy,
 			TREE_W, TREE_W);
 	return s;
@@ -179,16 +187,16 @@ reset_scene_destroy(struct reset_scene *s)
 {
 	if (!s)
 		return;
-	wl_subsurface_destroy(s->grandchild_sub);
-	wl_surface_destroy(s->grandchild);
-	wl_subsurface_destroy(s->child_sub);
-	wl_surface_destroy(s->child);
+	wl_subsurface_destroy(s->grandchild.sub);
+	wl_surface_destroy(s->grandchild.surface);
+	wl_subsurface_destroy(s->child.sub);
+	wl_surface_destroy(s->child.surface);
 	wl_subcompositor_destroy(s->subcompositor);
 	surface_destroy(s->tree);
 	surface_destroy(s->yuv);
 	surface_destroy(s->argb);
-	buffer_destroy(s->grandchild_buf);
-	buffer_destroy(s->child_buf);
+	buffer_destroy(s->grandchild.buf);
+	buffer_destroy(s->child.buf);
 	buffer_destroy(s->tree_buf);
 	buffer_destroy(s->argb_buf);
 	wl_buffer_destroy(s->yuv_buf.proxy);

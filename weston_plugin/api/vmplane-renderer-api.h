@@ -58,7 +58,8 @@ enum vmp_inject_result {
 };
 
 struct vmp_renderer_api {
-	/* Subscribes to reset events; remove the listener's link to stop. */
+	/* Subscribes to reset events; remove the listener's link to stop,
+	 * at the latest when the renderer's destroy signal fires. */
 	void (*add_reset_listener)(struct weston_compositor *compositor,
 				   struct wl_listener *listener);
 
@@ -78,6 +79,12 @@ struct vmp_renderer_api {
 	 * nothing drawn because the GPU was lost or in safe mode. */
 	void (*get_frame_counters)(struct weston_compositor *compositor,
 				   uint64_t *drawn, uint64_t *undrawn);
+
+	/* Subscribes to the renderer's destruction (the signal's data is
+	 * the renderer's own). Each listener then removes itself and every
+	 * listener it added through this API; the renderer unlinks none. */
+	void (*add_destroy_listener)(struct weston_compositor *compositor,
+				     struct wl_listener *listener);
 };
 
 #endif

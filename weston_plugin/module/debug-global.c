@@ -1,3 +1,7 @@
+/*
+ * The vmplane_debug_v1 global (reset injection, counters): created only
+ * when Weston runs with --debug, and checked again on every bind.
+ */
 #include <stdlib.h>
 #include <wayland-server.h>
 #include <libweston/libweston.h>

@@ -58,12 +58,32 @@ handle_reset_event(struct wl_listener *listener, void *data)
 }
 
 static void
+listener_remove(struct wl_listener *listener)
+{
+	wl_list_remove(&listener->link);
+	wl_list_init(&listener->link);
+}
+
+/* The renderer's signals go with it; the module stays for the debug
+ * global, whose calls find no renderer from then on. */
+static void
+handle_renderer_destroy(struct wl_listener *listener, void *data)
+{
+	struct vmp_module *module =
+		wl_container_of(listener, module, renderer_destroy_listener);
+
+	listener_remove(&module->reset_listener);
+	listener_remove(&module->renderer_destroy_listener);
+}
+
+static void
 handle_compositor_destroy(struct wl_listener *listener, void *data)
 {
 	struct vmp_module *module = wl_container_of(listener, module, destroy_listener);
 
 	wl_list_remove(&module->destroy_listener.link);
-	wl_list_remove(&module->reset_listener.link);
+	listener_remove(&module->reset_listener);
+	listener_remove(&module->renderer_destroy_listener);
 	vmp_debug_global_destroy(module->debug);
 	vmp_reset_notifier_destroy(module->notifier);
 	weston_log_scope_destroy(module->scope);
@@ -104,6 +124,8 @@ wet_module_init(struct weston_compositor *compositor, int *argc, char *argv[])
 
 	module->reset_listener.notify = handle_reset_event;
 	api->add_reset_listener(compositor, &module->reset_listener);
+	module->renderer_destroy_listener.notify = handle_renderer_destroy;
+	api->add_destroy_listener(compositor, &module->renderer_destroy_listener);
 	module->destroy_listener.notify = handle_compositor_destroy;
 	wl_signal_add(&compositor->destroy_signal, &module->destroy_listener);
 

@@ -1,3 +1,7 @@
+/*
+ * The vmplane_reset_notifier_v1 global: sends reset, recovered and
+ * degraded events to every bound client; inert once the global is gone.
+ */
 #include <stdlib.h>
 #include <wayland-server.h>
 

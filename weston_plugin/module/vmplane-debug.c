@@ -15,6 +15,7 @@
 
 #include "vmplane-debug-v1-client-protocol.h"
 #include "vmplane-reset-v1-client-protocol.h"
+#include "vmplane/clock.h"
 
 #define INJECT_TIMEOUT_MS 10000
 
@@ -167,10 +168,7 @@ usage(FILE *f)
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(vmplane_now_ns() / 1000000);
 }
 
 /* Dispatches until *flag is set; false on a dead connection or timeout

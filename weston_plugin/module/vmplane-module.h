@@ -16,6 +16,7 @@ struct vmp_module {
 	const struct vmp_renderer_api *api;
 	struct weston_log_scope *scope;
 	struct wl_listener reset_listener;
+	struct wl_listener renderer_destroy_listener;
 	struct wl_listener destroy_listener;
 	struct vmp_reset_notifier *notifier;
 	struct vmp_debug_global *debug;

@@ -1,6 +1,10 @@
 /*
  * vmplane display core: presents guest scanouts on a Wayland compositor.
  *
+ * A head is one guest scanout (a QEMU console) shown as one xdg_toplevel
+ * window: an opaque parent surface (background and border) with the guest
+ * image in a subsurface on top, scaled to fit with its aspect ratio kept.
+ *
  * Knows nothing about QEMU. Single-threaded: every callback runs inside
  * vmpd_display_dispatch() or inside the vmpd_* call that caused it, on the
  * caller's thread. Nothing blocks after vmpd_display_create() returns.
@@ -8,6 +12,7 @@
 #ifndef VMPLANE_DISPLAY_H
 #define VMPLANE_DISPLAY_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,6 +37,22 @@ enum vmpd_modifier {
 enum vmpd_axis {
 	VMPD_AXIS_VERTICAL = 0,
 	VMPD_AXIS_HORIZONTAL = 1,
+};
+
+enum vmpd_log_level {
+	VMPD_LOG_ERROR,
+	VMPD_LOG_WARNING,
+	VMPD_LOG_INFO,
+	VMPD_LOG_DEBUG,
+};
+
+/*
+ * The core never prints: every message goes here (QEMU's error_report, a
+ * test's stderr). A NULL func drops them. fmt has no trailing newline.
+ */
+struct vmpd_log {
+	void (*func)(void *data, enum vmpd_log_level level, const char *fmt, va_list args);
+	void *data;
 };
 
 /*
@@ -81,6 +102,8 @@ struct vmpd_display_config {
 	uint32_t watchdog_ms;
 	/* Skip linux-dmabuf even when offered (tests, debugging). */
 	bool disable_dmabuf;
+	/* Where the core's messages go; copied, so it may be a temporary. */
+	struct vmpd_log log;
 };
 
 /*
@@ -132,6 +155,8 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width,
 /*
  * dma-buf path. Validates and imports right away (or reuses a cached
  * import of the same buffer). The caller keeps ownership of the fds.
+ * A buffer the compositor refuses is copied by the core (GPU blit, else
+ * a CPU map shown like a surface); an error means none of that works.
  */
 enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
 

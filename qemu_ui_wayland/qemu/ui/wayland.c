@@ -18,7 +18,6 @@
 #include "standard-headers/drm/drm_fourcc.h"
 
 #include <math.h>
-#include <sys/mman.h>
 #include <vmplane/display.h>
 
 #include "wayland-compat.h"
@@ -41,11 +40,6 @@ typedef struct WaylandConsole {
 
     /* The dma-buf on screen; NULL in 2D mode. */
     QemuDmaBuf *dmabuf;
-    /* CPU mapping used when the compositor cannot import the dma-buf */
-    void *map;
-    size_t map_size;
-    QemuDmaBuf *map_owner;
-    bool import_warned;
 } WaylandConsole;
 
 struct WaylandUI {
@@ -234,6 +228,23 @@ static void wl_disconnected(void *data, const char *reason)
     }
 }
 
+/* The core's messages; its info and debug lines stay quiet. */
+static void wl_log(void *data, enum vmpd_log_level level, const char *fmt,
+                   va_list args)
+{
+    g_autofree char *msg = NULL;
+
+    if (level != VMPD_LOG_ERROR && level != VMPD_LOG_WARNING) {
+        return;
+    }
+    msg = g_strdup_vprintf(fmt, args);
+    if (level == VMPD_LOG_ERROR) {
+        error_report("%s", msg);
+    } else {
+        warn_report("%s", msg);
+    }
+}
+
 static const struct vmpd_callbacks wl_callbacks = {
     .block = wl_block,
     .close = wl_close,
@@ -275,16 +286,6 @@ static uint32_t wl_drm_format(pixman_format_code_t format)
     }
 }
 
-static void wl_unmap(WaylandConsole *wc)
-{
-    if (wc->map) {
-        munmap(wc->map, wc->map_size);
-    }
-    wc->map = NULL;
-    wc->map_size = 0;
-    wc->map_owner = NULL;
-}
-
 static void wl_gfx_switch(DisplayChangeListener *dcl,
                           DisplaySurface *surface)
 {
@@ -295,7 +296,6 @@ static void wl_gfx_switch(DisplayChangeListener *dcl,
 
     wc->surface = surface;
     wc->dmabuf = NULL;
-    wl_unmap(wc);
     if (wc->shadow) {
         pixman_image_unref(wc->shadow);
         wc->shadow = NULL;
@@ -406,39 +406,6 @@ static void wl_mouse_set(DisplayChangeListener *dcl, int x, int y,
 
 /* dma-buf path */
 
-/*
- * The compositor refused the buffer: show it through the 2D path from a
- * read-only CPU mapping instead (udmabuf memory is plain guest RAM).
- */
-static bool wl_show_mapped(WaylandConsole *wc, QemuDmaBuf *dmabuf,
-                           const struct vmpd_dmabuf *desc)
-{
-    size_t size = (size_t)desc->stride[0] * desc->height;
-    const uint8_t *pixels;
-    void *map;
-
-    if (desc->n_planes != 1 || desc->offset[0] != 0 ||
-        (desc->fourcc != DRM_FORMAT_XRGB8888 &&
-         desc->fourcc != DRM_FORMAT_ARGB8888 &&
-         desc->fourcc != DRM_FORMAT_XBGR8888 &&
-         desc->fourcc != DRM_FORMAT_ABGR8888) || size == 0) {
-        return false;
-    }
-    map = mmap(NULL, size, PROT_READ, MAP_SHARED, desc->fd[0], 0);
-    if (map == MAP_FAILED) {
-        return false;
-    }
-    wl_unmap(wc);
-    wc->map = map;
-    wc->map_size = size;
-    wc->map_owner = dmabuf;
-    pixels = (const uint8_t *)map + (size_t)desc->src.y * desc->stride[0] +
-             (size_t)desc->src.x * 4;
-    return vmpd_head_set_surface(wc->head, desc->src.width, desc->src.height,
-                                 desc->stride[0], desc->fourcc,
-                                 pixels) == VMPD_OK;
-}
-
 static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -455,24 +422,18 @@ static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
     trace_wayland_scanout_rect(wc->index, desc.src.x, desc.src.y,
                                desc.src.width, desc.src.height);
     wc->dmabuf = dmabuf;
-    /* Import now (or reuse a cached import): the fd may not outlive us. */
+    /*
+     * Import now (or reuse a cached import): the fd may not outlive us.
+     * The core falls back to copies itself; a failure means no way at all.
+     */
     st = vmpd_head_set_dmabuf(wc->head, &desc);
     if (st == VMPD_OK) {
-        wl_unmap(wc);
         return;
     }
     trace_wayland_scanout_failed(wc->index, vmpd_status_str(st));
-    if (!wc->import_warned) {
-        wc->import_warned = true;
-        warn_report("wayland: console %d: the compositor cannot take the "
-                    "guest's dma-buf directly (%s); copying frames instead",
-                    wc->index, vmpd_status_str(st));
-    }
-    if (!wl_show_mapped(wc, dmabuf, &desc)) {
-        error_report("wayland: console %d: cannot show the guest's dma-buf",
-                     wc->index);
-        vmpd_head_disable(wc->head);
-    }
+    error_report("wayland: console %d: cannot show the guest's dma-buf (%s)",
+                 wc->index, vmpd_status_str(st));
+    vmpd_head_disable(wc->head);
 }
 
 static void wl_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
@@ -480,9 +441,6 @@ static void wl_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
 
     trace_wayland_release_dmabuf(wc->index);
-    if (wc->map_owner == dmabuf) {
-        wl_unmap(wc);
-    }
     if (wc->dmabuf == dmabuf) {
         wc->dmabuf = NULL;
     }
@@ -494,7 +452,6 @@ static void wl_scanout_disable(DisplayChangeListener *dcl)
 
     trace_wayland_scanout_disable(wc->index);
     wc->dmabuf = NULL;
-    wl_unmap(wc);
     if (!wc->ui->gone) {
         vmpd_head_disable(wc->head);
     }
@@ -515,7 +472,7 @@ static void wl_gl_update(DisplayChangeListener *dcl,
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_rect damage = { x, y, w, h };
 
-    if (wc->ui->gone || (!wc->dmabuf && !wc->map)) {
+    if (wc->ui->gone || !wc->dmabuf) {
         return;
     }
     trace_wayland_gl_update(wc->index, x, y, w, h);
@@ -617,7 +574,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     DisplayWayland *wopts = &opts->u.wayland;
     const char *app_id = VMPQ_OPT_STR(wopts, app_id);
     const char *rendernode = VMPQ_OPT_STR(wopts, rendernode);
-    struct vmpd_display_config cfg = { 0 };
+    struct vmpd_display_config cfg = { .log = { wl_log, NULL } };
     bool fullscreen;
     Error *err = NULL;
     WaylandUI *ui;

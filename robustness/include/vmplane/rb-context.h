@@ -1,3 +1,7 @@
+/*
+ * Public API of the robust EGL context: creation through the robustness
+ * fallback chain, re-creation after a reset, and the per-repaint reset query.
+ */
 #ifndef VMPLANE_RB_CONTEXT_H
 #define VMPLANE_RB_CONTEXT_H
 

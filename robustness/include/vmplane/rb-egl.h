@@ -1,3 +1,7 @@
+/*
+ * EGL display helpers shared by the renderer and the QEMU display: exact
+ * extension lookup, platform display, config choice by native visual.
+ */
 #ifndef VMPLANE_RB_EGL_H
 #define VMPLANE_RB_EGL_H
 
@@ -12,6 +16,10 @@
 /* Exact token match in eglQueryString(EXTENSIONS); EGL_NO_DISPLAY checks
  * client extensions. */
 bool rb_egl_has_extension(EGLDisplay display, const char *name);
+
+/* The same match in any space-separated extension list: an EGL device's,
+ * or GL_EXTENSIONS. False for a NULL list. */
+bool rb_egl_list_has_extension(const char *list, const char *name);
 
 /*
  * A platform display (EGL_PLATFORM_SURFACELESS_MESA, EGL_PLATFORM_GBM_KHR,

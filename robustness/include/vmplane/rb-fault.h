@@ -1,3 +1,7 @@
+/*
+ * Public API of the test-only reset injector: an injected reset really
+ * destroys the EGL context, so detection and recovery see a true loss.
+ */
 #ifndef VMPLANE_RB_FAULT_H
 #define VMPLANE_RB_FAULT_H
 

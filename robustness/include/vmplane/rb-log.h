@@ -1,3 +1,7 @@
+/*
+ * Log levels and the callback type through which the robustness library
+ * reports; the library itself never prints.
+ */
 #ifndef VMPLANE_RB_LOG_H
 #define VMPLANE_RB_LOG_H
 

@@ -1,3 +1,7 @@
+/*
+ * Public API of the GPU reset recovery state machine; pure logic, with time,
+ * status and context re-creation supplied by the caller's hooks.
+ */
 #ifndef VMPLANE_RB_RECOVERY_H
 #define VMPLANE_RB_RECOVERY_H
 

@@ -1,3 +1,7 @@
+/*
+ * Public API of the GL object registry: every GL object that must outlive a
+ * context loss is registered here with how to forget and rebuild it.
+ */
 #ifndef VMPLANE_RB_REGISTRY_H
 #define VMPLANE_RB_REGISTRY_H
 
@@ -8,13 +12,19 @@
  * A registry of every GL object that must survive a context loss.
  *
  * The caller embeds a struct rb_resource in its own object and registers it
- * with a kind; the kind fixes the rebuild order (programs first, output
- * surfaces last; objects of one kind rebuild in registration order). After a
- * reset:
+ * with a kind. After a reset:
  *   - rb_registry_forget_all() calls every forget callback: drop GL/EGL
  *     handles WITHOUT any GL call (the context is gone or lost);
  *   - once a new context is current, rb_registry_rebuild_all() calls every
- *     rebuild callback in dependency order.
+ *     rebuild callback, kind by kind in the order of enum rb_resource_kind
+ *     (programs first, output surfaces last), and within a kind in
+ *     registration order.
+ * That order is all the registry knows; it does not track which object uses
+ * which. An object that depends only on earlier kinds finds them rebuilt.
+ * One that depends on a later kind, such as a texture bound to an EGL image,
+ * must bring that object up itself from its own rebuild callback, and the
+ * later object's callback must then see that it is already done (a counter
+ * bumped per new context serves).
  * Adding and removing are O(1). A callback may remove any resource,
  * including itself, and may add new ones (those are not rebuilt again in the
  * same pass, they were created in the new context).

@@ -1,3 +1,7 @@
+/*
+ * Public API for EGL native fences: sync_file fds into and out of EGL, with
+ * UNSUPPORTED, EGL state untouched, where the display lacks the extensions.
+ */
 #ifndef VMPLANE_EGL_FENCE_H
 #define VMPLANE_EGL_FENCE_H
 

@@ -1,3 +1,7 @@
+/*
+ * Public API of the frame pacer: decides when a guest frame goes to the
+ * compositor and when the producer may go on; pure logic, actions out.
+ */
 #ifndef VMPLANE_PACER_H
 #define VMPLANE_PACER_H
 

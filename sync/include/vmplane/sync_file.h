@@ -1,3 +1,7 @@
+/*
+ * Public API for sync_file fences and dma-buf implicit fences: wait, merge,
+ * query, export and import. No call takes ownership of an fd it is given.
+ */
 #ifndef VMPLANE_SYNC_FILE_H
 #define VMPLANE_SYNC_FILE_H
 

@@ -1,0 +1,39 @@
+/*
+ * The path interface: how a head's guest frames reach its scanout surface.
+ * shm-path.c and dmabuf-path.c implement it; head->path is the one in use.
+ */
+#ifndef VMPD_PATH_H
+#define VMPD_PATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vmplane/display-dmabuf.h>
+
+struct vmpd_head;
+struct vmpd_path;
+
+struct vmpd_path_impl {
+	/*
+	 * A new guest frame: records its damage (guest pixels, NULL for all)
+	 * and hands the frame to pacing. acquire_fence_fd is consumed.
+	 */
+	enum vmpd_status (*update)(struct vmpd_path *path, const struct vmpd_rect *damage,
+		int acquire_fence_fd);
+	/* Pacing's turn for frame seq: attach, damage, commit. False when nothing was committed. */
+	bool (*submit)(struct vmpd_path *path, uint64_t seq);
+	/* Scanout off: drops the buffers the path holds for the compositor. */
+	void (*disable)(struct vmpd_path *path);
+	/*
+	 * Connection lost or head going: releases every Wayland object and fd
+	 * the path holds. May run twice; the path itself lives inside the head.
+	 */
+	void (*finish)(struct vmpd_path *path);
+};
+
+struct vmpd_path {
+	const struct vmpd_path_impl *impl;
+	struct vmpd_head *head;
+};
+
+#endif

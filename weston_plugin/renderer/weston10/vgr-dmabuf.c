@@ -1,0 +1,180 @@
+/*
+ * linux-dmabuf on libweston 10: a vgr_dmabuf_image (core) per buffer as its
+ * user data, attach, and the format list. Feedback: vgr-dmabuf-feedback.c.
+ */
+#include <stdlib.h>
+#include <libweston/libweston.h>
+
+#include "vgr.h"
+#include "vmplane/sync_file.h"
+
+#define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
+
+static void
+dmabuf_user_data_destroy(struct linux_dmabuf_buffer *dmabuf)
+{
+	vgr_dmabuf_image_destroy(linux_dmabuf_buffer_get_user_data(dmabuf));
+}
+
+static void
+describe(const struct dmabuf_attributes *a, struct vgr_dmabuf_desc *d)
+{
+	const struct pixel_format_info *info = pixel_format_get_info(a->format);
+	int i;
+
+	*d = (struct vgr_dmabuf_desc){
+		.width = a->width,
+		.height = a->height,
+		.format = a->format,
+		.n_planes = a->n_planes,
+		.subsampled = info && info->hsub > 1,
+		.opaque = info && info->bits.a == 0,
+	};
+	for (i = 0; i < a->n_planes && i < VGR_DMABUF_MAX_PLANES; i++) {
+		d->fd[i] = a->fd[i];
+		d->offset[i] = a->offset[i];
+		d->stride[i] = a->stride[i];
+		d->modifier[i] = a->modifier[i];
+	}
+}
+
+/* The image, now the buffer's user data; NULL if refused. */
+static struct vgr_dmabuf_image *
+image_import(struct vgr_renderer *gr, struct linux_dmabuf_buffer *dmabuf)
+{
+	struct vgr_dmabuf_desc desc;
+	struct vgr_dmabuf_image *img;
+
+	describe(&dmabuf->attributes, &desc);
+	img = vgr_dmabuf_image_create(gr, &desc);
+	if (img)
+		linux_dmabuf_buffer_set_user_data(dmabuf, img,
+						  dmabuf_user_data_destroy);
+	return img;
+}
+
+bool
+vgr_import_dmabuf(struct weston_compositor *ec,
+		  struct linux_dmabuf_buffer *dmabuf)
+{
+	const struct dmabuf_attributes *a = &dmabuf->attributes;
+
+	if (!image_import(vgr_get(ec), dmabuf)) {
+		weston_log("vgr: refusing dma-buf %dx%d format 0x%08x (%d planes)\n",
+			   a->width, a->height, a->format, a->n_planes);
+		return false;
+	}
+	return true;
+}
+
+static void
+wait_acquire_fence(struct vgr_surface *vs)
+{
+	int fd = vs->surface->acquire_fence_fd;
+
+	if (fd < 0)
+		return;
+	/* Without GPU-side waits, block here: correctness over latency. */
+	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
+		weston_log("vgr: acquire fence did not signal in time\n");
+}
+
+bool
+vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
+		  struct linux_dmabuf_buffer *dmabuf)
+{
+	struct vgr_renderer *gr = vs->gr;
+	const struct dmabuf_attributes *a = &dmabuf->attributes;
+	struct vgr_dmabuf_image *img = linux_dmabuf_buffer_get_user_data(dmabuf);
+
+	if (!img) {
+		/* Direct-display buffers skip import; try once now. */
+		img = image_import(gr, dmabuf);
+		if (!img)
+			return false;
+	}
+
+	buffer->width = a->width;
+	buffer->height = a->height;
+	buffer->y_inverted = !(a->flags & Y_INVERT_FLAG);
+	vs->surface->is_opaque = img->variant == VGR_VARIANT_RGBX ||
+				 img->variant >= VGR_VARIANT_Y_U_V;
+
+	vs->kind = VGR_BUFFER_DMABUF;
+	vs->variant = img->variant;
+	vs->image = img;
+	vs->buffer_width = a->width;
+	vs->buffer_height = a->height;
+	vs->y_inverted = buffer->y_inverted;
+
+	wait_acquire_fence(vs);
+	/* Without GL the recovery uploads it from the kept attributes. */
+	if (!vgr_gl_current(gr))
+		return true;
+	return vgr_dmabuf_surface_upload(vs);
+}
+
+bool
+vgr_dmabuf_surface_upload(struct vgr_surface *vs)
+{
+	struct vgr_dmabuf_image *img = vs->image;
+	GLuint tex[VGR_MAX_PLANES];
+	int i;
+
+	if (!img || !vgr_dmabuf_image_refresh(img))
+		return false;
+	vs->n_planes = img->cpu ? 1 : img->n_images;
+	vs->target = img->target;
+	vs->variant = img->variant;
+	vgr_surface_create_textures(vs);
+	for (i = 0; i < vs->n_planes; i++)
+		tex[i] = vs->planes[i].tex;
+	return vgr_dmabuf_image_upload(img, tex);
+}
+
+void
+vgr_dmabuf_surface_release(struct vgr_surface *vs)
+{
+	/* The images belong to the dma-buf and die with it. */
+	vs->image = NULL;
+}
+
+static void
+add_format(void *data, uint32_t format, const uint64_t *mods, int n_mods)
+{
+	struct weston_drm_format *f;
+	int i;
+
+	f = weston_drm_format_array_add_format(data, format);
+	if (!f)
+		return;
+	for (i = 0; i < n_mods; i++)
+		weston_drm_format_add_modifier(f, mods[i]);
+}
+
+const struct weston_drm_format_array *
+vgr_dmabuf_formats(struct vgr_renderer *gr)
+{
+	struct vgr_frontend *fe = vgr_fe(gr);
+
+	if (!fe->dmabuf_formats_ready) {
+		fe->dmabuf_formats_ready = true;
+		vgr_dmabuf_query_formats(gr, add_format, &fe->dmabuf_formats);
+	}
+	return &fe->dmabuf_formats;
+}
+
+const struct weston_drm_format_array *
+vgr_get_supported_formats(struct weston_compositor *ec)
+{
+	return vgr_dmabuf_formats(vgr_get(ec));
+}
+
+void
+vgr_dmabuf_fini(struct vgr_renderer *gr)
+{
+	vgr_dmabuf_feedback_fini(gr);
+	weston_drm_format_array_fini(&vgr_fe(gr)->dmabuf_formats);
+	weston_drm_format_array_init(&vgr_fe(gr)->dmabuf_formats);
+	vgr_fe(gr)->dmabuf_formats_ready = false;
+}
