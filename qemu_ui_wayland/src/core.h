@@ -192,7 +192,7 @@ struct vmpd_head {
 
 	struct vmpd_cursor *cursor;
 
-	struct vsync_pacer *pacer;
+	struct vmsync_pacer *pacer;
 	uint64_t deadline_ns;            /* pacer watchdog, 0 when disarmed */
 	bool blocked;                    /* block(true) sent, block(false) owed */
 	struct wl_list frames;           /* vmpd_frame.link */
@@ -222,7 +222,7 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
 
-/* pacing (pacing.c), over sync/'s vsync_pacer; submits through head->path. */
+/* pacing (pacing.c), over sync/'s vmsync_pacer; submits through head->path. */
 bool vmpd_pacing_init(struct vmpd_head *head);
 void vmpd_pacing_finish(struct vmpd_head *head);
 /* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */

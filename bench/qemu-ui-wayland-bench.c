@@ -8,7 +8,7 @@
  *   fallback   the same dma-bufs when the compositor refuses them
  * Prints bytes the core copied per frame (its own instrumentation). Under
  * callgrind, collection is limited to the core's entry points
- * (see qemu-core-bench.sh).
+ * (see qemu-ui-wayland-bench.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>

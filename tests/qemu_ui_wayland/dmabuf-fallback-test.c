@@ -92,7 +92,7 @@ static void check_screen(struct client *client, const struct expect *e, const ch
 	bool ok = shot_matches(shot->image, expected, (void *)e, 0, BACKGROUND, 1, &report);
 	shot_report_print(what, &report);
 	if (!ok)
-		write_image_as_png(shot->image, "qemu-core-dmabuf-fallback-failed.png");
+		write_image_as_png(shot->image, "qemu-ui-wayland-dmabuf-fallback-failed.png");
 	assert(ok);
 	buffer_destroy(shot);
 }

@@ -62,7 +62,7 @@ static void check_screen(struct client *client, const struct expect *e, const ch
 	shot_report_print(what, &report);
 	if (!ok) {
 		char name[128];
-		snprintf(name, sizeof(name), "qemu-core-%s-failed.png", what);
+		snprintf(name, sizeof(name), "qemu-ui-wayland-%s-failed.png", what);
 		write_image_as_png(shot->image, name);
 	}
 	assert(ok);
