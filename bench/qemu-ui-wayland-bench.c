@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The display core's per-frame cost for a 1920x1080 guest, against the
  * scripted compositor (so only the core is measured):

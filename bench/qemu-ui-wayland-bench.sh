@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs qemu-ui-wayland-bench in every mode and prints per-frame figures as ratios
 # against the full-frame baseline measured in the same run. With valgrind,
 # also counts the CPU instructions the core executes per frame (callgrind,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal state shared by the core's source files. Calls run one way:
  * display -> head -> path -> pacing -> connection (display.c's flush,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The display: the Wayland connection, its globals, the heads, and one
  * epoll fd for the socket, the pacing timers and acquire fences.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dma-buf path: the guest's own buffer (or fallback.c's GPU copy of it)
  * attached to the scanout, with a small cache of imports per head.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What happens to a guest dma-buf the compositor refuses or does not list:
  * a GPU copy into a LINEAR buffer of ours, else a CPU map shown through the

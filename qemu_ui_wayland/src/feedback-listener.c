@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linux-dmabuf's global and what the compositor says it takes: v4 feedback
  * events fed into feedback-table.c (per display and per head), v3 format lists.

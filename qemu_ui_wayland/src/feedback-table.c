@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linux-dmabuf v4 feedback as data: format table parsing and tranche bookkeeping. */
 #include <stdlib.h>
 #include <string.h>

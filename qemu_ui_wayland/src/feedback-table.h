@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linux-dmabuf v4 feedback: the format table and the tranches built from
  * it. Pure data handling, fed by the Wayland listener beside it

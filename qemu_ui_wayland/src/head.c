@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A head: one guest scanout shown as one toplevel window (see display.h).
  * Owns the window's surfaces and layout, and hands frames to its current path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The seat: keyboard (xkbcommon) and pointer events become guest input callbacks; the grab. */
 #include <linux/input-event-codes.h>
 #include <stdlib.h>

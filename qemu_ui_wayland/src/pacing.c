@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The head's side of sync/'s pacer: feeds it Wayland events, runs its
  * actions, and on its turn has the head's current path submit the frame.

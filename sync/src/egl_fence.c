@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EGL native fence helpers: each checks the display's extensions before it
  * touches EGL state, and duplicates fds so callers keep theirs.

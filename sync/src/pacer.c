@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The frame pacer state machine. Every input ends in settle(), and every
  * effect leaves as a queued action for the caller to carry out.

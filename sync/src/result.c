@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names of the sync library's results. */
 #include "vmplane/sync_result.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_file and dma-buf fence ioctls behind sync_file.h: EINTR is retried
  * and every errno is mapped to a vmsync_result.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sw_sync timelines: each open of the sw_sync node is a fresh timeline. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sync library's one include for kernel fence interfaces: sync_file,
  * dma-buf sync_file ioctls (defined here for pre-6.0 headers) and sw_sync.

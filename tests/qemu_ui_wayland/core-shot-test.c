@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The display core on Weston's harness (pixman and GL): the 2D path shows
  * the guest's exact pixels, the cursor appears, injected input arrives as

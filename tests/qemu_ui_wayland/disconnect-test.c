@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The compositor dies: before the first frame, mid-frame with the guest
  * blocked, and with a flip pending. The core must release the guest, report

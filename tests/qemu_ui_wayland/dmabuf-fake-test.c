@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The zero-copy dma-buf path against the scripted fake compositor (which,
  * unlike anything on this machine, offers linux-dmabuf): import flags and

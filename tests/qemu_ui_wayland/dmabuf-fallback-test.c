@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dma-buf path when the compositor cannot import (here: no
  * linux-dmabuf at all, as on Mesa's surfaceless EGL): the core maps the

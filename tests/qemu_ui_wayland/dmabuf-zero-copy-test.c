@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The real dma-buf path: guest memory exported by /dev/udmabuf is handed to
  * the compositor as a linux-dmabuf wl_buffer, never copied by the core.

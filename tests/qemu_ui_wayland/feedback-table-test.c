@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linux-dmabuf v4 feedback parsing: format table, tranches, hostile input. */
 #include <string.h>
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target for the core's two parsers of untrusted input: the dma-buf
  * description validator (what the guest side hands over) and the dma-buf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The QEMU stand-in for the core's tests: records every display callback
  * and aborts on two blocks or two releases in a row.

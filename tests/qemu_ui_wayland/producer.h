@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A stand-in for QEMU: drives the display core the way the glue does
  * (surfaces, updates, flips, cursor) and records every callback.

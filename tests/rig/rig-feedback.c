@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linux-dmabuf v4 feedback for the rig's clients: the protocol events go
  * straight to the display core's parser, so the rig checks what it parses. */
 #include "rig-feedback.h"

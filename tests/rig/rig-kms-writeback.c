@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vkms as an oracle for what is scanned out: one atomic commit puts a
  * udmabuf on an overlay plane (gated by a sw_sync in-fence) over a blue

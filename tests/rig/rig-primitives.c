@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel primitives vmplane relies on, exercised through our sync/ library
  * on the rig's real kernel: a sw_sync fence signalled on demand, a vgem

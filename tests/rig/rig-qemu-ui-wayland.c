@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Our QEMU display core (qemu_ui_wayland/) on Weston 10's DRM backend in
  * the rig, driven the way the QEMU glue drives it.

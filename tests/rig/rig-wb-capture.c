@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Capture what a running compositor scans out through vkms writeback.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs inside the rig (tests/rig/run): Weston 10's DRM backend on vkms, one
 # boot for all checks. A client puts LINEAR dma-bufs from udmabuf and vgem
 # on subsurfaces; they must land on overlay planes (drm-backend log scope

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reads fuzz bytes as a pacer configuration and inputs and runs them through
  * pacer-sim's contract checks; shared by the fuzz target and a unit test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A checked caller of the pacer for tests: drains every action and records
  * the first broken contract instead of exiting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A simulated, contract-checking caller of the pacer for tests and fuzzing. */
 #ifndef PACER_SIM_H
 #define PACER_SIM_H

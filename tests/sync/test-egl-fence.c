@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EGL native fences on a surfaceless display. Mesa's software drivers lack
  * EGL_ANDROID_native_fence_sync: every call must say UNSUPPORTED and leave

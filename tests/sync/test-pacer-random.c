@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Property tests of the pacer over deterministic random event sequences:
  *  1. byte-string runs through the fuzz interpreter (any input, junk too);

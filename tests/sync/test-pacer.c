@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenario tests of the pacing state machine with a fake clock. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_file helpers on real fences from a sw_sync timeline, and dma-buf
  * implicit fences on a udmabuf. Skips (77) where the kernel lacks them; the

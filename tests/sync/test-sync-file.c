@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sync_file helpers against what every kernel has: pipes and eventfds. */
 #include <errno.h>
 #include <fcntl.h>

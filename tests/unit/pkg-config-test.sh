@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # vmplane-qemu-ui-wayland.pc, uninstalled and installed, describes the display core
 # completely: a program taking the address of every function of its public
 # headers links with only `pkg-config --cflags --libs` (no --static, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API for EGL native fences: sync_file fds into and out of EGL, with
  * UNSUPPORTED, EGL state untouched, where the display lacks the extensions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API of the frame pacer: decides when a guest frame goes to the
  * compositor and when the producer may go on; pure logic, actions out.

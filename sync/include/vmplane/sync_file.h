@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API for sync_file fences and dma-buf implicit fences: wait, merge,
  * query, export and import. No call takes ownership of an fd it is given.

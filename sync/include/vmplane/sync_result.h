@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The result type of every fallible call in the sync library. */
 #ifndef VMPLANE_SYNC_RESULT_H
 #define VMPLANE_SYNC_RESULT_H

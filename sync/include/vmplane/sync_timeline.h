@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Public API of sw_sync software fence timelines, for tests without a GPU. */
 #ifndef VMPLANE_SYNC_TIMELINE_H
 #define VMPLANE_SYNC_TIMELINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linux-dmabuf on libweston 10: a vgr_dmabuf_image (core) per buffer as its
  * user data, attach, and the format list. Feedback: vgr-dmabuf-feedback.c.

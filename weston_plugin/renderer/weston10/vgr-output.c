@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Output targets, the repaint loop and read-back. */
 #include <stdlib.h>
 #include <libweston/libweston.h>
