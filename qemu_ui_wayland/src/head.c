@@ -203,7 +203,7 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 
 static void head_release_wayland(struct vmpd_head *head)
 {
-	vmpd_pacing_finish(head);
+	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
