@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The renderer-bench scene (32 overlapping ARGB surfaces on a 1920x1080
  * headless output, 8 redrawn and damaged per frame), measured in a way that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Same scene, same run: stock Weston's gl-renderer.so, then ours.
 #   bench/renderer-bench.sh <our gl-renderer.so> [gallium driver]
 # Needs the harness (scripts/build-weston-harness on PKG_CONFIG_PATH).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GPU reset benchmark on Weston's harness, headless GL on llvmpipe.
  *

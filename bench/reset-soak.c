@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GPU reset soak on Weston's harness, headless GL on llvmpipe: many resets
  * in a row (1000 by default, RESET_SOAK_COUNT to change) with the reset

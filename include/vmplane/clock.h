@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The project's one monotonic clock, header-only so that every library and
  * test can use it without depending on another component. */
 #ifndef VMPLANE_CLOCK_H

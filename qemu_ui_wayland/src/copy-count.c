@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one memcpy of guest pixels, counted into the head's stats. */
 #include <string.h>
 

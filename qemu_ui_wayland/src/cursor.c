@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's cursor: a wl_pointer cursor image, or a subsurface while the pointer is grabbed. */
 #include <stdlib.h>
 #include <string.h>

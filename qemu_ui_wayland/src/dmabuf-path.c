@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dma-buf path: the guest's own buffer (or fallback.c's GPU copy of it)
  * attached to the scanout, with a small cache of imports per head.
@@ -322,7 +323,7 @@ static void dmabuf_finish(struct vmpd_path *path)
 {
 	struct vmpd_head *head = path->head;
 	flush_cache(head);
-	vmpd_feedback_head_finish(head);
+	vmpd_feedback_head_fini(head);
 	if (head->acquire_fence >= 0)
 		close(head->acquire_fence);
 	head->acquire_fence = -1;

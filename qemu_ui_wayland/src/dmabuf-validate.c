@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checks a guest dma-buf description against its fds before any compositor sees it. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What happens to a guest dma-buf the compositor refuses or does not list:
  * a GPU copy into a LINEAR buffer of ours, else a CPU map shown through the
@@ -153,7 +154,7 @@ void vmpd_fallback_gpu_recover(struct vmpd_display *d)
 	}
 }
 
-void vmpd_fallback_finish(struct vmpd_display *d)
+void vmpd_fallback_fini(struct vmpd_display *d)
 {
 	vmpd_gpu_blit_destroy(d->gpu);
 	d->gpu = NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DRM fourcc codes the core knows, without pulling in libdrm headers. */
 #ifndef VMPD_FOURCC_H
 #define VMPD_FOURCC_H

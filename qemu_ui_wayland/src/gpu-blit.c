@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The GPU copy fallback's blitter: a robust EGL context on a render node (see gpu-blit.h). */
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GPU copy fallback: a guest dma-buf the compositor refused is imported
  * into our own robust EGL context (robustness/) on the compositor's main

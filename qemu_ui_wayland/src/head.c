@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A head: one guest scanout shown as one toplevel window (see display.h).
  * Owns the window's surfaces and layout, and hands frames to its current path.
@@ -202,7 +203,7 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 
 static void head_release_wayland(struct vmpd_head *head)
 {
-	vmpd_pacing_finish(head);
+	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
@@ -455,8 +456,8 @@ void vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
 	}
 	*stats = head->stats;
 	if (head->pacer) {
-		struct vsync_pacer_stats ps;
-		vsync_pacer_get_stats(head->pacer, &ps);
+		struct vmsync_pacer_stats ps;
+		vmsync_pacer_get_stats(head->pacer, &ps);
 		stats->frames_presented = ps.frames_presented;
 		stats->frames_zero_copy = ps.frames_zero_copy;
 		stats->frames_dropped = ps.frames_dropped + ps.frames_discarded;

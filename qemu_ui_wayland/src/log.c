@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The core's log: forwards to the caller's callback; the core never prints. */
 #include <stdarg.h>
 

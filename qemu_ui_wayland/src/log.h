@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The core's log: every message goes to the vmpd_log the display was created with. */
 #ifndef VMPD_LOG_H
 #define VMPD_LOG_H

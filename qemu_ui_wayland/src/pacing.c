@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The head's side of sync/'s pacer: feeds it Wayland events, runs its
  * actions, and on its turn has the head's current path submit the frame.
@@ -12,19 +13,19 @@
 bool vmpd_pacing_init(struct vmpd_head *head)
 {
 	struct vmpd_display *d = head->display;
-	struct vsync_pacer_config cfg;
-	vsync_pacer_config_defaults(&cfg);
+	struct vmsync_pacer_config cfg;
+	vmsync_pacer_config_defaults(&cfg);
 	cfg.max_in_flight = d->config.max_frames_in_flight;
-	if (cfg.max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT)
-		cfg.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT;
+	if (cfg.max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT)
+		cfg.max_in_flight = VMSYNC_PACER_MAX_IN_FLIGHT;
 	if (d->config.watchdog_ms)
 		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
-	if (cfg.watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS)
-		cfg.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS;
+	if (cfg.watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS)
+		cfg.watchdog_ns = VMSYNC_PACER_MAX_WATCHDOG_NS;
 	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
 	cfg.explicit_acquire = false;
 	head->wait_fence = -1;
-	head->pacer = vsync_pacer_create(&cfg);
+	head->pacer = vmsync_pacer_create(&cfg);
 	return head->pacer != NULL;
 }
 
@@ -60,43 +61,43 @@ static void set_block(struct vmpd_head *head, bool block)
 		d->cb.block(d->data, head, block);
 }
 
-static void submit(struct vmpd_head *head, const struct vsync_action *a)
+static void submit(struct vmpd_head *head, const struct vmsync_action *a)
 {
 	struct vmpd_path *path = head->path;
 	bool ok = path && path->impl->submit(path, a->seq);
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
 	if (!ok)
-		vsync_pacer_discarded(head->pacer, a->seq);
+		vmsync_pacer_discarded(head->pacer, a->seq);
 }
 
 static void run_actions(struct vmpd_head *head)
 {
-	struct vsync_action a;
+	struct vmsync_action a;
 	if (!head->pacer)
 		return;
-	while (vsync_pacer_next_action(head->pacer, &a)) {
+	while (vmsync_pacer_next_action(head->pacer, &a)) {
 		switch (a.type) {
-		case VSYNC_ACTION_SUBMIT:
+		case VMSYNC_ACTION_SUBMIT:
 			if (a.seq == head->wait_seq)
 				clear_wait(head);
 			submit(head, &a);
 			break;
-		case VSYNC_ACTION_DROP:
+		case VMSYNC_ACTION_DROP:
 			if (a.seq == head->wait_seq)
 				clear_wait(head);
 			break;
-		case VSYNC_ACTION_RETIRE:
+		case VMSYNC_ACTION_RETIRE:
 			break;
-		case VSYNC_ACTION_BLOCK:
+		case VMSYNC_ACTION_BLOCK:
 			set_block(head, true);
 			break;
-		case VSYNC_ACTION_RELEASE:
+		case VMSYNC_ACTION_RELEASE:
 			set_block(head, false);
 			break;
-		case VSYNC_ACTION_ARM_WATCHDOG:
+		case VMSYNC_ACTION_ARM_WATCHDOG:
 			head->deadline_ns = a.deadline_ns;
 			break;
-		case VSYNC_ACTION_DISARM_WATCHDOG:
+		case VMSYNC_ACTION_DISARM_WATCHDOG:
 			head->deadline_ns = 0;
 			break;
 		}
@@ -105,19 +106,19 @@ static void run_actions(struct vmpd_head *head)
 	vmpd_display_update_timer(head->display);
 }
 
-void vmpd_pacing_finish(struct vmpd_head *head)
+void vmpd_pacing_fini(struct vmpd_head *head)
 {
 	struct vmpd_frame *f, *tmp;
 	wl_list_for_each_safe(f, tmp, &head->frames, link)
 		frame_free(f);
 	if (head->pacer) {
 		/* Releases the producer through the actions, before the pacer goes. */
-		vsync_pacer_compositor_gone(head->pacer);
+		vmsync_pacer_compositor_gone(head->pacer);
 		run_actions(head);
 	}
 	clear_wait(head);
 	set_block(head, false);
-	vsync_pacer_destroy(head->pacer);
+	vmsync_pacer_destroy(head->pacer);
 	head->pacer = NULL;
 	head->deadline_ns = 0;
 }
@@ -126,12 +127,12 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 	int acquire_fence_fd, bool import_pending)
 {
 	struct vmpd_display *d = head->display;
-	struct vsync_frame frame = { .buffer = buffer, .flags = copied ? VSYNC_FRAME_COPIED : 0 };
+	struct vmsync_frame frame = { .buffer = buffer, .flags = copied ? VMSYNC_FRAME_COPIED : 0 };
 	bool cpu_fence = acquire_fence_fd >= 0;
 	if (cpu_fence || import_pending)
-		frame.flags |= VSYNC_FRAME_ACQUIRE_FENCE;
-	uint64_t seq = vsync_pacer_frame_new(head->pacer, &frame);
-	if (seq && (frame.flags & VSYNC_FRAME_ACQUIRE_FENCE)) {
+		frame.flags |= VMSYNC_FRAME_ACQUIRE_FENCE;
+	uint64_t seq = vmsync_pacer_frame_new(head->pacer, &frame);
+	if (seq && (frame.flags & VMSYNC_FRAME_ACQUIRE_FENCE)) {
 		/* A newer frame replaces the older waiting one: only one wait at a time. */
 		clear_wait(head);
 		head->wait_seq = seq;
@@ -145,7 +146,7 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 				head->wait_count++;
 		}
 		if (head->wait_count == 0)
-			vsync_pacer_acquire_signalled(head->pacer, seq);
+			vmsync_pacer_acquire_signalled(head->pacer, seq);
 	}
 	if (acquire_fence_fd >= 0)
 		close(acquire_fence_fd);
@@ -157,7 +158,7 @@ static void wait_step(struct vmpd_head *head)
 	if (!head->wait_seq || head->wait_count == 0)
 		return;
 	if (--head->wait_count == 0)
-		vsync_pacer_acquire_signalled(head->pacer, head->wait_seq);
+		vmsync_pacer_acquire_signalled(head->pacer, head->wait_seq);
 	run_actions(head);
 }
 
@@ -201,8 +202,8 @@ static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
 	uint64_t seq = f->seq;
 	frame_maybe_free(f);
 	/* The presentation clock may not be ours; latency is taken on arrival. */
-	vsync_pacer_presented(head->pacer, seq, 0,
-		(flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) ? VSYNC_PRESENTED_ZERO_COPY : 0);
+	vmsync_pacer_presented(head->pacer, seq, 0,
+		(flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) ? VMSYNC_PRESENTED_ZERO_COPY : 0);
 	run_actions(head);
 }
 
@@ -214,7 +215,7 @@ static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
 	f->feedback = NULL;
 	uint64_t seq = f->seq;
 	frame_maybe_free(f);
-	vsync_pacer_discarded(head->pacer, seq);
+	vmsync_pacer_discarded(head->pacer, seq);
 	run_actions(head);
 }
 
@@ -232,7 +233,7 @@ static void callback_done(void *data, struct wl_callback *cb, uint32_t time)
 	f->callback = NULL;
 	uint64_t seq = f->seq;
 	frame_maybe_free(f);
-	vsync_pacer_frame_done(head->pacer, seq);
+	vmsync_pacer_frame_done(head->pacer, seq);
 	run_actions(head);
 }
 
@@ -262,7 +263,7 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_buffer_released(head->pacer, buffer);
+	vmsync_pacer_buffer_released(head->pacer, buffer);
 	run_actions(head);
 }
 
@@ -270,7 +271,7 @@ void vmpd_pacing_timeout(struct vmpd_head *head)
 {
 	if (!head->pacer || !head->deadline_ns || vmplane_now_ns() < head->deadline_ns)
 		return;
-	vsync_pacer_tick(head->pacer);
+	vmsync_pacer_tick(head->pacer);
 	run_actions(head);
 }
 
@@ -278,7 +279,7 @@ void vmpd_pacing_gone(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_compositor_gone(head->pacer);
+	vmsync_pacer_compositor_gone(head->pacer);
 	clear_wait(head);
 	run_actions(head);
 }
@@ -287,6 +288,6 @@ void vmpd_pacing_disable(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_drop_pending(head->pacer);
+	vmsync_pacer_drop_pending(head->pacer);
 	run_actions(head);
 }

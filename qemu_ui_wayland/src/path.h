@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The path interface: how a head's guest frames reach its scanout surface.
  * shm-path.c and dmabuf-path.c implement it; head->path is the one in use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shm path: guest pixels (QEMU's 2D surface, or fallback.c's CPU map of
  * a dma-buf) copied, damage only, into wl_shm buffers the compositor takes.

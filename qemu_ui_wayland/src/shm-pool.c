@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A memfd-backed wl_shm_pool mapped in our address space. */
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A memfd-backed wl_shm_pool mapped in our address space. */
 #ifndef VMPD_SHM_POOL_H
 #define VMPD_SHM_POOL_H

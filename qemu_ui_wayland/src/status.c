@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Short English text for each vmpd_status. */
 #include <vmplane/display-dmabuf.h>
 

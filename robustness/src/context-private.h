@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The layout of struct rb_context, private to robustness/src: shared by
  * context.c and the fault injector, which destroys the EGL context itself.

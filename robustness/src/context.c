@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Robust EGL contexts and reset detection: outside the tests, the only place
  * vmplane creates an EGL context, trying the most robust attributes first.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EGL display helpers (rb-egl.h): extension token match, platform display,
  * config choice.

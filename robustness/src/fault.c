@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The test-only reset injector; without -Dfault_injection=true it compiles
  * to stubs that refuse every request.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GL_CONTEXT_LOST from glGetError: the GL side's own reset signal, turned
  * into a reported reset like a failed eglMakeCurrent. */
 #include "context-private.h"

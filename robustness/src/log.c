@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rb_log_emit(): the library's only way out for a message, through the
  * caller's callback (dropped when there is none).

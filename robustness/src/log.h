@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal logging entry point of the robustness library. */
 #ifndef RB_SRC_LOG_H
 #define RB_SRC_LOG_H

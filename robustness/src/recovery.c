@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reset recovery state machine. Detection only records the reset; all
  * heavy work happens in rb_recovery_recover(), never in the detecting stack.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GL object registry: one list per kind, walked in kind order, by a walk
  * that stays valid while its callbacks add or remove resources.

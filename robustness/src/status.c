@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names of the reset statuses, for log lines. */
 #include "vmplane/rb-status.h"
 

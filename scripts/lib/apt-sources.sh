@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Finds the Debian archive this machine's apt already uses, so the private
 # apt lists of our scripts go through the same mirror or proxy. Source it.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for vmplane's scripts. Source it; it defines no globals
 # beyond the VMPLANE_* settings below.
 

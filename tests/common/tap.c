@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TAP reporting for the C tests (see tap.h). */
 #include "tap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TAP reporting for the C tests that do not run on Weston's harness: one
  * test point per check, the plan printed last (meson's `protocol: 'tap'`). */
 #ifndef VMPLANE_TAP_H

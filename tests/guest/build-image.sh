@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Assembles the test guest's boot sector into a raw 512-byte image.
 # $1: source (.S), $2: output image. Needs only binutils and cpp.
 set -eu

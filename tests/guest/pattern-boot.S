@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmplane test guest: a 512-byte boot sector.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The test guest's screen, shared by the boot sector (assembler) and the
  * e2e tests (C). Mode 13h: 320x200, one byte per pixel through the DAC,

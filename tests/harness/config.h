@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Build configuration for Weston's test harness sources, as vmplane builds
  * them against Debian's libweston-10 (headless, DRM, GL and pixman). */
 #pragma once

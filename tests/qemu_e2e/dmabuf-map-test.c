@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The glue's QemuDmaBuf -> vmpd_dmabuf mapping, for one QEMU UI API
  * generation (VMPQ_API, set by meson), checked field by field and then

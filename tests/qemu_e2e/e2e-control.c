@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Compositor-side helper for the QEMU e2e test, loaded as an extra Weston
  * module. The test runs in the harness's client thread; what only the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pipe protocol between the QEMU e2e test and its compositor-side module. */
 #ifndef VMPLANE_E2E_CONTROL_H
 #define VMPLANE_E2E_CONTROL_H

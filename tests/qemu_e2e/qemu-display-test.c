@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The patched QEMU with -display wayland on headless Weston (pixman),
  * booting our test guest (tests/guest) on -device virtio-vga.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-ins for QEMU's QemuDmaBuf of each UI API generation, so the
  * glue's mapping (ui/wayland-compat.h) compiles and runs without QEMU.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # End-to-end tests of the patched QEMU's -display wayland outside any harness.
 """The patched QEMU's -display wayland where no harness fits: start-up
 errors and a compositor that goes away. Weston is started as a plain

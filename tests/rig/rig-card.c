@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DRM card lookup for the programs that run inside the rig. */
 #include "rig-card.h"
 

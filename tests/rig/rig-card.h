@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DRM card lookup for the programs that run inside the rig. */
 #ifndef RIG_CARD_H
 #define RIG_CARD_H

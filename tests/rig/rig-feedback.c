@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linux-dmabuf v4 feedback for the rig's clients: the protocol events go
  * straight to the display core's parser, so the rig checks what it parses. */
 #include "rig-feedback.h"
@@ -81,7 +82,7 @@ void rig_feedback_destroy(struct rig_feedback *fb)
 	if (!fb)
 		return;
 	zwp_linux_dmabuf_feedback_v1_destroy(fb->obj);
-	vmpd_feedback_finish(&fb->parsed);
+	vmpd_feedback_fini(&fb->parsed);
 	free(fb);
 }
 

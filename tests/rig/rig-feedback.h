@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linux-dmabuf v4 feedback as a rig client sees it, parsed by the display
  * core's own parser (qemu_ui_wayland/src/feedback-table.c). */
 #ifndef RIG_FEEDBACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One QEMU UI API generation of the glue's dma-buf mapping (VMPQ_API and
  * RIG_GLUE_DESCRIBE come from meson), as dmabuf-map-test.c builds it.

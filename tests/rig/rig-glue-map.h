@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The QEMU glue's real QemuDmaBuf -> vmpd_dmabuf mapping
  * (qemu_ui_wayland/qemu/ui/wayland-compat.h), built once per QEMU UI API

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Atomic KMS helpers for the rig's vkms programs: properties by name, dumb
  * framebuffers, pipeline discovery and PPM dumps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Atomic KMS helpers shared by the rig's vkms programs. */
 #ifndef RIG_KMS_H
 #define RIG_KMS_H

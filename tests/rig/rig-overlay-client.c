@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wayland client for the rig's Weston tests. A shm toplevel carries
  * subsurfaces showing LINEAR XRGB8888 dma-bufs: one from udmabuf and,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CPU-mapped dma-bufs for the rig, made by /dev/udmabuf from a memfd sealed
  * against shrinking.

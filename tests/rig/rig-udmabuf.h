@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* udmabuf-backed dma-bufs for the rig. */
 #ifndef RIG_UDMABUF_H
 #define RIG_UDMABUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vgem dumb buffers exported as dma-bufs, standing in for a second GPU in
  * the rig.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vgem-allocated dma-bufs for the rig (a stand-in for a second GPU). */
 #ifndef RIG_VGEM_H
 #define RIG_VGEM_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs inside the rig (tests/rig/run): Weston 10's DRM backend on vkms, one
 # boot for all checks. A client puts LINEAR dma-bufs from udmabuf and vgem
 # on subsurfaces; they must land on overlay planes (drm-backend log scope
@@ -7,10 +8,10 @@
 # also checks the dma-buf feedback (v4), covers the udmabuf with a
 # translucent surface (composited through the renderer's safe path) and,
 # with our module, injects a GPU reset; each scene is captured by writeback.
-# Then our QEMU display core (rig-qemu-core) runs on the same Weston.
+# Then our QEMU display core (rig-qemu-ui-wayland) runs on the same Weston.
 #
 # Usage: weston-overlay.sh <rig-overlay-client|-> <rig-wb-capture> [gl-renderer.so|- \
-#            [vmplane.so|- [rig-qemu-core [args...]]]]
+#            [vmplane.so|- [rig-qemu-ui-wayland [args...]]]]
 # With a renderer path, Weston loads it in place of its own gl-renderer.so;
 # "-" leaves a part out.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Real EGL on Mesa's surfaceless platform:
  *   robust    robust context + LOSE_CONTEXT_ON_RESET (llvmpipe)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rb_egl_list_has_extension: exact tokens of a space-separated list. */
 #include "vmplane/rb-egl.h"
 #include "tap.h"

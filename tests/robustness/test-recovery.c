@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the reset recovery state machine under a fake clock, a
  * scripted status query and a fake context.

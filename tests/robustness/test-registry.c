@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the GL object registry: rebuild order, resources added or
  * removed from callbacks, and ten thousand objects.

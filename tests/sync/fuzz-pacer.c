@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer entry point (built with clang): any byte string is a valid run. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One fuzz input through the pacer, shared by the fuzzer and a unit test. */
 #ifndef PACER_FUZZ_RUN_H
 #define PACER_FUZZ_RUN_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # vmp_apt_uri (scripts/lib/apt-sources.sh) on sample apt configurations in
 # both formats: the Debian archive and its security archive are found
 # behind any host, foreign repositories and disabled entries are ignored,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drives Weston's own surface-screenshot plugin (built unmodified from the
  * distro source) with our renderer: the debug binding writes the surface

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Compares weston_plugin/abi/weston10.h with the real private headers of
  * the distro weston source. Any difference in a field's offset or size, or

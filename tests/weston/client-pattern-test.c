@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A client surface with a known pattern, captured through the harness and
  * compared pixel by pixel, on every renderer fixture. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # vmplane-debug against the real weston binary (headless, our renderer and
 # module): with --debug it injects a reset and reports the reset and its
 # recovery, then the counters; a bad status is a usage error; in safe mode

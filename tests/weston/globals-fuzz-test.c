@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wire-level fuzzing of vmplane_reset_notifier_v1 and vmplane_debug_v1:
  * seeded random requests from many clients, bad arguments, unknown opcodes,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The installed layout: `meson install` into a temporary DESTDIR, then the
 # installed weston-vmplane starts headless Weston with the installed
 # renderer and module, the installed vmplane-debug reads their counters,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Without --debug nobody reaches the fault injector. Runs the real weston
  * binary (headless, GL through our renderer via WESTON_MODULE_MAP, our

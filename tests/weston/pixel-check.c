@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compares harness screenshots with an expected-pixel function, with fuzz. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pixel comparison for harness screenshots: every pixel of a shot is checked
  * against a function, with a per-channel fuzz budget. */
 #pragma once

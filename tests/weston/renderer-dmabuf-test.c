@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dma-bufs on a machine without EGL dma-buf import: the renderer's CPU path
  * maps the buffer and uploads it. A memfd stands in for the dma-buf (it can

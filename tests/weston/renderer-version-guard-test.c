@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The renderer must refuse libweston versions whose private ABI it does not
  * match. This executable provides weston_version() and weston_log() itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared code of the GPU-reset tests on Weston's harness: robust context
  * probe, vmplane protocol clients, exact screenshot comparison.

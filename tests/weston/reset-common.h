@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared pieces of the GPU-reset tests: the vmplane protocols on a harness
  * client, exact screenshot comparison, and the robustness probe. */
 #ifndef VMPLANE_TESTS_RESET_COMMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The desktop survives a GPU reset: with the real desktop shell (panel and
  * background drawn by its client) and with the test shell (a solid colour

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Resets signalled only by the driver's own answers (reset-shim.so below
  * the renderer built without the injector): a failed eglMakeCurrent with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Repeated GPU resets: the reset and recovered events arrive in order on a
  * protocol client while a plain client stays connected, and many resets in

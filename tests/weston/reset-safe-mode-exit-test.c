@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Safe mode is left on its own: with VMPLANE_RESET_BUDGET=2 the third reset
  * enters it, and once the driver has answered NO_ERROR for the quiet period

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Past the reset budget (VMPLANE_RESET_BUDGET=2 for this test) the
  * renderer enters its safe mode: clients get a degraded event, stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reset tests' client scene: shm ARGB with alpha, shm YUV and a
  * subsurface tree, committed once so only the renderer can restore them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A scene of client content for the reset tests: shm ARGB with alpha, shm
  * YUV 4:2:0 and a three-level subsurface tree, drawn once and never
  * committed again. */

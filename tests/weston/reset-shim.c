@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reset-shim.so: a test library, preloaded below the renderer and libepoxy,
  * whose EGL and GL entry points report a GPU reset when the test arms them.
  * It destroys nothing: the renderer's recovery rebuilds for real. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control interface of reset-shim.so, the LD_PRELOAD library that makes
  * the driver's own EGL and GL answers report a GPU reset. */
 #ifndef VMPLANE_TESTS_RESET_SHIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GPU resets with two outputs: every output's repaint during a recovery is
  * failed and restarted (none completed undrawn), Weston's repaint state

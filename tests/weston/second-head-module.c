@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test-only Weston module: adds a second head to the headless backend, so
  * the reset tests can run with two outputs (Weston 10's headless front end

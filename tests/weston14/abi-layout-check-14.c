@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Compares weston_plugin/abi/weston14.h with the real private headers of a
  * libweston 14.0.x source tree. Any difference in a field's offset or size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Weston 14 front end's version guard: it accepts exactly the 14.0.x
  * releases abi/weston14.h was checked for. weston_version() and

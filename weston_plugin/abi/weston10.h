@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Private libweston 10.0.x layouts the renderer relies on.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Private libweston 14.0.x layouts the Weston 14 front end relies on.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The contract between vmplane's renderer and vmplane's Weston module.
  *
  * The renderer registers this vtable with weston_plugin_api_register() when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The vmplane_debug_v1 global (reset injection, counters): created only
  * when Weston runs with --debug, and checked again on every bind.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Entry point of vmplane.so, loaded with weston --modules=vmplane.so or
  * weston.ini [core] modules=vmplane.so. */
 #include <stdlib.h>

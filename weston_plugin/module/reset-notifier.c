@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The vmplane_reset_notifier_v1 global: sends reset, recovered and
  * degraded events to every bound client; inert once the global is gone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmplane-debug: a command-line client of vmplane_debug_v1 and
  * vmplane_reset_notifier_v1, for a Weston started with --debug and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vmplane's Weston module: the reset-notification global for clients, the
  * debug global for tests, and the `vmplane` log scope. */
 #ifndef VMPLANE_MODULE_H

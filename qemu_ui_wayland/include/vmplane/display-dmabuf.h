@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmplane display core: description of a guest dma-buf scanout and its
  * validator. No Wayland or QEMU types here, so the QEMU glue can fill and

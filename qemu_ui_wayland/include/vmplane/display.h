@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmplane display core: presents guest scanouts on a Wayland compositor.
  *

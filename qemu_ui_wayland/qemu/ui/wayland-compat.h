@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * QEMU Wayland display: the one place that knows how QEMU's UI API
  * differs between versions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API of the robust EGL context: creation through the robustness
  * fallback chain, re-creation after a reset, and the per-repaint reset query.

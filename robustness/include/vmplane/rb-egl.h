@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EGL display helpers shared by the renderer and the QEMU display: exact
  * extension lookup, platform display, config choice by native visual.

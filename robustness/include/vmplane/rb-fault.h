@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API of the test-only reset injector: an injected reset really
  * destroys the EGL context, so detection and recovery see a true loss.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Log levels and the callback type through which the robustness library
  * reports; the library itself never prints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API of the GPU reset recovery state machine; pure logic, with time,
  * status and context re-creation supplied by the caller's hooks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Public API of the GL object registry: every GL object that must outlive a
  * context loss is registered here with how to forget and rebuild it.

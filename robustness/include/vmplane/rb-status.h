@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The GL-independent reset status shared by the robustness library. */
 #ifndef VMPLANE_RB_STATUS_H
 #define VMPLANE_RB_STATUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Umbrella header of the robustness library: every public rb-*.h at once. */
 #ifndef VMPLANE_ROBUSTNESS_H
 #define VMPLANE_ROBUSTNESS_H

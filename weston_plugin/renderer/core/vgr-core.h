@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vgr core: the version-neutral half of the vmplane GL renderer (EGL, GL
  * objects, shaders, reset recovery). It includes no libweston header; what

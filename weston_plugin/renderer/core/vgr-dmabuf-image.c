@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dma-buf images: EGLImage import (modifiers, external-only, per-plane
  * YUV), re-import after a reset, and a CPU path that maps the buffer and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* EGL display, config and context setup, on robustness/'s EGL helpers. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the core asks of the Weston-version front end it is linked with.
  * Each front end (weston10/, weston14/) defines these once.

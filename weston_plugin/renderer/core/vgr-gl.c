@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GL version, required extensions and the context's default state. */
 #include <string.h>
 

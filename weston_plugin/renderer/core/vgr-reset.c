@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GPU reset detection and recovery for the renderer, on robustness/'s
  * state machine.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The renderer's safe mode from outside: a timer that probes the GPU and
  * leaves safe mode once it stayed usable for a quiet period (robustness/'s

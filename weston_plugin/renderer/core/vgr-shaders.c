@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Program cache: one program per (sampling variant, modifier flags). */
 #include <stdio.h>
 #include <stdlib.h>

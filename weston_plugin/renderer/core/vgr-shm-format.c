@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wl_shm formats: the texture planes of each format, and uploading a
  * rectangle of a buffer into them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmplane_renderer_v1: what the vmplane Weston module may ask of the
  * renderer, registered in libweston's plugin registry.

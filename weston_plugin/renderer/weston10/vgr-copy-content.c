@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * surface_copy_content: a surface's buffer drawn once, unscaled, into a
  * scratch framebuffer and read back as premultiplied a8b8g8r8, first row at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linux-dmabuf default feedback: one tranche of the renderer's formats on
  * the DRM device that EGL (or the backend's GBM device) renders with.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the core asks of its front end (core/vgr-frontend.h), on libweston 10. */
 #include <stdio.h>
 #include <stdlib.h>

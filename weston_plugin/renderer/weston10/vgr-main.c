@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Module entry point: gl_renderer_interface for libweston 10. */
 #include <stdlib.h>
 #include <string.h>

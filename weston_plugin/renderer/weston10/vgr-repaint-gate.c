@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The backend's two repaint entry points of an output, wrapped so that a
  * GPU reset is found before Weston commits to a frame.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Blending-space shadow framebuffer for colour-managed outputs: views are
  * blended into a half-float texture, then converted to the output's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wl_shm buffers on libweston 10: attach and damage-driven uploads (the
  * per-format plane layout is the core's, core/vgr-shm-format.c). */
 #include <stdlib.h>

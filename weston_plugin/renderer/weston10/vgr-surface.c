@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-surface renderer state and its lifecycle. */
 #include <stdlib.h>
 #include <libweston/libweston.h>

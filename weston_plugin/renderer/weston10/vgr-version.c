@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Refuses libweston builds whose private layouts differ from abi/weston10.h. */
 #include <libweston/libweston.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libweston versions whose private ABI this renderer matches. */
 #ifndef VMPLANE_VGR_VERSION_H
 #define VMPLANE_VGR_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vgr: the libweston 10 front end of the vmplane GL renderer (internal
  * header); the version-neutral core is in ../core/vgr-core.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Always-run companion of the fuzz target: replays the stored corpus, then
  * a fixed number of inputs from a seeded generator (same inputs every run).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The compositor dies: before the first frame, mid-frame with the guest
  * blocked, and with a flip pending. The core must release the guest, report
@@ -112,7 +113,7 @@ static void run(enum when when, int n)
 	vmpd_head_disable(p.head);
 	/* A head created after the loss is refused. */
 	REQUIRE(vmpd_head_create(p.display, NULL) == NULL);
-	producer_finish(&p);
+	producer_fini(&p);
 }
 
 int main(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The dma-buf description validator: every kind of bad input gets its own error. */
 #include <fcntl.h>
 #include <stdio.h>

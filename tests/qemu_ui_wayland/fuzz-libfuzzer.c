@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer entry point (built only with clang). */
 #include "fuzz-parsers.h"
 

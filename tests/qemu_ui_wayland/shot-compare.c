@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Screenshot check against an expected-pixel function, per-channel fuzz. */
 #include <stdio.h>
 #include <stdlib.h>

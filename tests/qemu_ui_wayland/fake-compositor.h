@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A scripted in-process Wayland server with just what the display core
  * binds, including linux-dmabuf, which no compositor on this machine can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scripted test compositor. One dispatcher per interface (an opcode
  * switch, no tables); once started, its state is touched only under lock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Entry point shared by the parser fuzz target and its corpus replay test. */
 #ifndef VMPD_TEST_FUZZ_PARSERS_H
 #define VMPD_TEST_FUZZ_PARSERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compares every pixel of a screenshot with a function of (x, y). */
 #ifndef VMPD_TEST_SHOT_COMPARE_H
 #define VMPD_TEST_SHOT_COMPARE_H

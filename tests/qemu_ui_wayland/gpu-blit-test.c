@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The GPU copy fallback on its own: a udmabuf of guest memory is imported
  * into our robust EGL context and blitted, cropped and flipped, into a

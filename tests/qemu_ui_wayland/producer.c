@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The QEMU stand-in for the core's tests: records every display callback
  * and aborts on two blocks or two releases in a row.
@@ -183,7 +184,7 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 	return p->head && p->pixels;
 }
 
-void producer_finish(struct producer *p)
+void producer_fini(struct producer *p)
 {
 	vmpd_head_destroy(p->head);
 	vmpd_display_destroy(p->display);
