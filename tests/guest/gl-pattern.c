@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest GL client: draws a known pattern with GLES2 through GBM + EGL on the
  * virtio-gpu KMS card and page-flips it, printing markers to stdout. */
 

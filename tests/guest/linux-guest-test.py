@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The Linux 3D guest (tests/guest/build-linux-guest) on Debian's stock QEMU.
 
 Boots Debian's kernel and the guest's initramfs under TCG with
