@@ -268,6 +268,37 @@ typedef void (*vgr_dmabuf_format_func)(void *data, uint32_t format,
 void vgr_dmabuf_query_formats(struct vgr_renderer *gr,
 			      vgr_dmabuf_format_func add, void *data);
 
+/* vgr-draw-quads.c */
+struct vgr_vertex {
+	GLfloat x, y, s, t;	/* position for u_proj, texture coordinate */
+};
+
+/* A scissor rectangle in GL framebuffer coordinates (origin bottom-left). */
+struct vgr_rect {
+	int x, y, w, h;
+};
+
+/* What the drawn triangles sample. */
+struct vgr_draw_source {
+	GLenum target;
+	const struct vgr_plane *planes;
+	int n_planes;
+	GLint filter;
+};
+
+/* Uses @prog with its projection, the view's alpha and a straight solid
+ * colour (multiplied by @alpha here); uniforms the program lacks are
+ * skipped. */
+void vgr_draw_begin(struct vgr_renderer *gr, struct vgr_program *prog,
+		    const float proj[16], float alpha, const float color[4]);
+/* Draws @count vertices (triangles) once per clip rectangle; while
+ * warming up, once into one pixel. */
+void vgr_draw_quads(struct vgr_renderer *gr, const struct vgr_draw_source *src,
+		    const struct vgr_vertex *verts, int count,
+		    const struct vgr_rect *clip, int n_clip);
+/* (x, y, 0, 1) through a column-major 4x4 matrix. */
+void vgr_matrix_apply(const float m[16], float x, float y, float *ox, float *oy);
+
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
 				    enum vgr_variant variant, uint32_t flags);
