@@ -1,10 +1,15 @@
 #!/bin/sh
 # Runs w14-scene-client against a real Weston 14 (headless, GL, kiosk
-# shell) with the vmplane gl-renderer.so and vmplane.so.
-# Usage: run-scene.sh WESTON GL_RENDERER_SO VMPLANE_SO CLIENT [ARGS...]
+# shell) with the vmplane gl-renderer.so and vmplane.so, then checks
+# vmplane-debug's counters agree.
+# Usage: run-scene.sh WESTON GL_RENDERER_SO VMPLANE_SO VMPLANE_DEBUG CLIENT [ARGS...]
+# With VMP_WRAPPER (and VMP_BINDIR, VMP_LIBDIR: the configured install
+# folders) Weston is started through weston-vmplane from a staged tree.
 set -u
-weston=$1 renderer=$2 module=$3 client=$4
-shift 4
+weston=$1 renderer=$2 module=$3 tool=$4 client=$5
+shift 5
+# Plain words (a reset count): kept unquoted below.
+client_args=$*
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/w14-scene.XXXXXX")
 : "${XDG_RUNTIME_DIR:=$dir}"
@@ -18,11 +23,22 @@ cat > "$dir/weston.ini" <<INI
 background-color=0xff3060c0
 INI
 
-GALLIUM_DRIVER=${GALLIUM_DRIVER:-llvmpipe} \
-WESTON_MODULE_MAP="gl-renderer.so=$renderer;vmplane.so=$module" \
-	"$weston" --backend=headless --renderer=gl --shell=kiosk \
-	--width=320 --height=240 --socket="$socket" --config="$dir/weston.ini" \
-	--modules=vmplane.so --debug --log="$dir/weston.log" &
+export GALLIUM_DRIVER=${GALLIUM_DRIVER:-llvmpipe}
+set -- --backend=headless --renderer=gl --shell=kiosk --width=320 \
+	--height=240 --socket="$socket" --config="$dir/weston.ini" --debug \
+	--log="$dir/weston.log"
+if [ -n "${VMP_WRAPPER:-}" ]; then
+	stage=$dir/stage
+	mkdir -p "$stage$VMP_BINDIR" "$stage$VMP_LIBDIR"
+	cp "$VMP_WRAPPER" "$stage$VMP_BINDIR/weston-vmplane"
+	# Installed with mode 755; configured in the build tree without it.
+	chmod +x "$stage$VMP_BINDIR/weston-vmplane"
+	cp "$renderer" "$module" "$stage$VMP_LIBDIR/"
+	WESTON=$weston "$stage$VMP_BINDIR/weston-vmplane" "$@" &
+else
+	WESTON_MODULE_MAP="gl-renderer.so=$renderer;vmplane.so=$module" \
+		"$weston" --modules=vmplane.so "$@" &
+fi
 pid=$!
 
 i=0
@@ -36,8 +52,19 @@ while [ ! -S "$XDG_RUNTIME_DIR/$socket" ]; do
 	sleep 0.1
 done
 
-WAYLAND_DISPLAY=$socket "$client" "$@"
+# shellcheck disable=SC2086
+WAYLAND_DISPLAY=$socket "$client" $client_args
 rc=$?
+if [ $rc -eq 0 ]; then
+	WAYLAND_DISPLAY=$socket "$tool" counters > "$dir/counters" 2>&1
+	echo "vmplane-debug counters:"; cat "$dir/counters"
+	if ! awk '$1 == "resets" { r = $2 } $1 == "recoveries" { v = $2 }
+		  $1 == "safe_mode" { s = $2 } $1 == "frames_undrawn" { u = $2 }
+		  END { exit !(r > 0 && r == v && s == 0 && u == 0) }' "$dir/counters"; then
+		echo "FAIL: vmplane-debug counters disagree"
+		rc=1
+	fi
+fi
 if [ $rc -ne 0 ] || ! grep -q "vgr: vmplane GL renderer ready on libweston 14" "$dir/weston.log"; then
 	echo "--- weston log"
 	cat "$dir/weston.log"
