@@ -1,7 +1,8 @@
 /*
  * Weston 14 end-to-end check of the vmplane renderer: a client of a real
  * headless Weston (kiosk shell) draws known content (ARGB8888, XRGB8888,
- * NV12 and a single-pixel solid buffer over the shell's solid background),
+ * NV12, a dma-buf and a single-pixel solid buffer over the shell's solid
+ * background; the dma-buf is a memfd, which llvmpipe's CPU path maps),
  * captures the output through weston_capture_v1 and checks every pixel;
  * then injects GPU resets through vmplane_debug_v1 and checks that each
  * is recovered, notified, and leaves the capture identical.
@@ -26,6 +27,7 @@
 #include "viewporter-client-protocol.h"
 #include "single-pixel-buffer-v1-client-protocol.h"
 #include "weston-output-capture-client-protocol.h"
+#include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "vmplane-debug-v1-client-protocol.h"
 #include "vmplane-reset-v1-client-protocol.h"
 
@@ -55,7 +57,10 @@ struct client {
 	struct wl_output *output;
 	struct vmplane_debug_v1 *debug;
 	struct vmplane_reset_notifier_v1 *notifier;
+	struct zwp_linux_dmabuf_v1 *dmabuf;
 	bool has_nv12;
+	int params_state;	/* 0 pending, 1 created, -1 failed */
+	struct wl_buffer *params_buffer;
 
 	bool configured;
 	bool frame_done;
@@ -93,6 +98,7 @@ struct shm_buf {
 	struct wl_buffer *buffer;
 	uint8_t *data;
 	size_t size;
+	int fd;		/* closed unless the buffer is only memory */
 };
 
 static void
@@ -109,9 +115,15 @@ shm_buf_create(struct client *c, struct shm_buf *b, int w, int h, int stride,
 		die("mmap: %s", strerror(errno));
 	b->size = size;
 	pool = wl_shm_create_pool(c->shm, fd, size);
-	b->buffer = wl_shm_pool_create_buffer(pool, 0, w, h, stride, format);
+	b->buffer = wl_shm_pool_create_buffer(pool, 0, w > 0 ? w : 1,
+					      h > 0 ? h : 1, stride > 0 ? stride : 4,
+					      format);
 	wl_shm_pool_destroy(pool);
-	close(fd);
+	b->fd = -1;
+	if (w > 0)
+		close(fd);
+	else
+		b->fd = fd;
 }
 
 static void
@@ -263,6 +275,8 @@ on_global(void *data, struct wl_registry *reg, uint32_t name,
 		BIND(c->spb, wp_single_pixel_buffer_manager_v1_interface, 1);
 	else if (strcmp(iface, weston_capture_v1_interface.name) == 0)
 		BIND(c->capture, weston_capture_v1_interface, 1);
+	else if (strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0)
+		BIND(c->dmabuf, zwp_linux_dmabuf_v1_interface, 3);
 	else if (strcmp(iface, wl_output_interface.name) == 0 && !c->output)
 		BIND(c->output, wl_output_interface, 1);
 	else if (strcmp(iface, vmplane_debug_v1_interface.name) == 0) {
@@ -322,6 +336,7 @@ wait_for(struct client *c, bool (*done)(struct client *), const char *what)
 }
 
 static bool is_configured(struct client *c) { return c->configured; }
+static bool params_done(struct client *c) { return c->params_state != 0; }
 static bool is_frame_done(struct client *c) { return c->frame_done; }
 static bool cap_done(struct client *c) { return c->cap_state != 0; }
 static bool got_counters(struct client *c)
@@ -330,6 +345,27 @@ static bool got_counters(struct client *c)
 }
 
 /* ---- the scene ---- */
+
+static void
+params_created(void *data, struct zwp_linux_buffer_params_v1 *params,
+	       struct wl_buffer *buffer)
+{
+	struct client *c = data;
+
+	c->params_state = 1;
+	c->params_buffer = buffer;
+}
+
+static void
+params_failed(void *data, struct zwp_linux_buffer_params_v1 *params)
+{
+	((struct client *)data)->params_state = -1;
+}
+
+static const struct zwp_linux_buffer_params_v1_listener params_listener = {
+	.created = params_created,
+	.failed = params_failed,
+};
 
 static void
 xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t serial)
@@ -401,6 +437,19 @@ xrgb_pixel(int x, int y)
 #define SOLID_R 0x20
 #define SOLID_G 0xd0
 #define SOLID_B 0x70
+
+#define DMA_X 220
+#define DMA_Y 150
+#define DMA_W 48
+#define DMA_H 32
+#define DMA_STRIDE (DMA_W * 4 + 64)	/* padded rows must be honoured */
+
+static uint32_t
+dmabuf_pixel(int x, int y)
+{
+	return 0xff000000u | (uint32_t)(255 - x * 5) << 16 |
+	       (uint32_t)(y * 7) << 8 | (uint32_t)(x * 3 + y);
+}
 
 #define YUV_X 160
 #define YUV_Y 140
@@ -534,6 +583,33 @@ build_scene(struct client *c)
 			tolerance[YUV_Y + y][YUV_X + x] = 255;
 	wl_surface_attach(s, b.buffer, 0, 0);
 	wl_surface_damage(s, 0, 0, YUV_W, YUV_H);
+	wl_surface_commit(s);
+
+	/* An ARGB8888 dma-buf, LINEAR. */
+	s = subsurface(c, top, DMA_X, DMA_Y);
+	shm_buf_create(c, &b, 0, 0, 0, DMA_STRIDE * DMA_H, 0);
+	wl_buffer_destroy(b.buffer);	/* only the memfd is wanted */
+	for (y = 0; y < DMA_H; y++)
+		for (x = 0; x < DMA_W; x++) {
+			((uint32_t *)(b.data + y * DMA_STRIDE))[x] = dmabuf_pixel(x, y);
+			expected[DMA_Y + y][DMA_X + x] = dmabuf_pixel(x, y) & 0xffffff;
+		}
+	{
+		struct zwp_linux_buffer_params_v1 *params =
+			zwp_linux_dmabuf_v1_create_params(c->dmabuf);
+
+		zwp_linux_buffer_params_v1_add_listener(params, &params_listener, c);
+		zwp_linux_buffer_params_v1_add(params, b.fd, 0, 0, DMA_STRIDE, 0, 0);
+		zwp_linux_buffer_params_v1_create(params, DMA_W, DMA_H,
+						  DRM_ARGB8888, 0);
+		wait_for(c, params_done, "the dma-buf import");
+		if (c->params_state < 0)
+			die("the compositor refused the dma-buf");
+		zwp_linux_buffer_params_v1_destroy(params);
+	}
+	close(b.fd);
+	wl_surface_attach(s, c->params_buffer, 0, 0);
+	wl_surface_damage(s, 0, 0, DMA_W, DMA_H);
 	wl_surface_commit(s);
 
 	/* The toplevel (ARGB8888) last: it applies the subsurfaces. */
@@ -708,8 +784,8 @@ main(int argc, char *argv[])
 	build_scene(&c);
 	baseline = capture(&c);
 	check_expected(baseline, "first capture");
-	printf("ok - scene drawn exactly (ARGB8888, XRGB8888, NV12, solid, "
-	       "background)\n");
+	printf("ok - scene drawn exactly (ARGB8888, XRGB8888, NV12, dma-buf, "
+	       "solid, background)\n");
 	fflush(stdout);
 
 	for (i = 0; i < 3; i++)
