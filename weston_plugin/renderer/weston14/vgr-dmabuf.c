@@ -8,6 +8,7 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
+#include "vmplane/egl_fence.h"
 #include "vmplane/sync_file.h"
 
 #define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
@@ -100,12 +101,18 @@ vgr_buffer_init(struct weston_compositor *ec, struct weston_buffer *buffer)
 static void
 wait_acquire_fence(struct vgr_surface *vs)
 {
+	struct vgr_renderer *gr = vs->gr;
 	int fd = vs->surface->acquire_fence_fd;
 
 	if (fd < 0)
 		return;
-	/* Sampling waits for the client's GPU work; blocking here keeps
-	 * it correct on any driver (the fence is usually signalled). */
+	/* The draws that sample the buffer wait on the GPU where the driver
+	 * can (the fd is duplicated); otherwise, and before the CPU path
+	 * reads the memory, block here. */
+	if (!vs->image->cpu && vgr_gl_current(gr) && gr->has_native_fence &&
+	    gr->has_wait_sync &&
+	    vsync_egl_fence_wait_gpu(gr->display, fd) == VSYNC_OK)
+		return;
 	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
 		weston_log("vgr: acquire fence did not signal in time\n");
 }

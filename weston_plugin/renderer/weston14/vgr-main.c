@@ -96,6 +96,10 @@ display_create(struct weston_compositor *ec,
 
 	ec->renderer = &fe->base;
 	ec->capabilities |= WESTON_CAP_ROTATION_ANY | WESTON_CAP_VIEW_CLIP_MASK;
+	/* Acquire fences are honoured (vgr-dmabuf.c); buffers are released
+	 * without a fence, which the protocol allows. */
+	if (gr->has_native_fence && gr->has_wait_sync)
+		ec->capabilities |= WESTON_CAP_EXPLICIT_SYNC;
 	ec->read_format = pixel_format_get_info(gr->has_bgra_read ?
 						DRM_FORMAT_ARGB8888 :
 						DRM_FORMAT_ABGR8888);
