@@ -5,6 +5,8 @@
 # Usage: run-scene.sh WESTON GL_RENDERER_SO VMPLANE_SO VMPLANE_DEBUG CLIENT [ARGS...]
 # With VMP_WRAPPER (and VMP_BINDIR, VMP_LIBDIR: the configured install
 # folders) Weston is started through weston-vmplane from a staged tree.
+# With VMP_NESTED=1 it runs on the wayland backend (an EGL window surface
+# instead of renderbuffers) inside a headless pixman Weston.
 set -u
 weston=$1 renderer=$2 module=$3 tool=$4 client=$5
 shift 5
@@ -15,7 +17,21 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/w14-scene.XXXXXX")
 : "${XDG_RUNTIME_DIR:=$dir}"
 export XDG_RUNTIME_DIR
 socket="w14-scene-$$"
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+outer=
+trap 'kill $pid $outer 2>/dev/null; wait $pid $outer 2>/dev/null; rm -rf "$dir"' EXIT
+
+wait_socket() {
+	i=0
+	while [ ! -S "$XDG_RUNTIME_DIR/$1" ]; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$2" 2>/dev/null; then
+			echo "FAIL: weston did not start"
+			cat "$3"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
 
 # The client expects this background (0x30, 0x60, 0xc0) and output size.
 cat > "$dir/weston.ini" <<INI
@@ -24,9 +40,20 @@ background-color=0xff3060c0
 INI
 
 export GALLIUM_DRIVER=${GALLIUM_DRIVER:-llvmpipe}
-set -- --backend=headless --renderer=gl --shell=kiosk --width=320 \
-	--height=240 --socket="$socket" --config="$dir/weston.ini" --debug \
-	--log="$dir/weston.log"
+backend="--backend=headless --width=320 --height=240"
+if [ "${VMP_NESTED:-}" = 1 ]; then
+	"$weston" --backend=headless --renderer=pixman --width=320 \
+		--height=240 --socket="$socket-outer" \
+		--log="$dir/outer.log" 2>/dev/null &
+	outer=$!
+	wait_socket "$socket-outer" "$outer" "$dir/outer.log"
+	export WAYLAND_DISPLAY="$socket-outer"
+	backend="--backend=wayland --fullscreen"
+fi
+backend_so=$(echo "$backend" | sed 's/^--backend=\([a-z]*\).*/\1-backend.so/')
+# shellcheck disable=SC2086
+set -- $backend --renderer=gl --shell=kiosk --socket="$socket" \
+	--config="$dir/weston.ini" --debug --log="$dir/weston.log"
 if [ -n "${VMP_WRAPPER:-}" ]; then
 	stage=$dir/stage
 	mkdir -p "$stage$VMP_BINDIR" "$stage$VMP_LIBDIR"
@@ -41,16 +68,7 @@ else
 fi
 pid=$!
 
-i=0
-while [ ! -S "$XDG_RUNTIME_DIR/$socket" ]; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-		echo "FAIL: weston did not start"
-		cat "$dir/weston.log"
-		exit 1
-	fi
-	sleep 0.1
-done
+wait_socket "$socket" "$pid" "$dir/weston.log"
 
 # shellcheck disable=SC2086
 WAYLAND_DISPLAY=$socket "$client" $client_args
@@ -65,7 +83,9 @@ if [ $rc -eq 0 ]; then
 		rc=1
 	fi
 fi
-if [ $rc -ne 0 ] || ! grep -q "vgr: vmplane GL renderer ready on libweston 14" "$dir/weston.log"; then
+# Our renderer on the intended backend, or the run proves nothing.
+if [ $rc -ne 0 ] || ! grep -q "vgr: vmplane GL renderer ready on libweston 14" "$dir/weston.log" ||
+   ! grep -q "Loading module '.*/$backend_so'" "$dir/weston.log"; then
 	echo "--- weston log"
 	cat "$dir/weston.log"
 	[ $rc -ne 0 ] || rc=1

@@ -1,15 +1,12 @@
 /* Module entry point: gl_renderer_interface for libweston 14. */
 #include <stdlib.h>
 #include <string.h>
+#include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 #include "vmplane-renderer-api.h"
 
-#ifndef DRM_FORMAT_ARGB8888
-#define DRM_FORMAT_ARGB8888 0x34325241	/* 'AR24' */
-#define DRM_FORMAT_ABGR8888 0x34324241	/* 'AB24' */
-#endif
 
 static void
 renderer_destroy(struct weston_compositor *ec)

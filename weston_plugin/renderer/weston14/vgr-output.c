@@ -284,24 +284,6 @@ vgr_output_warm_up(struct weston_output *output)
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
-/* A surfaceless frame is not flushed by a swap: a fence submits it, so a
- * software driver renders it now rather than at whichever GL call comes
- * next; glFlush would too, at more cost on llvmpipe. */
-static void
-submit_frame(struct vgr_renderer *gr)
-{
-	GLsync sync;
-
-	if (gr->gl_major >= 3) {
-		sync = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-		if (sync) {
-			glDeleteSync(sync);
-			return;
-		}
-	}
-	glFlush();
-}
-
 /* Backends that asked for pixels (create_fbo) get the damaged rows. */
 static void
 read_back(struct vgr_output *vo, struct vgr_renderbuffer *vrb)
@@ -309,7 +291,7 @@ read_back(struct vgr_output *vo, struct vgr_renderbuffer *vrb)
 	const struct pixel_format_info *fmt = vo->output->compositor->read_format;
 	int stride = vo->fb_size.width * 4;
 
-	vgr_read_rect(fmt, vo->area.x, vo->area.y, vo->area.width,
+	vgr_read_rect(fmt->format, vo->area.x, vo->area.y, vo->area.width,
 		      vo->area.height,
 		      (uint8_t *)vrb->pixels + vo->area.y * stride + vo->area.x * 4,
 		      stride, false);
@@ -378,7 +360,7 @@ vgr_repaint_output(struct weston_output *output,
 	} else {
 		if (vrb->pixels)
 			read_back(vo, vrb);
-		submit_frame(gr);
+		vgr_submit_frame(gr);
 		pixman_region32_clear(&vrb->base.damage);
 	}
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
@@ -408,11 +390,11 @@ vgr_read_pixels(struct weston_output *output,
 	glBindFramebuffer(GL_FRAMEBUFFER, window ? 0 : vrb->fbo);
 	/* Top row first, as captures are: a window's rows run bottom-up. */
 	if (window)
-		ok = vgr_read_rect(format, vo->area.x + x,
+		ok = vgr_read_rect(format->format, vo->area.x + x,
 				   vo->fb_size.height - vo->area.y - y - height,
 				   width, height, pixels, width * 4, true);
 	else
-		ok = vgr_read_rect(format, vo->area.x + x, vo->area.y + y,
+		ok = vgr_read_rect(format->format, vo->area.x + x, vo->area.y + y,
 				   width, height, pixels, width * 4, false);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	return ok ? 0 : -1;

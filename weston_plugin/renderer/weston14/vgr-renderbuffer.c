@@ -4,41 +4,17 @@
  * so that a reset re-creates it and its next frame is drawn in full.
  */
 #include <stdlib.h>
+#include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 
-#ifndef DRM_FORMAT_XRGB8888
-#define DRM_FORMAT_XRGB8888 0x34325258	/* 'XR24' */
-#define DRM_FORMAT_XBGR8888 0x34324258	/* 'XB24' */
-#define DRM_FORMAT_RGB565 0x36314752	/* 'RG16' */
-#endif
 
 static bool
 storage_create(struct vgr_renderbuffer *vrb)
 {
-	struct vgr_renderer *gr = vrb->gr;
-
-	vrb->tex = vgr_texture_create(gr, GL_TEXTURE_2D);
-	glBindTexture(GL_TEXTURE_2D, vrb->tex);
-	glTexImage2D(GL_TEXTURE_2D, 0, vrb->internal_format, vrb->width,
-		     vrb->height, 0, vrb->format, GL_UNSIGNED_BYTE, NULL);
-	glBindTexture(GL_TEXTURE_2D, 0);
-	if (!vgr_fbo_create(gr, vrb->tex, &vrb->fbo)) {
-		vgr_texture_destroy(gr, vrb->tex);
-		vrb->tex = 0;
-		return false;
-	}
-	return true;
-}
-
-static void
-storage_destroy(struct vgr_renderbuffer *vrb)
-{
-	vgr_fbo_destroy(vrb->gr, vrb->fbo);
-	vgr_texture_destroy(vrb->gr, vrb->tex);
-	vrb->fbo = 0;
-	vrb->tex = 0;
+	return vgr_fbo_texture_create(vrb->gr, vrb->width, vrb->height,
+				      vrb->alpha, &vrb->tex, &vrb->fbo);
 }
 
 static bool
@@ -76,7 +52,7 @@ renderbuffer_destroy(struct weston_renderbuffer *base)
 
 	vgr_resource_remove(&vrb->res);
 	if (vgr_make_current(vrb->gr, EGL_NO_SURFACE))
-		storage_destroy(vrb);
+		vgr_fbo_texture_destroy(vrb->gr, &vrb->tex, &vrb->fbo);
 	pixman_region32_fini(&vrb->base.damage);
 	free(vrb);
 }
@@ -107,9 +83,7 @@ vgr_create_fbo(struct weston_output *output,
 	vrb->pixels = pixels;
 	/* No alpha channel where the format has none: read-backs then
 	 * return opaque pixels whatever blending left in alpha. */
-	vrb->format = alpha ? GL_RGBA : GL_RGB;
-	vrb->internal_format = gr->gl_major >= 3 ? (alpha ? GL_RGBA8 : GL_RGB8) :
-			       vrb->format;
+	vrb->alpha = alpha;
 	if (!storage_create(vrb)) {
 		weston_log("vgr: could not create a %dx%d renderbuffer\n",
 			   width, height);

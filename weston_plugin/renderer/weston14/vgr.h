@@ -58,7 +58,7 @@ struct vgr_renderbuffer {
 	struct rb_resource res;		/* RB_RESOURCE_FBO */
 	struct wl_list link;		/* vgr_output.renderbuffers */
 	GLuint fbo, tex;
-	GLenum internal_format, format;
+	bool alpha;
 	int width, height;
 	/* The backend reads frames back from here (create_fbo). */
 	uint32_t *pixels;
@@ -151,11 +151,8 @@ vgr_create_fbo(struct weston_output *output,
 /* Drops the output's references (resize, destroy). */
 void vgr_output_drop_renderbuffers(struct vgr_output *vo);
 
-/* vgr-capture.c: weston_capture_v1 tasks of the frame just drawn, and
- * glReadPixels of a rectangle of the bound framebuffer. */
+/* vgr-capture.c: weston_capture_v1 tasks of the frame just drawn. */
 void vgr_output_capture(struct vgr_output *vo, bool y_flip);
-bool vgr_read_rect(const struct pixel_format_info *format, int x, int y,
-		   int w, int h, void *pixels, int stride, bool y_flip);
 
 /* vgr-repaint-gate.c */
 void vgr_repaint_gate_install(struct vgr_output *vo);
