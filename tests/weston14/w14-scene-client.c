@@ -65,6 +65,13 @@ struct client {
 	bool configured;
 	bool frame_done;
 
+	/* A subsurface committed again on every frame: the repaint loop
+	 * keeps running while resets are injected. */
+	struct wl_surface *anim;
+	struct wl_subsurface *anim_sub;
+	struct wl_buffer *anim_buffer;
+	unsigned anim_frames;
+
 	/* Capture source state. */
 	uint32_t cap_format;
 	int cap_w, cap_h;
@@ -403,6 +410,33 @@ frame_done(void *data, struct wl_callback *cb, uint32_t t)
 
 static const struct wl_callback_listener frame_listener = { .done = frame_done };
 
+static void anim_commit(struct client *c);
+
+static void
+anim_done(void *data, struct wl_callback *cb, uint32_t t)
+{
+	struct client *c = data;
+
+	wl_callback_destroy(cb);
+	c->anim_frames++;
+	anim_commit(c);
+}
+
+static const struct wl_callback_listener anim_listener = { .done = anim_done };
+
+/* The same pixels, damaged again: a frame that changes nothing on screen. */
+static void
+anim_commit(struct client *c)
+{
+	struct wl_callback *cb;
+
+	wl_surface_attach(c->anim, c->anim_buffer, 0, 0);
+	wl_surface_damage(c->anim, 0, 0, 16, 16);
+	cb = wl_surface_frame(c->anim);
+	wl_callback_add_listener(cb, &anim_listener, c);
+	wl_surface_commit(c->anim);
+}
+
 /* Expected output, 0xRRGGBB per pixel. */
 static uint32_t expected[OUT_H][OUT_W];
 /* Per-pixel tolerance per channel (YUV conversion rounding). */
@@ -451,6 +485,9 @@ dmabuf_pixel(int x, int y)
 	       (uint32_t)(y * 7) << 8 | (uint32_t)(x * 3 + y);
 }
 
+#define ANIM_X 290
+#define ANIM_Y 210
+
 #define YUV_X 160
 #define YUV_Y 140
 #define YUV_W 32
@@ -488,13 +525,16 @@ yuv_rgb(int y, int u, int v)
 }
 
 static struct wl_surface *
-subsurface(struct client *c, struct wl_surface *parent, int x, int y)
+subsurface(struct client *c, struct wl_surface *parent, int x, int y,
+	   struct wl_subsurface **out)
 {
 	struct wl_surface *s = wl_compositor_create_surface(c->compositor);
 	struct wl_subsurface *sub;
 
 	sub = wl_subcompositor_get_subsurface(c->subcompositor, s, parent);
 	wl_subsurface_set_position(sub, x, y);
+	if (out)
+		*out = sub;
 	return s;
 }
 
@@ -528,7 +568,7 @@ build_scene(struct client *c)
 	wait_for(c, is_configured, "the first configure");
 
 	/* XRGB8888 subsurface. */
-	s = subsurface(c, top, XR_X, XR_Y);
+	s = subsurface(c, top, XR_X, XR_Y, NULL);
 	shm_buf_create(c, &b, XR_W, XR_H, XR_W * 4, XR_W * XR_H * 4,
 		       WL_SHM_FORMAT_XRGB8888);
 	for (y = 0; y < XR_H; y++)
@@ -541,7 +581,7 @@ build_scene(struct client *c)
 	wl_surface_commit(s);
 
 	/* A single-pixel solid buffer scaled by the viewporter. */
-	s = subsurface(c, top, SOLID_X, SOLID_Y);
+	s = subsurface(c, top, SOLID_X, SOLID_Y, NULL);
 	solid = wp_single_pixel_buffer_manager_v1_create_u32_rgba_buffer(c->spb,
 		SOLID_R * 0x01010101u, SOLID_G * 0x01010101u,
 		SOLID_B * 0x01010101u, 0xffffffffu);
@@ -558,7 +598,7 @@ build_scene(struct client *c)
 	/* NV12: luma plane, then interleaved U, V at half resolution. */
 	if (!c->has_nv12)
 		die("the compositor does not offer NV12 shm buffers");
-	s = subsurface(c, top, YUV_X, YUV_Y);
+	s = subsurface(c, top, YUV_X, YUV_Y, NULL);
 	shm_buf_create(c, &b, YUV_W, YUV_H, YUV_W, YUV_W * YUV_H * 3 / 2,
 		       WL_SHM_FORMAT_NV12);
 	for (y = 0; y < YUV_H; y++)
@@ -586,7 +626,7 @@ build_scene(struct client *c)
 	wl_surface_commit(s);
 
 	/* An ARGB8888 dma-buf, LINEAR. */
-	s = subsurface(c, top, DMA_X, DMA_Y);
+	s = subsurface(c, top, DMA_X, DMA_Y, NULL);
 	shm_buf_create(c, &b, 0, 0, 0, DMA_STRIDE * DMA_H, 0);
 	wl_buffer_destroy(b.buffer);	/* only the memfd is wanted */
 	for (y = 0; y < DMA_H; y++)
@@ -612,6 +652,17 @@ build_scene(struct client *c)
 	wl_surface_damage(s, 0, 0, DMA_W, DMA_H);
 	wl_surface_commit(s);
 
+	/* The animated subsurface: opaque, desynchronised. */
+	c->anim = subsurface(c, top, ANIM_X, ANIM_Y, &c->anim_sub);
+	wl_subsurface_set_desync(c->anim_sub);
+	shm_buf_create(c, &b, 16, 16, 16 * 4, 16 * 16 * 4, WL_SHM_FORMAT_ARGB8888);
+	for (y = 0; y < 16; y++)
+		for (x = 0; x < 16; x++) {
+			((uint32_t *)b.data)[y * 16 + x] = 0xff102030u + (uint32_t)(x * 8 + y);
+			expected[ANIM_Y + y][ANIM_X + x] = 0x102030u + (uint32_t)(x * 8 + y);
+		}
+	c->anim_buffer = b.buffer;
+
 	/* The toplevel (ARGB8888) last: it applies the subsurfaces. */
 	shm_buf_create(c, &b, OUT_W, OUT_H, OUT_W * 4, OUT_W * OUT_H * 4,
 		       WL_SHM_FORMAT_ARGB8888);
@@ -624,6 +675,7 @@ build_scene(struct client *c)
 	wl_callback_add_listener(cb, &frame_listener, c);
 	wl_surface_commit(top);
 	wait_for(c, is_frame_done, "the first frame");
+	anim_commit(c);
 }
 
 /* ---- capture and comparison ---- */
@@ -807,8 +859,10 @@ main(int argc, char *argv[])
 	/* The repaint gate: no frame completed undrawn by a recovery. */
 	if (c.undrawn != 0)
 		die("%u frames were completed undrawn", c.undrawn);
-	printf("ok - %d resets recovered, %u frames drawn, none undrawn\n",
-	       total, c.drawn);
+	if (c.anim_frames < (unsigned)total)
+		die("the animation ran only %u frames", c.anim_frames);
+	printf("ok - %d resets recovered while animating (%u frames), %u "
+	       "frames drawn, none undrawn\n", total, c.anim_frames, c.drawn);
 	free(baseline);
 	wl_display_disconnect(c.display);
 	return 0;
