@@ -291,6 +291,51 @@ typedef void (*vgr_dmabuf_format_func)(void *data, uint32_t format,
 void vgr_dmabuf_query_formats(struct vgr_renderer *gr,
 			      vgr_dmabuf_format_func add, void *data);
 
+/* vgr-draw-quads.c */
+struct vgr_vertex {
+	GLfloat x, y, s, t;	/* position for u_proj, texture coordinate */
+};
+
+/* A scissor rectangle in GL framebuffer coordinates (origin bottom-left). */
+struct vgr_rect {
+	int x, y, w, h;
+};
+
+/* What the drawn triangles sample. */
+struct vgr_draw_source {
+	GLenum target;
+	const struct vgr_plane *planes;
+	int n_planes;
+	GLint filter;
+};
+
+/* Uses @prog with its projection, the view's alpha and a straight solid
+ * colour (multiplied by @alpha here); uniforms the program lacks are
+ * skipped. */
+void vgr_draw_begin(struct vgr_renderer *gr, struct vgr_program *prog,
+		    const float proj[16], float alpha, const float color[4]);
+/* Draws @count vertices (triangles) once per clip rectangle; while
+ * warming up, once into one pixel. */
+void vgr_draw_quads(struct vgr_renderer *gr, const struct vgr_draw_source *src,
+		    const struct vgr_vertex *verts, int count,
+		    const struct vgr_rect *clip, int n_clip);
+/* (x, y, 0, 1) through a column-major 4x4 matrix. */
+void vgr_matrix_apply(const float m[16], float x, float y, float *ox, float *oy);
+
+/* vgr-target.c */
+/* An RGBA8 (or RGB8 without @alpha) texture behind an FBO; false and
+ * nothing created if the FBO is incomplete. */
+bool vgr_fbo_texture_create(struct vgr_renderer *gr, int width, int height,
+			    bool alpha, GLuint *tex, GLuint *fbo);
+void vgr_fbo_texture_destroy(struct vgr_renderer *gr, GLuint *tex, GLuint *fbo);
+/* Submits a frame that no swap flushes (pbuffers, FBOs). */
+void vgr_submit_frame(struct vgr_renderer *gr);
+/* Reads [x, x+w) x [y, y+h) of the bound framebuffer (GL coordinates)
+ * into @pixels at @stride, as the 8-bit DRM fourcc @fourcc (ARGB8888,
+ * XRGB8888, ABGR8888, XBGR8888); @y_flip puts the top row first. */
+bool vgr_read_rect(struct vgr_renderer *gr, uint32_t fourcc, int x, int y, int w, int h, void *pixels,
+		   int stride, bool y_flip);
+
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,
 				    enum vgr_variant variant, uint32_t flags);

@@ -106,7 +106,7 @@ vgr_get(struct weston_compositor *ec)
 
 #include "vgr-version.h"
 
-/* vgr-api.c */
+/* ../common/vgr-api.c */
 bool vgr_api_register(struct vgr_renderer *gr);
 
 /* vgr-hooks.c: also the core's hooks (core/vgr-frontend.h). */

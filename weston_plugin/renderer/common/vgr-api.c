@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmplane_renderer_v1: what the vmplane Weston module may ask of the
- * renderer, registered in libweston's plugin registry.
+ * renderer, registered in libweston's plugin registry. Built into either
+ * front end: "vgr.h" is the one on the include path (weston10/, weston14/),
+ * and the plugin registry is the same in libweston 10 and 14.
  */
 #include <libweston/libweston.h>
 #include <libweston/plugin-registry.h>
