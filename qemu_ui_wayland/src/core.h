@@ -224,7 +224,7 @@ void vmpd_head_lost(struct vmpd_head *head);
 
 /* pacing (pacing.c), over sync/'s vsync_pacer; submits through head->path. */
 bool vmpd_pacing_init(struct vmpd_head *head);
-void vmpd_pacing_finish(struct vmpd_head *head);
+void vmpd_pacing_fini(struct vmpd_head *head);
 /* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
 void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 	int acquire_fence_fd, bool import_pending);
@@ -269,7 +269,7 @@ void vmpd_feedback_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_
 	uint32_t version);
 void vmpd_feedback_release(struct vmpd_display *d);
 void vmpd_feedback_head_init(struct vmpd_head *head);
-void vmpd_feedback_head_finish(struct vmpd_head *head);
+void vmpd_feedback_head_fini(struct vmpd_head *head);
 /* Whether the compositor lists the pair for this head; *known false when it said nothing. */
 bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t modifier,
 	bool *known);
@@ -292,7 +292,7 @@ bool vmpd_fallback_submit_mapped(struct vmpd_dmabuf_entry *e, uint64_t seq);
 bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e);
 /* After a compositor GPU reset: our own context is rebuilt too. */
 void vmpd_fallback_gpu_recover(struct vmpd_display *d);
-void vmpd_fallback_finish(struct vmpd_display *d);
+void vmpd_fallback_fini(struct vmpd_display *d);
 
 /* cursor.c */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);
@@ -306,7 +306,7 @@ void vmpd_cursor_apply(struct vmpd_cursor *cursor);
 /* input.c */
 void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
 	uint32_t version);
-void vmpd_input_finish(struct vmpd_display *d);
+void vmpd_input_fini(struct vmpd_display *d);
 void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
 bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
 

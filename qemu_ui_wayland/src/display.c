@@ -268,9 +268,9 @@ fail:
 
 static void release_globals(struct vmpd_display *d)
 {
-	vmpd_input_finish(d);
+	vmpd_input_fini(d);
 	vmpd_feedback_release(d);
-	vmpd_fallback_finish(d);
+	vmpd_fallback_fini(d);
 	DESTROY(d->compositor, wl_compositor_destroy);
 	DESTROY(d->subcompositor, wl_subcompositor_destroy);
 	DESTROY(d->wm_base, xdg_wm_base_destroy);

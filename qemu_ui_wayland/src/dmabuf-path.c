@@ -318,11 +318,11 @@ static void dmabuf_disable(struct vmpd_path *path)
 	flush_cache(path->head);
 }
 
-static void dmabuf_finish(struct vmpd_path *path)
+static void dmabuf_fini(struct vmpd_path *path)
 {
 	struct vmpd_head *head = path->head;
 	flush_cache(head);
-	vmpd_feedback_head_finish(head);
+	vmpd_feedback_head_fini(head);
 	if (head->acquire_fence >= 0)
 		close(head->acquire_fence);
 	head->acquire_fence = -1;
@@ -332,7 +332,7 @@ static const struct vmpd_path_impl dmabuf_path_impl = {
 	.update = dmabuf_update,
 	.submit = dmabuf_submit,
 	.disable = dmabuf_disable,
-	.finish = dmabuf_finish,
+	.fini = dmabuf_fini,
 };
 
 void vmpd_dmabuf_path_init(struct vmpd_head *head)

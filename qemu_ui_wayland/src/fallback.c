@@ -153,7 +153,7 @@ void vmpd_fallback_gpu_recover(struct vmpd_display *d)
 	}
 }
 
-void vmpd_fallback_finish(struct vmpd_display *d)
+void vmpd_fallback_fini(struct vmpd_display *d)
 {
 	vmpd_gpu_blit_destroy(d->gpu);
 	d->gpu = NULL;

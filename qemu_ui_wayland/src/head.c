@@ -202,13 +202,13 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 
 static void head_release_wayland(struct vmpd_head *head)
 {
-	vmpd_pacing_finish(head);
+	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
 	if (head->shm_path.impl) {
-		head->shm_path.impl->finish(&head->shm_path);
-		head->dmabuf_path.impl->finish(&head->dmabuf_path);
+		head->shm_path.impl->fini(&head->shm_path);
+		head->dmabuf_path.impl->fini(&head->dmabuf_path);
 	}
 	if (head->locked) {
 		zwp_locked_pointer_v1_destroy(head->locked);

@@ -321,7 +321,7 @@ void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint3
 	wl_seat_add_listener(in->seat, &seat_listener, d);
 }
 
-void vmpd_input_finish(struct vmpd_display *d)
+void vmpd_input_fini(struct vmpd_display *d)
 {
 	struct vmpd_input *in = &d->input;
 	if (in->relative)

@@ -105,7 +105,7 @@ static void run_actions(struct vmpd_head *head)
 	vmpd_display_update_timer(head->display);
 }
 
-void vmpd_pacing_finish(struct vmpd_head *head)
+void vmpd_pacing_fini(struct vmpd_head *head)
 {
 	struct vmpd_frame *f, *tmp;
 	wl_list_for_each_safe(f, tmp, &head->frames, link)

@@ -28,7 +28,7 @@ struct vmpd_path_impl {
 	 * Connection lost or head going: releases every Wayland object and fd
 	 * the path holds. May run twice; the path itself lives inside the head.
 	 */
-	void (*finish)(struct vmpd_path *path);
+	void (*fini)(struct vmpd_path *path);
 };
 
 struct vmpd_path {

@@ -22,7 +22,7 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = buffer_release,
 };
 
-static void shm_finish(struct vmpd_head *head)
+static void shm_fini(struct vmpd_head *head)
 {
 	struct vmpd_shm_state *s = &head->shm;
 	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
@@ -75,7 +75,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 	bool same = head->path == &head->shm_path && s->pool && s->width == width &&
 		s->height == height && s->fourcc == fourcc;
 	if (!same) {
-		shm_finish(head);
+		shm_fini(head);
 		uint32_t our_stride = width * 4u;
 		size_t one = (size_t)our_stride * height;
 		s->pool = vmpd_shm_pool_create(head->display->shm, one * VMPD_SHM_BUFFERS);
@@ -89,7 +89,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 			b->wl = vmpd_shm_pool_buffer(s->pool, one * (size_t)i, width, height,
 				our_stride, wl_format);
 			if (!b->wl) {
-				shm_finish(head);
+				shm_fini(head);
 				return VMPD_ERR_NOMEM;
 			}
 			wl_buffer_add_listener(b->wl, &buffer_listener, b);
@@ -198,14 +198,14 @@ static bool shm_submit(struct vmpd_path *path, uint64_t seq)
 
 static void shm_disable(struct vmpd_path *path)
 {
-	shm_finish(path->head);
+	shm_fini(path->head);
 }
 
 static const struct vmpd_path_impl shm_path_impl = {
 	.update = shm_update,
 	.submit = shm_submit,
 	.disable = shm_disable,
-	.finish = shm_disable,
+	.fini = shm_disable,
 };
 
 void vmpd_shm_path_init(struct vmpd_head *head)
