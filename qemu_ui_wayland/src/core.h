@@ -1,7 +1,7 @@
 /*
  * Internal state shared by the core's source files. Calls run one way:
- * display -> head -> path -> pacing -> connection (display.c's flush,
- * timer and fence watch); Wayland events enter at the layer they concern.
+ * display -> head -> path -> pacing -> connection (connection.c's flush,
+ * timers and fence watches); Wayland events enter at the layer they concern.
  */
 #ifndef VMPD_CORE_H
 #define VMPD_CORE_H
@@ -16,6 +16,7 @@
 #include <vmplane/display.h>
 #include <vmplane/pacer.h>
 
+#include "connection.h"
 #include "feedback-table.h"
 #include "log.h"
 #include "path.h"
@@ -42,15 +43,8 @@ struct vmpd_input {
 };
 
 struct vmpd_display {
-	struct wl_display *wl;
-	bool own_wl;
-	struct wl_event_queue *queue;
-	struct wl_display *wrapper;    /* wl_display proxy bound to queue */
-	struct wl_registry *registry;
+	struct vmpd_connection conn;    /* the wl_display and the plain globals */
 
-	struct wl_compositor *compositor;
-	struct wl_subcompositor *subcompositor;
-	struct xdg_wm_base *wm_base;
 	struct zwp_linux_dmabuf_v1 *dmabuf;
 	uint32_t dmabuf_version;
 	struct zwp_linux_dmabuf_feedback_v1 *default_feedback;
@@ -59,24 +53,10 @@ struct vmpd_display {
 	bool gpu_tried;
 	struct vmpd_format *v3_formats;  /* linux-dmabuf v3 modifier events */
 	size_t n_v3_formats;
-	struct wp_viewporter *viewporter;
-	struct wp_presentation *presentation;
-	clockid_t presentation_clock;
-	struct zwp_linux_explicit_synchronization_v1 *explicit_sync;
-	struct zwp_relative_pointer_manager_v1 *relative_pointer_manager;
-	struct zwp_pointer_constraints_v1 *pointer_constraints;
-	struct zxdg_decoration_manager_v1 *decoration_manager;
 	struct vmplane_reset_notifier_v1 *reset_notifier;
-	struct wl_shm *shm;
-	uint32_t shm_formats;          /* bit 0: ARGB8888, bit 1: XRGB8888 */
 
 	struct vmpd_input input;
 	struct wl_list heads;          /* vmpd_head.link */
-
-	int epoll_fd, timer_fd;
-	bool write_pending;            /* EPOLLOUT armed after EAGAIN */
-	bool connected;
-	bool in_dispatch;
 
 	struct vmpd_display_config config;
 	struct vmpd_log log;           /* config.log, for the core's files */
@@ -193,26 +173,19 @@ struct vmpd_head {
 	struct vmpd_cursor *cursor;
 
 	struct vsync_pacer *pacer;
-	uint64_t deadline_ns;            /* pacer watchdog, 0 when disarmed */
+	struct vmpd_timer watchdog;      /* the pacer's deadline, 0 when disarmed */
 	bool blocked;                    /* block(true) sent, block(false) owed */
 	struct wl_list frames;           /* vmpd_frame.link */
 	/* Waiting frame: its seq, what it still waits for, its acquire fence. */
 	uint64_t wait_seq;
 	unsigned wait_count;
-	int wait_fence;
+	struct vmpd_watch wait_fence;
 	bool wait_import;
 
 	struct vmpd_stats stats;
 };
 
-/* display.c */
-void vmpd_display_flush(struct vmpd_display *d);
-void vmpd_display_lost(struct vmpd_display *d, const char *reason);
-void vmpd_display_update_timer(struct vmpd_display *d);
-/* Watches a fence fd for the head's waiting frame; false when it cannot. */
-bool vmpd_display_watch_fence(struct vmpd_display *d, struct vmpd_head *head, int fd);
-void vmpd_display_unwatch_fence(struct vmpd_display *d, int fd);
-bool vmpd_display_shm_has(const struct vmpd_display *d, uint32_t wl_shm_format);
+/* display.c: the top level; creates the connection, heads and listeners. */
 
 /* head.c */
 void vmpd_head_layout(struct vmpd_head *head);
@@ -233,8 +206,6 @@ void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq);
 void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer);
 /* The import the waiting frame needed finished (either way). */
 void vmpd_pacing_import_done(struct vmpd_head *head);
-void vmpd_pacing_fence_signalled(struct vmpd_head *head);
-void vmpd_pacing_timeout(struct vmpd_head *head);
 void vmpd_pacing_gone(struct vmpd_head *head);
 void vmpd_pacing_disable(struct vmpd_head *head);
 

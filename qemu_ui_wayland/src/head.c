@@ -20,7 +20,7 @@
 
 static bool usable(const struct vmpd_head *head)
 {
-	return head && head->display->connected && head->surface;
+	return head && head->display->conn.connected && head->surface;
 }
 
 void vmpd_head_layout(struct vmpd_head *head)
@@ -65,14 +65,14 @@ void vmpd_head_commit_parent(struct vmpd_head *head)
 			(int32_t)head->win_h);
 		wl_surface_damage_buffer(head->surface, 0, 0, INT32_MAX, INT32_MAX);
 	}
-	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
 	wl_region_add(opaque, 0, 0, (int32_t)head->win_w, (int32_t)head->win_h);
 	wl_surface_set_opaque_region(head->surface, opaque);
 	wl_region_destroy(opaque);
 	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0, (int32_t)head->win_w,
 		(int32_t)head->win_h);
 	wl_surface_commit(head->surface);
-	vmpd_display_flush(d);
+	vmpd_connection_flush(&d->conn);
 }
 
 static void toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
@@ -136,7 +136,7 @@ static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
 
 struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 {
-	if (!d || !d->connected)
+	if (!d || !d->conn.connected)
 		return NULL;
 	struct vmpd_head *head = calloc(1, sizeof(*head));
 	if (!head)
@@ -153,35 +153,35 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 		head->size_from_config = config->width && config->height;
 	}
 
-	head->surface = wl_compositor_create_surface(d->compositor);
-	head->scanout = wl_compositor_create_surface(d->compositor);
-	head->scanout_sub = wl_subcompositor_get_subsurface(d->subcompositor, head->scanout,
+	head->surface = wl_compositor_create_surface(d->conn.compositor);
+	head->scanout = wl_compositor_create_surface(d->conn.compositor);
+	head->scanout_sub = wl_subcompositor_get_subsurface(d->conn.subcompositor, head->scanout,
 		head->surface);
 	/* Desync: guest frames commit without touching the parent. */
 	wl_subsurface_set_desync(head->scanout_sub);
-	head->scanout_viewport = wp_viewporter_get_viewport(d->viewporter, head->scanout);
-	head->parent_viewport = wp_viewporter_get_viewport(d->viewporter, head->surface);
+	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->scanout);
+	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->surface);
 	vmpd_shm_path_init(head);
 	vmpd_dmabuf_path_init(head);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
-	if (d->explicit_sync)
+	if (d->conn.explicit_sync)
 		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
-			d->explicit_sync, head->scanout);
-	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+			d->conn.explicit_sync, head->scanout);
+	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
 	wl_region_add(opaque, 0, 0, INT32_MAX, INT32_MAX);
 	wl_surface_set_opaque_region(head->scanout, opaque);
 	wl_region_destroy(opaque);
 
-	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->wm_base, head->surface);
+	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base, head->surface);
 	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener, head);
 	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
 	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
 	xdg_toplevel_set_title(head->toplevel, config && config->title ? config->title : "vmplane");
 	xdg_toplevel_set_app_id(head->toplevel,
 		config && config->app_id ? config->app_id : "vmplane");
-	if (d->decoration_manager) {
+	if (d->conn.decoration_manager) {
 		head->decoration = zxdg_decoration_manager_v1_get_toplevel_decoration(
-			d->decoration_manager, head->toplevel);
+			d->conn.decoration_manager, head->toplevel);
 		zxdg_toplevel_decoration_v1_add_listener(head->decoration, &decoration_listener,
 			head);
 		zxdg_toplevel_decoration_v1_set_mode(head->decoration,
@@ -196,7 +196,7 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	}
 	vmpd_head_layout(head);
 	wl_surface_commit(head->surface);
-	vmpd_display_flush(d);
+	vmpd_connection_flush(&d->conn);
 	return head;
 }
 
@@ -273,9 +273,9 @@ void vmpd_head_destroy(struct vmpd_head *head)
 	pixman_region32_fini(&head->dmabuf_damage);
 	wl_list_remove(&head->link);
 	struct vmpd_display *d = head->display;
-	if (d->connected) {
-		vmpd_display_flush(d);
-		vmpd_display_update_timer(d);
+	if (d->conn.connected) {
+		vmpd_connection_flush(&d->conn);
+		vmpd_connection_update_timer(&d->conn);
 	}
 	free(head);
 }
@@ -296,7 +296,7 @@ void vmpd_head_set_title(struct vmpd_head *head, const char *title)
 	if (!usable(head) || !title)
 		return;
 	xdg_toplevel_set_title(head->toplevel, title);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
@@ -307,7 +307,7 @@ void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
 	else
 		xdg_toplevel_unset_fullscreen(head->toplevel);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface)
@@ -363,7 +363,7 @@ void vmpd_head_disable(struct vmpd_head *head)
 	wl_surface_commit(head->scanout);
 	head->dmabuf_path.impl->disable(&head->dmabuf_path);
 	head->shm_path.impl->disable(&head->shm_path);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 /* A path that failed after dropping its buffers shows nothing any more. */
@@ -419,7 +419,7 @@ enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *ar
 		return VMPD_ERR_DISCONNECTED;
 	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width, height, hot_x,
 		hot_y);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 	return st;
 }
 
@@ -428,7 +428,7 @@ void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool vi
 	if (!usable(head))
 		return;
 	vmpd_cursor_move(head->cursor, x, y, visible);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
@@ -436,7 +436,7 @@ bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
 	if (!usable(head))
 		return false;
 	bool ok = vmpd_input_set_grab(head, grab);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 	return ok;
 }
 

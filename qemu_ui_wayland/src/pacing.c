@@ -1,6 +1,6 @@
 /*
- * The head's side of sync/'s pacer: feeds it Wayland events, runs its
- * actions, and on its turn has the head's current path submit the frame.
+ * The head's side of sync/'s pacer: feeds it Wayland events, fences and
+ * timeouts, runs its actions, and on its turn has the current path submit.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -8,25 +8,6 @@
 #include "core.h"
 #include "vmplane/clock.h"
 #include "presentation-time-client-protocol.h"
-
-bool vmpd_pacing_init(struct vmpd_head *head)
-{
-	struct vmpd_display *d = head->display;
-	struct vsync_pacer_config cfg;
-	vsync_pacer_config_defaults(&cfg);
-	cfg.max_in_flight = d->config.max_frames_in_flight;
-	if (cfg.max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT)
-		cfg.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT;
-	if (d->config.watchdog_ms)
-		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
-	if (cfg.watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS)
-		cfg.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS;
-	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
-	cfg.explicit_acquire = false;
-	head->wait_fence = -1;
-	head->pacer = vsync_pacer_create(&cfg);
-	return head->pacer != NULL;
-}
 
 static void frame_free(struct vmpd_frame *f)
 {
@@ -40,11 +21,11 @@ static void frame_free(struct vmpd_frame *f)
 
 static void clear_wait(struct vmpd_head *head)
 {
-	if (head->wait_fence >= 0) {
-		vmpd_display_unwatch_fence(head->display, head->wait_fence);
-		close(head->wait_fence);
+	if (head->wait_fence.fd >= 0) {
+		vmpd_connection_unwatch(&head->display->conn, &head->wait_fence);
+		close(head->wait_fence.fd);
 	}
-	head->wait_fence = -1;
+	head->wait_fence.fd = -1;
 	head->wait_seq = 0;
 	head->wait_count = 0;
 	head->wait_import = false;
@@ -94,15 +75,15 @@ static void run_actions(struct vmpd_head *head)
 			set_block(head, false);
 			break;
 		case VSYNC_ACTION_ARM_WATCHDOG:
-			head->deadline_ns = a.deadline_ns;
+			head->watchdog.deadline_ns = a.deadline_ns;
 			break;
 		case VSYNC_ACTION_DISARM_WATCHDOG:
-			head->deadline_ns = 0;
+			head->watchdog.deadline_ns = 0;
 			break;
 		}
 	}
-	vmpd_display_flush(head->display);
-	vmpd_display_update_timer(head->display);
+	vmpd_connection_flush(&head->display->conn);
+	vmpd_connection_update_timer(&head->display->conn);
 }
 
 void vmpd_pacing_fini(struct vmpd_head *head)
@@ -119,7 +100,8 @@ void vmpd_pacing_fini(struct vmpd_head *head)
 	set_block(head, false);
 	vsync_pacer_destroy(head->pacer);
 	head->pacer = NULL;
-	head->deadline_ns = 0;
+	head->watchdog.deadline_ns = 0;
+	vmpd_connection_remove_timer(&head->watchdog);
 }
 
 void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
@@ -138,10 +120,10 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 		head->wait_import = import_pending;
 		head->wait_count = import_pending ? 1 : 0;
 		if (cpu_fence) {
-			head->wait_fence = acquire_fence_fd;
+			head->wait_fence.fd = acquire_fence_fd;
 			acquire_fence_fd = -1;
 			/* An unwatchable fd is treated as signalled rather than stalling the guest. */
-			if (vmpd_display_watch_fence(d, head, head->wait_fence))
+			if (vmpd_connection_watch(&d->conn, &head->wait_fence))
 				head->wait_count++;
 		}
 		if (head->wait_count == 0)
@@ -169,13 +151,15 @@ void vmpd_pacing_import_done(struct vmpd_head *head)
 	wait_step(head);
 }
 
-void vmpd_pacing_fence_signalled(struct vmpd_head *head)
+/* The connection saw the waiting frame's acquire fence signal. */
+static void fence_ready(struct vmpd_watch *watch)
 {
-	if (head->wait_fence < 0)
+	struct vmpd_head *head = wl_container_of(watch, head, wait_fence);
+	if (head->wait_fence.fd < 0)
 		return;
-	vmpd_display_unwatch_fence(head->display, head->wait_fence);
-	close(head->wait_fence);
-	head->wait_fence = -1;
+	vmpd_connection_unwatch(&head->display->conn, &head->wait_fence);
+	close(head->wait_fence.fd);
+	head->wait_fence.fd = -1;
 	wait_step(head);
 }
 
@@ -249,8 +233,8 @@ void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq)
 		return;
 	f->head = head;
 	f->seq = seq;
-	if (d->presentation) {
-		f->feedback = wp_presentation_feedback(d->presentation, head->scanout);
+	if (d->conn.presentation) {
+		f->feedback = wp_presentation_feedback(d->conn.presentation, head->scanout);
 		wp_presentation_feedback_add_listener(f->feedback, &feedback_listener, f);
 	}
 	f->callback = wl_surface_frame(head->scanout);
@@ -266,12 +250,36 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 	run_actions(head);
 }
 
-void vmpd_pacing_timeout(struct vmpd_head *head)
+/* The connection's timerfd fired; this head's deadline may not have passed yet. */
+static void watchdog_fire(struct vmpd_timer *timer)
 {
-	if (!head->pacer || !head->deadline_ns || vmplane_now_ns() < head->deadline_ns)
+	struct vmpd_head *head = wl_container_of(timer, head, watchdog);
+	uint64_t deadline = head->watchdog.deadline_ns;
+	if (!head->pacer || !deadline || vmplane_now_ns() < deadline)
 		return;
 	vsync_pacer_tick(head->pacer);
 	run_actions(head);
+}
+
+bool vmpd_pacing_init(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	struct vsync_pacer_config cfg;
+	vsync_pacer_config_defaults(&cfg);
+	cfg.max_in_flight = d->config.max_frames_in_flight;
+	if (cfg.max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT)
+		cfg.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT;
+	if (d->config.watchdog_ms)
+		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
+	if (cfg.watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS)
+		cfg.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS;
+	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
+	cfg.explicit_acquire = false;
+	head->wait_fence = (struct vmpd_watch){ .fd = -1, .ready = fence_ready };
+	head->watchdog.fire = watchdog_fire;
+	vmpd_connection_add_timer(&d->conn, &head->watchdog);
+	head->pacer = vsync_pacer_create(&cfg);
+	return head->pacer != NULL;
 }
 
 void vmpd_pacing_gone(struct vmpd_head *head)

@@ -78,7 +78,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 		shm_fini(head);
 		uint32_t our_stride = width * 4u;
 		size_t one = (size_t)our_stride * height;
-		s->pool = vmpd_shm_pool_create(head->display->shm, one * VMPD_SHM_BUFFERS);
+		s->pool = vmpd_shm_pool_create(head->display->conn.shm, one * VMPD_SHM_BUFFERS);
 		if (!s->pool)
 			return VMPD_ERR_NOMEM;
 		for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
@@ -215,7 +215,7 @@ void vmpd_shm_path_init(struct vmpd_head *head)
 
 struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb)
 {
-	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->shm, 4);
+	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->conn.shm, 4);
 	if (!pool)
 		return NULL;
 	memcpy(pool->data, &argb, 4);
