@@ -75,6 +75,28 @@ void vmpd_head_commit_parent(struct vmpd_head *head)
 	vmpd_connection_flush(&d->conn);
 }
 
+/* fallback.c mapped e for the CPU: the shm path shows it from now on. */
+static enum vmpd_status show_mapped(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+{
+	enum wl_output_transform transform;
+	enum vmpd_status st = vmpd_fallback_show_mapped(e, &transform);
+	if (st != VMPD_OK)
+		return st;
+	head->path = &head->shm.base;
+	/* The new layout first: the flip must only reach the commit with the mapped frame. */
+	vmpd_head_commit_parent(head);
+	wl_surface_set_buffer_transform(head->scanout, transform);
+	return VMPD_OK;
+}
+
+/* The current import was refused after it was set, and fallback.c mapped it. */
+static void show_mapped_later(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+{
+	/* A head that went back to 2D meanwhile keeps its shm frames. */
+	if (head->path == &head->dmabuf.base)
+		show_mapped(head, e);
+}
+
 static void toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
 	int32_t height, struct wl_array *states)
 {
@@ -144,9 +166,6 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	head->display = d;
 	wl_list_insert(d->heads.prev, &head->link);
 	wl_list_init(&head->frames);
-	pixman_region32_init(&head->shm.pending);
-	pixman_region32_init(&head->dmabuf_damage);
-	head->acquire_fence = -1;
 	if (config) {
 		head->win_w = config->width;
 		head->win_h = config->height;
@@ -161,8 +180,8 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	wl_subsurface_set_desync(head->scanout_sub);
 	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->surface);
-	vmpd_shm_path_init(head);
-	vmpd_dmabuf_path_init(head);
+	vmpd_shm_path_init(&head->shm, head);
+	vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
 	if (d->conn.explicit_sync)
 		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
@@ -206,9 +225,9 @@ static void head_release_wayland(struct vmpd_head *head)
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
-	if (head->shm_path.impl) {
-		head->shm_path.impl->fini(&head->shm_path);
-		head->dmabuf_path.impl->fini(&head->dmabuf_path);
+	if (head->shm.base.impl) {
+		head->shm.base.impl->fini(&head->shm.base);
+		head->dmabuf.base.impl->fini(&head->dmabuf.base);
 	}
 	if (head->locked) {
 		zwp_locked_pointer_v1_destroy(head->locked);
@@ -269,8 +288,10 @@ void vmpd_head_destroy(struct vmpd_head *head)
 	if (!head)
 		return;
 	head_release_wayland(head);
-	pixman_region32_fini(&head->shm.pending);
-	pixman_region32_fini(&head->dmabuf_damage);
+	if (head->shm.base.impl) {
+		pixman_region32_fini(&head->shm.pending);
+		pixman_region32_fini(&head->dmabuf.damage);
+	}
 	wl_list_remove(&head->link);
 	struct vmpd_display *d = head->display;
 	if (d->conn.connected) {
@@ -361,15 +382,15 @@ void vmpd_head_disable(struct vmpd_head *head)
 	head->path = NULL;
 	wl_surface_attach(head->scanout, NULL, 0, 0);
 	wl_surface_commit(head->scanout);
-	head->dmabuf_path.impl->disable(&head->dmabuf_path);
-	head->shm_path.impl->disable(&head->shm_path);
+	head->dmabuf.base.impl->disable(&head->dmabuf.base);
+	head->shm.base.impl->disable(&head->shm.base);
 	vmpd_connection_flush(&head->display->conn);
 }
 
 /* A path that failed after dropping its buffers shows nothing any more. */
 static void forget_empty_path(struct vmpd_head *head)
 {
-	if (head->path == &head->shm_path && !vmpd_shm_has_buffers(head))
+	if (head->path == &head->shm.base && !vmpd_shm_has_buffers(&head->shm))
 		head->path = NULL;
 }
 
@@ -380,12 +401,13 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, u
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	enum vmpd_status st = vmpd_shm_set_surface(head, width, height, stride, fourcc, pixels);
+	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, width, height, stride, fourcc,
+		pixels);
 	if (st != VMPD_OK) {
 		forget_empty_path(head);
 		return st;
 	}
-	head->path = &head->shm_path;
+	head->path = &head->shm.base;
 	vmpd_head_commit_parent(head);
 	return VMPD_OK;
 }
@@ -396,15 +418,19 @@ enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	struct vmpd_path *path = NULL;
-	enum vmpd_status st = vmpd_dmabuf_set(head, buf, &path);
+	struct vmpd_dmabuf_entry *mapped = NULL;
+	enum vmpd_status st = vmpd_dmabuf_set(&head->dmabuf, buf, &mapped);
+	if (st == VMPD_OK && mapped)
+		st = show_mapped(head, mapped);
 	if (st != VMPD_OK) {
 		forget_empty_path(head);
 		return st;
 	}
-	/* When fallback.c had to map the buffer, it moved the head to the shm path itself. */
-	if (path == &head->dmabuf_path) {
-		head->path = path;
+	if (!mapped) {
+		/* The guest left 2D (or the CPU map): those buffers can go. */
+		head->shm.base.impl->disable(&head->shm.base);
+		wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
+		head->path = &head->dmabuf.base;
 		vmpd_head_commit_parent(head);
 	}
 	return VMPD_OK;

@@ -1,23 +1,14 @@
 /*
- * The head's side of sync/'s pacer: feeds it Wayland events, fences and
- * timeouts, runs its actions, and on its turn has the current path submit.
+ * The head's side of sync/'s pacer: feeds it the frames, fences, releases
+ * and timeouts, runs its actions, and on its turn has commit.c commit.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "vmplane/clock.h"
-#include "presentation-time-client-protocol.h"
 
-static void frame_free(struct vmpd_frame *f)
-{
-	if (f->feedback)
-		wp_presentation_feedback_destroy(f->feedback);
-	if (f->callback)
-		wl_callback_destroy(f->callback);
-	wl_list_remove(&f->link);
-	free(f);
-}
+static void run_actions(struct vmpd_head *head);
 
 static void clear_wait(struct vmpd_head *head)
 {
@@ -41,12 +32,36 @@ static void set_block(struct vmpd_head *head, bool block)
 		d->cb.block(d->data, head, block);
 }
 
+/* commit.c's report of how a committed frame ended. */
+static void frame_presented(struct vmpd_head *head, uint64_t seq, bool zero_copy)
+{
+	/* The presentation clock may not be ours; latency is taken on arrival. */
+	vsync_pacer_presented(head->pacer, seq, 0, zero_copy ? VSYNC_PRESENTED_ZERO_COPY : 0);
+	run_actions(head);
+}
+
+static void frame_discarded(struct vmpd_head *head, uint64_t seq)
+{
+	vsync_pacer_discarded(head->pacer, seq);
+	run_actions(head);
+}
+
+static void frame_done(struct vmpd_head *head, uint64_t seq)
+{
+	vsync_pacer_frame_done(head->pacer, seq);
+	run_actions(head);
+}
+
+static const struct vmpd_commit_events commit_events = {
+	.presented = frame_presented,
+	.discarded = frame_discarded,
+	.done = frame_done,
+};
+
 static void submit(struct vmpd_head *head, const struct vsync_action *a)
 {
-	struct vmpd_path *path = head->path;
-	bool ok = path && path->impl->submit(path, a->seq);
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
-	if (!ok)
+	if (!vmpd_commit_frame(head, a->seq, &commit_events))
 		vsync_pacer_discarded(head->pacer, a->seq);
 }
 
@@ -88,9 +103,7 @@ static void run_actions(struct vmpd_head *head)
 
 void vmpd_pacing_fini(struct vmpd_head *head)
 {
-	struct vmpd_frame *f, *tmp;
-	wl_list_for_each_safe(f, tmp, &head->frames, link)
-		frame_free(f);
+	vmpd_commit_fini(head);
 	if (head->pacer) {
 		/* Releases the producer through the actions, before the pacer goes. */
 		vsync_pacer_compositor_gone(head->pacer);
@@ -161,85 +174,6 @@ static void fence_ready(struct vmpd_watch *watch)
 	close(head->wait_fence.fd);
 	head->wait_fence.fd = -1;
 	wait_step(head);
-}
-
-static void frame_maybe_free(struct vmpd_frame *f)
-{
-	if (!f->feedback && !f->callback)
-		frame_free(f);
-}
-
-static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
-	struct wl_output *output)
-{
-}
-
-static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
-	uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
-	uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	/* The presentation clock may not be ours; latency is taken on arrival. */
-	vsync_pacer_presented(head->pacer, seq, 0,
-		(flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) ? VSYNC_PRESENTED_ZERO_COPY : 0);
-	run_actions(head);
-}
-
-static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	vsync_pacer_discarded(head->pacer, seq);
-	run_actions(head);
-}
-
-static const struct wp_presentation_feedback_listener feedback_listener = {
-	.sync_output = feedback_sync_output,
-	.presented = feedback_presented,
-	.discarded = feedback_discarded,
-};
-
-static void callback_done(void *data, struct wl_callback *cb, uint32_t time)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wl_callback_destroy(f->callback);
-	f->callback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	vsync_pacer_frame_done(head->pacer, seq);
-	run_actions(head);
-}
-
-static const struct wl_callback_listener callback_listener = {
-	.done = callback_done,
-};
-
-void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq)
-{
-	struct vmpd_display *d = head->display;
-	head->stats.frames_submitted++;
-	struct vmpd_frame *f = calloc(1, sizeof(*f));
-	if (!f)
-		return;
-	f->head = head;
-	f->seq = seq;
-	if (d->conn.presentation) {
-		f->feedback = wp_presentation_feedback(d->conn.presentation, head->scanout);
-		wp_presentation_feedback_add_listener(f->feedback, &feedback_listener, f);
-	}
-	f->callback = wl_surface_frame(head->scanout);
-	wl_callback_add_listener(f->callback, &callback_listener, f);
-	wl_list_insert(head->frames.prev, &f->link);
 }
 
 void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
