@@ -197,7 +197,7 @@ struct vmpd_head {
 
 	struct vmpd_cursor *cursor;
 
-	struct vsync_pacer *pacer;
+	struct vmsync_pacer *pacer;
 	struct vmpd_timer watchdog;      /* the pacer's deadline, 0 when disarmed */
 	bool blocked;                    /* block(true) sent, block(false) owed */
 	struct wl_list frames;           /* vmpd_frame.link, committed and not ended */
@@ -251,7 +251,7 @@ void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
 enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *buf,
 	struct vmpd_dmabuf_entry **mapped);
 
-/* pacing.c: over sync/'s vsync_pacer; decides when commit.c commits. */
+/* pacing.c: over sync/'s vmsync_pacer; decides when commit.c commits. */
 bool vmpd_pacing_init(struct vmpd_head *head);
 void vmpd_pacing_fini(struct vmpd_head *head);
 /* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */

@@ -481,8 +481,8 @@ void vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
 	}
 	*stats = head->stats;
 	if (head->pacer) {
-		struct vsync_pacer_stats ps;
-		vsync_pacer_get_stats(head->pacer, &ps);
+		struct vmsync_pacer_stats ps;
+		vmsync_pacer_get_stats(head->pacer, &ps);
 		stats->frames_presented = ps.frames_presented;
 		stats->frames_zero_copy = ps.frames_zero_copy;
 		stats->frames_dropped = ps.frames_dropped + ps.frames_discarded;

@@ -36,19 +36,19 @@ static void set_block(struct vmpd_head *head, bool block)
 static void frame_presented(struct vmpd_head *head, uint64_t seq, bool zero_copy)
 {
 	/* The presentation clock may not be ours; latency is taken on arrival. */
-	vsync_pacer_presented(head->pacer, seq, 0, zero_copy ? VSYNC_PRESENTED_ZERO_COPY : 0);
+	vmsync_pacer_presented(head->pacer, seq, 0, zero_copy ? VMSYNC_PRESENTED_ZERO_COPY : 0);
 	run_actions(head);
 }
 
 static void frame_discarded(struct vmpd_head *head, uint64_t seq)
 {
-	vsync_pacer_discarded(head->pacer, seq);
+	vmsync_pacer_discarded(head->pacer, seq);
 	run_actions(head);
 }
 
 static void frame_done(struct vmpd_head *head, uint64_t seq)
 {
-	vsync_pacer_frame_done(head->pacer, seq);
+	vmsync_pacer_frame_done(head->pacer, seq);
 	run_actions(head);
 }
 
@@ -58,41 +58,41 @@ static const struct vmpd_commit_events commit_events = {
 	.done = frame_done,
 };
 
-static void submit(struct vmpd_head *head, const struct vsync_action *a)
+static void submit(struct vmpd_head *head, const struct vmsync_action *a)
 {
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
 	if (!vmpd_commit_frame(head, a->seq, &commit_events))
-		vsync_pacer_discarded(head->pacer, a->seq);
+		vmsync_pacer_discarded(head->pacer, a->seq);
 }
 
 static void run_actions(struct vmpd_head *head)
 {
-	struct vsync_action a;
+	struct vmsync_action a;
 	if (!head->pacer)
 		return;
-	while (vsync_pacer_next_action(head->pacer, &a)) {
+	while (vmsync_pacer_next_action(head->pacer, &a)) {
 		switch (a.type) {
-		case VSYNC_ACTION_SUBMIT:
+		case VMSYNC_ACTION_SUBMIT:
 			if (a.seq == head->wait_seq)
 				clear_wait(head);
 			submit(head, &a);
 			break;
-		case VSYNC_ACTION_DROP:
+		case VMSYNC_ACTION_DROP:
 			if (a.seq == head->wait_seq)
 				clear_wait(head);
 			break;
-		case VSYNC_ACTION_RETIRE:
+		case VMSYNC_ACTION_RETIRE:
 			break;
-		case VSYNC_ACTION_BLOCK:
+		case VMSYNC_ACTION_BLOCK:
 			set_block(head, true);
 			break;
-		case VSYNC_ACTION_RELEASE:
+		case VMSYNC_ACTION_RELEASE:
 			set_block(head, false);
 			break;
-		case VSYNC_ACTION_ARM_WATCHDOG:
+		case VMSYNC_ACTION_ARM_WATCHDOG:
 			head->watchdog.deadline_ns = a.deadline_ns;
 			break;
-		case VSYNC_ACTION_DISARM_WATCHDOG:
+		case VMSYNC_ACTION_DISARM_WATCHDOG:
 			head->watchdog.deadline_ns = 0;
 			break;
 		}
@@ -106,12 +106,12 @@ void vmpd_pacing_fini(struct vmpd_head *head)
 	vmpd_commit_fini(head);
 	if (head->pacer) {
 		/* Releases the producer through the actions, before the pacer goes. */
-		vsync_pacer_compositor_gone(head->pacer);
+		vmsync_pacer_compositor_gone(head->pacer);
 		run_actions(head);
 	}
 	clear_wait(head);
 	set_block(head, false);
-	vsync_pacer_destroy(head->pacer);
+	vmsync_pacer_destroy(head->pacer);
 	head->pacer = NULL;
 	head->watchdog.deadline_ns = 0;
 	vmpd_connection_remove_timer(&head->watchdog);
@@ -121,12 +121,12 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 	int acquire_fence_fd, bool import_pending)
 {
 	struct vmpd_display *d = head->display;
-	struct vsync_frame frame = { .buffer = buffer, .flags = copied ? VSYNC_FRAME_COPIED : 0 };
+	struct vmsync_frame frame = { .buffer = buffer, .flags = copied ? VMSYNC_FRAME_COPIED : 0 };
 	bool cpu_fence = acquire_fence_fd >= 0;
 	if (cpu_fence || import_pending)
-		frame.flags |= VSYNC_FRAME_ACQUIRE_FENCE;
-	uint64_t seq = vsync_pacer_frame_new(head->pacer, &frame);
-	if (seq && (frame.flags & VSYNC_FRAME_ACQUIRE_FENCE)) {
+		frame.flags |= VMSYNC_FRAME_ACQUIRE_FENCE;
+	uint64_t seq = vmsync_pacer_frame_new(head->pacer, &frame);
+	if (seq && (frame.flags & VMSYNC_FRAME_ACQUIRE_FENCE)) {
 		/* A newer frame replaces the older waiting one: only one wait at a time. */
 		clear_wait(head);
 		head->wait_seq = seq;
@@ -140,7 +140,7 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 				head->wait_count++;
 		}
 		if (head->wait_count == 0)
-			vsync_pacer_acquire_signalled(head->pacer, seq);
+			vmsync_pacer_acquire_signalled(head->pacer, seq);
 	}
 	if (acquire_fence_fd >= 0)
 		close(acquire_fence_fd);
@@ -152,7 +152,7 @@ static void wait_step(struct vmpd_head *head)
 	if (!head->wait_seq || head->wait_count == 0)
 		return;
 	if (--head->wait_count == 0)
-		vsync_pacer_acquire_signalled(head->pacer, head->wait_seq);
+		vmsync_pacer_acquire_signalled(head->pacer, head->wait_seq);
 	run_actions(head);
 }
 
@@ -180,7 +180,7 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_buffer_released(head->pacer, buffer);
+	vmsync_pacer_buffer_released(head->pacer, buffer);
 	run_actions(head);
 }
 
@@ -191,28 +191,28 @@ static void watchdog_fire(struct vmpd_timer *timer)
 	uint64_t deadline = head->watchdog.deadline_ns;
 	if (!head->pacer || !deadline || vmplane_now_ns() < deadline)
 		return;
-	vsync_pacer_tick(head->pacer);
+	vmsync_pacer_tick(head->pacer);
 	run_actions(head);
 }
 
 bool vmpd_pacing_init(struct vmpd_head *head)
 {
 	struct vmpd_display *d = head->display;
-	struct vsync_pacer_config cfg;
-	vsync_pacer_config_defaults(&cfg);
+	struct vmsync_pacer_config cfg;
+	vmsync_pacer_config_defaults(&cfg);
 	cfg.max_in_flight = d->config.max_frames_in_flight;
-	if (cfg.max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT)
-		cfg.max_in_flight = VSYNC_PACER_MAX_IN_FLIGHT;
+	if (cfg.max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT)
+		cfg.max_in_flight = VMSYNC_PACER_MAX_IN_FLIGHT;
 	if (d->config.watchdog_ms)
 		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
-	if (cfg.watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS)
-		cfg.watchdog_ns = VSYNC_PACER_MAX_WATCHDOG_NS;
+	if (cfg.watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS)
+		cfg.watchdog_ns = VMSYNC_PACER_MAX_WATCHDOG_NS;
 	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
 	cfg.explicit_acquire = false;
 	head->wait_fence = (struct vmpd_watch){ .fd = -1, .ready = fence_ready };
 	head->watchdog.fire = watchdog_fire;
 	vmpd_connection_add_timer(&d->conn, &head->watchdog);
-	head->pacer = vsync_pacer_create(&cfg);
+	head->pacer = vmsync_pacer_create(&cfg);
 	return head->pacer != NULL;
 }
 
@@ -220,7 +220,7 @@ void vmpd_pacing_gone(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_compositor_gone(head->pacer);
+	vmsync_pacer_compositor_gone(head->pacer);
 	clear_wait(head);
 	run_actions(head);
 }
@@ -229,6 +229,6 @@ void vmpd_pacing_disable(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;
-	vsync_pacer_drop_pending(head->pacer);
+	vmsync_pacer_drop_pending(head->pacer);
 	run_actions(head);
 }

@@ -39,15 +39,15 @@ struct submitted {
 	bool reported;       /* presented or discarded already counted */
 };
 
-struct vsync_pacer {
-	struct vsync_pacer_config config;
+struct vmsync_pacer {
+	struct vmsync_pacer_config config;
 
 	uint64_t last_seq;           /* last seq handed out */
 	uint64_t last_submitted;     /* seq of the latest SUBMIT, 0 if none */
 
 	bool has_pending;
 	struct frame pending;
-	struct frame in_flight[VSYNC_PACER_MAX_IN_FLIGHT];
+	struct frame in_flight[VMSYNC_PACER_MAX_IN_FLIGHT];
 	uint32_t n_in_flight;
 
 	struct hold holds[HOLDS_MAX];
@@ -65,10 +65,10 @@ struct vsync_pacer {
 	bool gone;
 	uint64_t armed;              /* deadline currently armed, 0 = none */
 
-	struct vsync_action *queue;
+	struct vmsync_action *queue;
 	size_t queue_len, queue_cap, queue_head;
 
-	struct vsync_pacer_stats stats;
+	struct vmsync_pacer_stats stats;
 };
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
@@ -76,19 +76,19 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-static uint64_t pacer_now(const struct vsync_pacer *p)
+static uint64_t pacer_now(const struct vmsync_pacer *p)
 {
 	return p->config.now_ns ? p->config.now_ns(p->config.clock_data) :
 		vmplane_now_ns();
 }
 
-static void push(struct vsync_pacer *p, const struct vsync_action *action)
+static void push(struct vmsync_pacer *p, const struct vmsync_action *action)
 {
 	if (p->queue_head == p->queue_len)
 		p->queue_head = p->queue_len = 0;
 	if (p->queue_len == p->queue_cap) {
 		size_t cap = p->queue_cap ? p->queue_cap * 2 : 16;
-		struct vsync_action *q = realloc(p->queue, cap * sizeof(*q));
+		struct vmsync_action *q = realloc(p->queue, cap * sizeof(*q));
 		if (!q)
 			abort();
 		p->queue = q;
@@ -97,51 +97,51 @@ static void push(struct vsync_pacer *p, const struct vsync_action *action)
 	p->queue[p->queue_len++] = *action;
 }
 
-static void push_frame(struct vsync_pacer *p, enum vsync_action_type type,
-	enum vsync_reason reason, const struct frame *f)
+static void push_frame(struct vmsync_pacer *p, enum vmsync_action_type type,
+	enum vmsync_reason reason, const struct frame *f)
 {
-	struct vsync_action a = {
+	struct vmsync_action a = {
 		.type = type, .reason = reason,
 		.seq = f->seq, .buffer = f->buffer, .data = f->data,
 	};
 	push(p, &a);
 }
 
-static void release_producer(struct vsync_pacer *p, uint64_t now,
-	enum vsync_reason reason)
+static void release_producer(struct vmsync_pacer *p, uint64_t now,
+	enum vmsync_reason reason)
 {
 	if (!p->blocked)
 		return;
 	p->blocked = false;
 	uint64_t held = now >= p->block_start ? now - p->block_start : 0;
 	p->stats.max_block_ns = max_u64(p->stats.max_block_ns, held);
-	if (reason == VSYNC_REASON_TIMEOUT)
+	if (reason == VMSYNC_REASON_TIMEOUT)
 		p->stats.watchdog_releases++;
-	struct vsync_action a = { .type = VSYNC_ACTION_RELEASE, .reason = reason };
+	struct vmsync_action a = { .type = VMSYNC_ACTION_RELEASE, .reason = reason };
 	push(p, &a);
 }
 
-static void drop_pending(struct vsync_pacer *p, enum vsync_reason reason)
+static void drop_pending(struct vmsync_pacer *p, enum vmsync_reason reason)
 {
 	if (!p->has_pending)
 		return;
 	p->has_pending = false;
 	p->stats.frames_dropped++;
-	push_frame(p, VSYNC_ACTION_DROP, reason, &p->pending);
+	push_frame(p, VMSYNC_ACTION_DROP, reason, &p->pending);
 }
 
-static void retire_at(struct vsync_pacer *p, uint32_t i, enum vsync_reason reason)
+static void retire_at(struct vmsync_pacer *p, uint32_t i, enum vmsync_reason reason)
 {
 	struct frame f = p->in_flight[i];
 	memmove(&p->in_flight[i], &p->in_flight[i + 1],
 		(p->n_in_flight - i - 1) * sizeof(f));
 	p->n_in_flight--;
-	if (reason == VSYNC_REASON_TIMEOUT)
+	if (reason == VMSYNC_REASON_TIMEOUT)
 		p->stats.frames_timed_out++;
-	push_frame(p, VSYNC_ACTION_RETIRE, reason, &f);
+	push_frame(p, VMSYNC_ACTION_RETIRE, reason, &f);
 }
 
-static struct submitted *history_find(struct vsync_pacer *p, uint64_t seq)
+static struct submitted *history_find(struct vmsync_pacer *p, uint64_t seq)
 {
 	for (uint32_t i = 0; i < p->history_count; i++) {
 		if (p->history[i].seq == seq)
@@ -150,7 +150,7 @@ static struct submitted *history_find(struct vsync_pacer *p, uint64_t seq)
 	return NULL;
 }
 
-static uint64_t history_oldest(const struct vsync_pacer *p)
+static uint64_t history_oldest(const struct vmsync_pacer *p)
 {
 	uint64_t oldest = UINT64_MAX;
 	for (uint32_t i = 0; i < p->history_count; i++) {
@@ -161,7 +161,7 @@ static uint64_t history_oldest(const struct vsync_pacer *p)
 }
 
 /* The first submitted seq after `seq`, 0 if none is remembered. */
-static uint64_t history_next_after(const struct vsync_pacer *p, uint64_t seq)
+static uint64_t history_next_after(const struct vmsync_pacer *p, uint64_t seq)
 {
 	uint64_t next = 0;
 	for (uint32_t i = 0; i < p->history_count; i++) {
@@ -176,7 +176,7 @@ static uint64_t history_next_after(const struct vsync_pacer *p, uint64_t seq)
  * Whether `seq` names a submitted frame. Frames older than the history are
  * assumed submitted: such events can only be late ones.
  */
-static bool was_submitted(struct vsync_pacer *p, uint64_t seq)
+static bool was_submitted(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (seq == 0 || seq > p->last_submitted)
 		return false;
@@ -185,12 +185,12 @@ static bool was_submitted(struct vsync_pacer *p, uint64_t seq)
 	return p->history_count > 0 && seq < history_oldest(p);
 }
 
-static void hold_on_submit(struct vsync_pacer *p, const struct frame *f)
+static void hold_on_submit(struct vmsync_pacer *p, const struct frame *f)
 {
 	struct hold *cur = p->cur_hold >= 0 ? &p->holds[p->cur_hold] : NULL;
 	if (cur && cur->buffer == f->buffer) {
 		cur->last_seq = f->seq;
-		cur->copied = f->flags & VSYNC_FRAME_COPIED;
+		cur->copied = f->flags & VMSYNC_FRAME_COPIED;
 		return;
 	}
 	if (cur)
@@ -208,14 +208,14 @@ static void hold_on_submit(struct vsync_pacer *p, const struct frame *f)
 	}
 	p->holds[slot] = (struct hold){
 		.used = true,
-		.copied = f->flags & VSYNC_FRAME_COPIED,
+		.copied = f->flags & VMSYNC_FRAME_COPIED,
 		.buffer = f->buffer,
 		.last_seq = f->seq,
 	};
 	p->cur_hold = slot;
 }
 
-static void submit(struct vsync_pacer *p, struct frame *f, uint64_t now)
+static void submit(struct vmsync_pacer *p, struct frame *f, uint64_t now)
 {
 	f->t_submit = now;
 	p->in_flight[p->n_in_flight++] = *f;
@@ -231,16 +231,16 @@ static void submit(struct vsync_pacer *p, struct frame *f, uint64_t now)
 	if (p->history_count < HISTORY_MAX)
 		p->history_count++;
 
-	push_frame(p, VSYNC_ACTION_SUBMIT, VSYNC_REASON_NONE, f);
+	push_frame(p, VMSYNC_ACTION_SUBMIT, VMSYNC_REASON_NONE, f);
 }
 
-static bool acquire_ready(const struct vsync_pacer *p, const struct frame *f)
+static bool acquire_ready(const struct vmsync_pacer *p, const struct frame *f)
 {
-	return !(f->flags & VSYNC_FRAME_ACQUIRE_FENCE) ||
+	return !(f->flags & VMSYNC_FRAME_ACQUIRE_FENCE) ||
 		p->config.explicit_acquire || f->acquired;
 }
 
-static uint64_t next_deadline(const struct vsync_pacer *p)
+static uint64_t next_deadline(const struct vmsync_pacer *p)
 {
 	uint64_t deadline = 0;
 	if (p->blocked)
@@ -254,35 +254,35 @@ static uint64_t next_deadline(const struct vsync_pacer *p)
 }
 
 /* Handle deadlines that have passed. */
-static void expire(struct vsync_pacer *p, uint64_t now)
+static void expire(struct vmsync_pacer *p, uint64_t now)
 {
 	if (p->blocked && now >= p->block_start + p->config.watchdog_ns)
-		release_producer(p, now, VSYNC_REASON_TIMEOUT);
+		release_producer(p, now, VMSYNC_REASON_TIMEOUT);
 	for (uint32_t i = 0; i < p->n_in_flight;) {
 		if (now >= p->in_flight[i].t_submit + p->config.watchdog_ns)
-			retire_at(p, i, VSYNC_REASON_TIMEOUT);
+			retire_at(p, i, VMSYNC_REASON_TIMEOUT);
 		else
 			i++;
 	}
 }
 
-static bool hold_satisfied(const struct vsync_pacer *p)
+static bool hold_satisfied(const struct vmsync_pacer *p)
 {
 	const uint32_t on = p->config.release_on;
 	const uint64_t h = p->hold_seq;
-	if ((on & VSYNC_RELEASE_ON_SUBMIT) && p->last_submitted >= h)
+	if ((on & VMSYNC_RELEASE_ON_SUBMIT) && p->last_submitted >= h)
 		return true;
-	if ((on & VSYNC_RELEASE_ON_BUFFER) && p->w_buffer >= h)
+	if ((on & VMSYNC_RELEASE_ON_BUFFER) && p->w_buffer >= h)
 		return true;
-	if ((on & VSYNC_RELEASE_ON_PRESENTATION) && p->w_presentation >= h)
+	if ((on & VMSYNC_RELEASE_ON_PRESENTATION) && p->w_presentation >= h)
 		return true;
-	if ((on & VSYNC_RELEASE_ON_FRAME_DONE) && p->w_frame_done >= h)
+	if ((on & VMSYNC_RELEASE_ON_FRAME_DONE) && p->w_frame_done >= h)
 		return true;
 	return false;
 }
 
 /* Bring the state to rest after an input; emits the resulting actions. */
-static void settle(struct vsync_pacer *p, uint64_t now, enum vsync_reason done)
+static void settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done)
 {
 	uint64_t w_done = max_u64(p->w_presentation, p->w_frame_done);
 	for (uint32_t i = 0; i < p->n_in_flight;) {
@@ -300,13 +300,13 @@ static void settle(struct vsync_pacer *p, uint64_t now, enum vsync_reason done)
 	}
 
 	if (p->blocked && hold_satisfied(p))
-		release_producer(p, now, VSYNC_REASON_POLICY);
+		release_producer(p, now, VMSYNC_REASON_POLICY);
 
 	uint64_t deadline = next_deadline(p);
 	if (deadline != p->armed) {
-		struct vsync_action a = {
-			.type = deadline ? VSYNC_ACTION_ARM_WATCHDOG :
-				VSYNC_ACTION_DISARM_WATCHDOG,
+		struct vmsync_action a = {
+			.type = deadline ? VMSYNC_ACTION_ARM_WATCHDOG :
+				VMSYNC_ACTION_DISARM_WATCHDOG,
 			.deadline_ns = deadline,
 		};
 		push(p, &a);
@@ -314,38 +314,38 @@ static void settle(struct vsync_pacer *p, uint64_t now, enum vsync_reason done)
 	}
 }
 
-void vsync_pacer_config_defaults(struct vsync_pacer_config *config)
+void vmsync_pacer_config_defaults(struct vmsync_pacer_config *config)
 {
 	if (!config)
 		return;
-	*config = (struct vsync_pacer_config){
+	*config = (struct vmsync_pacer_config){
 		.max_in_flight = 1,
-		.watchdog_ns = VSYNC_PACER_DEFAULT_WATCHDOG_NS,
-		.release_on = VSYNC_RELEASE_ON_DEFAULT,
+		.watchdog_ns = VMSYNC_PACER_DEFAULT_WATCHDOG_NS,
+		.release_on = VMSYNC_RELEASE_ON_DEFAULT,
 	};
 }
 
-struct vsync_pacer *vsync_pacer_create(const struct vsync_pacer_config *config)
+struct vmsync_pacer *vmsync_pacer_create(const struct vmsync_pacer_config *config)
 {
-	struct vsync_pacer_config c;
-	vsync_pacer_config_defaults(&c);
+	struct vmsync_pacer_config c;
+	vmsync_pacer_config_defaults(&c);
 	if (config) {
-		const uint32_t all = VSYNC_RELEASE_ON_SUBMIT | VSYNC_RELEASE_ON_BUFFER |
-			VSYNC_RELEASE_ON_PRESENTATION | VSYNC_RELEASE_ON_FRAME_DONE;
-		if (config->max_in_flight > VSYNC_PACER_MAX_IN_FLIGHT ||
-				config->watchdog_ns > VSYNC_PACER_MAX_WATCHDOG_NS ||
+		const uint32_t all = VMSYNC_RELEASE_ON_SUBMIT | VMSYNC_RELEASE_ON_BUFFER |
+			VMSYNC_RELEASE_ON_PRESENTATION | VMSYNC_RELEASE_ON_FRAME_DONE;
+		if (config->max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT ||
+				config->watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS ||
 				(config->release_on & ~all))
 			return NULL;
 		c = *config;
 		if (c.max_in_flight == 0)
 			c.max_in_flight = 1;
 		if (c.watchdog_ns == 0)
-			c.watchdog_ns = VSYNC_PACER_DEFAULT_WATCHDOG_NS;
+			c.watchdog_ns = VMSYNC_PACER_DEFAULT_WATCHDOG_NS;
 		if (c.release_on == 0)
-			c.release_on = VSYNC_RELEASE_ON_DEFAULT;
+			c.release_on = VMSYNC_RELEASE_ON_DEFAULT;
 	}
 
-	struct vsync_pacer *p = calloc(1, sizeof(*p));
+	struct vmsync_pacer *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->config = c;
@@ -353,7 +353,7 @@ struct vsync_pacer *vsync_pacer_create(const struct vsync_pacer_config *config)
 	return p;
 }
 
-void vsync_pacer_destroy(struct vsync_pacer *pacer)
+void vmsync_pacer_destroy(struct vmsync_pacer *pacer)
 {
 	if (!pacer)
 		return;
@@ -361,7 +361,7 @@ void vsync_pacer_destroy(struct vsync_pacer *pacer)
 	free(pacer);
 }
 
-bool vsync_pacer_next_action(struct vsync_pacer *p, struct vsync_action *action)
+bool vmsync_pacer_next_action(struct vmsync_pacer *p, struct vmsync_action *action)
 {
 	if (!p || !action || p->queue_head >= p->queue_len)
 		return false;
@@ -369,10 +369,10 @@ bool vsync_pacer_next_action(struct vsync_pacer *p, struct vsync_action *action)
 	return true;
 }
 
-uint64_t vsync_pacer_frame_new(struct vsync_pacer *p, const struct vsync_frame *frame)
+uint64_t vmsync_pacer_frame_new(struct vmsync_pacer *p, const struct vmsync_frame *frame)
 {
-	const uint32_t known = VSYNC_FRAME_ACQUIRE_FENCE | VSYNC_FRAME_COPIED |
-		VSYNC_FRAME_NONBLOCKING;
+	const uint32_t known = VMSYNC_FRAME_ACQUIRE_FENCE | VMSYNC_FRAME_COPIED |
+		VMSYNC_FRAME_NONBLOCKING;
 	if (!p || !frame || (frame->flags & ~known))
 		return 0;
 	uint64_t now = pacer_now(p);
@@ -388,30 +388,30 @@ uint64_t vsync_pacer_frame_new(struct vsync_pacer *p, const struct vsync_frame *
 
 	if (p->gone) {
 		p->stats.frames_dropped++;
-		push_frame(p, VSYNC_ACTION_DROP, VSYNC_REASON_GONE, &f);
-		settle(p, now, VSYNC_REASON_NONE);
+		push_frame(p, VMSYNC_ACTION_DROP, VMSYNC_REASON_GONE, &f);
+		settle(p, now, VMSYNC_REASON_NONE);
 		return f.seq;
 	}
 
-	drop_pending(p, VSYNC_REASON_SUPERSEDED);
+	drop_pending(p, VMSYNC_REASON_SUPERSEDED);
 	p->pending = f;
 	p->has_pending = true;
 
 	if (p->blocked) {
 		p->hold_seq = f.seq;
-	} else if (!(f.flags & VSYNC_FRAME_NONBLOCKING)) {
+	} else if (!(f.flags & VMSYNC_FRAME_NONBLOCKING)) {
 		p->blocked = true;
 		p->block_start = now;
 		p->hold_seq = f.seq;
 		p->stats.producer_blocks++;
-		struct vsync_action a = { .type = VSYNC_ACTION_BLOCK };
+		struct vmsync_action a = { .type = VMSYNC_ACTION_BLOCK };
 		push(p, &a);
 	}
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 	return f.seq;
 }
 
-bool vsync_pacer_acquire_signalled(struct vsync_pacer *p, uint64_t seq)
+bool vmsync_pacer_acquire_signalled(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || seq == 0 || seq > p->last_seq)
 		return false;
@@ -419,11 +419,11 @@ bool vsync_pacer_acquire_signalled(struct vsync_pacer *p, uint64_t seq)
 	expire(p, now);
 	if (p->has_pending && p->pending.seq == seq)
 		p->pending.acquired = true;
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 	return true;
 }
 
-bool vsync_pacer_buffer_released(struct vsync_pacer *p, uint64_t buffer)
+bool vmsync_pacer_buffer_released(struct vmsync_pacer *p, uint64_t buffer)
 {
 	if (!p)
 		return false;
@@ -447,11 +447,11 @@ bool vsync_pacer_buffer_released(struct vsync_pacer *p, uint64_t buffer)
 	h->used = false;
 	if (p->cur_hold == oldest)
 		p->cur_hold = -1;
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 	return true;
 }
 
-bool vsync_pacer_commit_released(struct vsync_pacer *p, uint64_t seq)
+bool vmsync_pacer_commit_released(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
@@ -459,19 +459,19 @@ bool vsync_pacer_commit_released(struct vsync_pacer *p, uint64_t seq)
 	expire(p, now);
 	p->w_buffer = max_u64(p->w_buffer, seq);
 	const struct submitted *s = history_find(p, seq);
-	if (s && !(s->flags & VSYNC_FRAME_COPIED)) {
+	if (s && !(s->flags & VMSYNC_FRAME_COPIED)) {
 		uint64_t next = history_next_after(p, seq);
 		if (next)
 			p->w_buffer = max_u64(p->w_buffer, next);
 	}
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 	return true;
 }
 
-bool vsync_pacer_presented(struct vsync_pacer *p, uint64_t seq,
+bool vmsync_pacer_presented(struct vmsync_pacer *p, uint64_t seq,
 	uint64_t when_ns, uint32_t flags)
 {
-	if (!p || !was_submitted(p, seq) || (flags & ~VSYNC_PRESENTED_ZERO_COPY))
+	if (!p || !was_submitted(p, seq) || (flags & ~VMSYNC_PRESENTED_ZERO_COPY))
 		return false;
 	uint64_t now = pacer_now(p);
 	expire(p, now);
@@ -480,16 +480,16 @@ bool vsync_pacer_presented(struct vsync_pacer *p, uint64_t seq,
 		s->reported = true;
 		uint64_t when = when_ns ? when_ns : now;
 		p->stats.frames_presented++;
-		if (flags & VSYNC_PRESENTED_ZERO_COPY)
+		if (flags & VMSYNC_PRESENTED_ZERO_COPY)
 			p->stats.frames_zero_copy++;
 		p->stats.last_latency_ns = when > s->t_submit ? when - s->t_submit : 0;
 	}
 	p->w_presentation = max_u64(p->w_presentation, seq);
-	settle(p, now, VSYNC_REASON_PRESENTED);
+	settle(p, now, VMSYNC_REASON_PRESENTED);
 	return true;
 }
 
-bool vsync_pacer_discarded(struct vsync_pacer *p, uint64_t seq)
+bool vmsync_pacer_discarded(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
@@ -501,31 +501,31 @@ bool vsync_pacer_discarded(struct vsync_pacer *p, uint64_t seq)
 		p->stats.frames_discarded++;
 	}
 	p->w_presentation = max_u64(p->w_presentation, seq);
-	settle(p, now, VSYNC_REASON_DISCARDED);
+	settle(p, now, VMSYNC_REASON_DISCARDED);
 	return true;
 }
 
-bool vsync_pacer_frame_done(struct vsync_pacer *p, uint64_t seq)
+bool vmsync_pacer_frame_done(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
 	uint64_t now = pacer_now(p);
 	expire(p, now);
 	p->w_frame_done = max_u64(p->w_frame_done, seq);
-	settle(p, now, VSYNC_REASON_FRAME_DONE);
+	settle(p, now, VMSYNC_REASON_FRAME_DONE);
 	return true;
 }
 
-void vsync_pacer_tick(struct vsync_pacer *p)
+void vmsync_pacer_tick(struct vmsync_pacer *p)
 {
 	if (!p)
 		return;
 	uint64_t now = pacer_now(p);
 	expire(p, now);
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vsync_pacer_drop_pending(struct vsync_pacer *p)
+void vmsync_pacer_drop_pending(struct vmsync_pacer *p)
 {
 	if (!p)
 		return;
@@ -533,57 +533,57 @@ void vsync_pacer_drop_pending(struct vsync_pacer *p)
 	expire(p, now);
 	if (p->has_pending) {
 		bool was_hold = p->blocked && p->pending.seq == p->hold_seq;
-		drop_pending(p, VSYNC_REASON_CANCELLED);
+		drop_pending(p, VMSYNC_REASON_CANCELLED);
 		/* Nothing newer will come to satisfy the hold: let the producer go. */
 		if (was_hold)
-			release_producer(p, now, VSYNC_REASON_CANCELLED);
+			release_producer(p, now, VMSYNC_REASON_CANCELLED);
 	}
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vsync_pacer_compositor_gone(struct vsync_pacer *p)
+void vmsync_pacer_compositor_gone(struct vmsync_pacer *p)
 {
 	if (!p || p->gone)
 		return;
 	uint64_t now = pacer_now(p);
 	p->gone = true;
-	release_producer(p, now, VSYNC_REASON_GONE);
-	drop_pending(p, VSYNC_REASON_GONE);
+	release_producer(p, now, VMSYNC_REASON_GONE);
+	drop_pending(p, VMSYNC_REASON_GONE);
 	while (p->n_in_flight > 0)
-		retire_at(p, 0, VSYNC_REASON_GONE);
+		retire_at(p, 0, VMSYNC_REASON_GONE);
 	memset(p->holds, 0, sizeof(p->holds));
 	p->cur_hold = -1;
-	settle(p, now, VSYNC_REASON_NONE);
+	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vsync_pacer_compositor_back(struct vsync_pacer *p)
+void vmsync_pacer_compositor_back(struct vmsync_pacer *p)
 {
 	if (p)
 		p->gone = false;
 }
 
-bool vsync_pacer_is_blocked(const struct vsync_pacer *p)
+bool vmsync_pacer_is_blocked(const struct vmsync_pacer *p)
 {
 	return p && p->blocked;
 }
 
-uint32_t vsync_pacer_in_flight(const struct vsync_pacer *p)
+uint32_t vmsync_pacer_in_flight(const struct vmsync_pacer *p)
 {
 	return p ? p->n_in_flight : 0;
 }
 
-bool vsync_pacer_has_pending(const struct vsync_pacer *p)
+bool vmsync_pacer_has_pending(const struct vmsync_pacer *p)
 {
 	return p && p->has_pending;
 }
 
-uint64_t vsync_pacer_deadline(const struct vsync_pacer *p)
+uint64_t vmsync_pacer_deadline(const struct vmsync_pacer *p)
 {
 	return p ? p->armed : 0;
 }
 
-void vsync_pacer_get_stats(const struct vsync_pacer *p,
-	struct vsync_pacer_stats *stats)
+void vmsync_pacer_get_stats(const struct vmsync_pacer *p,
+	struct vmsync_pacer_stats *stats)
 {
 	if (!stats)
 		return;
@@ -594,32 +594,32 @@ void vsync_pacer_get_stats(const struct vsync_pacer *p,
 	*stats = p->stats;
 }
 
-const char *vsync_action_type_str(enum vsync_action_type type)
+const char *vmsync_action_type_str(enum vmsync_action_type type)
 {
 	switch (type) {
-	case VSYNC_ACTION_SUBMIT: return "submit";
-	case VSYNC_ACTION_DROP: return "drop";
-	case VSYNC_ACTION_RETIRE: return "retire";
-	case VSYNC_ACTION_BLOCK: return "block";
-	case VSYNC_ACTION_RELEASE: return "release";
-	case VSYNC_ACTION_ARM_WATCHDOG: return "arm-watchdog";
-	case VSYNC_ACTION_DISARM_WATCHDOG: return "disarm-watchdog";
+	case VMSYNC_ACTION_SUBMIT: return "submit";
+	case VMSYNC_ACTION_DROP: return "drop";
+	case VMSYNC_ACTION_RETIRE: return "retire";
+	case VMSYNC_ACTION_BLOCK: return "block";
+	case VMSYNC_ACTION_RELEASE: return "release";
+	case VMSYNC_ACTION_ARM_WATCHDOG: return "arm-watchdog";
+	case VMSYNC_ACTION_DISARM_WATCHDOG: return "disarm-watchdog";
 	}
 	return "unknown-action";
 }
 
-const char *vsync_reason_str(enum vsync_reason reason)
+const char *vmsync_reason_str(enum vmsync_reason reason)
 {
 	switch (reason) {
-	case VSYNC_REASON_NONE: return "none";
-	case VSYNC_REASON_SUPERSEDED: return "superseded";
-	case VSYNC_REASON_CANCELLED: return "cancelled";
-	case VSYNC_REASON_GONE: return "gone";
-	case VSYNC_REASON_PRESENTED: return "presented";
-	case VSYNC_REASON_DISCARDED: return "discarded";
-	case VSYNC_REASON_FRAME_DONE: return "frame-done";
-	case VSYNC_REASON_TIMEOUT: return "timeout";
-	case VSYNC_REASON_POLICY: return "policy";
+	case VMSYNC_REASON_NONE: return "none";
+	case VMSYNC_REASON_SUPERSEDED: return "superseded";
+	case VMSYNC_REASON_CANCELLED: return "cancelled";
+	case VMSYNC_REASON_GONE: return "gone";
+	case VMSYNC_REASON_PRESENTED: return "presented";
+	case VMSYNC_REASON_DISCARDED: return "discarded";
+	case VMSYNC_REASON_FRAME_DONE: return "frame-done";
+	case VMSYNC_REASON_TIMEOUT: return "timeout";
+	case VMSYNC_REASON_POLICY: return "policy";
 	}
 	return "unknown-reason";
 }

@@ -8,7 +8,7 @@
 #include "uapi.h"
 #include "vmplane/sync_timeline.h"
 
-struct vsync_timeline {
+struct vmsync_timeline {
 	int fd;
 };
 
@@ -17,7 +17,7 @@ static const char *const sw_sync_nodes[] = {
 	"/sys/kernel/debug/sync/sw_sync",
 };
 
-const char *vsync_timeline_node(void)
+const char *vmsync_timeline_node(void)
 {
 	for (size_t i = 0; i < sizeof(sw_sync_nodes) / sizeof(sw_sync_nodes[0]); i++) {
 		if (access(sw_sync_nodes[i], R_OK | W_OK) == 0)
@@ -26,30 +26,30 @@ const char *vsync_timeline_node(void)
 	return NULL;
 }
 
-enum vsync_result vsync_timeline_create(struct vsync_timeline **out)
+enum vmsync_result vmsync_timeline_create(struct vmsync_timeline **out)
 {
 	if (!out)
-		return VSYNC_INVALID;
+		return VMSYNC_INVALID;
 	*out = NULL;
-	const char *node = vsync_timeline_node();
+	const char *node = vmsync_timeline_node();
 	if (!node)
-		return VSYNC_UNSUPPORTED;
-	struct vsync_timeline *timeline = calloc(1, sizeof(*timeline));
+		return VMSYNC_UNSUPPORTED;
+	struct vmsync_timeline *timeline = calloc(1, sizeof(*timeline));
 	if (!timeline)
-		return VSYNC_ERROR;
+		return VMSYNC_ERROR;
 	/* Each open of the node is a fresh timeline starting at 0. */
 	timeline->fd = open(node, O_RDWR | O_CLOEXEC);
 	if (timeline->fd < 0) {
 		int err = errno;
 		free(timeline);
 		errno = err;
-		return err == ENOENT || err == ENODEV ? VSYNC_UNSUPPORTED : VSYNC_ERROR;
+		return err == ENOENT || err == ENODEV ? VMSYNC_UNSUPPORTED : VMSYNC_ERROR;
 	}
 	*out = timeline;
-	return VSYNC_OK;
+	return VMSYNC_OK;
 }
 
-void vsync_timeline_destroy(struct vsync_timeline *timeline)
+void vmsync_timeline_destroy(struct vmsync_timeline *timeline)
 {
 	if (!timeline)
 		return;
@@ -57,30 +57,30 @@ void vsync_timeline_destroy(struct vsync_timeline *timeline)
 	free(timeline);
 }
 
-enum vsync_result vsync_timeline_fence(struct vsync_timeline *timeline,
+enum vmsync_result vmsync_timeline_fence(struct vmsync_timeline *timeline,
 	uint32_t point, const char *name, int *out_fd)
 {
 	if (out_fd)
 		*out_fd = -1;
 	if (!timeline || !out_fd)
-		return VSYNC_INVALID;
-	struct vsync_sw_sync_create_fence arg;
+		return VMSYNC_INVALID;
+	struct vmsync_sw_sync_create_fence arg;
 	memset(&arg, 0, sizeof(arg));
 	arg.value = point;
 	strncpy(arg.name, name ? name : "vmplane", sizeof(arg.name) - 1);
-	if (ioctl(timeline->fd, VSYNC_SW_SYNC_IOC_CREATE_FENCE, &arg) < 0)
-		return errno == ENOTTY ? VSYNC_UNSUPPORTED : VSYNC_ERROR;
+	if (ioctl(timeline->fd, VMSYNC_SW_SYNC_IOC_CREATE_FENCE, &arg) < 0)
+		return errno == ENOTTY ? VMSYNC_UNSUPPORTED : VMSYNC_ERROR;
 	*out_fd = arg.fence;
-	return VSYNC_OK;
+	return VMSYNC_OK;
 }
 
-enum vsync_result vsync_timeline_advance(struct vsync_timeline *timeline,
+enum vmsync_result vmsync_timeline_advance(struct vmsync_timeline *timeline,
 	uint32_t steps)
 {
 	if (!timeline)
-		return VSYNC_INVALID;
+		return VMSYNC_INVALID;
 	__u32 inc = steps;
-	if (ioctl(timeline->fd, VSYNC_SW_SYNC_IOC_INC, &inc) < 0)
-		return errno == ENOTTY ? VSYNC_UNSUPPORTED : VSYNC_ERROR;
-	return VSYNC_OK;
+	if (ioctl(timeline->fd, VMSYNC_SW_SYNC_IOC_INC, &inc) < 0)
+		return errno == ENOTTY ? VMSYNC_UNSUPPORTED : VMSYNC_ERROR;
+	return VMSYNC_OK;
 }

@@ -2,8 +2,8 @@
  * The sync library's one include for kernel fence interfaces: sync_file,
  * dma-buf sync_file ioctls (defined here for pre-6.0 headers) and sw_sync.
  */
-#ifndef VSYNC_UAPI_H
-#define VSYNC_UAPI_H
+#ifndef VMSYNC_UAPI_H
+#define VMSYNC_UAPI_H
 
 /* Kernel UAPI for sync_file and dma-buf fences, with fallbacks for old headers. */
 
@@ -29,13 +29,13 @@ struct dma_buf_import_sync_file {
 #endif
 
 /* sw_sync is a debug interface without a UAPI header. */
-struct vsync_sw_sync_create_fence {
+struct vmsync_sw_sync_create_fence {
 	__u32 value;
 	char name[32];
 	__s32 fence;
 };
-#define VSYNC_SW_SYNC_IOC_CREATE_FENCE \
-	_IOWR('W', 0, struct vsync_sw_sync_create_fence)
-#define VSYNC_SW_SYNC_IOC_INC _IOW('W', 1, __u32)
+#define VMSYNC_SW_SYNC_IOC_CREATE_FENCE \
+	_IOWR('W', 0, struct vmsync_sw_sync_create_fence)
+#define VMSYNC_SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
 #endif

@@ -1,5 +1,5 @@
 /* The compositor set-up that the clients on Weston's test harness start
- * from (tests/weston, tests/qemu_core, tests/qemu_e2e, bench). */
+ * from (tests/weston, tests/qemu_ui_wayland, tests/qemu_e2e, bench). */
 #ifndef VMPLANE_HARNESS_SETUP_H
 #define VMPLANE_HARNESS_SETUP_H
 

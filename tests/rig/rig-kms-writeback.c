@@ -85,10 +85,10 @@ int main(int argc, char **argv)
 	}
 	CHECK_MSG(ov_fb != 0, "udmabuf imported into vkms as a LINEAR XRGB8888 framebuffer");
 
-	struct vsync_timeline *tl = NULL;
+	struct vmsync_timeline *tl = NULL;
 	int in_fence = -1;
-	CHECK_MSG(vsync_timeline_create(&tl) == VSYNC_OK &&
-			vsync_timeline_fence(tl, 1, "rig-in", &in_fence) == VSYNC_OK,
+	CHECK_MSG(vmsync_timeline_create(&tl) == VMSYNC_OK &&
+			vmsync_timeline_fence(tl, 1, "rig-in", &in_fence) == VMSYNC_OK,
 		"sw_sync in-fence");
 
 	uint32_t blob = 0;
@@ -121,13 +121,13 @@ int main(int argc, char **argv)
 		ret ? strerror(errno) : "ok");
 	drmModeAtomicFree(req);
 
-	CHECK_MSG(vsync_fd_wait(out_fence, 200 * MS) == VSYNC_TIMEOUT,
+	CHECK_MSG(vmsync_fd_wait(out_fence, 200 * MS) == VMSYNC_TIMEOUT,
 		"out-fence held back while the in-fence is unsignalled");
 	int64_t t1 = (int64_t)vmplane_now_ns();
-	vsync_timeline_advance(tl, 1);
-	CHECK_MSG(vsync_fd_wait(out_fence, 2000 * MS) == VSYNC_OK,
+	vmsync_timeline_advance(tl, 1);
+	CHECK_MSG(vmsync_fd_wait(out_fence, 2000 * MS) == VMSYNC_OK,
 		"out-fence signals after the in-fence (%.1f ms)", ((int64_t)vmplane_now_ns() - t1) / 1e6);
-	CHECK_MSG(vsync_fd_wait(wb_fence, 3000 * MS) == VSYNC_OK,
+	CHECK_MSG(vmsync_fd_wait(wb_fence, 3000 * MS) == VMSYNC_OK,
 		"writeback fence signals (%.1f ms after the commit)", ((int64_t)vmplane_now_ns() - t0) / 1e6);
 
 	/* The capture must be exactly blue with a green square. */
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		close(out_fence);
 	if (wb_fence >= 0)
 		close(wb_fence);
-	vsync_timeline_destroy(tl);
+	vmsync_timeline_destroy(tl);
 	rig_udmabuf_destroy(ub);
 	close(k.fd);
 	return tap_finish();

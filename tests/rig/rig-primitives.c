@@ -42,40 +42,40 @@ struct rig_vgem_fence_signal {
 
 static void check_sw_sync(void)
 {
-	struct vsync_timeline *tl = NULL;
-	enum vsync_result r = vsync_timeline_create(&tl);
-	if (!CHECK_MSG(r == VSYNC_OK, "sw_sync timeline created (%s, node %s)",
-			vsync_result_str(r), vsync_timeline_node()))
+	struct vmsync_timeline *tl = NULL;
+	enum vmsync_result r = vmsync_timeline_create(&tl);
+	if (!CHECK_MSG(r == VMSYNC_OK, "sw_sync timeline created (%s, node %s)",
+			vmsync_result_str(r), vmsync_timeline_node()))
 		return;
 
 	int fence = -1, later = -1;
-	r = vsync_timeline_fence(tl, 1, "rig-fence", &fence);
-	CHECK_MSG(r == VSYNC_OK && fence >= 0, "sw_sync fence at point 1");
-	r = vsync_timeline_fence(tl, 2, "rig-later", &later);
-	CHECK_MSG(r == VSYNC_OK && later >= 0, "sw_sync fence at point 2");
+	r = vmsync_timeline_fence(tl, 1, "rig-fence", &fence);
+	CHECK_MSG(r == VMSYNC_OK && fence >= 0, "sw_sync fence at point 1");
+	r = vmsync_timeline_fence(tl, 2, "rig-later", &later);
+	CHECK_MSG(r == VMSYNC_OK && later >= 0, "sw_sync fence at point 2");
 
-	struct vsync_file_info info;
-	r = vsync_file_info(fence, &info);
-	CHECK_MSG(r == VSYNC_OK && strcmp(info.driver, "sw_sync") == 0 &&
-			info.status == VSYNC_FENCE_ACTIVE,
-		"sync_file info: driver '%s', active", r == VSYNC_OK ? info.driver : "?");
-	CHECK_MSG(vsync_fd_wait(fence, 50 * MS) == VSYNC_TIMEOUT,
+	struct vmsync_file_info info;
+	r = vmsync_file_info(fence, &info);
+	CHECK_MSG(r == VMSYNC_OK && strcmp(info.driver, "sw_sync") == 0 &&
+			info.status == VMSYNC_FENCE_ACTIVE,
+		"sync_file info: driver '%s', active", r == VMSYNC_OK ? info.driver : "?");
+	CHECK_MSG(vmsync_fd_wait(fence, 50 * MS) == VMSYNC_TIMEOUT,
 		"unsignalled fence times out");
 
 	int64_t t0 = (int64_t)vmplane_now_ns();
-	r = vsync_timeline_advance(tl, 1);
-	CHECK_MSG(r == VSYNC_OK, "timeline advanced by 1");
-	CHECK_MSG(vsync_fd_wait(fence, 100 * MS) == VSYNC_OK,
+	r = vmsync_timeline_advance(tl, 1);
+	CHECK_MSG(r == VMSYNC_OK, "timeline advanced by 1");
+	CHECK_MSG(vmsync_fd_wait(fence, 100 * MS) == VMSYNC_OK,
 		"fence signalled on demand (%.2f ms)", ((int64_t)vmplane_now_ns() - t0) / 1e6);
-	CHECK_MSG(vsync_fd_wait(later, 0) == VSYNC_TIMEOUT,
+	CHECK_MSG(vmsync_fd_wait(later, 0) == VMSYNC_TIMEOUT,
 		"the fence at point 2 is still pending");
-	r = vsync_file_info(fence, &info);
-	CHECK_MSG(r == VSYNC_OK && info.status == VSYNC_FENCE_SIGNALLED &&
+	r = vmsync_file_info(fence, &info);
+	CHECK_MSG(r == VMSYNC_OK && info.status == VMSYNC_FENCE_SIGNALLED &&
 			info.timestamp_ns > 0, "signalled fence carries a timestamp");
 
 	/* Destroying the timeline must release the waiter, with an error. */
-	vsync_timeline_destroy(tl);
-	CHECK_MSG(vsync_fd_wait(later, 100 * MS) == VSYNC_OK,
+	vmsync_timeline_destroy(tl);
+	CHECK_MSG(vmsync_fd_wait(later, 100 * MS) == VMSYNC_OK,
 		"closing the timeline releases the pending fence");
 	close(fence);
 	close(later);
@@ -96,9 +96,9 @@ static void check_vgem_fence(void)
 	CHECK_MSG(ret == 0 && dmabuf >= 0, "vgem buffer exported as a dma-buf");
 
 	int idle = -1;
-	enum vsync_result r = vsync_dmabuf_export_sync_file(dmabuf, VSYNC_DMABUF_WRITE, &idle);
-	CHECK_MSG(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
-		"idle dma-buf exports an already signalled sync_file (%s)", vsync_result_str(r));
+	enum vmsync_result r = vmsync_dmabuf_export_sync_file(dmabuf, VMSYNC_DMABUF_WRITE, &idle);
+	CHECK_MSG(r == VMSYNC_OK && vmsync_fd_wait(idle, 0) == VMSYNC_OK,
+		"idle dma-buf exports an already signalled sync_file (%s)", vmsync_result_str(r));
 	if (idle >= 0)
 		close(idle);
 
@@ -109,22 +109,22 @@ static void check_vgem_fence(void)
 	CHECK_MSG(ret == 0, "vgem write fence attached");
 
 	int sync = -1;
-	r = vsync_dmabuf_export_sync_file(dmabuf, VSYNC_DMABUF_READ, &sync);
-	CHECK_MSG(r == VSYNC_OK && sync >= 0,
-		"DMA_BUF_IOCTL_EXPORT_SYNC_FILE returned a sync_file (%s)", vsync_result_str(r));
-	CHECK_MSG(vsync_fd_wait(sync, 50 * MS) == VSYNC_TIMEOUT,
+	r = vmsync_dmabuf_export_sync_file(dmabuf, VMSYNC_DMABUF_READ, &sync);
+	CHECK_MSG(r == VMSYNC_OK && sync >= 0,
+		"DMA_BUF_IOCTL_EXPORT_SYNC_FILE returned a sync_file (%s)", vmsync_result_str(r));
+	CHECK_MSG(vmsync_fd_wait(sync, 50 * MS) == VMSYNC_TIMEOUT,
 		"exported fence pending while the vgem fence is");
 
-	struct vsync_file_info info;
-	r = vsync_file_info(sync, &info);
-	CHECK_MSG(r == VSYNC_OK && strcmp(info.driver, "vgem") == 0,
+	struct vmsync_file_info info;
+	r = vmsync_file_info(sync, &info);
+	CHECK_MSG(r == VMSYNC_OK && strcmp(info.driver, "vgem") == 0,
 		"exported sync_file wraps the vgem fence (driver '%s')",
-		r == VSYNC_OK ? info.driver : "?");
+		r == VMSYNC_OK ? info.driver : "?");
 
 	struct rig_vgem_fence_signal sig = { .fence = attach.out_fence };
 	ret = drmIoctl(card, RIG_IOCTL_VGEM_FENCE_SIGNAL, &sig);
 	CHECK_MSG(ret == 0, "vgem fence signalled");
-	CHECK_MSG(vsync_fd_wait(sync, 100 * MS) == VSYNC_OK,
+	CHECK_MSG(vmsync_fd_wait(sync, 100 * MS) == VMSYNC_OK,
 		"exported sync_file signalled with it");
 
 	if (sync >= 0)
@@ -153,9 +153,9 @@ static void check_udmabuf(void)
 		munmap(view, buf->size);
 
 	int idle = -1;
-	enum vsync_result r = vsync_dmabuf_export_sync_file(buf->dmabuf_fd,
-		VSYNC_DMABUF_WRITE, &idle);
-	CHECK_MSG(r == VSYNC_OK && vsync_fd_wait(idle, 0) == VSYNC_OK,
+	enum vmsync_result r = vmsync_dmabuf_export_sync_file(buf->dmabuf_fd,
+		VMSYNC_DMABUF_WRITE, &idle);
+	CHECK_MSG(r == VMSYNC_OK && vmsync_fd_wait(idle, 0) == VMSYNC_OK,
 		"udmabuf exports a signalled sync_file");
 	if (idle >= 0)
 		close(idle);

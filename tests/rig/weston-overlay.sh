@@ -7,10 +7,10 @@
 # also checks the dma-buf feedback (v4), covers the udmabuf with a
 # translucent surface (composited through the renderer's safe path) and,
 # with our module, injects a GPU reset; each scene is captured by writeback.
-# Then our QEMU display core (rig-qemu-core) runs on the same Weston.
+# Then our QEMU display core (rig-qemu-ui-wayland) runs on the same Weston.
 #
 # Usage: weston-overlay.sh <rig-overlay-client|-> <rig-wb-capture> [gl-renderer.so|- \
-#            [vmplane.so|- [rig-qemu-core [args...]]]]
+#            [vmplane.so|- [rig-qemu-ui-wayland [args...]]]]
 # With a renderer path, Weston loads it in place of its own gl-renderer.so;
 # "-" leaves a part out.
 set -u

@@ -35,16 +35,16 @@ const char *pacer_fuzz_run(const uint8_t *data, size_t size)
 {
 	static char error[256];
 	struct reader r = { .data = data, .size = size };
-	struct vsync_pacer_config c;
-	vsync_pacer_config_defaults(&c);
-	c.max_in_flight = 1 + next_byte(&r) % VSYNC_PACER_MAX_IN_FLIGHT;
+	struct vmsync_pacer_config c;
+	vmsync_pacer_config_defaults(&c);
+	c.max_in_flight = 1 + next_byte(&r) % VMSYNC_PACER_MAX_IN_FLIGHT;
 	c.release_on = next_byte(&r) % 16;
 	c.explicit_acquire = next_byte(&r) & 1;
 	c.watchdog_ns = (1 + next_byte(&r) % 20) * 10 * MS;
 
 	struct sim s;
 	if (!sim_init(&s, &c)) {
-		sim_finish(&s);
+		sim_fini(&s);
 		return "pacer refused a valid config";
 	}
 	/* Bounded: the fuzzer and the replay test both stay fast. */
@@ -58,39 +58,39 @@ const char *pacer_fuzz_run(const uint8_t *data, size_t size)
 				sim_frame(&s, arg % 4, next_byte(&r) % 8);
 			break;
 		case 2:
-			vsync_pacer_acquire_signalled(s.pacer, pick_seq(&r, &s));
+			vmsync_pacer_acquire_signalled(s.pacer, pick_seq(&r, &s));
 			break;
 		case 3:
-			vsync_pacer_buffer_released(s.pacer, arg % 5);
+			vmsync_pacer_buffer_released(s.pacer, arg % 5);
 			break;
 		case 4:
-			vsync_pacer_commit_released(s.pacer, pick_seq(&r, &s));
+			vmsync_pacer_commit_released(s.pacer, pick_seq(&r, &s));
 			break;
 		case 5:
-			vsync_pacer_presented(s.pacer, pick_seq(&r, &s),
+			vmsync_pacer_presented(s.pacer, pick_seq(&r, &s),
 				arg & 1 ? s.now - arg : 0, arg % 3 == 0 ? 1 : (arg == 255 ? 2 : 0));
 			break;
 		case 6:
-			vsync_pacer_discarded(s.pacer, pick_seq(&r, &s));
+			vmsync_pacer_discarded(s.pacer, pick_seq(&r, &s));
 			break;
 		case 7:
-			vsync_pacer_frame_done(s.pacer, pick_seq(&r, &s));
+			vmsync_pacer_frame_done(s.pacer, pick_seq(&r, &s));
 			break;
 		case 8:
 		case 9:
 			sim_advance_to(&s, s.now + (uint64_t)arg * MS / 4);
 			break;
 		case 10:
-			vsync_pacer_tick(s.pacer);
+			vmsync_pacer_tick(s.pacer);
 			break;
 		case 11:
-			vsync_pacer_drop_pending(s.pacer);
+			vmsync_pacer_drop_pending(s.pacer);
 			break;
 		case 12:
 			if (arg < 16)
-				vsync_pacer_compositor_gone(s.pacer);
+				vmsync_pacer_compositor_gone(s.pacer);
 			else if (arg < 48)
-				vsync_pacer_compositor_back(s.pacer);
+				vmsync_pacer_compositor_back(s.pacer);
 			break;
 		}
 		sim_drain(&s);
@@ -102,6 +102,6 @@ const char *pacer_fuzz_run(const uint8_t *data, size_t size)
 		strncpy(error, s.error, sizeof(error) - 1);
 		result = error;
 	}
-	sim_finish(&s);
+	sim_fini(&s);
 	return result;
 }

@@ -24,31 +24,31 @@ static uint64_t sim_clock(void *data)
 	return ((const struct sim *)data)->now;
 }
 
-bool sim_init(struct sim *sim, const struct vsync_pacer_config *config)
+bool sim_init(struct sim *sim, const struct vmsync_pacer_config *config)
 {
 	memset(sim, 0, sizeof(*sim));
 	if (config)
 		sim->config = *config;
 	else
-		vsync_pacer_config_defaults(&sim->config);
+		vmsync_pacer_config_defaults(&sim->config);
 	sim->config.now_ns = sim_clock;
 	sim->config.clock_data = sim;
 	/* Start away from zero so "deadline 0 = none" cannot hide a bug. */
 	sim->now = 1000000000ull;
-	sim->pacer = vsync_pacer_create(&sim->config);
+	sim->pacer = vmsync_pacer_create(&sim->config);
 	if (!sim->pacer)
 		return false;
 	if (sim->config.max_in_flight == 0)
 		sim->config.max_in_flight = 1;
 	if (sim->config.watchdog_ns == 0)
-		sim->config.watchdog_ns = VSYNC_PACER_DEFAULT_WATCHDOG_NS;
+		sim->config.watchdog_ns = VMSYNC_PACER_DEFAULT_WATCHDOG_NS;
 	sim->state = calloc(SIM_MAX_FRAMES, 1);
 	return sim->state != NULL;
 }
 
-void sim_finish(struct sim *sim)
+void sim_fini(struct sim *sim)
 {
-	vsync_pacer_destroy(sim->pacer);
+	vmsync_pacer_destroy(sim->pacer);
 	free(sim->state);
 	sim->pacer = NULL;
 	sim->state = NULL;
@@ -63,11 +63,11 @@ static bool seq_ok(struct sim *sim, uint64_t seq, const char *what)
 	return true;
 }
 
-static void sim_apply(struct sim *sim, const struct vsync_action *a)
+static void sim_apply(struct sim *sim, const struct vmsync_action *a)
 {
 	const uint64_t w = sim->config.watchdog_ns;
 	switch (a->type) {
-	case VSYNC_ACTION_SUBMIT:
+	case VMSYNC_ACTION_SUBMIT:
 		sim->n_submit++;
 		if (!seq_ok(sim, a->seq, "submit"))
 			return;
@@ -83,7 +83,7 @@ static void sim_apply(struct sim *sim, const struct vsync_action *a)
 			sim_fail(sim, "%u frames in flight, limit %u", sim->in_flight,
 				sim->config.max_in_flight);
 		break;
-	case VSYNC_ACTION_DROP:
+	case VMSYNC_ACTION_DROP:
 		sim->n_drop++;
 		if (!seq_ok(sim, a->seq, "drop"))
 			return;
@@ -92,7 +92,7 @@ static void sim_apply(struct sim *sim, const struct vsync_action *a)
 				(unsigned long long)a->seq, sim->state[a->seq]);
 		sim->state[a->seq] = SIM_DROPPED;
 		break;
-	case VSYNC_ACTION_RETIRE:
+	case VMSYNC_ACTION_RETIRE:
 		sim->n_retire++;
 		if (!seq_ok(sim, a->seq, "retire"))
 			return;
@@ -102,14 +102,14 @@ static void sim_apply(struct sim *sim, const struct vsync_action *a)
 		sim->state[a->seq] = SIM_RETIRED;
 		sim->in_flight--;
 		break;
-	case VSYNC_ACTION_BLOCK:
+	case VMSYNC_ACTION_BLOCK:
 		sim->n_block++;
 		if (sim->blocked)
 			sim_fail(sim, "block while blocked");
 		sim->blocked = true;
 		sim->block_since = sim->now;
 		break;
-	case VSYNC_ACTION_RELEASE:
+	case VMSYNC_ACTION_RELEASE:
 		sim->n_release++;
 		if (!sim->blocked)
 			sim_fail(sim, "release while not blocked");
@@ -120,21 +120,21 @@ static void sim_apply(struct sim *sim, const struct vsync_action *a)
 			sim_fail(sim, "producer blocked %llu ns > watchdog %llu ns",
 				(unsigned long long)(sim->now - sim->block_since),
 				(unsigned long long)w);
-		if (a->reason == VSYNC_REASON_TIMEOUT)
+		if (a->reason == VMSYNC_REASON_TIMEOUT)
 			sim->n_release_timeout++;
 		/* "Never before the compositor has the frame": the newest one. */
-		if (a->reason == VSYNC_REASON_POLICY && sim->last_seq < SIM_MAX_FRAMES &&
+		if (a->reason == VMSYNC_REASON_POLICY && sim->last_seq < SIM_MAX_FRAMES &&
 				sim->state[sim->last_seq] != SIM_SUBMITTED &&
 				sim->state[sim->last_seq] != SIM_RETIRED)
 			sim_fail(sim, "released by policy before frame %llu was submitted",
 				(unsigned long long)sim->last_seq);
 		break;
-	case VSYNC_ACTION_ARM_WATCHDOG:
+	case VMSYNC_ACTION_ARM_WATCHDOG:
 		if (a->deadline_ns <= sim->now)
 			sim_fail(sim, "armed in the past");
 		sim->armed = a->deadline_ns;
 		break;
-	case VSYNC_ACTION_DISARM_WATCHDOG:
+	case VMSYNC_ACTION_DISARM_WATCHDOG:
 		if (!sim->armed)
 			sim_fail(sim, "disarm while disarmed");
 		sim->armed = 0;
@@ -146,8 +146,8 @@ static void sim_apply(struct sim *sim, const struct vsync_action *a)
 
 static void sim_drain_append(struct sim *sim)
 {
-	struct vsync_action a;
-	while (vsync_pacer_next_action(sim->pacer, &a)) {
+	struct vmsync_action a;
+	while (vmsync_pacer_next_action(sim->pacer, &a)) {
 		if (sim->log_len < SIM_MAX_LOG)
 			sim->log[sim->log_len++] = a;
 		sim_apply(sim, &a);
@@ -155,12 +155,12 @@ static void sim_drain_append(struct sim *sim)
 	if (sim->blocked && (!sim->armed || sim->armed > sim->block_since +
 			sim->config.watchdog_ns))
 		sim_fail(sim, "blocked but the watchdog is not armed in time");
-	if (sim->in_flight != vsync_pacer_in_flight(sim->pacer))
+	if (sim->in_flight != vmsync_pacer_in_flight(sim->pacer))
 		sim_fail(sim, "in-flight count %u, pacer says %u", sim->in_flight,
-			vsync_pacer_in_flight(sim->pacer));
-	if (sim->blocked != vsync_pacer_is_blocked(sim->pacer))
+			vmsync_pacer_in_flight(sim->pacer));
+	if (sim->blocked != vmsync_pacer_is_blocked(sim->pacer))
 		sim_fail(sim, "blocked state disagrees with the pacer");
-	if (sim->armed != vsync_pacer_deadline(sim->pacer))
+	if (sim->armed != vmsync_pacer_deadline(sim->pacer))
 		sim_fail(sim, "armed deadline disagrees with the pacer");
 }
 
@@ -179,7 +179,7 @@ void sim_advance_to(struct sim *sim, uint64_t t)
 			break;
 		}
 		sim->now = sim->armed;
-		vsync_pacer_tick(sim->pacer);
+		vmsync_pacer_tick(sim->pacer);
 		sim_drain_append(sim);
 	}
 	if (t > sim->now)
@@ -188,9 +188,9 @@ void sim_advance_to(struct sim *sim, uint64_t t)
 
 uint64_t sim_frame(struct sim *sim, uint64_t buffer, uint32_t flags)
 {
-	struct vsync_frame f = { .buffer = buffer, .flags = flags };
+	struct vmsync_frame f = { .buffer = buffer, .flags = flags };
 	f.data = (void *)(uintptr_t)(sim->last_seq + 1);
-	uint64_t seq = vsync_pacer_frame_new(sim->pacer, &f);
+	uint64_t seq = vmsync_pacer_frame_new(sim->pacer, &f);
 	if (seq != sim->last_seq + 1)
 		sim_fail(sim, "frame_new gave seq %llu", (unsigned long long)seq);
 	if (seq && seq < SIM_MAX_FRAMES)
@@ -201,7 +201,7 @@ uint64_t sim_frame(struct sim *sim, uint64_t buffer, uint32_t flags)
 	return seq;
 }
 
-int sim_find(const struct sim *sim, enum vsync_action_type type, uint64_t seq)
+int sim_find(const struct sim *sim, enum vmsync_action_type type, uint64_t seq)
 {
 	for (uint32_t i = 0; i < sim->log_len; i++) {
 		if (sim->log[i].type == type && (seq == 0 || sim->log[i].seq == seq))
@@ -210,7 +210,7 @@ int sim_find(const struct sim *sim, enum vsync_action_type type, uint64_t seq)
 	return -1;
 }
 
-uint32_t sim_count(const struct sim *sim, enum vsync_action_type type)
+uint32_t sim_count(const struct sim *sim, enum vmsync_action_type type)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < sim->log_len; i++)
@@ -220,7 +220,7 @@ uint32_t sim_count(const struct sim *sim, enum vsync_action_type type)
 
 void sim_check_all_ended(struct sim *sim)
 {
-	vsync_pacer_compositor_gone(sim->pacer);
+	vmsync_pacer_compositor_gone(sim->pacer);
 	sim_drain(sim);
 	if (sim->blocked)
 		sim_fail(sim, "still blocked after compositor gone");

@@ -8,7 +8,7 @@
 #include "vmplane/pacer.h"
 
 /*
- * Plays the caller of a vsync_pacer: a fake clock, every action drained and
+ * Plays the caller of a vmsync_pacer: a fake clock, every action drained and
  * checked against the pacer's contract. A broken contract is recorded in
  * `error` (first one wins) rather than exiting, so the fuzz target can use
  * it too.
@@ -22,8 +22,8 @@ enum sim_frame_state {
 };
 
 struct sim {
-	struct vsync_pacer *pacer;
-	struct vsync_pacer_config config;
+	struct vmsync_pacer *pacer;
+	struct vmsync_pacer_config config;
 	uint64_t now;
 
 	uint8_t *state;                 /* enum sim_frame_state by seq */
@@ -37,7 +37,7 @@ struct sim {
 	uint64_t armed;                 /* 0 = disarmed */
 
 	/* Actions of the last drain, for scenario tests. */
-	struct vsync_action log[SIM_MAX_LOG];
+	struct vmsync_action log[SIM_MAX_LOG];
 	uint32_t log_len;
 
 	uint64_t n_submit, n_drop, n_retire, n_block, n_release;
@@ -46,8 +46,8 @@ struct sim {
 };
 
 /* NULL config = defaults. Returns false if the pacer refused the config. */
-bool sim_init(struct sim *sim, const struct vsync_pacer_config *config);
-void sim_finish(struct sim *sim);
+bool sim_init(struct sim *sim, const struct vmsync_pacer_config *config);
+void sim_fini(struct sim *sim);
 
 /* Drain and check every queued action; also checks the watchdog bound. */
 void sim_drain(struct sim *sim);
@@ -59,10 +59,10 @@ void sim_advance_to(struct sim *sim, uint64_t t);
 uint64_t sim_frame(struct sim *sim, uint64_t buffer, uint32_t flags);
 
 /* Index of the first logged action of `type` (and seq if nonzero), -1. */
-int sim_find(const struct sim *sim, enum vsync_action_type type, uint64_t seq);
+int sim_find(const struct sim *sim, enum vmsync_action_type type, uint64_t seq);
 
 /* Number of logged actions of `type`. */
-uint32_t sim_count(const struct sim *sim, enum vsync_action_type type);
+uint32_t sim_count(const struct sim *sim, enum vmsync_action_type type);
 
 /* Calls compositor_gone and checks every frame ended exactly once. */
 void sim_check_all_ended(struct sim *sim);

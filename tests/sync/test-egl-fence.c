@@ -49,25 +49,25 @@ static bool make_current(bool on)
 
 static void test_invalid(void)
 {
-	struct vsync_egl_caps caps = { true, true, true };
-	vsync_egl_query_caps(EGL_NO_DISPLAY, &caps);
+	struct vmsync_egl_caps caps = { true, true, true };
+	vmsync_egl_query_caps(EGL_NO_DISPLAY, &caps);
 	REQUIRE(!caps.fence_sync && !caps.native_fence && !caps.wait_sync);
-	vsync_egl_query_caps(dpy, NULL);
+	vmsync_egl_query_caps(dpy, NULL);
 	int fd = 7;
 	void *sync = (void *)1;
-	REQUIRE_NAMED(vsync_egl_native_fence_supported(EGL_NO_DISPLAY), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_export(EGL_NO_DISPLAY, &fd), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_native_fence_supported(EGL_NO_DISPLAY), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_export(EGL_NO_DISPLAY, &fd), VMSYNC_INVALID, vmsync_result_str);
 	REQUIRE(fd == -1);
-	REQUIRE_NAMED(vsync_egl_fence_export(dpy, NULL), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_import(dpy, -1, &sync), VSYNC_INVALID, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_export(dpy, NULL), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_import(dpy, -1, &sync), VMSYNC_INVALID, vmsync_result_str);
 	REQUIRE(sync == NULL);
-	REQUIRE_NAMED(vsync_egl_fence_import(dpy, 0, NULL), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, NULL, 0), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, NULL), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, -1, 0), VSYNC_INVALID, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_wait_gpu(EGL_NO_DISPLAY, 0), VSYNC_INVALID, vsync_result_str);
-	vsync_egl_sync_destroy(dpy, NULL);
-	vsync_egl_sync_destroy(EGL_NO_DISPLAY, (void *)1);
+	REQUIRE_NAMED(vmsync_egl_fence_import(dpy, 0, NULL), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_cpu(dpy, NULL, 0), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_gpu(dpy, NULL), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_wait_cpu(dpy, -1, 0), VMSYNC_INVALID, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_wait_gpu(EGL_NO_DISPLAY, 0), VMSYNC_INVALID, vmsync_result_str);
+	vmsync_egl_sync_destroy(dpy, NULL);
+	vmsync_egl_sync_destroy(EGL_NO_DISPLAY, (void *)1);
 	REQUIRE(eglGetError() == EGL_SUCCESS);
 }
 
@@ -78,13 +78,13 @@ static void test_unsupported(void)
 	REQUIRE(pipe2(p, O_CLOEXEC) == 0);
 	int fd = 7;
 	void *sync = (void *)1;
-	REQUIRE_NAMED(vsync_egl_native_fence_supported(dpy), VSYNC_UNSUPPORTED, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_native_fence_supported(dpy), VMSYNC_UNSUPPORTED, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_export(dpy, &fd), VMSYNC_UNSUPPORTED, vmsync_result_str);
 	REQUIRE(fd == -1);
-	REQUIRE_NAMED(vsync_egl_fence_import(dpy, p[0], &sync), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_import(dpy, p[0], &sync), VMSYNC_UNSUPPORTED, vmsync_result_str);
 	REQUIRE(sync == NULL);
-	REQUIRE_NAMED(vsync_egl_fence_wait_gpu(dpy, p[0]), VSYNC_UNSUPPORTED, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, p[0], 0), VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_wait_gpu(dpy, p[0]), VMSYNC_UNSUPPORTED, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_wait_cpu(dpy, p[0], 0), VMSYNC_UNSUPPORTED, vmsync_result_str);
 	/* The caller's fd is untouched. */
 	REQUIRE(fcntl(p[0], F_GETFD) != -1);
 	REQUIRE(eglGetError() == EGL_SUCCESS);
@@ -94,48 +94,48 @@ static void test_unsupported(void)
 }
 
 /* A plain EGL fence exercises the CPU and GPU wait paths on any driver. */
-static void test_plain_fence(const struct vsync_egl_caps *caps)
+static void test_plain_fence(const struct vmsync_egl_caps *caps)
 {
 	if (!caps->fence_sync) {
-		REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, (void *)1, 0), VSYNC_UNSUPPORTED, vsync_result_str);
+		REQUIRE_NAMED(vmsync_egl_sync_wait_cpu(dpy, (void *)1, 0), VMSYNC_UNSUPPORTED, vmsync_result_str);
 		return;
 	}
 	glClearColor(0.25f, 0.5f, 0.75f, 1.0f);
 	glClear(GL_COLOR_BUFFER_BIT);
 	EGLSyncKHR sync = eglCreateSyncKHR(dpy, EGL_SYNC_FENCE_KHR, NULL);
 	REQUIRE(sync != EGL_NO_SYNC_KHR);
-	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 0), VSYNC_OK, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, sync),
-		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VMSYNC_OK, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_cpu(dpy, sync, 0), VMSYNC_OK, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_gpu(dpy, sync),
+		caps->wait_sync ? VMSYNC_OK : VMSYNC_UNSUPPORTED, vmsync_result_str);
 	EGLint status = 0;
 	REQUIRE(eglGetSyncAttribKHR(dpy, sync, EGL_SYNC_STATUS_KHR, &status));
 	REQUIRE(status == EGL_SIGNALED_KHR);
-	vsync_egl_sync_destroy(dpy, sync);
+	vmsync_egl_sync_destroy(dpy, sync);
 	REQUIRE(eglGetError() == EGL_SUCCESS);
 }
 
 /* Drivers with native fences: export, wait as a sync_file, import, wait. */
-static void test_native_round_trip(const struct vsync_egl_caps *caps)
+static void test_native_round_trip(const struct vmsync_egl_caps *caps)
 {
 	glClear(GL_COLOR_BUFFER_BIT);
 	int fd = -1;
-	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_export(dpy, &fd), VMSYNC_OK, vmsync_result_str);
 	REQUIRE(fd >= 0);
-	REQUIRE_NAMED(vsync_fd_wait(fd, 1000 * MS), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vmsync_fd_wait(fd, 1000 * MS), VMSYNC_OK, vmsync_result_str);
 	void *sync = NULL;
-	REQUIRE_NAMED(vsync_egl_fence_import(dpy, fd, &sync), VSYNC_OK, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VSYNC_OK, vsync_result_str);
-	REQUIRE_NAMED(vsync_egl_sync_wait_gpu(dpy, sync),
-		caps->wait_sync ? VSYNC_OK : VSYNC_UNSUPPORTED, vsync_result_str);
-	vsync_egl_sync_destroy(dpy, sync);
-	REQUIRE_NAMED(vsync_egl_fence_wait_cpu(dpy, fd, 1000 * MS), VSYNC_OK, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_import(dpy, fd, &sync), VMSYNC_OK, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_cpu(dpy, sync, 1000 * MS), VMSYNC_OK, vmsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_sync_wait_gpu(dpy, sync),
+		caps->wait_sync ? VMSYNC_OK : VMSYNC_UNSUPPORTED, vmsync_result_str);
+	vmsync_egl_sync_destroy(dpy, sync);
+	REQUIRE_NAMED(vmsync_egl_fence_wait_cpu(dpy, fd, 1000 * MS), VMSYNC_OK, vmsync_result_str);
 	/* Imports dup the fd: ours is still open. */
 	REQUIRE(fcntl(fd, F_GETFD) != -1);
 	close(fd);
 
 	REQUIRE(make_current(false));
-	REQUIRE_NAMED(vsync_egl_fence_export(dpy, &fd), VSYNC_ERROR, vsync_result_str);
+	REQUIRE_NAMED(vmsync_egl_fence_export(dpy, &fd), VMSYNC_ERROR, vmsync_result_str);
 	REQUIRE(fd == -1);
 	REQUIRE(make_current(true));
 }
@@ -146,8 +146,8 @@ int main(void)
 		tap_skip_all("no surfaceless EGL display with a GLES2 context");
 	REQUIRE(make_current(true));
 	const char *renderer = (const char *)glGetString(GL_RENDERER);
-	struct vsync_egl_caps caps;
-	vsync_egl_query_caps(dpy, &caps);
+	struct vmsync_egl_caps caps;
+	vmsync_egl_query_caps(dpy, &caps);
 	tap_note("renderer %s: fence_sync %d native_fence %d wait_sync %d",
 		renderer, caps.fence_sync, caps.native_fence, caps.wait_sync);
 

@@ -98,7 +98,7 @@ struct model {
 	uint64_t render_done_at;
 	uint64_t render_buffer;
 	uint64_t last_buffer;
-	enum vsync_reason last_release;
+	enum vmsync_reason last_release;
 
 	uint64_t visible_vblanks, presented_visible;
 	uint64_t unsafe_writes, visible_watchdog_releases;
@@ -114,13 +114,13 @@ static void push_ev(struct model *m, uint64_t t, enum ev_type type, uint64_t arg
 static void scan_actions(struct model *m)
 {
 	for (uint32_t i = 0; i < m->s.log_len; i++) {
-		const struct vsync_action *a = &m->s.log[i];
-		if (a->type == VSYNC_ACTION_SUBMIT) {
+		const struct vmsync_action *a = &m->s.log[i];
+		if (a->type == VMSYNC_ACTION_SUBMIT) {
 			m->held[a->buffer] = true;
 			push_ev(m, m->s.now + 200000, EV_APPLY, a->seq | (a->buffer << 32));
-		} else if (a->type == VSYNC_ACTION_RELEASE) {
+		} else if (a->type == VMSYNC_ACTION_RELEASE) {
 			m->last_release = a->reason;
-			if (a->reason == VSYNC_REASON_TIMEOUT && m->visible &&
+			if (a->reason == VMSYNC_REASON_TIMEOUT && m->visible &&
 					m->visible_since + VBLANK <= m->s.block_since)
 				m->visible_watchdog_releases++;
 		}
@@ -136,13 +136,13 @@ static void guest_step(struct model *m)
 	m->render_done_at = m->s.now + rnd_range(2 * MS, 12 * MS);
 	m->render_buffer = m->last_buffer == 1 ? 2 : 1;
 	/* Rendering into a buffer the compositor may read tears the image. */
-	if (m->dmabuf && m->last_release == VSYNC_REASON_POLICY && m->held[m->render_buffer])
+	if (m->dmabuf && m->last_release == VMSYNC_REASON_POLICY && m->held[m->render_buffer])
 		m->unsafe_writes++;
 }
 
 static void compositor_event(struct model *m, const struct ev *e)
 {
-	struct vsync_pacer *p = m->s.pacer;
+	struct vmsync_pacer *p = m->s.pacer;
 	switch (e->type) {
 	case EV_APPLY: {
 		uint64_t seq = e->arg & 0xffffffffu, buffer = e->arg >> 32;
@@ -156,19 +156,19 @@ static void compositor_event(struct model *m, const struct ev *e)
 	}
 	case EV_RELEASE:
 		m->held[e->arg] = false;
-		INVARIANT(vsync_pacer_buffer_released(p, e->arg));
+		INVARIANT(vmsync_pacer_buffer_released(p, e->arg));
 		break;
 	case EV_DONE:
-		INVARIANT(vsync_pacer_frame_done(p, e->arg));
+		INVARIANT(vmsync_pacer_frame_done(p, e->arg));
 		break;
 	case EV_PRESENTED:
 		if (m->visible)
 			m->presented_visible++;
-		INVARIANT(vsync_pacer_presented(p, e->arg, 0,
-			m->dmabuf ? VSYNC_PRESENTED_ZERO_COPY : 0));
+		INVARIANT(vmsync_pacer_presented(p, e->arg, 0,
+			m->dmabuf ? VMSYNC_PRESENTED_ZERO_COPY : 0));
 		break;
 	case EV_DISCARDED:
-		INVARIANT(vsync_pacer_discarded(p, e->arg));
+		INVARIANT(vmsync_pacer_discarded(p, e->arg));
 		break;
 	}
 	sim_drain(&m->s);
@@ -199,8 +199,8 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 	memset(&m, 0, sizeof(m));
 	rng_state = seed;
 	m.dmabuf = dmabuf;
-	struct vsync_pacer_config c;
-	vsync_pacer_config_defaults(&c);
+	struct vmsync_pacer_config c;
+	vmsync_pacer_config_defaults(&c);
 	c.release_on = release_on;
 	REQUIRE(sim_init(&m.s, &c));
 	m.visible = true;
@@ -237,7 +237,7 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 		} else if (ev == -2) {
 			m.rendering = false;
 			m.last_buffer = m.render_buffer;
-			sim_frame(&m.s, m.render_buffer, dmabuf ? 0 : VSYNC_FRAME_COPIED);
+			sim_frame(&m.s, m.render_buffer, dmabuf ? 0 : VMSYNC_FRAME_COPIED);
 		} else if (ev == -3) {
 			m.visible = !m.visible;
 			m.visible_since = m.s.now;
@@ -253,8 +253,8 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 	if (m.s.error[0])
 		FAIL("model (%s, release_on %#x): %s",
 			dmabuf ? "dma-buf" : "shm", release_on, m.s.error);
-	struct vsync_pacer_stats st;
-	vsync_pacer_get_stats(m.s.pacer, &st);
+	struct vmsync_pacer_stats st;
+	vmsync_pacer_get_stats(m.s.pacer, &st);
 	tap_note("model %-7s release_on %#x: %llu frames, %llu presented (%llu zero-copy),"
 		" %llu/%llu visible vblanks shown, %llu dropped, %llu watchdog releases,"
 		" max hold %.1f ms",
@@ -271,14 +271,14 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 	REQUIRE_EQ_U64(m.unsafe_writes, 0);
 	/* Renders take <= 12 ms: nearly every visible vblank shows a new frame. */
 	REQUIRE(m.presented_visible * 10 >= m.visible_vblanks * 8);
-	REQUIRE(st.max_block_ns <= VSYNC_PACER_DEFAULT_WATCHDOG_NS);
+	REQUIRE(st.max_block_ns <= VMSYNC_PACER_DEFAULT_WATCHDOG_NS);
 	/* A blocked guest cannot produce, so nothing it made is thrown away. */
 	REQUIRE_EQ_U64(st.frames_dropped, 0);
 	if (dmabuf)
 		REQUIRE_EQ_U64(st.frames_zero_copy, st.frames_presented);
 	sim_check_all_ended(&m.s);
 	REQUIRE(m.s.error[0] == 0);
-	sim_finish(&m.s);
+	sim_fini(&m.s);
 }
 
 int main(int argc, char **argv)
@@ -288,10 +288,10 @@ int main(int argc, char **argv)
 	fuzz_replay();
 	tap_note("fuzz replay: 603 runs ok");
 	const uint32_t policies[] = {
-		VSYNC_RELEASE_ON_DEFAULT,
-		VSYNC_RELEASE_ON_FRAME_DONE,
-		VSYNC_RELEASE_ON_PRESENTATION,
-		VSYNC_RELEASE_ON_BUFFER | VSYNC_RELEASE_ON_FRAME_DONE,
+		VMSYNC_RELEASE_ON_DEFAULT,
+		VMSYNC_RELEASE_ON_FRAME_DONE,
+		VMSYNC_RELEASE_ON_PRESENTATION,
+		VMSYNC_RELEASE_ON_BUFFER | VMSYNC_RELEASE_ON_FRAME_DONE,
 	};
 	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
 		run_model(true, policies[i], 0xc0ffee + i);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vmplane-display.pc, uninstalled and installed, describes the display core
+# vmplane-qemu-ui-wayland.pc, uninstalled and installed, describes the display core
 # completely: a program taking the address of every function of its public
 # headers links with only `pkg-config --cflags --libs` (no --static, as
 # QEMU's meson asks).
@@ -23,7 +23,7 @@ funcs=$(sed -n 's/^[a-z].*[ *]\(vmpd_[a-z0-9_]*\)(.*/\1/p' "$src"/qemu_ui_waylan
 # $1: a name for the case; the environment says where the .pc is.
 link() {
 	local flags
-	flags=$(pkg-config --cflags --libs vmplane-display) || fail "$1: pkg-config cannot resolve vmplane-display"
+	flags=$(pkg-config --cflags --libs vmplane-qemu-ui-wayland) || fail "$1: pkg-config cannot resolve vmplane-qemu-ui-wayland"
 	echo "$1: $flags"
 	# shellcheck disable=SC2086
 	$cc "$work/probe.c" -o "$work/probe" $flags 2>"$work/cc.log" ||
@@ -31,7 +31,7 @@ link() {
 }
 
 PKG_CONFIG_PATH=$build/meson-uninstalled link uninstalled
-[ -f "$build/meson-uninstalled/vmplane-display-uninstalled.pc" ] || fail "no uninstalled .pc"
+[ -f "$build/meson-uninstalled/vmplane-qemu-ui-wayland-uninstalled.pc" ] || fail "no uninstalled .pc"
 
 meson install -C "$build" --destdir "$work/dest" --no-rebuild --quiet --tags devel >"$work/install.log" 2>&1 ||
 	{ cat "$work/install.log"; fail "meson install --tags devel failed"; }

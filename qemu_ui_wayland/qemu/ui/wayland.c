@@ -52,16 +52,16 @@ struct WaylandUI {
     WaylandConsole *consoles;
 };
 
-static WaylandConsole *wl_from_head(struct vmpd_head *head)
+static WaylandConsole *wayland_from_head(struct vmpd_head *head)
 {
     return head ? vmpd_head_get_user_data(head) : NULL;
 }
 
 /* Core callbacks */
 
-static void wl_block(void *data, struct vmpd_head *head, bool block)
+static void wayland_block(void *data, struct vmpd_head *head, bool block)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
 
     if (!wc) {
         return;
@@ -74,7 +74,7 @@ static void wl_block(void *data, struct vmpd_head *head, bool block)
     graphic_hw_gl_block(wc->dcl.con, block);
 }
 
-static void wl_release_blocks(WaylandConsole *wc)
+static void wayland_release_blocks(WaylandConsole *wc)
 {
     while (wc->blocks > 0) {
         wc->blocks--;
@@ -83,10 +83,10 @@ static void wl_release_blocks(WaylandConsole *wc)
     }
 }
 
-static void wl_close(void *data, struct vmpd_head *head)
+static void wayland_close(void *data, struct vmpd_head *head)
 {
     WaylandUI *ui = data;
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
 
     trace_wayland_close(wc ? wc->index : -1);
     if (ui->window_close) {
@@ -94,10 +94,10 @@ static void wl_close(void *data, struct vmpd_head *head)
     }
 }
 
-static void wl_resize(void *data, struct vmpd_head *head,
+static void wayland_resize(void *data, struct vmpd_head *head,
                       uint32_t width, uint32_t height)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
     QemuUIInfo info;
 
     if (!wc || !width || !height || !dpy_ui_info_supported(wc->dcl.con)) {
@@ -109,19 +109,19 @@ static void wl_resize(void *data, struct vmpd_head *head,
     dpy_set_ui_info(wc->dcl.con, &info, true);
 }
 
-static void wl_focus(void *data, struct vmpd_head *head, bool in)
+static void wayland_focus(void *data, struct vmpd_head *head, bool in)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
 
     if (wc && !in) {
         qkbd_state_lift_all_keys(wc->kbd);
     }
 }
 
-static void wl_key(void *data, struct vmpd_head *head, uint32_t evdev,
+static void wayland_key(void *data, struct vmpd_head *head, uint32_t evdev,
                    bool pressed)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
     int qcode = 0;
 
     if (!wc) {
@@ -136,10 +136,10 @@ static void wl_key(void *data, struct vmpd_head *head, uint32_t evdev,
     }
 }
 
-static void wl_pointer_abs(void *data, struct vmpd_head *head, uint32_t x,
+static void wayland_pointer_abs(void *data, struct vmpd_head *head, uint32_t x,
                            uint32_t y, uint32_t width, uint32_t height)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
 
     if (!wc || !width || !height) {
         return;
@@ -150,10 +150,10 @@ static void wl_pointer_abs(void *data, struct vmpd_head *head, uint32_t x,
     qemu_input_event_sync();
 }
 
-static void wl_pointer_rel(void *data, struct vmpd_head *head,
+static void wayland_pointer_rel(void *data, struct vmpd_head *head,
                            double dx, double dy)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
 
     if (!wc) {
         return;
@@ -169,10 +169,10 @@ static const InputButton wl_buttons[] = {
     INPUT_BUTTON_SIDE, INPUT_BUTTON_EXTRA,
 };
 
-static void wl_button(void *data, struct vmpd_head *head, uint32_t button,
+static void wayland_button(void *data, struct vmpd_head *head, uint32_t button,
                       bool pressed)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
     uint32_t i = button - 0x110;
 
     if (!wc || button < 0x110 || i >= ARRAY_SIZE(wl_buttons)) {
@@ -183,10 +183,10 @@ static void wl_button(void *data, struct vmpd_head *head, uint32_t button,
     qemu_input_event_sync();
 }
 
-static void wl_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis,
+static void wayland_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis,
                     double clicks)
 {
-    WaylandConsole *wc = wl_from_head(head);
+    WaylandConsole *wc = wayland_from_head(head);
     InputButton btn;
 
     if (!wc || clicks == 0) {
@@ -203,13 +203,13 @@ static void wl_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis,
     qemu_input_event_sync();
 }
 
-static void wl_gpu_reset(void *data, bool recovered)
+static void wayland_gpu_reset(void *data, bool recovered)
 {
     info_report("wayland: the compositor %s a GPU reset",
                 recovered ? "recovered from" : "reported");
 }
 
-static void wl_disconnected(void *data, const char *reason)
+static void wayland_disconnected(void *data, const char *reason)
 {
     WaylandUI *ui = data;
     int i;
@@ -224,12 +224,12 @@ static void wl_disconnected(void *data, const char *reason)
                  reason ? reason : "no reason given");
     qemu_set_fd_handler(ui->fd, NULL, NULL, NULL);
     for (i = 0; i < ui->n_consoles; i++) {
-        wl_release_blocks(&ui->consoles[i]);
+        wayland_release_blocks(&ui->consoles[i]);
     }
 }
 
 /* The core's messages; its info and debug lines stay quiet. */
-static void wl_log(void *data, enum vmpd_log_level level, const char *fmt,
+static void wayland_log(void *data, enum vmpd_log_level level, const char *fmt,
                    va_list args)
 {
     g_autofree char *msg = NULL;
@@ -246,31 +246,31 @@ static void wl_log(void *data, enum vmpd_log_level level, const char *fmt,
 }
 
 static const struct vmpd_callbacks wl_callbacks = {
-    .block = wl_block,
-    .close = wl_close,
-    .resize = wl_resize,
-    .focus = wl_focus,
-    .key = wl_key,
-    .pointer_abs = wl_pointer_abs,
-    .pointer_rel = wl_pointer_rel,
-    .button = wl_button,
-    .axis = wl_axis,
-    .gpu_reset = wl_gpu_reset,
-    .disconnected = wl_disconnected,
+    .block = wayland_block,
+    .close = wayland_close,
+    .resize = wayland_resize,
+    .focus = wayland_focus,
+    .key = wayland_key,
+    .pointer_abs = wayland_pointer_abs,
+    .pointer_rel = wayland_pointer_rel,
+    .button = wayland_button,
+    .axis = wayland_axis,
+    .gpu_reset = wayland_gpu_reset,
+    .disconnected = wayland_disconnected,
 };
 
-static void wl_dispatch(void *opaque)
+static void wayland_dispatch(void *opaque)
 {
     WaylandUI *ui = opaque;
 
     if (!vmpd_display_dispatch(ui->display) && !ui->gone) {
-        wl_disconnected(ui, "connection closed");
+        wayland_disconnected(ui, "connection closed");
     }
 }
 
 /* 2D path */
 
-static uint32_t wl_drm_format(pixman_format_code_t format)
+static uint32_t wayland_drm_format(pixman_format_code_t format)
 {
     switch (format) {
     case PIXMAN_x8r8g8b8:
@@ -286,7 +286,7 @@ static uint32_t wl_drm_format(pixman_format_code_t format)
     }
 }
 
-static void wl_gfx_switch(DisplayChangeListener *dcl,
+static void wayland_gfx_switch(DisplayChangeListener *dcl,
                           DisplaySurface *surface)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -307,7 +307,7 @@ static void wl_gfx_switch(DisplayChangeListener *dcl,
                              surface_height(surface), surface_format(surface));
 
     image = surface->image;
-    fourcc = wl_drm_format(surface_format(surface));
+    fourcc = wayland_drm_format(surface_format(surface));
     if (!fourcc) {
         /* e.g. 16-bit VGA modes: convert the damage into a 32-bit copy */
         wc->shadow = pixman_image_create_bits(PIXMAN_x8r8g8b8,
@@ -334,7 +334,7 @@ static void wl_gfx_switch(DisplayChangeListener *dcl,
     vmpd_head_update(wc->head, NULL, -1);
 }
 
-static void wl_gfx_update(DisplayChangeListener *dcl,
+static void wayland_gfx_update(DisplayChangeListener *dcl,
                           int x, int y, int w, int h)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -352,20 +352,20 @@ static void wl_gfx_update(DisplayChangeListener *dcl,
     vmpd_head_update(wc->head, &damage, -1);
 }
 
-static bool wl_gfx_check_format(DisplayChangeListener *dcl,
+static bool wayland_gfx_check_format(DisplayChangeListener *dcl,
                                 pixman_format_code_t format)
 {
-    return wl_drm_format(format) != 0;
+    return wayland_drm_format(format) != 0;
 }
 
-static void wl_refresh(DisplayChangeListener *dcl)
+static void wayland_refresh(DisplayChangeListener *dcl)
 {
     graphic_hw_update(dcl->con);
 }
 
 /* Cursor */
 
-static void wl_cursor_define(DisplayChangeListener *dcl, QEMUCursor *cursor)
+static void wayland_cursor_define(DisplayChangeListener *dcl, QEMUCursor *cursor)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     uint32_t *argb;
@@ -392,7 +392,7 @@ static void wl_cursor_define(DisplayChangeListener *dcl, QEMUCursor *cursor)
     g_free(argb);
 }
 
-static void wl_mouse_set(DisplayChangeListener *dcl, int x, int y,
+static void wayland_mouse_set(DisplayChangeListener *dcl, int x, int y,
                          vmpq_mouse_on_t on)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -406,7 +406,7 @@ static void wl_mouse_set(DisplayChangeListener *dcl, int x, int y,
 
 /* dma-buf path */
 
-static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
+static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_dmabuf desc;
@@ -436,7 +436,7 @@ static void wl_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
     vmpd_head_disable(wc->head);
 }
 
-static void wl_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
+static void wayland_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
 
@@ -446,7 +446,7 @@ static void wl_release_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
     }
 }
 
-static void wl_scanout_disable(DisplayChangeListener *dcl)
+static void wayland_scanout_disable(DisplayChangeListener *dcl)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
 
@@ -457,16 +457,16 @@ static void wl_scanout_disable(DisplayChangeListener *dcl)
     }
 }
 
-static void wl_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
+static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
                                bool y0_top, uint32_t backing_width,
                                uint32_t backing_height, uint32_t x,
                                uint32_t y, uint32_t w, uint32_t h)
 {
     /* Unreachable: without display_opengl no virgl device realizes. */
-    wl_scanout_disable(dcl);
+    wayland_scanout_disable(dcl);
 }
 
-static void wl_gl_update(DisplayChangeListener *dcl,
+static void wayland_gl_update(DisplayChangeListener *dcl,
                          uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -476,63 +476,63 @@ static void wl_gl_update(DisplayChangeListener *dcl,
         return;
     }
     trace_wayland_gl_update(wc->index, x, y, w, h);
-    /* In dma-buf mode the core holds the guest through wl_block(). */
+    /* In dma-buf mode the core holds the guest through wayland_block(). */
     vmpd_head_update(wc->head, &damage, -1);
 }
 
-static bool wl_has_dmabuf(DisplayChangeListener *dcl)
+static bool wayland_has_dmabuf(DisplayChangeListener *dcl)
 {
     return true;
 }
 
 static const DisplayChangeListenerOps wl_ops = {
     .dpy_name = "wayland",
-    .dpy_refresh = wl_refresh,
-    .dpy_gfx_update = wl_gfx_update,
-    .dpy_gfx_switch = wl_gfx_switch,
-    .dpy_gfx_check_format = wl_gfx_check_format,
-    .dpy_mouse_set = wl_mouse_set,
-    .dpy_cursor_define = wl_cursor_define,
-    .dpy_gl_scanout_disable = wl_scanout_disable,
-    .dpy_gl_scanout_texture = wl_scanout_texture,
-    .dpy_has_dmabuf = wl_has_dmabuf,
-    .dpy_gl_scanout_dmabuf = wl_scanout_dmabuf,
-    .dpy_gl_release_dmabuf = wl_release_dmabuf,
-    .dpy_gl_update = wl_gl_update,
+    .dpy_refresh = wayland_refresh,
+    .dpy_gfx_update = wayland_gfx_update,
+    .dpy_gfx_switch = wayland_gfx_switch,
+    .dpy_gfx_check_format = wayland_gfx_check_format,
+    .dpy_mouse_set = wayland_mouse_set,
+    .dpy_cursor_define = wayland_cursor_define,
+    .dpy_gl_scanout_disable = wayland_scanout_disable,
+    .dpy_gl_scanout_texture = wayland_scanout_texture,
+    .dpy_has_dmabuf = wayland_has_dmabuf,
+    .dpy_gl_scanout_dmabuf = wayland_scanout_dmabuf,
+    .dpy_gl_release_dmabuf = wayland_release_dmabuf,
+    .dpy_gl_update = wayland_gl_update,
 };
 
 /*
  * A GL context object makes virtio-gpu hand blob scanouts over as
  * dma-bufs; nothing is ever rendered with it.
  */
-static bool wl_is_compatible_dcl(DisplayGLCtx *ctx, DisplayChangeListener *dcl)
+static bool wayland_is_compatible_dcl(DisplayGLCtx *ctx, DisplayChangeListener *dcl)
 {
     return dcl->ops == &wl_ops || !dcl->ops->dpy_gl_update;
 }
 
-static QEMUGLContext wl_ctx_create(DisplayGLCtx *ctx, QEMUGLParams *params)
+static QEMUGLContext wayland_ctx_create(DisplayGLCtx *ctx, QEMUGLParams *params)
 {
     return NULL;
 }
 
-static void wl_ctx_destroy(DisplayGLCtx *ctx, QEMUGLContext gl)
+static void wayland_ctx_destroy(DisplayGLCtx *ctx, QEMUGLContext gl)
 {
 }
 
-static int wl_ctx_make_current(DisplayGLCtx *ctx, QEMUGLContext gl)
+static int wayland_ctx_make_current(DisplayGLCtx *ctx, QEMUGLContext gl)
 {
     return -1;
 }
 
 static const DisplayGLCtxOps wl_ctx_ops = {
-    .dpy_gl_ctx_is_compatible_dcl = wl_is_compatible_dcl,
-    .dpy_gl_ctx_create = wl_ctx_create,
-    .dpy_gl_ctx_destroy = wl_ctx_destroy,
-    .dpy_gl_ctx_make_current = wl_ctx_make_current,
+    .dpy_gl_ctx_is_compatible_dcl = wayland_is_compatible_dcl,
+    .dpy_gl_ctx_create = wayland_ctx_create,
+    .dpy_gl_ctx_destroy = wayland_ctx_destroy,
+    .dpy_gl_ctx_make_current = wayland_ctx_make_current,
 };
 
 /* $VMPLANE_STATS: one line of display counters per console at exit. */
-static void wl_print_stats(Notifier *notifier, void *data)
+static void wayland_print_stats(Notifier *notifier, void *data)
 {
     WaylandUI *ui = container_of(notifier, WaylandUI, exit_notifier);
     int i;
@@ -554,7 +554,7 @@ static void wl_print_stats(Notifier *notifier, void *data)
 
 /* Start-up */
 
-static bool wl_check_environment(Error **errp)
+static bool wayland_check_environment(Error **errp)
 {
     const char *name = getenv("WAYLAND_DISPLAY");
 
@@ -574,13 +574,13 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     DisplayWayland *wopts = &opts->u.wayland;
     const char *app_id = VMPQ_OPT_STR(wopts, app_id);
     const char *rendernode = VMPQ_OPT_STR(wopts, rendernode);
-    struct vmpd_display_config cfg = { .log = { wl_log, NULL } };
+    struct vmpd_display_config cfg = { .log = { wayland_log, NULL } };
     bool fullscreen;
     Error *err = NULL;
     WaylandUI *ui;
     int n, i;
 
-    if (!wl_check_environment(&err)) {
+    if (!wayland_check_environment(&err)) {
         error_report_err(err);
         exit(1);
     }
@@ -643,9 +643,9 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     }
 
     ui->fd = vmpd_display_get_fd(ui->display);
-    qemu_set_fd_handler(ui->fd, wl_dispatch, NULL, ui);
+    qemu_set_fd_handler(ui->fd, wayland_dispatch, NULL, ui);
     if (getenv("VMPLANE_STATS")) {
-        ui->exit_notifier.notify = wl_print_stats;
+        ui->exit_notifier.notify = wayland_print_stats;
         qemu_add_exit_notifier(&ui->exit_notifier);
     }
 }

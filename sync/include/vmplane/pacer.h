@@ -13,9 +13,9 @@
  * compositor. Pure logic: no Wayland, QEMU or EGL headers, no timers of its
  * own, an injectable clock. Single-threaded.
  *
- * The caller feeds events in (vsync_pacer_frame_new, _buffer_released,
+ * The caller feeds events in (vmsync_pacer_frame_new, _buffer_released,
  * _presented, ...) and then drains the actions they caused with
- * vsync_pacer_next_action() until it returns false, executing each:
+ * vmsync_pacer_next_action() until it returns false, executing each:
  *
  *   SUBMIT    attach the frame's buffer, damage, request a frame callback
  *             and presentation feedback tagged with `seq`, commit, flush.
@@ -27,11 +27,11 @@
  *   RELEASE   let the producer go on (graphic_hw_gl_block(con, false)).
  *             BLOCK and RELEASE strictly alternate, starting with BLOCK.
  *   ARM_WATCHDOG  (re)arm the caller's one-shot timer at the absolute
- *             `deadline_ns` (pacer clock) and call vsync_pacer_tick() when
+ *             `deadline_ns` (pacer clock) and call vmsync_pacer_tick() when
  *             it fires. Replaces any earlier arming.
  *   DISARM_WATCHDOG  cancel that timer.
  *
- * Frame life: every frame given to vsync_pacer_frame_new() ends with
+ * Frame life: every frame given to vmsync_pacer_frame_new() ends with
  * exactly one DROP (never submitted) or one SUBMIT followed later by
  * exactly one RETIRE.
  *
@@ -39,7 +39,7 @@
  * max_in_flight submitted frames are in flight and it needs no acquire
  * wait; otherwise it waits as the single pending frame, and a newer frame
  * replaces (DROPs) it: newest wins. A frame flagged ACQUIRE_FENCE waits for
- * vsync_pacer_acquire_signalled() unless config.explicit_acquire says the
+ * vmsync_pacer_acquire_signalled() unless config.explicit_acquire says the
  * compositor takes the fence with the commit.
  *
  * In flight. A submitted frame stays in flight until its presentation
@@ -50,7 +50,7 @@
  * with dma-bufs they say the compositor took the commit, not that it
  * repainted.
  *
- * Producer release. vsync_pacer_frame_new() BLOCKs the producer (unless the
+ * Producer release. vmsync_pacer_frame_new() BLOCKs the producer (unless the
  * frame is NONBLOCKING or it is already blocked). The hold waits for the
  * newest frame handed over since (the "hold frame"). The producer is
  * RELEASEd, whichever comes first:
@@ -62,15 +62,15 @@
  *        released (shm copied at upload, Weston's GL renderer: release
  *        before presented), or the buffer it replaced released after it
  *        was submitted (dma-bufs are released only when the next commit
- *        replaces them), or vsync_pacer_commit_released() for it;
+ *        replaces them), or vmsync_pacer_commit_released() for it;
  *      - RELEASE_ON_PRESENTATION: presented or discarded (occluded);
  *      - RELEASE_ON_FRAME_DONE:   its wl_surface.frame callback;
  *      each also counts when seen for a later frame;
  *   2. at block start + watchdog_ns (checked on every input and on
- *      vsync_pacer_tick()), so the producer never stays blocked longer than
+ *      vmsync_pacer_tick()), so the producer never stays blocked longer than
  *      the watchdog, even when no frame callback ever arrives;
  *   3. when the compositor is gone (and it is never blocked again until
- *      vsync_pacer_compositor_back()).
+ *      vmsync_pacer_compositor_back()).
  * Events for frames older than the hold frame never release it.
  *
  * Buffer releases. wl_buffer.release is per buffer, not per commit; the
@@ -85,75 +85,75 @@
  * feed the statistics.
  */
 
-#define VSYNC_PACER_MAX_IN_FLIGHT 8u
-#define VSYNC_PACER_DEFAULT_WATCHDOG_NS (100ull * 1000 * 1000)
+#define VMSYNC_PACER_MAX_IN_FLIGHT 8u
+#define VMSYNC_PACER_DEFAULT_WATCHDOG_NS (100ull * 1000 * 1000)
 /* QEMU warns after 1 s without an unblock; never allow more. */
-#define VSYNC_PACER_MAX_WATCHDOG_NS (1000ull * 1000 * 1000)
+#define VMSYNC_PACER_MAX_WATCHDOG_NS (1000ull * 1000 * 1000)
 
 /* config.release_on bits. */
-#define VSYNC_RELEASE_ON_SUBMIT       (1u << 0)
-#define VSYNC_RELEASE_ON_BUFFER       (1u << 1)
-#define VSYNC_RELEASE_ON_PRESENTATION (1u << 2)
-#define VSYNC_RELEASE_ON_FRAME_DONE   (1u << 3)
-#define VSYNC_RELEASE_ON_DEFAULT (VSYNC_RELEASE_ON_BUFFER | \
-	VSYNC_RELEASE_ON_PRESENTATION | VSYNC_RELEASE_ON_FRAME_DONE)
+#define VMSYNC_RELEASE_ON_SUBMIT       (1u << 0)
+#define VMSYNC_RELEASE_ON_BUFFER       (1u << 1)
+#define VMSYNC_RELEASE_ON_PRESENTATION (1u << 2)
+#define VMSYNC_RELEASE_ON_FRAME_DONE   (1u << 3)
+#define VMSYNC_RELEASE_ON_DEFAULT (VMSYNC_RELEASE_ON_BUFFER | \
+	VMSYNC_RELEASE_ON_PRESENTATION | VMSYNC_RELEASE_ON_FRAME_DONE)
 
-struct vsync_pacer_config {
-	uint32_t max_in_flight;   /* 1..VSYNC_PACER_MAX_IN_FLIGHT, 0 = 1 */
+struct vmsync_pacer_config {
+	uint32_t max_in_flight;   /* 1..VMSYNC_PACER_MAX_IN_FLIGHT, 0 = 1 */
 	uint64_t watchdog_ns;     /* 0 = default 100 ms, at most 1 s */
-	uint32_t release_on;      /* VSYNC_RELEASE_ON_* mask, 0 = default */
+	uint32_t release_on;      /* VMSYNC_RELEASE_ON_* mask, 0 = default */
 	bool explicit_acquire;    /* compositor takes acquire fences itself */
 	/* Clock in ns, monotonic; NULL = CLOCK_MONOTONIC. */
 	uint64_t (*now_ns)(void *clock_data);
 	void *clock_data;
 };
 
-/* vsync_frame.flags */
-#define VSYNC_FRAME_ACQUIRE_FENCE (1u << 0) /* must wait for its acquire fence */
-#define VSYNC_FRAME_COPIED        (1u << 1) /* wl_shm: compositor may copy early */
-#define VSYNC_FRAME_NONBLOCKING   (1u << 2) /* does not block the producer */
+/* vmsync_frame.flags */
+#define VMSYNC_FRAME_ACQUIRE_FENCE (1u << 0) /* must wait for its acquire fence */
+#define VMSYNC_FRAME_COPIED        (1u << 1) /* wl_shm: compositor may copy early */
+#define VMSYNC_FRAME_NONBLOCKING   (1u << 2) /* does not block the producer */
 
-struct vsync_frame {
+struct vmsync_frame {
 	uint64_t buffer;          /* caller's id of the wl_buffer; equal = same buffer */
-	uint32_t flags;           /* VSYNC_FRAME_* */
+	uint32_t flags;           /* VMSYNC_FRAME_* */
 	void *data;               /* caller's, handed back in actions */
 };
 
-/* vsync_pacer_presented() flags */
-#define VSYNC_PRESENTED_ZERO_COPY (1u << 0) /* wp_presentation ZERO_COPY kind */
+/* vmsync_pacer_presented() flags */
+#define VMSYNC_PRESENTED_ZERO_COPY (1u << 0) /* wp_presentation ZERO_COPY kind */
 
-enum vsync_action_type {
-	VSYNC_ACTION_SUBMIT = 1,
-	VSYNC_ACTION_DROP,
-	VSYNC_ACTION_RETIRE,
-	VSYNC_ACTION_BLOCK,
-	VSYNC_ACTION_RELEASE,
-	VSYNC_ACTION_ARM_WATCHDOG,
-	VSYNC_ACTION_DISARM_WATCHDOG,
+enum vmsync_action_type {
+	VMSYNC_ACTION_SUBMIT = 1,
+	VMSYNC_ACTION_DROP,
+	VMSYNC_ACTION_RETIRE,
+	VMSYNC_ACTION_BLOCK,
+	VMSYNC_ACTION_RELEASE,
+	VMSYNC_ACTION_ARM_WATCHDOG,
+	VMSYNC_ACTION_DISARM_WATCHDOG,
 };
 
-enum vsync_reason {
-	VSYNC_REASON_NONE = 0,
-	VSYNC_REASON_SUPERSEDED,   /* DROP: a newer frame won */
-	VSYNC_REASON_CANCELLED,    /* DROP/RELEASE: vsync_pacer_drop_pending() */
-	VSYNC_REASON_GONE,         /* DROP/RETIRE/RELEASE: compositor gone */
-	VSYNC_REASON_PRESENTED,    /* RETIRE */
-	VSYNC_REASON_DISCARDED,    /* RETIRE */
-	VSYNC_REASON_FRAME_DONE,   /* RETIRE */
-	VSYNC_REASON_TIMEOUT,      /* RETIRE: in flight too long; RELEASE: watchdog */
-	VSYNC_REASON_POLICY,       /* RELEASE: a release_on event */
+enum vmsync_reason {
+	VMSYNC_REASON_NONE = 0,
+	VMSYNC_REASON_SUPERSEDED,   /* DROP: a newer frame won */
+	VMSYNC_REASON_CANCELLED,    /* DROP/RELEASE: vmsync_pacer_drop_pending() */
+	VMSYNC_REASON_GONE,         /* DROP/RETIRE/RELEASE: compositor gone */
+	VMSYNC_REASON_PRESENTED,    /* RETIRE */
+	VMSYNC_REASON_DISCARDED,    /* RETIRE */
+	VMSYNC_REASON_FRAME_DONE,   /* RETIRE */
+	VMSYNC_REASON_TIMEOUT,      /* RETIRE: in flight too long; RELEASE: watchdog */
+	VMSYNC_REASON_POLICY,       /* RELEASE: a release_on event */
 };
 
-struct vsync_action {
-	enum vsync_action_type type;
-	enum vsync_reason reason;
+struct vmsync_action {
+	enum vmsync_action_type type;
+	enum vmsync_reason reason;
 	uint64_t seq;             /* SUBMIT, DROP, RETIRE: the frame */
-	uint64_t buffer;          /* SUBMIT, DROP, RETIRE: vsync_frame.buffer */
-	void *data;               /* SUBMIT, DROP, RETIRE: vsync_frame.data */
+	uint64_t buffer;          /* SUBMIT, DROP, RETIRE: vmsync_frame.buffer */
+	void *data;               /* SUBMIT, DROP, RETIRE: vmsync_frame.data */
 	uint64_t deadline_ns;     /* ARM_WATCHDOG */
 };
 
-struct vsync_pacer_stats {
+struct vmsync_pacer_stats {
 	uint64_t frames_new;
 	uint64_t frames_submitted;
 	uint64_t frames_presented;
@@ -167,76 +167,76 @@ struct vsync_pacer_stats {
 	uint64_t max_block_ns;          /* longest producer hold so far */
 };
 
-struct vsync_pacer;
+struct vmsync_pacer;
 
-/* Defaults: 1 in flight, 100 ms watchdog, VSYNC_RELEASE_ON_DEFAULT. */
-void vsync_pacer_config_defaults(struct vsync_pacer_config *config);
+/* Defaults: 1 in flight, 100 ms watchdog, VMSYNC_RELEASE_ON_DEFAULT. */
+void vmsync_pacer_config_defaults(struct vmsync_pacer_config *config);
 
 /* NULL config = defaults. Returns NULL on an invalid config or no memory. */
-struct vsync_pacer *vsync_pacer_create(const struct vsync_pacer_config *config);
+struct vmsync_pacer *vmsync_pacer_create(const struct vmsync_pacer_config *config);
 
 /* Pending actions are discarded; NULL is accepted. */
-void vsync_pacer_destroy(struct vsync_pacer *pacer);
+void vmsync_pacer_destroy(struct vmsync_pacer *pacer);
 
 /*
  * Next action caused by earlier inputs, in order; false when none left.
  * Inputs may be fed while draining (e.g. _discarded() for a SUBMIT that
  * could not be committed); their actions are appended to the same queue.
  */
-bool vsync_pacer_next_action(struct vsync_pacer *pacer,
-	struct vsync_action *action);
+bool vmsync_pacer_next_action(struct vmsync_pacer *pacer,
+	struct vmsync_action *action);
 
 /* A new frame from the producer. Returns its seq (> 0), 0 on bad input. */
-uint64_t vsync_pacer_frame_new(struct vsync_pacer *pacer,
-	const struct vsync_frame *frame);
+uint64_t vmsync_pacer_frame_new(struct vmsync_pacer *pacer,
+	const struct vmsync_frame *frame);
 
 /* The acquire fence of pending frame `seq` signalled. */
-bool vsync_pacer_acquire_signalled(struct vsync_pacer *pacer, uint64_t seq);
+bool vmsync_pacer_acquire_signalled(struct vmsync_pacer *pacer, uint64_t seq);
 
 /*
  * wl_buffer.release for `buffer`. False when the pacer knows no outstanding
  * compositor hold on it (never submitted, already released, or forgotten
  * after more than 32 unreleased holds).
  */
-bool vsync_pacer_buffer_released(struct vsync_pacer *pacer, uint64_t buffer);
+bool vmsync_pacer_buffer_released(struct vmsync_pacer *pacer, uint64_t buffer);
 
 /* Per-commit explicit release of frame `seq` (its release fence signalled). */
-bool vsync_pacer_commit_released(struct vsync_pacer *pacer, uint64_t seq);
+bool vmsync_pacer_commit_released(struct vmsync_pacer *pacer, uint64_t seq);
 
 /* wp_presentation_feedback.presented; when_ns 0 = now (pacer clock). */
-bool vsync_pacer_presented(struct vsync_pacer *pacer, uint64_t seq,
+bool vmsync_pacer_presented(struct vmsync_pacer *pacer, uint64_t seq,
 	uint64_t when_ns, uint32_t flags);
 
 /* wp_presentation_feedback.discarded. */
-bool vsync_pacer_discarded(struct vsync_pacer *pacer, uint64_t seq);
+bool vmsync_pacer_discarded(struct vmsync_pacer *pacer, uint64_t seq);
 
 /* wl_callback.done of the frame callback requested with `seq`. */
-bool vsync_pacer_frame_done(struct vsync_pacer *pacer, uint64_t seq);
+bool vmsync_pacer_frame_done(struct vmsync_pacer *pacer, uint64_t seq);
 
 /* The watchdog timer fired (or any time: expired deadlines are handled). */
-void vsync_pacer_tick(struct vsync_pacer *pacer);
+void vmsync_pacer_tick(struct vmsync_pacer *pacer);
 
 /*
  * Drop the pending frame, if any (scanout disabled). If it was the hold
  * frame the producer is released at once (reason CANCELLED).
  */
-void vsync_pacer_drop_pending(struct vsync_pacer *pacer);
+void vmsync_pacer_drop_pending(struct vmsync_pacer *pacer);
 
 /* The compositor disconnected: release, drop and retire everything. */
-void vsync_pacer_compositor_gone(struct vsync_pacer *pacer);
+void vmsync_pacer_compositor_gone(struct vmsync_pacer *pacer);
 
 /* A new connection: pace normally again. */
-void vsync_pacer_compositor_back(struct vsync_pacer *pacer);
+void vmsync_pacer_compositor_back(struct vmsync_pacer *pacer);
 
-bool vsync_pacer_is_blocked(const struct vsync_pacer *pacer);
-uint32_t vsync_pacer_in_flight(const struct vsync_pacer *pacer);
-bool vsync_pacer_has_pending(const struct vsync_pacer *pacer);
+bool vmsync_pacer_is_blocked(const struct vmsync_pacer *pacer);
+uint32_t vmsync_pacer_in_flight(const struct vmsync_pacer *pacer);
+bool vmsync_pacer_has_pending(const struct vmsync_pacer *pacer);
 /* 0 when no deadline is armed. */
-uint64_t vsync_pacer_deadline(const struct vsync_pacer *pacer);
-void vsync_pacer_get_stats(const struct vsync_pacer *pacer,
-	struct vsync_pacer_stats *stats);
+uint64_t vmsync_pacer_deadline(const struct vmsync_pacer *pacer);
+void vmsync_pacer_get_stats(const struct vmsync_pacer *pacer,
+	struct vmsync_pacer_stats *stats);
 
-const char *vsync_action_type_str(enum vsync_action_type type);
-const char *vsync_reason_str(enum vsync_reason reason);
+const char *vmsync_action_type_str(enum vmsync_action_type type);
+const char *vmsync_reason_str(enum vmsync_reason reason);
 
 #endif

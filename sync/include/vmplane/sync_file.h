@@ -18,13 +18,13 @@
 
 /*
  * Wait until `fd` is readable (a sync_file is readable once signalled).
- * timeout_ns: 0 polls, VSYNC_WAIT_FOREVER blocks, otherwise nanoseconds.
+ * timeout_ns: 0 polls, VMSYNC_WAIT_FOREVER blocks, otherwise nanoseconds.
  * Returns OK, TIMEOUT, INVALID (fd < 0, fd not open) or ERROR (POLLERR).
  */
-enum vsync_result vsync_fd_wait(int fd, int64_t timeout_ns);
+enum vmsync_result vmsync_fd_wait(int fd, int64_t timeout_ns);
 
-/* Non-blocking check: true only when vsync_fd_wait(fd, 0) is OK. */
-bool vsync_fd_is_signalled(int fd);
+/* Non-blocking check: true only when vmsync_fd_wait(fd, 0) is OK. */
+bool vmsync_fd_is_signalled(int fd);
 
 /*
  * Merge two fences into a new sync_file that signals when both have
@@ -32,19 +32,19 @@ bool vsync_fd_is_signalled(int fd);
  * -1, *out_fd is -1 and the result is OK. UNSUPPORTED: an fd is not a
  * sync_file (ENOTTY) or the kernel lacks sync_file.
  */
-enum vsync_result vsync_file_merge(const char *name, int fd1, int fd2,
+enum vmsync_result vmsync_file_merge(const char *name, int fd1, int fd2,
 	int *out_fd);
 
-enum vsync_fence_status {
-	VSYNC_FENCE_ERROR = -1,     /* signalled with an error */
-	VSYNC_FENCE_ACTIVE = 0,
-	VSYNC_FENCE_SIGNALLED = 1,
+enum vmsync_fence_status {
+	VMSYNC_FENCE_ERROR = -1,     /* signalled with an error */
+	VMSYNC_FENCE_ACTIVE = 0,
+	VMSYNC_FENCE_SIGNALLED = 1,
 };
 
-struct vsync_file_info {
+struct vmsync_file_info {
 	char name[32];
 	char driver[32];               /* driver of the first fence, "" if none */
-	enum vsync_fence_status status;
+	enum vmsync_fence_status status;
 	int32_t error;                 /* negative errno when status is ERROR */
 	uint32_t num_fences;
 	uint64_t timestamp_ns;         /* latest signal time among the fences, 0 if none */
@@ -54,11 +54,11 @@ struct vsync_file_info {
  * Query a sync_file (SYNC_IOC_FILE_INFO). UNSUPPORTED when `fd` is not a
  * sync_file or the kernel does not implement the ioctl.
  */
-enum vsync_result vsync_file_info(int fd, struct vsync_file_info *info);
+enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info);
 
 /* Flags for the dma-buf implicit-fence helpers. */
-#define VSYNC_DMABUF_READ  (1u << 0)
-#define VSYNC_DMABUF_WRITE (1u << 1)
+#define VMSYNC_DMABUF_READ  (1u << 0)
+#define VMSYNC_DMABUF_WRITE (1u << 1)
 
 /*
  * Snapshot a dma-buf's implicit fences into a new sync_file
@@ -66,7 +66,7 @@ enum vsync_result vsync_file_info(int fd, struct vsync_file_info *info);
  * writers only, WRITE (or both) to wait for all users.
  * UNSUPPORTED when the kernel or the fd does not know the ioctl.
  */
-enum vsync_result vsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
+enum vmsync_result vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
 	int *out_fd);
 
 /*
@@ -74,7 +74,7 @@ enum vsync_result vsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
  * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE). flags: READ adds a read fence, WRITE a
  * write fence. The dma-buf takes its own reference; the caller keeps sync_fd.
  */
-enum vsync_result vsync_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags,
+enum vmsync_result vmsync_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags,
 	int sync_fd);
 
 #endif

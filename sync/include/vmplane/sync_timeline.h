@@ -12,23 +12,23 @@
  * CONFIG_SW_SYNC and either /dev/sw_sync or debugfs at
  * /sys/kernel/debug/sync/sw_sync; otherwise create reports UNSUPPORTED.
  */
-struct vsync_timeline;
+struct vmsync_timeline;
 
 /* UNSUPPORTED when no sw_sync node exists; *out is NULL unless OK. */
-enum vsync_result vsync_timeline_create(struct vsync_timeline **out);
+enum vmsync_result vmsync_timeline_create(struct vmsync_timeline **out);
 
 /* Closing the timeline signals its unsignalled fences with an error. */
-void vsync_timeline_destroy(struct vsync_timeline *timeline);
+void vmsync_timeline_destroy(struct vmsync_timeline *timeline);
 
 /* A new sync_file that signals once the timeline reaches `point`. */
-enum vsync_result vsync_timeline_fence(struct vsync_timeline *timeline,
+enum vmsync_result vmsync_timeline_fence(struct vmsync_timeline *timeline,
 	uint32_t point, const char *name, int *out_fd);
 
 /* Advance the timeline by `steps`, signalling the fences it passes. */
-enum vsync_result vsync_timeline_advance(struct vsync_timeline *timeline,
+enum vmsync_result vmsync_timeline_advance(struct vmsync_timeline *timeline,
 	uint32_t steps);
 
 /* Where the node was found ("/dev/sw_sync", ...), for skip messages. */
-const char *vsync_timeline_node(void);
+const char *vmsync_timeline_node(void);
 
 #endif

@@ -75,7 +75,7 @@ wait_acquire_fence(struct vgr_surface *vs)
 	if (fd < 0)
 		return;
 	/* Without GPU-side waits, block here: correctness over latency. */
-	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
+	if (vmsync_fd_wait(fd, 1000000000LL) != VMSYNC_OK)
 		weston_log("vgr: acquire fence did not signal in time\n");
 }
 

@@ -8,7 +8,7 @@
  *   fallback   the same dma-bufs when the compositor refuses them
  * Prints bytes the core copied per frame (its own instrumentation). Under
  * callgrind, collection is limited to the core's entry points
- * (see qemu-core-bench.sh).
+ * (see qemu-ui-wayland-bench.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	printf("mode %s frames %d bytes_per_frame %.0f copies_per_frame %.2f zero_copy_frames %llu\n",
 		mode, frames, bytes, copies,
 		(unsigned long long)(after.frames_zero_copy - before.frames_zero_copy));
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	for (int i = 0; i < 2; i++)
 		if (bufs[i] >= 0)

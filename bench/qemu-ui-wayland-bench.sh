@@ -1,10 +1,10 @@
 #!/bin/sh
-# Runs qemu-core-bench in every mode and prints per-frame figures as ratios
+# Runs qemu-ui-wayland-bench in every mode and prints per-frame figures as ratios
 # against the full-frame baseline measured in the same run. With valgrind,
 # also counts the CPU instructions the core executes per frame (callgrind,
 # collection limited to the core's entry points).
 set -eu
-exe=${BENCH_EXE:?BENCH_EXE must name qemu-core-bench}
+exe=${BENCH_EXE:?BENCH_EXE must name qemu-ui-wayland-bench}
 frames=${BENCH_FRAMES:-120}
 cg_frames=${BENCH_CG_FRAMES:-30}
 dir=$(mktemp -d)

@@ -131,7 +131,7 @@ static void run(enum when when, int n)
 	vmpd_head_disable(p.head);
 	/* A head created after the loss is refused. */
 	REQUIRE(vmpd_head_create(p.display, NULL) == NULL);
-	producer_finish(&p);
+	producer_fini(&p);
 }
 
 int main(void)

@@ -92,7 +92,7 @@ static void check_screen(struct client *client, const struct expect *e, const ch
 	bool ok = shot_matches(shot->image, expected, (void *)e, 0, BACKGROUND, 1, &report);
 	shot_report_print(what, &report);
 	if (!ok)
-		write_image_as_png(shot->image, "qemu-core-dmabuf-fallback-failed.png");
+		write_image_as_png(shot->image, "qemu-ui-wayland-dmabuf-fallback-failed.png");
 	assert(ok);
 	buffer_destroy(shot);
 }
@@ -161,7 +161,7 @@ TEST(fallback_crops_flips_and_counts)
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_ERR_STRIDE);
 	check_screen(client, &e, "after-bad");
 
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_destroy(&a);
 	fake_destroy(&b);
 	client_destroy(client);

@@ -131,7 +131,7 @@ static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title
 	r->blocks = r->releases = r->early_releases = r->compositor_releases = 0;
 	r->watchdog_seen = 0;
 	r->display = vmpd_display_create(&cfg, &callbacks, r);
-	struct vmpd_head_config hc = { .title = title, .app_id = "rig-qemu-core" };
+	struct vmpd_head_config hc = { .title = title, .app_id = "rig-qemu-ui-wayland" };
 	r->head = r->display ? vmpd_head_create(r->display, &hc) : NULL;
 	return r->head != NULL;
 }
@@ -249,11 +249,11 @@ static bool flip_step(struct core_rig *r, struct rig_udmabuf **bufs, unsigned fr
 static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, uint32_t colour,
 	char *checks, size_t len)
 {
-	struct vsync_timeline *tl = NULL;
+	struct vmsync_timeline *tl = NULL;
 	int fence = -1;
-	if (!CHECK_MSG(vsync_timeline_create(&tl) == VSYNC_OK &&
-			vsync_timeline_fence(tl, 1, "rig-acquire", &fence) == VSYNC_OK,
-			"fence: sw_sync timeline and fence (%s)", vsync_timeline_node()))
+	if (!CHECK_MSG(vmsync_timeline_create(&tl) == VMSYNC_OK &&
+			vmsync_timeline_fence(tl, 1, "rig-acquire", &fence) == VMSYNC_OK,
+			"fence: sw_sync timeline and fence (%s)", vmsync_timeline_node()))
 		goto out;
 	uint64_t before = presented(r);
 	fill(b->pixels, GUEST_W * 4, colour);
@@ -265,13 +265,13 @@ static void fence_step(struct core_rig *r, struct rig_udmabuf *b, uint32_t old, 
 	CHECK_MSG(presented(r) == before, "fence: nothing presented while the fence is pending");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, old);
 	checkpoint(r, checks);
-	CHECK_MSG(vsync_timeline_advance(tl, 1) == VSYNC_OK, "fence: signalled");
+	CHECK_MSG(vmsync_timeline_advance(tl, 1) == VMSYNC_OK, "fence: signalled");
 	CHECK_MSG(wait_released(r, 10000) && wait_presented(r, before + 1, 10000),
 		"fence: the frame was presented after the signal");
 	snprintf(checks, len, "plane:%ux%u=%06x", GUEST_W, GUEST_H, colour);
 	checkpoint(r, checks);
 out:
-	vsync_timeline_destroy(tl);
+	vmsync_timeline_destroy(tl);
 }
 
 /* Step 3: a vgem (other GPU) buffer goes straight to the plane; junk is refused. */
