@@ -112,9 +112,9 @@ wait_acquire_fence(struct vgr_surface *vs)
 	 * reads the memory, block here. */
 	if (!vs->image->cpu && vgr_gl_current(gr) && gr->has_native_fence &&
 	    gr->has_wait_sync &&
-	    vsync_egl_fence_wait_gpu(gr->display, fd) == VSYNC_OK)
+	    vmsync_egl_fence_wait_gpu(gr->display, fd) == VMSYNC_OK)
 		return;
-	if (vsync_fd_wait(fd, 1000000000LL) != VSYNC_OK)
+	if (vmsync_fd_wait(fd, 1000000000LL) != VMSYNC_OK)
 		weston_log("vgr: acquire fence did not signal in time\n");
 }
 

@@ -156,7 +156,7 @@ vgr_create_fence_fd(struct weston_output *output)
 
 	if (!gr->has_native_fence)
 		return -1;
-	if (vsync_egl_fence_export(gr->display, &fd) != VSYNC_OK)
+	if (vmsync_egl_fence_export(gr->display, &fd) != VMSYNC_OK)
 		return -1;
 	return fd;
 }
