@@ -57,7 +57,7 @@ draw_buffer(struct vgr_surface *vs, struct vgr_program *prog)
 		verts[i][0] = corners[i][0];
 		verts[i][1] = corners[i][1];
 		verts[i][2] = corners[i][0];
-		verts[i][3] = vs->y_inverted ? corners[i][1] : 1.0f - corners[i][1];
+		verts[i][3] = vs->origin_top_left ? corners[i][1] : 1.0f - corners[i][1];
 	}
 	glUseProgram(prog->id);
 	glUniformMatrix4fv(prog->u_proj, 1, GL_FALSE, proj);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * linux-dmabuf on libweston 10: a vgr_dmabuf_image (core) per buffer as its
- * user data, attach, and the format list. Feedback: vgr-dmabuf-feedback.c.
+ * user data, and attach. Format list: ../common/vgr-dmabuf.c; feedback:
+ * vgr-dmabuf-feedback.c.
  */
 #include <stdlib.h>
 #include <libweston/libweston.h>
@@ -106,7 +107,7 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	vs->image = img;
 	vs->buffer_width = a->width;
 	vs->buffer_height = a->height;
-	vs->y_inverted = buffer->y_inverted;
+	vs->origin_top_left = buffer->y_inverted;
 
 	wait_acquire_fence(vs);
 	/* Without GL the recovery uploads it from the kept attributes. */
@@ -115,67 +116,9 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	return vgr_dmabuf_surface_upload(vs);
 }
 
-bool
-vgr_dmabuf_surface_upload(struct vgr_surface *vs)
-{
-	struct vgr_dmabuf_image *img = vs->image;
-	GLuint tex[VGR_MAX_PLANES];
-	int i;
-
-	if (!img || !vgr_dmabuf_image_refresh(img))
-		return false;
-	vs->n_planes = img->cpu ? 1 : img->n_images;
-	vs->target = img->target;
-	vs->variant = img->variant;
-	vgr_surface_create_textures(vs);
-	for (i = 0; i < vs->n_planes; i++)
-		tex[i] = vs->planes[i].tex;
-	return vgr_dmabuf_image_upload(img, tex);
-}
-
-void
-vgr_dmabuf_surface_release(struct vgr_surface *vs)
-{
-	/* The images belong to the dma-buf and die with it. */
-	vs->image = NULL;
-}
-
-static void
-add_format(void *data, uint32_t format, const uint64_t *mods, int n_mods)
-{
-	struct weston_drm_format *f;
-	int i;
-
-	f = weston_drm_format_array_add_format(data, format);
-	if (!f)
-		return;
-	for (i = 0; i < n_mods; i++)
-		weston_drm_format_add_modifier(f, mods[i]);
-}
-
-const struct weston_drm_format_array *
-vgr_dmabuf_formats(struct vgr_renderer *gr)
-{
-	struct vgr_frontend *fe = vgr_fe(gr);
-
-	if (!fe->dmabuf_formats_ready) {
-		fe->dmabuf_formats_ready = true;
-		vgr_dmabuf_query_formats(gr, add_format, &fe->dmabuf_formats);
-	}
-	return &fe->dmabuf_formats;
-}
-
-const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec)
-{
-	return vgr_dmabuf_formats(vgr_get(ec));
-}
-
 void
 vgr_dmabuf_fini(struct vgr_renderer *gr)
 {
 	vgr_dmabuf_feedback_fini(gr);
-	weston_drm_format_array_fini(&vgr_fe(gr)->dmabuf_formats);
-	weston_drm_format_array_init(&vgr_fe(gr)->dmabuf_formats);
-	vgr_fe(gr)->dmabuf_formats_ready = false;
+	vgr_dmabuf_formats_fini(gr);
 }

@@ -24,7 +24,7 @@ corner(struct weston_view *view, struct vgr_surface *vs, float sx, float sy,
 		by /= vs->buffer_height;
 	}
 	v->s = bx;
-	v->t = vs->y_inverted ? by : 1.0f - by;
+	v->t = vs->origin_top_left ? by : 1.0f - by;
 }
 
 static struct vgr_vertex *
@@ -199,12 +199,10 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 		else
 			glDisable(GL_BLEND);
 		draw_region(&ds, &opaque, v);
-		vs->used_in_repaint = true;
 	}
 	if (pixman_region32_not_empty(&blend)) {
 		glEnable(GL_BLEND);
 		draw_region(&ds, &blend, vs->variant);
-		vs->used_in_repaint = true;
 	}
 
 	pixman_region32_fini(&opaque);

@@ -5,7 +5,6 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
-#include "vmplane/egl_fence.h"
 
 static struct vgr_output *
 output_get(struct weston_output *output)
@@ -13,20 +12,13 @@ output_get(struct weston_output *output)
 	return output->renderer_state;
 }
 
-/*
- * Output surfaces after a reset. A headless pbuffer is re-created (its
- * content died with the context). A window surface is kept: on DRM its gbm
- * bos may still be held by KMS as the scanned-out framebuffer, destroying
- * the EGLSurface would free them under the display controller, and the
- * EGLDisplay (with wl_drm bound to it) outlives a context loss; only the
- * context is new, and the kept surface is made current with it here.
- */
+/* After a reset a headless pbuffer is re-created (its content died with the
+ * context); a window surface is kept (vgr_output_surface_resume). */
 static bool
 output_surface_rebuild(struct rb_resource *res, void *data)
 {
 	struct vgr_output *vo = data;
 	struct vgr_renderer *gr = vo->gr;
-	unsigned i;
 
 	if (vo->is_pbuffer) {
 		EGLSurface fresh = vgr_egl_surface_create_pbuffer(gr, vo->config,
@@ -38,13 +30,7 @@ output_surface_rebuild(struct rb_resource *res, void *data)
 		vgr_egl_surface_destroy(gr, vo->egl_surface);
 		vo->egl_surface = fresh;
 	}
-	if (!rb_context_make_current(gr->ctx, vo->egl_surface, vo->egl_surface))
-		return false;
-	eglSwapInterval(gr->display, 0);
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_clear(&vo->history[i]);
-	vo->full_redraws = VGR_DAMAGE_HISTORY;
-	return true;
+	return vgr_output_surface_resume(vo);
 }
 
 static const struct rb_resource_impl output_surface_impl = {
@@ -79,7 +65,6 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 {
 	struct vgr_renderer *gr = vgr_get(output->compositor);
 	struct vgr_output *vo;
-	unsigned i;
 
 	vo = calloc(1, sizeof *vo);
 	if (!vo) {
@@ -91,8 +76,7 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	vo->egl_surface = surface;
 	vo->config = config;
 	vo->is_pbuffer = pbuffer;
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_init(&vo->history[i]);
+	vgr_output_history_init(vo);
 	output->renderer_state = vo;
 	vgr_resource_add(gr, &vo->surface_res, RB_RESOURCE_OUTPUT_SURFACE,
 			 &output_surface_impl, vo);
@@ -173,7 +157,6 @@ void
 vgr_output_destroy(struct weston_output *output)
 {
 	struct vgr_output *vo = output_get(output);
-	unsigned i;
 
 	if (!vo)
 		return;
@@ -186,65 +169,9 @@ vgr_output_destroy(struct weston_output *output)
 		       EGL_NO_CONTEXT);
 	vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
 	vgr_make_current(vo->gr, EGL_NO_SURFACE);
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_fini(&vo->history[i]);
+	vgr_output_history_fini(vo);
 	output->renderer_state = NULL;
 	free(vo);
-}
-
-void
-vgr_output_set_border(struct weston_output *output,
-		      enum gl_renderer_border_side side,
-		      int32_t width, int32_t height,
-		      int32_t tex_width, unsigned char *data)
-{
-	/* Borders are only drawn by the wayland backend; not supported. */
-}
-
-int
-vgr_create_fence_fd(struct weston_output *output)
-{
-	struct vgr_renderer *gr = vgr_get(output->compositor);
-	int fd = -1;
-
-	if (!gr->has_native_fence)
-		return -1;
-	if (vmsync_egl_fence_export(gr->display, &fd) != VMSYNC_OK)
-		return -1;
-	return fd;
-}
-
-/* Union of what changed since the back buffer was last drawn. */
-static void
-buffer_damage(struct vgr_output *vo, pixman_region32_t *frame_damage,
-	      pixman_region32_t *out)
-{
-	struct weston_output *output = vo->output;
-	EGLint age = 0;
-	unsigned i;
-
-	if (vo->full_redraws > 0) {
-		vo->full_redraws--;
-		age = 0;
-	} else if (vo->gr->has_buffer_age && !vo->is_pbuffer)
-		eglQuerySurface(vo->gr->display, vo->egl_surface,
-				EGL_BUFFER_AGE_EXT, &age);
-	else if (vo->is_pbuffer)
-		age = 1; /* a pbuffer keeps its content */
-
-	if (age <= 0 || age > VGR_DAMAGE_HISTORY) {
-		pixman_region32_copy(out, &output->region);
-	} else {
-		pixman_region32_copy(out, frame_damage);
-		for (i = 0; i < (unsigned)age - 1; i++)
-			pixman_region32_union(out, out,
-				&vo->history[(vo->history_head + i) % VGR_DAMAGE_HISTORY]);
-	}
-
-	/* Remember this frame's damage for later buffer ages. */
-	vo->history_head = (vo->history_head + VGR_DAMAGE_HISTORY - 1) %
-			   VGR_DAMAGE_HISTORY;
-	pixman_region32_copy(&vo->history[vo->history_head], frame_damage);
 }
 
 static void
@@ -334,7 +261,7 @@ vgr_repaint_output(struct weston_output *output,
 
 	output_projection(output, &proj);
 	pixman_region32_init(&total);
-	buffer_damage(vo, output_damage, &total);
+	vgr_output_buffer_damage(vo, output_damage, &total, vo->is_pbuffer);
 
 	shadow = output->from_blend_to_output != NULL ||
 		 (gr->has_color_ops &&
@@ -366,12 +293,8 @@ vgr_repaint_output(struct weston_output *output,
 	/* Screenshooters read the back buffer from this signal. */
 	wl_signal_emit(&output->frame_signal, output_damage);
 
-	if (!eglSwapBuffers(gr->display, vo->egl_surface)) {
-		weston_log("vgr: eglSwapBuffers failed (0x%x): treated as a "
-			   "GPU reset\n", eglGetError());
-		vgr_reset_report(gr);
+	if (!vgr_output_swap(vo))
 		return;
-	}
 	if (vo->is_pbuffer)
 		vgr_submit_frame(gr);
 	gr->frames_drawn++;

@@ -1,148 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-surface renderer state and its lifecycle. */
-#include <stdlib.h>
+/* Surfaces on libweston 10: attach by buffer type, flush, solid colours
+ * (the state and its lifecycle: ../common/vgr-surface.c). */
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 
-void
-vgr_surface_drop_textures(struct vgr_surface *vs)
-{
-	int i;
-
-	for (i = 0; i < vs->n_planes; i++) {
-		vgr_texture_destroy(vs->gr, vs->planes[i].tex);
-		vs->planes[i].tex = 0;
-	}
-	vs->n_planes = 0;
-}
-
-void
-vgr_surface_create_textures(struct vgr_surface *vs)
-{
-	int i;
-
-	for (i = 0; i < vs->n_planes; i++)
-		if (!vs->planes[i].tex)
-			vs->planes[i].tex = vgr_texture_create(vs->gr, vs->target);
-}
-
-/* Content from what the renderer kept: the shm buffer reference or the
- * dma-buf attributes. Solid colours need no GL object. */
-static bool
-surface_rebuild(struct rb_resource *res, void *data)
-{
-	struct vgr_surface *vs = data;
-
-	switch (vs->kind) {
-	case VGR_BUFFER_SHM:
-		vgr_surface_create_textures(vs);
-		vgr_shm_upload(vs, true);
-		return true;
-	case VGR_BUFFER_DMABUF:
-		/* The client destroyed the buffer: blank until its next commit. */
-		if (!vs->buffer_ref.buffer)
-			return true;
-		return vgr_dmabuf_surface_upload(vs);
-	case VGR_BUFFER_SOLID:
-	case VGR_BUFFER_NONE:
-		break;
-	}
-	return true;
-}
-
-static void
-surface_forget(struct rb_resource *res, void *data)
-{
-	struct vgr_surface *vs = data;
-	int i;
-
-	for (i = 0; i < vs->n_planes; i++)
-		vs->planes[i].tex = 0;
-	vs->needs_full_upload = true;
-}
-
-static const struct rb_resource_impl surface_impl = {
-	.rebuild = surface_rebuild,
-	.forget = surface_forget,
-	.name = "surface content",
-};
-
-static void
-surface_state_destroy(struct vgr_surface *vs)
-{
-	vgr_resource_remove(&vs->res);
-	wl_list_remove(&vs->surface_destroy.link);
-	wl_list_remove(&vs->renderer_destroy.link);
-	wl_list_remove(&vs->link);
-	vs->surface->renderer_state = NULL;
-
-	vgr_make_current(vs->gr, EGL_NO_SURFACE);
-	vgr_surface_drop_textures(vs);
-	vgr_dmabuf_surface_release(vs);
-	weston_buffer_reference(&vs->buffer_ref, NULL);
-	weston_buffer_release_reference(&vs->release_ref, NULL);
-	pixman_region32_fini(&vs->texture_damage);
-	free(vs);
-}
-
-static void
-handle_surface_destroy(struct wl_listener *l, void *data)
-{
-	surface_state_destroy(vgr_container_of(l, struct vgr_surface,
-					       surface_destroy));
-}
-
-static void
-handle_renderer_destroy(struct wl_listener *l, void *data)
-{
-	surface_state_destroy(vgr_container_of(l, struct vgr_surface,
-					       renderer_destroy));
-}
-
 struct vgr_surface *
 vgr_surface_get(struct weston_surface *surface)
 {
-	struct vgr_renderer *gr = vgr_get(surface->compositor);
 	struct vgr_surface *vs = surface->renderer_state;
 
 	if (vs)
 		return vs;
-	vs = calloc(1, sizeof *vs);
-	if (!vs)
-		return NULL;
-	vs->gr = gr;
-	vs->surface = surface;
-	vs->y_inverted = true;
-	vs->target = GL_TEXTURE_2D;
-	pixman_region32_init(&vs->texture_damage);
-	wl_list_insert(&vgr_fe(gr)->surfaces, &vs->link);
-	vs->surface_destroy.notify = handle_surface_destroy;
-	wl_signal_add(&surface->destroy_signal, &vs->surface_destroy);
-	vs->renderer_destroy.notify = handle_renderer_destroy;
-	wl_signal_add(&vgr_fe(gr)->destroy_signal, &vs->renderer_destroy);
-	surface->renderer_state = vs;
-	vgr_resource_add(gr, &vs->res, RB_RESOURCE_TEXTURE, &surface_impl, vs);
-
+	vs = vgr_surface_state_get(surface);
 	/* Created after a renderer switch: pick up the current buffer. */
-	if (surface->buffer_ref.buffer) {
+	if (vs && surface->buffer_ref.buffer) {
 		vgr_attach(surface, surface->buffer_ref.buffer);
 		vgr_flush_damage(surface);
 	}
 	return vs;
-}
-
-static void
-reset_content(struct vgr_surface *vs)
-{
-	vgr_surface_drop_textures(vs);
-	vgr_dmabuf_surface_release(vs);
-	vs->kind = VGR_BUFFER_NONE;
-	vs->variant = VGR_VARIANT_NONE;
-	vs->target = GL_TEXTURE_2D;
-	vs->buffer_width = 0;
-	vs->buffer_height = 0;
-	vs->y_inverted = true;
 }
 
 void
@@ -164,7 +40,7 @@ vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
 					surface->buffer_release_ref.buffer_release);
 
 	if (!buffer) {
-		reset_content(vs);
+		vgr_surface_reset_content(vs);
 		surface->is_opaque = false;
 		return;
 	}
@@ -172,18 +48,18 @@ vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
 	shm = wl_shm_buffer_get(buffer->resource);
 	if (shm) {
 		if (vs->kind == VGR_BUFFER_DMABUF)
-			reset_content(vs);
+			vgr_surface_reset_content(vs);
 		ok = vgr_shm_attach(vs, buffer, shm);
 	} else if ((dmabuf = linux_dmabuf_buffer_get(buffer->resource))) {
-		reset_content(vs);
+		vgr_surface_reset_content(vs);
 		ok = vgr_dmabuf_attach(vs, buffer, dmabuf);
 	}
 
 	if (!ok) {
 		weston_log("vgr: unsupported buffer on surface %p\n", surface);
-		weston_buffer_reference(&vs->buffer_ref, NULL);
+		vgr_buffer_unref(&vs->buffer_ref);
 		weston_buffer_release_reference(&vs->release_ref, NULL);
-		reset_content(vs);
+		vgr_surface_reset_content(vs);
 		surface->is_opaque = false;
 		weston_buffer_send_server_error(buffer,
 			"disconnecting due to unhandled buffer type");
@@ -199,23 +75,13 @@ vgr_flush_damage(struct weston_surface *surface)
 
 	if (!vs)
 		return;
-	pixman_region32_union(&vs->texture_damage, &vs->texture_damage,
-			      &surface->damage);
-	if (vs->kind != VGR_BUFFER_SHM || !vs->buffer_ref.buffer)
-		return;
-
-	/* Uploads wait until a view is composited; damage accumulates. */
 	wl_list_for_each(view, &surface->views, surface_link) {
 		if (view->plane == &surface->compositor->primary_plane) {
 			on_primary = true;
 			break;
 		}
 	}
-	if (!on_primary || !vgr_make_current(vs->gr, EGL_NO_SURFACE))
-		return;
-
-	vgr_shm_upload(vs, vs->needs_full_upload ||
-		       surface->compositor->test_data.test_quirks.gl_force_full_upload);
+	vgr_surface_flush(vs, on_primary);
 }
 
 void
@@ -227,13 +93,7 @@ vgr_surface_set_color(struct weston_surface *surface,
 	if (!vs)
 		return;
 	vgr_make_current(vs->gr, EGL_NO_SURFACE);
-	reset_content(vs);
-	vs->color[0] = r;
-	vs->color[1] = g;
-	vs->color[2] = b;
-	vs->color[3] = a;
-	vs->kind = VGR_BUFFER_SOLID;
-	vs->variant = VGR_VARIANT_SOLID;
+	vgr_surface_set_solid(vs, r, g, b, a);
 }
 
 void

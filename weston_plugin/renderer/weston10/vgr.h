@@ -16,42 +16,6 @@
 #include "vgr-core.h"
 #include "abi/weston10.h"
 
-enum vgr_buffer_kind {
-	VGR_BUFFER_NONE = 0,
-	VGR_BUFFER_SHM,
-	VGR_BUFFER_SOLID,
-	VGR_BUFFER_DMABUF,
-};
-
-struct vgr_surface {
-	struct vgr_renderer *gr;
-	struct weston_surface *surface;
-	struct rb_resource res;		/* RB_RESOURCE_TEXTURE: the planes */
-	struct wl_list link;		/* vgr_frontend.surfaces */
-	struct wl_listener surface_destroy;
-	struct wl_listener renderer_destroy;
-
-	enum vgr_buffer_kind kind;
-	enum vgr_variant variant;
-	float color[4];
-	GLenum target;
-
-	struct vgr_plane planes[VGR_MAX_PLANES];
-	int n_planes;
-
-	/* Held until the next attach so content can be re-uploaded at will. */
-	struct weston_buffer_reference buffer_ref;
-	struct weston_buffer_release_reference release_ref;
-	uint32_t shm_format;
-	int buffer_width, buffer_height;
-	bool y_inverted;
-	bool needs_full_upload;
-	pixman_region32_t texture_damage;	/* surface coordinates */
-
-	struct vgr_dmabuf_image *image;		/* non-NULL for dma-buf */
-	bool used_in_repaint;
-};
-
 struct vgr_output {
 	struct vgr_renderer *gr;
 	struct weston_output *output;
@@ -76,47 +40,18 @@ struct vgr_output {
 	int shadow_width, shadow_height;
 };
 
-/* The renderer libweston 10 sees: its weston_renderer first, the core
- * embedded (vgr_fe() finds this from the core). */
-struct vgr_frontend {
-	struct weston_renderer base;
-	struct vgr_renderer gr;
-	struct weston_compositor *compositor;
+/* How gl_renderer's option structs list formats: DRM fourccs. */
+typedef uint32_t vgr_gl_format;
 
-	struct weston_drm_format_array dmabuf_formats;
-	bool dmabuf_formats_ready;
-
-	struct wl_list surfaces;	/* vgr_surface.link */
-	struct wl_signal destroy_signal;
-};
-
-static inline struct vgr_frontend *
-vgr_fe(struct vgr_renderer *gr)
+/* Drops a buffer reference (the call's arguments are version-specific). */
+static inline void
+vgr_buffer_unref(struct weston_buffer_reference *ref)
 {
-	return vgr_container_of(gr, struct vgr_frontend, gr);
+	weston_buffer_reference(ref, NULL);
 }
 
-static inline struct vgr_renderer *
-vgr_get(struct weston_compositor *ec)
-{
-	struct vgr_frontend *fe = (struct vgr_frontend *)ec->renderer;
-
-	return fe ? &fe->gr : NULL;
-}
-
+#include "vgr-common.h"
 #include "vgr-version.h"
-
-/* ../common/vgr-api.c */
-bool vgr_api_register(struct vgr_renderer *gr);
-
-/* vgr-hooks.c: also the core's hooks (core/vgr-frontend.h). */
-/* vgr_config_format entries for DRM fourccs, in the same order; an
- * unknown fourcc gets depths no config has. */
-void vgr_config_formats(const uint32_t *fourccs, unsigned count,
-			struct vgr_config_format *out);
-/* vgr_egl_choose_config() for a list of DRM fourccs. */
-bool vgr_choose_config(struct vgr_renderer *gr, EGLint surface_type,
-		       const uint32_t *fourccs, unsigned count, EGLConfig *out);
 
 /* vgr-output.c */
 int vgr_output_window_create(struct weston_output *output,
@@ -124,11 +59,6 @@ int vgr_output_window_create(struct weston_output *output,
 int vgr_output_pbuffer_create(struct weston_output *output,
 			      const struct gl_renderer_pbuffer_options *opts);
 void vgr_output_destroy(struct weston_output *output);
-void vgr_output_set_border(struct weston_output *output,
-			   enum gl_renderer_border_side side,
-			   int32_t width, int32_t height,
-			   int32_t tex_width, unsigned char *data);
-int vgr_create_fence_fd(struct weston_output *output);
 void vgr_repaint_output(struct weston_output *output,
 			pixman_region32_t *output_damage);
 /* Runs the draws of the output's next full repaint clipped to one pixel,
@@ -147,9 +77,9 @@ bool vgr_output_blit_shadow(struct vgr_output *vo, pixman_region32_t *damage,
 /* After a reset: the same size again; the content is repainted in full. */
 bool vgr_output_shadow_rebuild(struct vgr_output *vo);
 
-/* vgr-repaint-gate.c */
-void vgr_repaint_gate_install(struct vgr_output *vo);
-void vgr_repaint_gate_remove(struct vgr_output *vo);
+/* vgr-repaint-gate.c: output->repaint behind the gate. */
+int vgr_repaint_gate_repaint(struct weston_output *output,
+			     pixman_region32_t *damage, void *repaint_data);
 
 /* vgr-draw.c */
 void vgr_draw_paint_node(struct weston_paint_node *pnode,
@@ -170,31 +100,16 @@ void vgr_surface_set_color(struct weston_surface *surface,
 			   float r, float g, float b, float a);
 void vgr_surface_get_content_size(struct weston_surface *surface,
 				  int *width, int *height);
-void vgr_surface_drop_textures(struct vgr_surface *vs);
-/* Creates the textures of the current content's planes (handles 0). */
-void vgr_surface_create_textures(struct vgr_surface *vs);
 
 /* vgr-shm.c */
 bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		    struct wl_shm_buffer *shm);
-void vgr_shm_upload(struct vgr_surface *vs, bool full);
-void vgr_shm_register_formats(struct vgr_renderer *gr);
 
 /* vgr-dmabuf.c */
 bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
-const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec);
-/* The same list, filled on first use. */
-const struct weston_drm_format_array *
-vgr_dmabuf_formats(struct vgr_renderer *gr);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		       struct linux_dmabuf_buffer *dmabuf);
-/* Textures from the retained dma-buf attributes (after attach or reset). */
-bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
-void vgr_dmabuf_surface_release(struct vgr_surface *vs);
-/* The format list, and the feedback (vgr_dmabuf_feedback_fini) too. */
-void vgr_dmabuf_fini(struct vgr_renderer *gr);
 
 /* vgr-dmabuf-feedback.c: the compositor's default dma-buf feedback. */
 bool vgr_dmabuf_setup_feedback(struct vgr_renderer *gr);

@@ -1,58 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Module entry point: gl_renderer_interface for libweston 14. */
-#include <stdlib.h>
-#include <string.h>
 #include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
 #include "vmplane-renderer-api.h"
-
-
-static void
-renderer_destroy(struct weston_compositor *ec)
-{
-	struct vgr_renderer *gr = vgr_get(ec);
-	struct vgr_frontend *fe = vgr_fe(gr);
-
-	/* Surface states, and the module's reset listener, detach
-	 * themselves on this signal. */
-	wl_signal_emit(&fe->destroy_signal, gr);
-
-	vgr_make_current(gr, EGL_NO_SURFACE);
-	vgr_programs_destroy(gr);
-	vgr_lut_texture_destroy(gr);
-	vgr_dmabuf_fini(gr);
-	vgr_egl_fini(gr);
-
-	ec->renderer = NULL;
-	free(fe);
-}
-
-static bool
-egl_init(struct vgr_renderer *gr,
-	 const struct gl_renderer_display_options *opts)
-{
-	struct vgr_config_format *formats;
-	unsigned i;
-	bool ok;
-
-	formats = calloc(opts->formats_count + 1, sizeof *formats);
-	if (!formats)
-		return false;
-	for (i = 0; i < opts->formats_count; i++) {
-		const struct pixel_format_info *info = opts->formats[i];
-
-		formats[i] = (struct vgr_config_format){
-			info->format, info->bits.r, info->bits.g,
-			info->bits.b, info->bits.a,
-		};
-	}
-	ok = vgr_egl_init(gr, opts->egl_platform, opts->egl_native_display,
-			  opts->egl_surface_type, formats, opts->formats_count);
-	free(formats);
-	return ok;
-}
 
 static int
 display_create(struct weston_compositor *ec,
@@ -64,30 +16,20 @@ display_create(struct weston_compositor *ec,
 	if (!vgr_version_check())
 		return -1;
 
-	fe = calloc(1, sizeof *fe);
+	fe = vgr_frontend_create(ec);
 	if (!fe)
 		return -1;
 	gr = &fe->gr;
-	fe->compositor = ec;
-	gr->display = EGL_NO_DISPLAY;
-	gr->dummy_surface = EGL_NO_SURFACE;
-	wl_list_init(&fe->surfaces);
-	wl_signal_init(&fe->destroy_signal);
-	weston_drm_format_array_init(&fe->dmabuf_formats);
-	gr->force_cpu_dmabuf = getenv("VMPLANE_DMABUF_CPU_FALLBACK") &&
-		strcmp(getenv("VMPLANE_DMABUF_CPU_FALLBACK"), "1") == 0;
 
-	fe->base.read_pixels = vgr_read_pixels;
-	fe->base.repaint_output = vgr_repaint_output;
 	fe->base.resize_output = vgr_resize_output;
-	fe->base.flush_damage = vgr_flush_damage;
-	fe->base.attach = vgr_attach;
-	fe->base.destroy = renderer_destroy;
 	fe->base.fill_buffer_info = vgr_fill_buffer_info;
 	fe->base.buffer_init = vgr_buffer_init;
 	fe->base.type = WESTON_RENDERER_GL;
 
-	if (!egl_init(gr, opts))
+	if (!vgr_display_egl_init(gr, opts->egl_platform,
+				  opts->egl_native_display,
+				  opts->egl_surface_type, opts->formats,
+				  opts->formats_count))
 		goto fail;
 	if (!vgr_gl_init(gr))
 		goto fail_egl;
@@ -121,8 +63,7 @@ display_create(struct weston_compositor *ec,
 fail_egl:
 	vgr_egl_fini(gr);
 fail:
-	weston_drm_format_array_fini(&fe->dmabuf_formats);
-	free(fe);
+	vgr_frontend_free(fe);
 	return -1;
 }
 

@@ -7,7 +7,6 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
-#include "vmplane/egl_fence.h"
 
 static struct vgr_output *
 output_get(struct weston_output *output)
@@ -15,25 +14,10 @@ output_get(struct weston_output *output)
 	return output->renderer_state;
 }
 
-/*
- * A window surface survives a reset: on DRM its gbm bos may still be
- * scanned out, and the EGLDisplay outlives the context; the new context is
- * made current with it and its next frames are drawn in full.
- */
 static bool
 output_surface_rebuild(struct rb_resource *res, void *data)
 {
-	struct vgr_output *vo = data;
-	struct vgr_renderer *gr = vo->gr;
-	unsigned i;
-
-	if (!rb_context_make_current(gr->ctx, vo->egl_surface, vo->egl_surface))
-		return false;
-	eglSwapInterval(gr->display, 0);
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_clear(&vo->history[i]);
-	vo->full_redraws = VGR_DAMAGE_HISTORY;
-	return true;
+	return vgr_output_surface_resume(data);
 }
 
 static const struct rb_resource_impl output_surface_impl = {
@@ -48,7 +32,6 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 {
 	struct vgr_renderer *gr = vgr_get(output->compositor);
 	struct vgr_output *vo;
-	unsigned i;
 
 	vo = calloc(1, sizeof *vo);
 	if (!vo) {
@@ -60,8 +43,7 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	vo->egl_surface = surface;
 	vo->config = config;
 	wl_list_init(&vo->renderbuffers);
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_init(&vo->history[i]);
+	vgr_output_history_init(vo);
 	output->renderer_state = vo;
 	if (surface != EGL_NO_SURFACE)
 		vgr_resource_add(gr, &vo->surface_res,
@@ -120,7 +102,6 @@ void
 vgr_output_destroy(struct weston_output *output)
 {
 	struct vgr_output *vo = output_get(output);
-	unsigned i;
 
 	if (!vo)
 		return;
@@ -133,32 +114,9 @@ vgr_output_destroy(struct weston_output *output)
 		vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
 		vgr_make_current(vo->gr, EGL_NO_SURFACE);
 	}
-	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
-		pixman_region32_fini(&vo->history[i]);
+	vgr_output_history_fini(vo);
 	output->renderer_state = NULL;
 	free(vo);
-}
-
-void
-vgr_output_set_border(struct weston_output *output,
-		      enum gl_renderer_border_side side,
-		      int32_t width, int32_t height,
-		      int32_t tex_width, unsigned char *data)
-{
-	/* Borders (wayland backend, decorated headless) are not drawn. */
-}
-
-int
-vgr_create_fence_fd(struct weston_output *output)
-{
-	struct vgr_renderer *gr = vgr_get(output->compositor);
-	int fd = -1;
-
-	if (!gr->has_native_fence)
-		return -1;
-	if (vmsync_egl_fence_export(gr->display, &fd) != VMSYNC_OK)
-		return -1;
-	return fd;
 }
 
 bool
@@ -183,33 +141,6 @@ vgr_resize_output(struct weston_output *output,
 					  VMP_CAPTURE_SOURCE_FULL_FRAMEBUFFER,
 					  fb_size->width, fb_size->height, fmt);
 	return true;
-}
-
-/* Union of what changed since the window's back buffer was last drawn. */
-static void
-window_damage(struct vgr_output *vo, pixman_region32_t *frame_damage,
-	      pixman_region32_t *out)
-{
-	EGLint age = 0;
-	unsigned i;
-
-	if (vo->full_redraws > 0)
-		vo->full_redraws--;
-	else if (vo->gr->has_buffer_age)
-		eglQuerySurface(vo->gr->display, vo->egl_surface,
-				EGL_BUFFER_AGE_EXT, &age);
-
-	if (age <= 0 || age > VGR_DAMAGE_HISTORY) {
-		pixman_region32_copy(out, &vo->output->region);
-	} else {
-		pixman_region32_copy(out, frame_damage);
-		for (i = 0; i < (unsigned)age - 1; i++)
-			pixman_region32_union(out, out,
-				&vo->history[(vo->history_head + i) % VGR_DAMAGE_HISTORY]);
-	}
-	vo->history_head = (vo->history_head + VGR_DAMAGE_HISTORY - 1) %
-			   VGR_DAMAGE_HISTORY;
-	pixman_region32_copy(&vo->history[vo->history_head], frame_damage);
 }
 
 /* global -> output pixels -> clip space; a window's rows run bottom-up,
@@ -331,7 +262,7 @@ vgr_repaint_output(struct weston_output *output,
 
 	pixman_region32_init(&total);
 	if (window) {
-		window_damage(vo, output_damage, &total);
+		vgr_output_buffer_damage(vo, output_damage, &total, false);
 	} else {
 		vrb = vgr_container_of(renderbuffer, struct vgr_renderbuffer,
 				       base);
@@ -352,12 +283,8 @@ vgr_repaint_output(struct weston_output *output,
 	wl_signal_emit(&output->frame_signal, output_damage);
 
 	if (window) {
-		if (!eglSwapBuffers(gr->display, vo->egl_surface)) {
-			weston_log("vgr: eglSwapBuffers failed (0x%x): treated "
-				   "as a GPU reset\n", eglGetError());
-			vgr_reset_report(gr);
+		if (!vgr_output_swap(vo))
 			return;
-		}
 	} else {
 		if (vrb->pixels)
 			read_back(vo, vrb);

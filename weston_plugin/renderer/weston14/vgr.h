@@ -16,42 +16,6 @@
 #include "vgr-core.h"
 #include "abi/weston14.h"
 
-enum vgr_buffer_kind {
-	VGR_BUFFER_NONE = 0,
-	VGR_BUFFER_SHM,
-	VGR_BUFFER_SOLID,
-	VGR_BUFFER_DMABUF,
-};
-
-struct vgr_surface {
-	struct vgr_renderer *gr;
-	struct weston_surface *surface;
-	struct rb_resource res;		/* RB_RESOURCE_TEXTURE: the planes */
-	struct wl_list link;		/* vgr_frontend.surfaces */
-	struct wl_listener surface_destroy;
-	struct wl_listener renderer_destroy;
-
-	enum vgr_buffer_kind kind;
-	enum vgr_variant variant;
-	float color[4];
-	GLenum target;
-
-	struct vgr_plane planes[VGR_MAX_PLANES];
-	int n_planes;
-
-	/* Held (may be accessed) until the next attach, so the content can
-	 * be uploaded again after a reset. */
-	struct weston_buffer_reference buffer_ref;
-	struct weston_buffer_release_reference release_ref;
-	uint32_t shm_format;
-	int buffer_width, buffer_height;
-	bool origin_top_left;
-	bool needs_full_upload;
-	pixman_region32_t texture_damage;	/* surface coordinates */
-
-	struct vgr_dmabuf_image *image;		/* non-NULL for dma-buf */
-};
-
 /* A weston_renderbuffer of ours: an FBO with a colour texture. */
 struct vgr_renderbuffer {
 	struct weston_renderbuffer base;
@@ -83,44 +47,18 @@ struct vgr_output {
 	struct wl_list renderbuffers;	/* vgr_renderbuffer.link */
 };
 
-/* The renderer libweston 14 sees: its weston_renderer first, the core
- * embedded (vgr_fe() finds this from the core). */
-struct vgr_frontend {
-	struct weston_renderer base;
-	struct vgr_renderer gr;
-	struct weston_compositor *compositor;
+/* How gl_renderer's option structs list formats. */
+typedef const struct pixel_format_info *vgr_gl_format;
 
-	struct weston_drm_format_array dmabuf_formats;
-	bool dmabuf_formats_ready;
-
-	struct wl_list surfaces;	/* vgr_surface.link */
-	struct wl_signal destroy_signal;
-};
-
-static inline struct vgr_frontend *
-vgr_fe(struct vgr_renderer *gr)
+/* Drops a buffer reference (the call's arguments are version-specific). */
+static inline void
+vgr_buffer_unref(struct weston_buffer_reference *ref)
 {
-	return vgr_container_of(gr, struct vgr_frontend, gr);
+	weston_buffer_reference(ref, NULL, BUFFER_WILL_NOT_BE_ACCESSED);
 }
 
-static inline struct vgr_renderer *
-vgr_get(struct weston_compositor *ec)
-{
-	struct vgr_frontend *fe = (struct vgr_frontend *)ec->renderer;
-
-	return fe ? &fe->gr : NULL;
-}
-
+#include "vgr-common.h"
 #include "vgr-version.h"
-
-/* ../common/vgr-api.c */
-bool vgr_api_register(struct vgr_renderer *gr);
-
-/* vgr-hooks.c: also the core's hooks (core/vgr-frontend.h). */
-/* vgr_egl_choose_config() for a list of pixel formats. */
-bool vgr_choose_config(struct vgr_renderer *gr, EGLint surface_type,
-		       const struct pixel_format_info **formats,
-		       unsigned count, EGLConfig *out);
 
 /* vgr-output.c */
 int vgr_output_window_create(struct weston_output *output,
@@ -128,11 +66,6 @@ int vgr_output_window_create(struct weston_output *output,
 int vgr_output_fbo_create(struct weston_output *output,
 			  const struct gl_renderer_fbo_options *opts);
 void vgr_output_destroy(struct weston_output *output);
-void vgr_output_set_border(struct weston_output *output,
-			   enum gl_renderer_border_side side,
-			   int32_t width, int32_t height,
-			   int32_t tex_width, unsigned char *data);
-int vgr_create_fence_fd(struct weston_output *output);
 bool vgr_resize_output(struct weston_output *output,
 		       const struct weston_size *fb_size,
 		       const struct weston_geometry *area);
@@ -155,9 +88,8 @@ void vgr_output_drop_renderbuffers(struct vgr_output *vo);
 /* vgr-capture.c: weston_capture_v1 tasks of the frame just drawn. */
 void vgr_output_capture(struct vgr_output *vo, bool y_flip);
 
-/* vgr-repaint-gate.c */
-void vgr_repaint_gate_install(struct vgr_output *vo);
-void vgr_repaint_gate_remove(struct vgr_output *vo);
+/* vgr-repaint-gate.c: output->repaint behind the gate. */
+int vgr_repaint_gate_repaint(struct weston_output *output);
 
 /* vgr-draw.c */
 /* @proj maps global coordinates to clip space; @fb_height > 0 when the
@@ -171,8 +103,6 @@ void vgr_draw_paint_node(struct weston_paint_node *pnode,
 struct vgr_surface *vgr_surface_get(struct weston_surface *surface);
 void vgr_attach(struct weston_paint_node *pnode);
 void vgr_flush_damage(struct weston_paint_node *pnode);
-void vgr_surface_drop_textures(struct vgr_surface *vs);
-void vgr_surface_create_textures(struct vgr_surface *vs);
 void vgr_buffer_init(struct weston_compositor *ec,
 		     struct weston_buffer *buffer);
 bool vgr_fill_buffer_info(struct weston_compositor *ec,
@@ -180,16 +110,10 @@ bool vgr_fill_buffer_info(struct weston_compositor *ec,
 
 /* vgr-shm.c */
 bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer);
-void vgr_shm_upload(struct vgr_surface *vs, bool full);
-void vgr_shm_register_formats(struct vgr_renderer *gr);
 
 /* vgr-dmabuf.c */
 bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
-const struct weston_drm_format_array *
-vgr_get_supported_formats(struct weston_compositor *ec);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer);
-bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
-void vgr_dmabuf_fini(struct vgr_renderer *gr);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Refuses libweston builds whose private layouts differ from abi/weston10.h. */
+/* Refuses libweston builds whose private layouts differ from the front
+ * end's abi header; the accepted releases are in its vgr-version.h. */
 #include <libweston/libweston.h>
 
 #include "vgr-version.h"
@@ -7,8 +8,8 @@
 bool
 vgr_version_supported(int major, int minor, int micro)
 {
-	/* 10.0.4 inserted a field in the middle of struct weston_view. */
-	return major == 10 && minor == 0 && micro >= 0 && micro <= 3;
+	return major == VGR_WESTON_MAJOR && minor == VGR_WESTON_MINOR &&
+	       micro >= 0 && micro <= VGR_WESTON_MICRO_MAX;
 }
 
 bool
@@ -21,7 +22,6 @@ vgr_version_check(void)
 		return true;
 
 	weston_log("vmplane gl-renderer: refusing libweston %d.%d.%d; "
-		   "this renderer matches the private ABI of 10.0.0-10.0.3 only\n",
-		   major, minor, micro);
+		   VGR_WESTON_ABI_NOTE "\n", major, minor, micro);
 	return false;
 }

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Output pieces both front ends share: fences, borders, the damage history
+ * of an EGL surface's back buffers, its recovery after a reset and swap. */
+#include <libweston/libweston.h>
+
+#include "vgr.h"
+#include "vmplane/egl_fence.h"
+
+void
+vgr_output_set_border(struct weston_output *output,
+		      enum gl_renderer_border_side side,
+		      int32_t width, int32_t height,
+		      int32_t tex_width, unsigned char *data)
+{
+	/* Borders (wayland backend, decorated headless) are not drawn. */
+}
+
+int
+vgr_create_fence_fd(struct weston_output *output)
+{
+	struct vgr_renderer *gr = vgr_get(output->compositor);
+	int fd = -1;
+
+	if (!gr->has_native_fence)
+		return -1;
+	if (vmsync_egl_fence_export(gr->display, &fd) != VMSYNC_OK)
+		return -1;
+	return fd;
+}
+
+void
+vgr_output_history_init(struct vgr_output *vo)
+{
+	unsigned i;
+
+	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
+		pixman_region32_init(&vo->history[i]);
+}
+
+void
+vgr_output_history_fini(struct vgr_output *vo)
+{
+	unsigned i;
+
+	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
+		pixman_region32_fini(&vo->history[i]);
+}
+
+/*
+ * A window surface survives a reset: on DRM its gbm bos may still be held
+ * by KMS as the scanned-out framebuffer, destroying the EGLSurface would
+ * free them under the display controller, and the EGLDisplay (with wl_drm
+ * bound to it) outlives a context loss; only the context is new.
+ */
+bool
+vgr_output_surface_resume(struct vgr_output *vo)
+{
+	struct vgr_renderer *gr = vo->gr;
+	unsigned i;
+
+	if (!rb_context_make_current(gr->ctx, vo->egl_surface, vo->egl_surface))
+		return false;
+	eglSwapInterval(gr->display, 0);
+	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
+		pixman_region32_clear(&vo->history[i]);
+	vo->full_redraws = VGR_DAMAGE_HISTORY;
+	return true;
+}
+
+void
+vgr_output_buffer_damage(struct vgr_output *vo, pixman_region32_t *frame_damage,
+			 pixman_region32_t *out, bool keeps_content)
+{
+	EGLint age = 0;
+	unsigned i;
+
+	if (vo->full_redraws > 0)
+		vo->full_redraws--;
+	else if (keeps_content)
+		age = 1;
+	else if (vo->gr->has_buffer_age)
+		eglQuerySurface(vo->gr->display, vo->egl_surface,
+				EGL_BUFFER_AGE_EXT, &age);
+
+	if (age <= 0 || age > VGR_DAMAGE_HISTORY) {
+		pixman_region32_copy(out, &vo->output->region);
+	} else {
+		pixman_region32_copy(out, frame_damage);
+		for (i = 0; i < (unsigned)age - 1; i++)
+			pixman_region32_union(out, out,
+				&vo->history[(vo->history_head + i) % VGR_DAMAGE_HISTORY]);
+	}
+
+	/* Remember this frame's damage for later buffer ages. */
+	vo->history_head = (vo->history_head + VGR_DAMAGE_HISTORY - 1) %
+			   VGR_DAMAGE_HISTORY;
+	pixman_region32_copy(&vo->history[vo->history_head], frame_damage);
+}
+
+bool
+vgr_output_swap(struct vgr_output *vo)
+{
+	struct vgr_renderer *gr = vo->gr;
+
+	if (eglSwapBuffers(gr->display, vo->egl_surface))
+		return true;
+	weston_log("vgr: eglSwapBuffers failed (0x%x): treated as a GPU reset\n",
+		   eglGetError());
+	vgr_reset_report(gr);
+	return false;
+}
