@@ -158,4 +158,22 @@ void vgr_output_buffer_damage(struct vgr_output *vo,
 /* eglSwapBuffers; a failure is reported as a GPU reset. */
 bool vgr_output_swap(struct vgr_output *vo);
 
+/* vgr-draw.c */
+/* Two triangles per box of @region; @corner gives each corner's vertex
+ * from surface coordinates. NULL on allocation failure. */
+typedef void (*vgr_corner_func)(void *data, float sx, float sy,
+				struct vgr_vertex *v);
+struct vgr_vertex *vgr_build_quads(pixman_region32_t *region,
+				   vgr_corner_func corner, void *data,
+				   int *count);
+/* Draws @region (surface coordinates) of the view's surface. */
+typedef void (*vgr_region_draw_func)(void *data, pixman_region32_t *region,
+				     enum vgr_variant variant);
+/* Draws the @opaque part of the view's surface (clipped to the view's
+ * scissor here) without blending unless the view is translucent, then
+ * the rest blended; @variant is the content's. */
+void vgr_draw_view_regions(struct weston_view *view, pixman_region32_t *opaque,
+			   enum vgr_variant variant, vgr_region_draw_func draw,
+			   void *data);
+
 #endif

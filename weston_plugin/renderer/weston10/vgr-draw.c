@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Drawing one paint node.
+ * Drawing one paint node on libweston 10 (the opaque/blended split and the
+ * triangles: ../common/vgr-draw.c).
  *
  * Each rectangle of the surface-space region to draw becomes a quad mapped
  * through the view transform, so rotation and scaling come for free; the
@@ -11,10 +12,23 @@
 
 #include "vgr.h"
 
+struct draw_state {
+	struct vgr_renderer *gr;
+	struct weston_view *view;
+	struct vgr_surface *vs;
+	pixman_region32_t *fb_damage;
+	const struct weston_matrix *proj;
+	int fb_height;
+	GLint filter;
+	struct weston_color_transform *xform;
+};
+
 static void
-corner(struct weston_view *view, struct vgr_surface *vs, float sx, float sy,
-       struct vgr_vertex *v)
+corner(void *data, float sx, float sy, struct vgr_vertex *v)
 {
+	struct draw_state *ds = data;
+	struct weston_view *view = ds->view;
+	struct vgr_surface *vs = ds->vs;
 	float bx = 0.0f, by = 0.0f;
 
 	weston_view_to_global_float(view, sx, sy, &v->x, &v->y);
@@ -25,34 +39,6 @@ corner(struct weston_view *view, struct vgr_surface *vs, float sx, float sy,
 	}
 	v->s = bx;
 	v->t = vs->origin_top_left ? by : 1.0f - by;
-}
-
-static struct vgr_vertex *
-build_quads(struct weston_view *view, struct vgr_surface *vs,
-	    pixman_region32_t *region, int *count)
-{
-	pixman_box32_t *r;
-	struct vgr_vertex *verts, q[4];
-	int n, i;
-
-	r = pixman_region32_rectangles(region, &n);
-	verts = malloc(sizeof(*verts) * 6 * (size_t)(n > 0 ? n : 1));
-	if (!verts)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		corner(view, vs, r[i].x1, r[i].y1, &q[0]);
-		corner(view, vs, r[i].x2, r[i].y1, &q[1]);
-		corner(view, vs, r[i].x2, r[i].y2, &q[2]);
-		corner(view, vs, r[i].x1, r[i].y2, &q[3]);
-		verts[i * 6 + 0] = q[0];
-		verts[i * 6 + 1] = q[1];
-		verts[i * 6 + 2] = q[2];
-		verts[i * 6 + 3] = q[0];
-		verts[i * 6 + 4] = q[2];
-		verts[i * 6 + 5] = q[3];
-	}
-	*count = n * 6;
-	return verts;
 }
 
 /* Loads a 3x1D colour curve into the scratch LUT texture. */
@@ -82,21 +68,11 @@ load_pre_curve(struct vgr_renderer *gr, struct weston_color_transform *xform,
 	return true;
 }
 
-struct draw_state {
-	struct vgr_renderer *gr;
-	struct weston_view *view;
-	struct vgr_surface *vs;
-	pixman_region32_t *fb_damage;
-	const struct weston_matrix *proj;
-	int fb_height;
-	GLint filter;
-	struct weston_color_transform *xform;
-};
-
 static void
-draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
+draw_region(void *data, pixman_region32_t *surface_region,
 	    enum vgr_variant variant)
 {
+	struct draw_state *ds = data;
 	struct vgr_surface *vs = ds->vs;
 	struct vgr_draw_source src = {
 		.target = vs->target,
@@ -116,7 +92,7 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 	prog = vgr_program_get(ds->gr, variant, flags);
 	if (!prog)
 		return;
-	verts = build_quads(ds->view, vs, surface_region, &count);
+	verts = vgr_build_quads(surface_region, corner, ds, &count);
 	if (!verts)
 		return;
 	r = pixman_region32_rectangles(ds->fb_damage, &n);
@@ -146,7 +122,7 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 	struct weston_surface *surface = pnode->surface;
 	struct weston_output *output = pnode->output;
 	struct vgr_surface *vs = vgr_surface_get(surface);
-	pixman_region32_t repaint, fb_damage, opaque, blend;
+	pixman_region32_t repaint, fb_damage, opaque;
 	struct draw_state ds;
 
 	if (!vs || vs->variant == VGR_VARIANT_NONE || !pnode->surf_xform_valid)
@@ -179,34 +155,10 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 	else
 		ds.filter = GL_NEAREST;
 
-	pixman_region32_init_rect(&blend, 0, 0, surface->width, surface->height);
 	pixman_region32_init(&opaque);
 	pixman_region32_copy(&opaque, &surface->opaque);
-	if (view->geometry.scissor_enabled) {
-		pixman_region32_intersect(&blend, &blend, &view->geometry.scissor);
-		pixman_region32_intersect(&opaque, &opaque, &view->geometry.scissor);
-	}
-	pixman_region32_subtract(&blend, &blend, &opaque);
-
-	glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-	if (pixman_region32_not_empty(&opaque)) {
-		/* Declared opaque: the alpha channel is not trusted. */
-		enum vgr_variant v = vs->variant == VGR_VARIANT_RGBA ?
-				     VGR_VARIANT_RGBX : vs->variant;
-
-		if (view->alpha < 1.0f)
-			glEnable(GL_BLEND);
-		else
-			glDisable(GL_BLEND);
-		draw_region(&ds, &opaque, v);
-	}
-	if (pixman_region32_not_empty(&blend)) {
-		glEnable(GL_BLEND);
-		draw_region(&ds, &blend, vs->variant);
-	}
-
+	vgr_draw_view_regions(view, &opaque, vs->variant, draw_region, &ds);
 	pixman_region32_fini(&opaque);
-	pixman_region32_fini(&blend);
 	pixman_region32_fini(&fb_damage);
 	pixman_region32_fini(&repaint);
 }

@@ -4,7 +4,8 @@
  * surface-space region becomes two triangles mapped through the view's
  * surface-to-global matrix (rotation and scaling for free) and sampled
  * through the surface-to-buffer matrix; the damage is one scissor
- * rectangle per draw. The GL calls are the core's (vgr-draw-quads.c).
+ * rectangle per draw. The GL calls are the core's (vgr-draw-quads.c); the
+ * opaque/blended split and the triangles are ../common/vgr-draw.c.
  */
 #include <stdlib.h>
 #include <libweston/libweston.h>
@@ -23,8 +24,9 @@ struct draw_state {
 };
 
 static void
-corner(struct draw_state *ds, float sx, float sy, struct vgr_vertex *v)
+corner(void *data, float sx, float sy, struct vgr_vertex *v)
 {
+	struct draw_state *ds = data;
 	struct weston_paint_node *pnode = ds->pnode;
 	struct vgr_surface *vs = ds->vs;
 	float bx = 0.0f, by = 0.0f;
@@ -41,37 +43,11 @@ corner(struct draw_state *ds, float sx, float sy, struct vgr_vertex *v)
 	v->t = ds->solid || vs->origin_top_left ? by : 1.0f - by;
 }
 
-static struct vgr_vertex *
-build_quads(struct draw_state *ds, pixman_region32_t *region, int *count)
-{
-	pixman_box32_t *r;
-	struct vgr_vertex *verts, q[4];
-	int n, i;
-
-	r = pixman_region32_rectangles(region, &n);
-	verts = malloc(sizeof(*verts) * 6 * (size_t)(n > 0 ? n : 1));
-	if (!verts)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		corner(ds, r[i].x1, r[i].y1, &q[0]);
-		corner(ds, r[i].x2, r[i].y1, &q[1]);
-		corner(ds, r[i].x2, r[i].y2, &q[2]);
-		corner(ds, r[i].x1, r[i].y2, &q[3]);
-		verts[i * 6 + 0] = q[0];
-		verts[i * 6 + 1] = q[1];
-		verts[i * 6 + 2] = q[2];
-		verts[i * 6 + 3] = q[0];
-		verts[i * 6 + 4] = q[2];
-		verts[i * 6 + 5] = q[3];
-	}
-	*count = n * 6;
-	return verts;
-}
-
 static void
-draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
+draw_region(void *data, pixman_region32_t *surface_region,
 	    enum vgr_variant variant)
 {
+	struct draw_state *ds = data;
 	struct vgr_surface *vs = ds->vs;
 	struct vgr_draw_source src = {
 		.target = vs->target,
@@ -87,7 +63,7 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 	prog = vgr_program_get(gr, variant, 0);
 	if (!prog)
 		return;
-	verts = build_quads(ds, surface_region, &count);
+	verts = vgr_build_quads(surface_region, corner, ds, &count);
 	if (!verts)
 		return;
 	vgr_draw_begin(gr, prog, ds->proj->d, ds->pnode->view->alpha, ds->color);
@@ -138,7 +114,7 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 	struct weston_surface *surface = pnode->surface;
 	struct weston_view *view = pnode->view;
 	struct vgr_surface *vs = vgr_surface_get(surface);
-	pixman_region32_t repaint, opaque, blend;
+	pixman_region32_t repaint, opaque;
 	struct draw_state ds;
 	enum vgr_variant variant;
 	float solid[4];
@@ -180,7 +156,6 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 		return;
 	}
 
-	pixman_region32_init_rect(&blend, 0, 0, surface->width, surface->height);
 	if (pnode->is_fully_opaque)
 		pixman_region32_init_rect(&opaque, 0, 0, surface->width,
 					  surface->height);
@@ -188,31 +163,8 @@ vgr_draw_paint_node(struct weston_paint_node *pnode, pixman_region32_t *damage,
 		pixman_region32_init(&opaque);
 		pixman_region32_copy(&opaque, &surface->opaque);
 	}
-	if (view->geometry.scissor_enabled) {
-		pixman_region32_intersect(&blend, &blend, &view->geometry.scissor);
-		pixman_region32_intersect(&opaque, &opaque, &view->geometry.scissor);
-	}
-	pixman_region32_subtract(&blend, &blend, &opaque);
-
-	glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-	if (pixman_region32_not_empty(&opaque)) {
-		/* Declared opaque: the alpha channel is not trusted. */
-		enum vgr_variant v = variant == VGR_VARIANT_RGBA ?
-				     VGR_VARIANT_RGBX : variant;
-
-		if (view->alpha < 1.0f)
-			glEnable(GL_BLEND);
-		else
-			glDisable(GL_BLEND);
-		draw_region(&ds, &opaque, v);
-	}
-	if (pixman_region32_not_empty(&blend)) {
-		glEnable(GL_BLEND);
-		draw_region(&ds, &blend, variant);
-	}
-
+	vgr_draw_view_regions(view, &opaque, variant, draw_region, &ds);
 	pixman_region32_fini(&opaque);
-	pixman_region32_fini(&blend);
 	free(ds.clip);
 	pixman_region32_fini(&repaint);
 }
