@@ -2,40 +2,17 @@
 /*
  * The renderer must refuse libweston versions whose private ABI it does not
  * match. This executable provides weston_version() and weston_log() itself
- * (exported, so they interpose on libweston's for the dlopen'ed renderer),
+ * (fake-weston.c, exported: they interpose on libweston's for the renderer),
  * loads gl-renderer.so like libweston does and checks the refusal.
  */
 #include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <libweston/libweston.h>
 
+#include "fake-weston.h"
 #include "tap.h"
 #include "vgr.h"
-
-static int fake_major, fake_minor, fake_micro;
-static char last_log[512];
-
-WL_EXPORT void
-weston_version(int *major, int *minor, int *micro)
-{
-	*major = fake_major;
-	*minor = fake_minor;
-	*micro = fake_micro;
-}
-
-WL_EXPORT int
-weston_log(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(last_log, sizeof last_log, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 int
 main(int argc, char **argv)
@@ -75,17 +52,16 @@ main(int argc, char **argv)
 	for (i = 0; iface && i < sizeof refused / sizeof refused[0]; i++) {
 		char want[64], what[128];
 
-		fake_major = refused[i][0];
-		fake_minor = refused[i][1];
-		fake_micro = refused[i][2];
-		last_log[0] = '\0';
+		fake_weston_set_version(refused[i][0], refused[i][1],
+					refused[i][2]);
+		fake_weston_clear_log();
 		/* A refused version must not touch the compositor at all. */
 		snprintf(want, sizeof want, "refusing libweston %d.%d.%d",
-			 fake_major, fake_minor, fake_micro);
+			 refused[i][0], refused[i][1], refused[i][2]);
 		snprintf(what, sizeof what, "display_create refuses %d.%d.%d with a log line",
-			 fake_major, fake_minor, fake_micro);
+			 refused[i][0], refused[i][1], refused[i][2]);
 		CHECK_MSG(iface->display_create(NULL, &opts) == -1 &&
-			  strstr(last_log, want) != NULL, "%s", what);
+			  strstr(fake_weston_last_log(), want) != NULL, "%s", what);
 	}
 	dlclose(mod);
 	return tap_finish();

@@ -2,39 +2,14 @@
 /*
  * The Weston 14 front end's version guard: it accepts exactly the 14.0.x
  * releases abi/weston14.h was checked for. weston_version() and
- * weston_log() are this test's own, so the check runs without a compositor.
+ * weston_log() are the test's own (../weston/fake-weston.c), so the check
+ * runs without a compositor.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fake-weston.h"
 #include "vgr-version.h"
-
-static int fake_major, fake_minor, fake_micro;
-static char last_log[512];
-
-void weston_version(int *major, int *minor, int *micro);
-int weston_log(const char *fmt, ...);
-
-void
-weston_version(int *major, int *minor, int *micro)
-{
-	*major = fake_major;
-	*minor = fake_minor;
-	*micro = fake_micro;
-}
-
-int
-weston_log(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(last_log, sizeof last_log, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 static int checks, failures;
 
@@ -43,15 +18,13 @@ expect(int major, int minor, int micro, bool accepted)
 {
 	bool got;
 
-	fake_major = major;
-	fake_minor = minor;
-	fake_micro = micro;
-	last_log[0] = '\0';
+	fake_weston_set_version(major, minor, micro);
+	fake_weston_clear_log();
 	got = vgr_version_check();
 	checks++;
 	if (got != accepted ||
-	    (!accepted && !strstr(last_log, "refusing libweston")) ||
-	    (accepted && last_log[0])) {
+	    (!accepted && !strstr(fake_weston_last_log(), "refusing libweston")) ||
+	    (accepted && fake_weston_last_log()[0])) {
 		failures++;
 		printf("not ok %d - %d.%d.%d %s\n", checks, major, minor, micro,
 		       accepted ? "accepted" : "refused with a log line");
