@@ -21,23 +21,8 @@
 #define VMP_ABI_TAG(name) vmp_abi_##name
 #define VMP_ABI_LAYOUT_ONLY
 #include "abi/weston10.h"
+#include "vmp-abi-check.h"
 #include "tap.h"
-
-#define MEMBER_SIZE(type, f) sizeof(((type *)0)->f)
-
-#define SAME_FIELD(T, f)							\
-	static_assert(offsetof(struct T, f) ==				\
-		      offsetof(struct vmp_abi_##T, f),			\
-		      "offset of " #T "." #f);				\
-	static_assert(MEMBER_SIZE(struct T, f) ==			\
-		      MEMBER_SIZE(struct vmp_abi_##T, f),		\
-		      "size of " #T "." #f)
-
-#define SAME_SIZE(T)							\
-	static_assert(sizeof(struct T) == sizeof(struct vmp_abi_##T),	\
-		      "size of " #T);					\
-	static_assert(_Alignof(struct T) == _Alignof(struct vmp_abi_##T), \
-		      "alignment of " #T)
 
 SAME_SIZE(gl_renderer_display_options);
 SAME_FIELD(gl_renderer_display_options, egl_platform);

@@ -22,22 +22,7 @@
 #define VMP_ABI_TAG(name) vmp_abi_##name
 #define VMP_ABI_LAYOUT_ONLY
 #include "abi/weston14.h"
-
-#define MEMBER_SIZE(type, f) sizeof(((type *)0)->f)
-
-#define SAME_FIELD(T, f)							\
-	static_assert(offsetof(struct T, f) ==				\
-		      offsetof(struct vmp_abi_##T, f),			\
-		      "offset of " #T "." #f);				\
-	static_assert(MEMBER_SIZE(struct T, f) ==			\
-		      MEMBER_SIZE(struct vmp_abi_##T, f),		\
-		      "size of " #T "." #f)
-
-#define SAME_SIZE(T)							\
-	static_assert(sizeof(struct T) == sizeof(struct vmp_abi_##T),	\
-		      "size of " #T);					\
-	static_assert(_Alignof(struct T) == _Alignof(struct vmp_abi_##T), \
-		      "alignment of " #T)
+#include "vmp-abi-check.h"
 
 SAME_SIZE(weston_renderer_options);
 
