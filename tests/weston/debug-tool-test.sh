@@ -8,6 +8,7 @@
 # compositor it says it cannot connect.
 # usage: debug-tool-test.sh TOOL RENDERER.so vmplane.so
 set -u
+. "$(dirname "$0")/weston-socket.sh"
 tool=$1 renderer=$2 module=$3
 
 export GALLIUM_DRIVER=llvmpipe
@@ -28,12 +29,7 @@ start_weston() {
 		--socket=vmplane-debug-tool --idle-time=0 "$@" \
 		>"$XDG_RUNTIME_DIR/weston.log" 2>&1 &
 	weston_pid=$!
-	for _ in $(seq 100); do
-		[ -S "$XDG_RUNTIME_DIR/vmplane-debug-tool" ] && return 0
-		kill -0 "$weston_pid" 2>/dev/null || fail "weston exited"
-		sleep 0.1
-	done
-	fail "weston did not create its socket"
+	wait_for_socket vmplane-debug-tool
 }
 stop_weston() {
 	kill "$weston_pid"; wait "$weston_pid" 2>/dev/null; weston_pid=

@@ -7,6 +7,7 @@
 # module that it names.
 # usage: install-test.sh BUILD-DIR PREFIX BINDIR LIBDIR DATADIR
 set -u
+. "$(dirname "$0")/weston-socket.sh"
 build=$1 prefix=$2
 abs() { case $1 in /*) echo "$1";; *) echo "$prefix/$1";; esac; }
 bindir=$(abs "$3") libdir=$(abs "$4")/vmplane datadir=$(abs "$5")/vmplane
@@ -33,12 +34,7 @@ start() {
 	"$@" --backend=headless-backend.so --use-gl --socket="$socket" --idle-time=0 \
 		>"$log" 2>&1 &
 	weston_pid=$!
-	for _ in $(seq 100); do
-		[ -S "$XDG_RUNTIME_DIR/$socket" ] && return 0
-		kill -0 "$weston_pid" 2>/dev/null || fail "weston exited"
-		sleep 0.1
-	done
-	fail "weston did not create its socket"
+	wait_for_socket "$socket"
 }
 stop() { kill "$weston_pid"; wait "$weston_pid" 2>/dev/null; weston_pid=; }
 # The log must hold this line (extended regex, whole line, after the time
