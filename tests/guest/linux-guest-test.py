@@ -13,11 +13,9 @@ without a GPU lack, so GTK on Wayland is the display here.
 Exit 77 (skip) with the reason when stock QEMU, Weston or the guest are
 missing; timings go to stdout.
 """
-import json
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -27,6 +25,9 @@ import zlib
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "qemu_e2e"))
+from e2e_common import Qmp, fail, wait_for_weston  # noqa: E402
+
 # Without AVX: QEMU 7.2's TCG AVX bug crashes llvmpipe (shared/research/kernel-rig.md).
 CPU = "Haswell-v4,avx=off,avx2=off,fma=off,f16c=off"
 FRAMES = 100
@@ -38,11 +39,6 @@ MAGENTA = (255, 0, 255)
 def skip(reason):
     print(f"1..0 # SKIP {reason}")
     sys.exit(SKIP)
-
-
-def fail(reason):
-    print(f"FAIL: {reason}")
-    sys.exit(1)
 
 
 def read_png(path):
@@ -94,14 +90,7 @@ class Weston:
             ["weston", "--backend=headless-backend.so", "--use-pixman", "--no-config",
              f"--socket={self.socket}", "--width=1024", "--height=768", "--debug"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        path = os.path.join(os.environ["XDG_RUNTIME_DIR"], self.socket)
-        for _ in range(200):
-            if os.path.exists(path):
-                return
-            if self.proc.poll() is not None:
-                fail(f"weston exited early, see {self.log.name}")
-            time.sleep(0.05)
-        fail("weston did not create its socket")
+        wait_for_weston(self.proc, self.socket, self.log.name, 200)
 
     def screenshot(self, name):
         shots = os.path.join(self.tmp, name)
@@ -119,31 +108,8 @@ class Weston:
             self.proc.wait()
 
 
-class Qmp:
-    def __init__(self, path):
-        for _ in range(200):
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            fail("no QMP socket")
-        self.file = self.sock.makefile("rw")
-        self.file.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, **args):
-        self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
-        self.file.flush()
-        while True:
-            reply = json.loads(self.file.readline())
-            if "event" in reply:
-                continue
-            if "error" in reply:
-                fail(f"QMP {name}: {reply['error']}")
-            return reply["return"]
+class Keyboard(Qmp):
+    """QMP that also types text through QEMU's keyboard."""
 
     def type(self, text):
         names = {" ": "spc", "\n": "ret"}
@@ -251,7 +217,7 @@ def main():
         fail(f"timed out waiting for '{marker}', see {serial}")
 
     try:
-        qmp = Qmp(qmp_path)
+        qmp = Keyboard(qmp_path)
         ready = wait("GUEST READY", 240)
         renderer = wait("GLPATTERN RENDERER", 120)
         if "virgl" not in renderer:

@@ -18,16 +18,16 @@ headless process; QEMU is watched through QMP and its stderr.
 Exit 77 (skip) when the patched QEMU is not built.
 """
 import glob
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
+
+from e2e_common import Qmp, fail, wait_for_weston
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,11 +36,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def skip(reason):
     print(f"SKIP: {reason}")
     sys.exit(SKIP)
-
-
-def fail(reason):
-    print(f"FAIL: {reason}")
-    sys.exit(1)
 
 
 def find_qemu():
@@ -78,46 +73,12 @@ class Weston:
              f"--socket={self.socket}", f"--shell={shell}",
              f"--width={width}", f"--height={height}", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
-        path = os.path.join(os.environ["XDG_RUNTIME_DIR"], self.socket)
-        for _ in range(100):
-            if os.path.exists(path):
-                return
-            if self.proc.poll() is not None:
-                fail(f"weston exited early, see {self.log.name}")
-            time.sleep(0.05)
-        fail("weston did not create its socket")
+        wait_for_weston(self.proc, self.socket, self.log.name, 100)
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-class Qmp:
-    def __init__(self, path):
-        for _ in range(200):
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            fail("no QMP socket")
-        self.file = self.sock.makefile("rw")
-        self.file.readline()  # greeting
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, **args):
-        self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
-        self.file.flush()
-        while True:
-            reply = json.loads(self.file.readline())
-            if "event" in reply:
-                continue
-            if "error" in reply:
-                fail(f"QMP {name}: {reply['error']}")
-            return reply["return"]
 
 
 def read_ppm(path):
