@@ -27,6 +27,29 @@ static void frame_maybe_free(struct vmpd_frame *f)
 		frame_free(f);
 }
 
+/* What an event of a frame needs, read before the frame may be freed. */
+struct vmpd_frame_end {
+	struct vmpd_head *head;
+	const struct vmpd_commit_events *events;
+	uint64_t seq;
+};
+
+/* One of the frame's two proxies is done (and destroyed by the caller); the
+ * frame goes with the second. */
+static struct vmpd_frame_end frame_end(struct vmpd_frame *f)
+{
+	struct vmpd_frame_end end = { f->head, f->events, f->seq };
+	frame_maybe_free(f);
+	return end;
+}
+
+static struct vmpd_frame_end frame_feedback_end(struct vmpd_frame *f)
+{
+	wp_presentation_feedback_destroy(f->feedback);
+	f->feedback = NULL;
+	return frame_end(f);
+}
+
 static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
 	struct wl_output *output)
 {
@@ -36,26 +59,14 @@ static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
 	uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
 	uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
 {
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	const struct vmpd_commit_events *events = f->events;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	events->presented(head, seq, flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY);
+	struct vmpd_frame_end end = frame_feedback_end(data);
+	end.events->presented(end.head, end.seq, flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY);
 }
 
 static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
 {
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	const struct vmpd_commit_events *events = f->events;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	events->discarded(head, seq);
+	struct vmpd_frame_end end = frame_feedback_end(data);
+	end.events->discarded(end.head, end.seq);
 }
 
 static const struct wp_presentation_feedback_listener feedback_listener = {
@@ -67,13 +78,10 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 static void callback_done(void *data, struct wl_callback *cb, uint32_t time)
 {
 	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	const struct vmpd_commit_events *events = f->events;
 	wl_callback_destroy(f->callback);
 	f->callback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	events->done(head, seq);
+	struct vmpd_frame_end end = frame_end(f);
+	end.events->done(end.head, end.seq);
 }
 
 static const struct wl_callback_listener callback_listener = {
