@@ -75,15 +75,16 @@ vgr_get(struct weston_compositor *ec)
 bool vgr_api_register(struct vgr_renderer *gr);
 
 /* vgr-renderer.c */
-/* The front end's state before EGL, with the weston_renderer entry points
- * both versions share; NULL on allocation failure. */
-struct vgr_frontend *vgr_frontend_create(struct weston_compositor *ec);
-/* Undoes vgr_frontend_create() when the display cannot be set up. */
-void vgr_frontend_free(struct vgr_frontend *fe);
-/* vgr_egl_init() for an option struct's format list. */
-bool vgr_display_egl_init(struct vgr_renderer *gr, EGLenum platform,
-			  void *native_display, EGLint surface_type,
-			  const vgr_gl_format *formats, unsigned count);
+/* The front end's state with the weston_renderer entry points both
+ * versions share, EGL (a config for @formats where needed) and GL set
+ * up; NULL, with nothing left behind, if the running libweston is not
+ * the front end's (vgr_version_check()) or EGL or GL fail. The front end
+ * adds its entry points and sets ec->renderer. */
+struct vgr_frontend *vgr_display_create(struct weston_compositor *ec,
+					EGLenum platform, void *native_display,
+					EGLint surface_type,
+					const vgr_gl_format *formats,
+					unsigned count);
 /* vgr_egl_choose_config() for an option struct's format list. */
 bool vgr_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 		       const vgr_gl_format *formats, unsigned count,
@@ -140,13 +141,30 @@ void vgr_dmabuf_formats_fini(struct vgr_renderer *gr);
 bool vgr_dmabuf_surface_upload(struct vgr_surface *vs);
 
 /* vgr-output.c */
+/* An EGL window surface for @window (@legacy without platform surfaces)
+ * in a config for @formats that must be the context's, if it has one;
+ * EGL_NO_SURFACE, logged, on failure. */
+EGLSurface vgr_output_window_surface(struct vgr_renderer *gr,
+				     const vgr_gl_format *formats,
+				     unsigned count, void *window,
+				     EGLNativeWindowType legacy,
+				     EGLConfig *config);
+/* The output's state on @surface (EGL_NO_SURFACE: none yet), now the
+ * output's renderer_state; NULL, and @surface destroyed, on failure. */
+struct vgr_output *vgr_output_state_create(struct weston_output *output,
+					   EGLSurface surface,
+					   EGLConfig config);
+/* Once the state is complete and current: swap interval 0 for a window
+ * and the repaint gate. */
+void vgr_output_start(struct vgr_output *vo);
+/* Destroys the EGL surface (with no context current while it goes) and
+ * the state; the front end has released what it added. */
+void vgr_output_state_destroy(struct vgr_output *vo);
 void vgr_output_set_border(struct weston_output *output,
 			   enum gl_renderer_border_side side,
 			   int32_t width, int32_t height,
 			   int32_t tex_width, unsigned char *data);
 int vgr_create_fence_fd(struct weston_output *output);
-void vgr_output_history_init(struct vgr_output *vo);
-void vgr_output_history_fini(struct vgr_output *vo);
 /* After a reset: the kept window surface current with the new context,
  * and the next frames repainted in full (buffer ages lie now). */
 bool vgr_output_surface_resume(struct vgr_output *vo);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Output pieces both front ends share: fences, borders, the damage history
- * of an EGL surface's back buffers, its recovery after a reset and swap. */
+/* Output pieces both front ends share: the state's creation and end, EGL
+ * window surfaces (their damage history, recovery after a reset, swap),
+ * fences and borders. */
+#include <stdlib.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
@@ -28,22 +30,74 @@ vgr_create_fence_fd(struct weston_output *output)
 	return fd;
 }
 
-void
-vgr_output_history_init(struct vgr_output *vo)
+EGLSurface
+vgr_output_window_surface(struct vgr_renderer *gr, const vgr_gl_format *formats,
+			  unsigned count, void *window,
+			  EGLNativeWindowType legacy, EGLConfig *config)
 {
+	EGLSurface surface;
+
+	if (!vgr_choose_config(gr, EGL_WINDOW_BIT, formats, count, config))
+		return EGL_NO_SURFACE;
+	if (gr->context_config != EGL_NO_CONFIG_KHR &&
+	    *config != gr->context_config) {
+		weston_log("vgr: output config differs from the context's\n");
+		return EGL_NO_SURFACE;
+	}
+	surface = vgr_egl_surface_create_window(gr, *config, window, legacy);
+	if (surface == EGL_NO_SURFACE)
+		weston_log("vgr: failed to create a window surface (0x%x)\n",
+			   eglGetError());
+	return surface;
+}
+
+struct vgr_output *
+vgr_output_state_create(struct weston_output *output, EGLSurface surface,
+			EGLConfig config)
+{
+	struct vgr_renderer *gr = vgr_get(output->compositor);
+	struct vgr_output *vo;
 	unsigned i;
 
+	vo = calloc(1, sizeof *vo);
+	if (!vo) {
+		vgr_egl_surface_destroy(gr, surface);
+		return NULL;
+	}
+	vo->gr = gr;
+	vo->output = output;
+	vo->egl_surface = surface;
+	vo->config = config;
 	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
 		pixman_region32_init(&vo->history[i]);
+	output->renderer_state = vo;
+	return vo;
 }
 
 void
-vgr_output_history_fini(struct vgr_output *vo)
+vgr_output_start(struct vgr_output *vo)
+{
+	/* Swap interval 0: the backend paces frames itself. */
+	if (vo->egl_surface != EGL_NO_SURFACE)
+		eglSwapInterval(vo->gr->display, 0);
+	vgr_repaint_gate_install(vo);
+}
+
+void
+vgr_output_state_destroy(struct vgr_output *vo)
 {
 	unsigned i;
 
+	if (vo->egl_surface != EGL_NO_SURFACE) {
+		eglMakeCurrent(vo->gr->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
+			       EGL_NO_CONTEXT);
+		vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
+		vgr_make_current(vo->gr, EGL_NO_SURFACE);
+	}
 	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
 		pixman_region32_fini(&vo->history[i]);
+	vo->output->renderer_state = NULL;
+	free(vo);
 }
 
 /*

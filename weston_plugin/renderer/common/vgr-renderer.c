@@ -27,8 +27,8 @@ renderer_destroy(struct weston_compositor *ec)
 	free(fe);
 }
 
-struct vgr_frontend *
-vgr_frontend_create(struct weston_compositor *ec)
+static struct vgr_frontend *
+frontend_create(struct weston_compositor *ec)
 {
 	struct vgr_frontend *fe;
 	struct vgr_renderer *gr;
@@ -54,8 +54,8 @@ vgr_frontend_create(struct weston_compositor *ec)
 	return fe;
 }
 
-void
-vgr_frontend_free(struct vgr_frontend *fe)
+static void
+frontend_free(struct vgr_frontend *fe)
 {
 	weston_drm_format_array_fini(&fe->dmabuf_formats);
 	free(fe);
@@ -78,23 +78,6 @@ config_formats_new(const vgr_gl_format *formats, unsigned count)
 }
 
 bool
-vgr_display_egl_init(struct vgr_renderer *gr, EGLenum platform,
-		     void *native_display, EGLint surface_type,
-		     const vgr_gl_format *formats, unsigned count)
-{
-	struct vgr_config_format *config_formats;
-	bool ok;
-
-	config_formats = config_formats_new(formats, count);
-	if (!config_formats)
-		return false;
-	ok = vgr_egl_init(gr, platform, native_display, surface_type,
-			  config_formats, count);
-	free(config_formats);
-	return ok;
-}
-
-bool
 vgr_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 		  const vgr_gl_format *formats, unsigned count, EGLConfig *out)
 {
@@ -107,4 +90,38 @@ vgr_choose_config(struct vgr_renderer *gr, EGLint surface_type,
 	ok = vgr_egl_choose_config(gr, surface_type, config_formats, count, out);
 	free(config_formats);
 	return ok;
+}
+
+struct vgr_frontend *
+vgr_display_create(struct weston_compositor *ec, EGLenum platform,
+		   void *native_display, EGLint surface_type,
+		   const vgr_gl_format *formats, unsigned count)
+{
+	struct vgr_frontend *fe;
+	struct vgr_config_format *config_formats;
+	bool ok;
+
+	if (!vgr_version_check())
+		return NULL;
+
+	fe = frontend_create(ec);
+	if (!fe)
+		return NULL;
+
+	config_formats = config_formats_new(formats, count);
+	ok = config_formats &&
+	     vgr_egl_init(&fe->gr, platform, native_display, surface_type,
+			  config_formats, count);
+	free(config_formats);
+	if (!ok)
+		goto fail;
+	if (!vgr_gl_init(&fe->gr))
+		goto fail_egl;
+	return fe;
+
+fail_egl:
+	vgr_egl_fini(&fe->gr);
+fail:
+	frontend_free(fe);
+	return NULL;
 }

@@ -4,7 +4,6 @@
  * user data, and attach. Format list: ../common/vgr-dmabuf.c; feedback:
  * vgr-dmabuf-feedback.c.
  */
-#include <stdlib.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"

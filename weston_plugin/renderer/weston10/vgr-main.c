@@ -12,10 +12,8 @@ display_create(struct weston_compositor *ec,
 	struct vgr_frontend *fe;
 	struct vgr_renderer *gr;
 
-	if (!vgr_version_check())
-		return -1;
-
-	fe = vgr_frontend_create(ec);
+	fe = vgr_display_create(ec, opts->egl_platform, opts->egl_native_display,
+				opts->egl_surface_type, opts->drm_formats, opts->drm_formats_count);
 	if (!fe)
 		return -1;
 	gr = &fe->gr;
@@ -23,14 +21,6 @@ display_create(struct weston_compositor *ec,
 	fe->base.surface_set_color = vgr_surface_set_color;
 	fe->base.surface_get_content_size = vgr_surface_get_content_size;
 	fe->base.surface_copy_content = vgr_surface_copy_content;
-
-	if (!vgr_display_egl_init(gr, opts->egl_platform,
-				  opts->egl_native_display,
-				  opts->egl_surface_type, opts->drm_formats,
-				  opts->drm_formats_count))
-		goto fail;
-	if (!vgr_gl_init(gr))
-		goto fail_egl;
 
 	ec->renderer = &fe->base;
 	ec->capabilities |= WESTON_CAP_ROTATION_ANY | WESTON_CAP_CAPTURE_YFLIP |
@@ -54,12 +44,6 @@ display_create(struct weston_compositor *ec,
 		   rb_context_is_robust(gr->ctx) ? "GPU reset recovery" :
 		   "no GPU reset recovery");
 	return 0;
-
-fail_egl:
-	vgr_egl_fini(gr);
-fail:
-	vgr_frontend_free(fe);
-	return -1;
 }
 
 WL_EXPORT struct gl_renderer_interface gl_renderer_interface = {

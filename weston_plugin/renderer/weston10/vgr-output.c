@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Output targets, the repaint loop and read-back. */
-#include <stdlib.h>
 #include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
@@ -63,21 +62,13 @@ static int
 output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	    bool pbuffer)
 {
-	struct vgr_renderer *gr = vgr_get(output->compositor);
-	struct vgr_output *vo;
+	struct vgr_output *vo = vgr_output_state_create(output, surface, config);
+	struct vgr_renderer *gr;
 
-	vo = calloc(1, sizeof *vo);
-	if (!vo) {
-		vgr_egl_surface_destroy(gr, surface);
+	if (!vo)
 		return -1;
-	}
-	vo->gr = gr;
-	vo->output = output;
-	vo->egl_surface = surface;
-	vo->config = config;
+	gr = vo->gr;
 	vo->is_pbuffer = pbuffer;
-	vgr_output_history_init(vo);
-	output->renderer_state = vo;
 	vgr_resource_add(gr, &vo->surface_res, RB_RESOURCE_OUTPUT_SURFACE,
 			 &output_surface_impl, vo);
 	vgr_resource_add(gr, &vo->shadow_res, RB_RESOURCE_FBO, &shadow_impl, vo);
@@ -86,9 +77,7 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 		vgr_output_destroy(output);
 		return -1;
 	}
-	/* Swap interval 0: the backend paces frames itself. */
-	eglSwapInterval(gr->display, 0);
-	vgr_repaint_gate_install(vo);
+	vgr_output_start(vo);
 	return 0;
 }
 
@@ -100,22 +89,12 @@ vgr_output_window_create(struct weston_output *output,
 	EGLConfig config;
 	EGLSurface surface;
 
-	if (!vgr_choose_config(gr, EGL_WINDOW_BIT, opts->drm_formats,
-			       opts->drm_formats_count, &config))
+	surface = vgr_output_window_surface(gr, opts->drm_formats,
+					    opts->drm_formats_count,
+					    opts->window_for_platform,
+					    opts->window_for_legacy, &config);
+	if (surface == EGL_NO_SURFACE)
 		return -1;
-	if (gr->context_config != EGL_NO_CONFIG_KHR &&
-	    config != gr->context_config) {
-		weston_log("vgr: output config differs from the context's\n");
-		return -1;
-	}
-	surface = vgr_egl_surface_create_window(gr, config,
-						opts->window_for_platform,
-						opts->window_for_legacy);
-	if (surface == EGL_NO_SURFACE) {
-		weston_log("vgr: failed to create a window surface (0x%x)\n",
-			   eglGetError());
-		return -1;
-	}
 	return output_init(output, surface, config, false);
 }
 
@@ -165,13 +144,7 @@ vgr_output_destroy(struct weston_output *output)
 	vgr_resource_remove(&vo->shadow_res);
 	if (vgr_make_current(vo->gr, EGL_NO_SURFACE))
 		shadow_fini(vo);
-	eglMakeCurrent(vo->gr->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
-		       EGL_NO_CONTEXT);
-	vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
-	vgr_make_current(vo->gr, EGL_NO_SURFACE);
-	vgr_output_history_fini(vo);
-	output->renderer_state = NULL;
-	free(vo);
+	vgr_output_state_destroy(vo);
 }
 
 static void

@@ -13,10 +13,9 @@ display_create(struct weston_compositor *ec,
 	struct vgr_frontend *fe;
 	struct vgr_renderer *gr;
 
-	if (!vgr_version_check())
-		return -1;
-
-	fe = vgr_frontend_create(ec);
+	fe = vgr_display_create(ec, opts->egl_platform, opts->egl_native_display,
+				opts->egl_surface_type, opts->formats,
+				opts->formats_count);
 	if (!fe)
 		return -1;
 	gr = &fe->gr;
@@ -25,14 +24,6 @@ display_create(struct weston_compositor *ec,
 	fe->base.fill_buffer_info = vgr_fill_buffer_info;
 	fe->base.buffer_init = vgr_buffer_init;
 	fe->base.type = WESTON_RENDERER_GL;
-
-	if (!vgr_display_egl_init(gr, opts->egl_platform,
-				  opts->egl_native_display,
-				  opts->egl_surface_type, opts->formats,
-				  opts->formats_count))
-		goto fail;
-	if (!vgr_gl_init(gr))
-		goto fail_egl;
 
 	ec->renderer = &fe->base;
 	ec->capabilities |= WESTON_CAP_ROTATION_ANY | WESTON_CAP_VIEW_CLIP_MASK;
@@ -59,12 +50,6 @@ display_create(struct weston_compositor *ec,
 		   rb_context_is_robust(gr->ctx) ? "GPU reset recovery" :
 		   "no GPU reset recovery");
 	return 0;
-
-fail_egl:
-	vgr_egl_fini(gr);
-fail:
-	vgr_frontend_free(fe);
-	return -1;
 }
 
 WL_EXPORT struct gl_renderer_interface gl_renderer_interface = {

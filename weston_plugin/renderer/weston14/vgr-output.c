@@ -3,7 +3,6 @@
  * Outputs on libweston 14: EGL window surfaces or renderbuffers only
  * (output_fbo_create), the repaint into either, and read-back.
  */
-#include <stdlib.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
@@ -30,21 +29,13 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 	    const struct weston_size *fb_size,
 	    const struct weston_geometry *area)
 {
-	struct vgr_renderer *gr = vgr_get(output->compositor);
-	struct vgr_output *vo;
+	struct vgr_output *vo = vgr_output_state_create(output, surface, config);
+	struct vgr_renderer *gr;
 
-	vo = calloc(1, sizeof *vo);
-	if (!vo) {
-		vgr_egl_surface_destroy(gr, surface);
+	if (!vo)
 		return -1;
-	}
-	vo->gr = gr;
-	vo->output = output;
-	vo->egl_surface = surface;
-	vo->config = config;
+	gr = vo->gr;
 	wl_list_init(&vo->renderbuffers);
-	vgr_output_history_init(vo);
-	output->renderer_state = vo;
 	if (surface != EGL_NO_SURFACE)
 		vgr_resource_add(gr, &vo->surface_res,
 				 RB_RESOURCE_OUTPUT_SURFACE,
@@ -55,10 +46,7 @@ output_init(struct weston_output *output, EGLSurface surface, EGLConfig config,
 		vgr_output_destroy(output);
 		return -1;
 	}
-	/* Swap interval 0: the backend paces frames itself. */
-	if (surface != EGL_NO_SURFACE)
-		eglSwapInterval(gr->display, 0);
-	vgr_repaint_gate_install(vo);
+	vgr_output_start(vo);
 	return 0;
 }
 
@@ -70,22 +58,12 @@ vgr_output_window_create(struct weston_output *output,
 	EGLConfig config;
 	EGLSurface surface;
 
-	if (!vgr_choose_config(gr, EGL_WINDOW_BIT, opts->formats,
-			       opts->formats_count, &config))
+	surface = vgr_output_window_surface(gr, opts->formats,
+					    opts->formats_count,
+					    opts->window_for_platform,
+					    opts->window_for_legacy, &config);
+	if (surface == EGL_NO_SURFACE)
 		return -1;
-	if (gr->context_config != EGL_NO_CONFIG_KHR &&
-	    config != gr->context_config) {
-		weston_log("vgr: output config differs from the context's\n");
-		return -1;
-	}
-	surface = vgr_egl_surface_create_window(gr, config,
-						opts->window_for_platform,
-						opts->window_for_legacy);
-	if (surface == EGL_NO_SURFACE) {
-		weston_log("vgr: failed to create a window surface (0x%x)\n",
-			   eglGetError());
-		return -1;
-	}
 	return output_init(output, surface, config, &opts->fb_size,
 			   &opts->area);
 }
@@ -107,16 +85,9 @@ vgr_output_destroy(struct weston_output *output)
 		return;
 	vgr_repaint_gate_remove(vo);
 	vgr_output_drop_renderbuffers(vo);
-	if (vo->egl_surface != EGL_NO_SURFACE) {
+	if (vo->egl_surface != EGL_NO_SURFACE)
 		vgr_resource_remove(&vo->surface_res);
-		eglMakeCurrent(vo->gr->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
-			       EGL_NO_CONTEXT);
-		vgr_egl_surface_destroy(vo->gr, vo->egl_surface);
-		vgr_make_current(vo->gr, EGL_NO_SURFACE);
-	}
-	vgr_output_history_fini(vo);
-	output->renderer_state = NULL;
-	free(vo);
+	vgr_output_state_destroy(vo);
 }
 
 bool
