@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""What the Python end-to-end tests (standalone-test.py here and
-tests/guest/linux-guest-test.py) share: failing, a QMP client and waiting
-for a Weston started in the background to create its socket."""
+"""Shared by standalone-test.py and tests/guest/linux-guest-test.py:
+fail(), a QMP client, and the wait for a background Weston's socket."""
 import json
 import os
 import socket

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* linux-dmabuf as both front ends handle it: a surface's textures from its
- * image (core), and the importable format list. Import and attach are
- * each front end's (vgr-dmabuf.c): the buffer objects differ. */
+ * image and the format list (import and attach: each vgr-dmabuf.c). */
 #include <libweston/libweston.h>
 
 #include "vgr.h"

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Drawing a view as both front ends do: its region split into the opaque
- * part and the blended rest, each box of it two triangles. How a corner
- * maps and how a region is drawn is each front end's (vgr-draw.c). */
+/* Drawing a view as both front ends do: opaque part and blended rest, two
+ * triangles a box (corners and draws: each front end's vgr-draw.c). */
 #include <stdlib.h>
 #include <libweston/libweston.h>
 

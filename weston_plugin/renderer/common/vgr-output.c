@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Output pieces both front ends share: the state's creation and end, EGL
- * window surfaces (their damage history, recovery after a reset, swap),
- * fences and borders. */
+ * window surfaces (damage history, resume after a reset, swap), fences. */
 #include <stdlib.h>
 #include <libweston/libweston.h>
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* wl_shm buffers as both front ends handle them: the formats advertised,
- * the planes a buffer's layout needs and damage-driven uploads (the
- * layout is the core's, core/vgr-shm-format.c). */
+/* wl_shm buffers as both front ends handle them: formats advertised, the
+ * planes of a layout (core/vgr-shm-format.c's) and damage-driven uploads. */
 #include <libweston/libweston.h>
 
 #include "vgr.h"
