@@ -224,7 +224,8 @@ bool vmpd_gl_make_current(struct vmpd_gl *gl, struct vmpd_gl_context *c)
 
 bool vmpd_gl_use_display_context(struct vmpd_gl *gl)
 {
-	return !gl->lost && rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
+	return gl->ctx && !gl->lost &&
+		rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
 }
 
 bool vmpd_gl_check_reset(struct vmpd_gl *gl, const char **status)

@@ -69,7 +69,8 @@ void vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
 	struct gl_scanout *s, *tmp;
 	wl_list_for_each_safe(s, tmp, &gl->scanouts, link)
 		scanout_free(s);
-	if (gl->objects_generation == gl->generation && vmpd_gl_use_display_context(gl)) {
+	if (gl->objects_generation && gl->objects_generation == gl->generation &&
+			vmpd_gl_use_display_context(gl)) {
 		glDeleteProgram(gl->program);
 		glDeleteFramebuffers(1, &gl->fbo);
 		glDeleteRenderbuffers(1, &gl->rbo);

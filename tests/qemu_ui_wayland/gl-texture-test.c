@@ -112,6 +112,10 @@ int main(void)
 	struct producer p;
 	REQUIRE(producer_init(&p, NULL, fake_compositor_socket(fc), 1, 1, 500, 0, 0));
 
+	/* A render node that is not there: NULL, cleanly (it once crashed on the way out). */
+	REQUIRE(!vmpd_gl_create(p.display, &(struct vmpd_gl_config){ .render_node = "/nonexistent/renderD128",
+		.log = { count_log, NULL } }));
+
 	struct vmpd_gl_config cfg = {
 		.disable_export = true, /* what llvmpipe does anyway; forced for any host */
 		.fault_injection = true,
