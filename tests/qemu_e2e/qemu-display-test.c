@@ -206,8 +206,14 @@ qemu_start(struct qemu *q, const char *opts)
 			dup2(fd, STDERR_FILENO);
 		}
 		setenv("VMPLANE_STATS", "1", 1);
-		if (f->gl)
+		if (f->gl) {
+			sigset_t none;
+
+			/* The harness blocks signals; QEMU must see SIGUSR2. */
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			setenv("VMPLANE_QEMU_FAULT", "1", 1);
+		}
 		execv(bin, argv);
 		_exit(127);
 	}
