@@ -5,7 +5,8 @@
  * right way up for both y0_top values and a sub-rectangle, counted, with
  * one warning; the guest held and released as in 2D; then injected resets
  * (guilty, innocent, ten in a row) that really destroy the contexts,
- * detected, recovered in place, with live pixels again and no fd leaked.
+ * detected, recovered in place, with live pixels again and no fd leaked;
+ * and with export allowed, the driver's answer (llvmpipe: read back, said once).
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -180,6 +181,36 @@ int main(void)
 	vmpd_gl_scanout_release(gl, p.head);
 	CHECK(vmpd_gl_scanout_update(gl, p.head, NULL) == VMPD_ERR_STATE);
 	vmpd_gl_make_current(gl, NULL);
+	vmpd_gl_context_destroy(ctx);
+	vmpd_gl_head_gone(gl, p.head);
+	vmpd_gl_destroy(gl);
+
+	/*
+	 * Export allowed: where the driver exports (not llvmpipe) it is counted
+	 * as one; otherwise the read-back says why, once, and the pixels are right.
+	 */
+	warnings_readback = 0;
+	cfg.disable_export = false;
+	gl = vmpd_gl_create(p.display, &cfg);
+	REQUIRE(gl);
+	ctx = vmpd_gl_context_create(gl);
+	REQUIRE(ctx && vmpd_gl_make_current(gl, ctx));
+	tex = make_texture();
+	REQUIRE(vmpd_gl_scanout_texture(gl, p.head, tex, false, TW, TH, &full) == VMPD_OK);
+	REQUIRE(vmpd_gl_scanout_update(gl, p.head, NULL) == VMPD_OK);
+	REQUIRE(producer_wait(&p, released, 2000));
+	struct vmpd_stats before = st;
+	vmpd_head_get_stats(p.head, &st);
+	if (st.texture_exports == before.texture_exports) {
+		tap_note("no texture export here: read back");
+		CHECK_EQ(warnings_readback, 1);
+		CHECK_EQ(shown(&p, TW - 1, 0), RED);
+		CHECK_EQ(shown(&p, TW - 1, TH - 1), BLUE);
+	} else {
+		CHECK_EQ(st.texture_exports, before.texture_exports + 1);
+		CHECK_EQ(warnings_readback, 0);
+	}
+	vmpd_gl_scanout_release(gl, p.head);
 	vmpd_gl_context_destroy(ctx);
 	vmpd_gl_head_gone(gl, p.head);
 	vmpd_gl_destroy(gl);
