@@ -4,8 +4,10 @@
  *
  * Thin glue between QEMU's display-change listeners and the vmplane
  * display core, which owns the Wayland connection, windows, buffers,
- * frame pacing and input. Everything here runs on QEMU's main loop with
- * the BQL held; the core never blocks after connecting.
+ * frame pacing and input. With gl=on the core also gives virglrenderer
+ * robust EGL contexts, shows its textures and recovers from GPU resets.
+ * Everything here runs on QEMU's main loop with the BQL held; the core
+ * never blocks after connecting.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -719,7 +721,8 @@ static void wayland_gl_init(WaylandUI *ui, DisplayOptions *opts,
     ui->gl_recover_bh = qemu_bh_new(wayland_gl_recover_bh, ui);
     if (cfg.fault_injection) {
         ui->fault_innocent = !strcmp(fault, "innocent");
-        ui->fault_alternate = strcmp(fault, "innocent") && strcmp(fault, "guilty");
+        ui->fault_alternate = strcmp(fault, "innocent") &&
+                              strcmp(fault, "guilty");
         g_unix_signal_add(SIGUSR2, wayland_gl_fault_signal, ui);
         warn_report("wayland: VMPLANE_QEMU_FAULT is set: SIGUSR2 injects a "
                     "GPU reset (debugging only)");
