@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	printf("mode %s frames %d bytes_per_frame %.0f copies_per_frame %.2f zero_copy_frames %llu\n",
 		mode, frames, bytes, copies,
 		(unsigned long long)(after.frames_zero_copy - before.frames_zero_copy));
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	for (int i = 0; i < 2; i++)
 		if (bufs[i] >= 0)

@@ -1,8 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal state shared by the core's source files. Calls run one way:
- * display -> head -> path -> pacing -> connection (display.c's flush,
- * timer and fence watch); Wayland events enter at the layer they concern.
+ * display -> head -> path -> pacing -> connection. Events come back up only
+ * through listeners and callbacks registered when the lower object was made.
+ *
+ * A frame's route: vmpd_head_update() in head.c hands the guest's frame to
+ * the head's path, shm-path.c or dmabuf-path.c, whose update records the
+ * damage (and fence) in the path's state and gives the frame to pacing.c.
+ * pacing.c waits for the pacer's turn (in-flight limit, acquire fence,
+ * pending import) and calls commit.c, which fills a free shm buffer or
+ * takes the current import, attaches it with damage, crop and fence and
+ * ends in wl_surface_commit(); pacing.c then flushes through connection.c.
+ * No file is entered twice on the way. A buffer the compositor refuses or
+ * does not list has its fate decided in fallback.c alone (GPU copy, else
+ * CPU map shown by the shm path); the head carries out the switch.
+ *
+ * A GL texture scanout (gl-scanout.c, display-gl.h) sits above the head and
+ * only produces frames for it: the texture exported once as a dma-buf goes
+ * in through vmpd_head_set_dmabuf(), else each frame is read back into
+ * pixels given to vmpd_head_set_surface(); its updates are vmpd_head_update()
+ * (with a native fence as acquire fence on the export path). From there the
+ * route is the one above; nothing below the head knows about GL.
  */
 #ifndef VMPD_CORE_H
 #define VMPD_CORE_H
@@ -17,6 +35,7 @@
 #include <vmplane/display.h>
 #include <vmplane/pacer.h>
 
+#include "connection.h"
 #include "feedback-table.h"
 #include "log.h"
 #include "path.h"
@@ -43,15 +62,8 @@ struct vmpd_input {
 };
 
 struct vmpd_display {
-	struct wl_display *wl;
-	bool own_wl;
-	struct wl_event_queue *queue;
-	struct wl_display *wrapper;    /* wl_display proxy bound to queue */
-	struct wl_registry *registry;
+	struct vmpd_connection conn;    /* the wl_display and the plain globals */
 
-	struct wl_compositor *compositor;
-	struct wl_subcompositor *subcompositor;
-	struct xdg_wm_base *wm_base;
 	struct zwp_linux_dmabuf_v1 *dmabuf;
 	uint32_t dmabuf_version;
 	struct zwp_linux_dmabuf_feedback_v1 *default_feedback;
@@ -60,24 +72,10 @@ struct vmpd_display {
 	bool gpu_tried;
 	struct vmpd_format *v3_formats;  /* linux-dmabuf v3 modifier events */
 	size_t n_v3_formats;
-	struct wp_viewporter *viewporter;
-	struct wp_presentation *presentation;
-	clockid_t presentation_clock;
-	struct zwp_linux_explicit_synchronization_v1 *explicit_sync;
-	struct zwp_relative_pointer_manager_v1 *relative_pointer_manager;
-	struct zwp_pointer_constraints_v1 *pointer_constraints;
-	struct zxdg_decoration_manager_v1 *decoration_manager;
 	struct vmplane_reset_notifier_v1 *reset_notifier;
-	struct wl_shm *shm;
-	uint32_t shm_formats;          /* bit 0: ARGB8888, bit 1: XRGB8888 */
 
 	struct vmpd_input input;
 	struct wl_list heads;          /* vmpd_head.link */
-
-	int epoll_fd, timer_fd;
-	bool write_pending;            /* EPOLLOUT armed after EAGAIN */
-	bool connected;
-	bool in_dispatch;
 
 	struct vmpd_display_config config;
 	struct vmpd_log log;           /* config.log, for the core's files */
@@ -98,7 +96,9 @@ struct vmpd_shm_buffer {
 #define VMPD_SHM_BUFFERS 3
 #define VMPD_DMABUF_CACHE 4
 
-struct vmpd_shm_state {
+/* The shm path's state: its buffers, the guest pixels and the damage owed. */
+struct vmpd_shm_path {
+	struct vmpd_path base;
 	struct vmpd_shm_pool *pool;
 	struct vmpd_shm_buffer buffers[VMPD_SHM_BUFFERS];
 	uint32_t width, height, stride, fourcc;
@@ -134,9 +134,30 @@ struct vmpd_dmabuf_entry {
 	bool busy;
 };
 
+/* The dma-buf path's state: the import cache, the current entry, damage and fence. */
+struct vmpd_dmabuf_path {
+	struct vmpd_path base;
+	struct vmpd_dmabuf_entry *cache[VMPD_DMABUF_CACHE];
+	struct vmpd_dmabuf_entry *current;
+	struct vmpd_rect src;            /* the scanout rectangle in the current buffer */
+	pixman_region32_t damage;        /* buffer coords, not yet committed */
+	int acquire_fence;               /* rides the next commit (explicit sync) */
+	uint64_t use_clock;
+	/* Set by the head: the current import was refused and fallback.c mapped it. */
+	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e);
+};
+
+/* How a committed frame ends, reported to pacing (set by pacing per commit). */
+struct vmpd_commit_events {
+	void (*presented)(struct vmpd_head *head, uint64_t seq, bool zero_copy);
+	void (*discarded)(struct vmpd_head *head, uint64_t seq);
+	void (*done)(struct vmpd_head *head, uint64_t seq);
+};
+
 /* One commit: the pacer's seq and the two proxies that may end it. */
 struct vmpd_frame {
 	struct vmpd_head *head;
+	const struct vmpd_commit_events *events;
 	struct wp_presentation_feedback *feedback;
 	struct wl_callback *callback;
 	uint64_t seq;
@@ -174,46 +195,40 @@ struct vmpd_head {
 	uint32_t dst_w, dst_h;
 	uint32_t border;                 /* client-side border width without SSD */
 
-	/* The path showing the guest: NULL, &shm_path or &dmabuf_path. */
+	/* The path showing the guest: NULL, &shm.base or &dmabuf.base. */
 	struct vmpd_path *path;
-	struct vmpd_path shm_path;
-	struct vmpd_path dmabuf_path;
+	struct vmpd_shm_path shm;
+	struct vmpd_dmabuf_path dmabuf;
 	uint32_t guest_w, guest_h;       /* visible scanout size in guest pixels */
-	struct vmpd_shm_state shm;
-
-	struct vmpd_dmabuf_entry *cache[VMPD_DMABUF_CACHE];
-	struct vmpd_dmabuf_entry *current;
-	struct vmpd_rect src;
-	bool y_invert;
-	pixman_region32_t dmabuf_damage;
-	int acquire_fence;
-	uint64_t use_clock;
 
 	bool fallback_warned;            /* fallback.c said once that it copies */
 
 	struct vmpd_cursor *cursor;
 
 	struct vmsync_pacer *pacer;
-	uint64_t deadline_ns;            /* pacer watchdog, 0 when disarmed */
+	struct vmpd_timer watchdog;      /* the pacer's deadline, 0 when disarmed */
 	bool blocked;                    /* block(true) sent, block(false) owed */
-	struct wl_list frames;           /* vmpd_frame.link */
+	struct wl_list frames;           /* vmpd_frame.link, committed and not ended */
 	/* Waiting frame: its seq, what it still waits for, its acquire fence. */
 	uint64_t wait_seq;
 	unsigned wait_count;
-	int wait_fence;
+	struct vmpd_watch wait_fence;
 	bool wait_import;
 
 	struct vmpd_stats stats;
 };
 
-/* display.c */
-void vmpd_display_flush(struct vmpd_display *d);
-void vmpd_display_lost(struct vmpd_display *d, const char *reason);
-void vmpd_display_update_timer(struct vmpd_display *d);
-/* Watches a fence fd for the head's waiting frame; false when it cannot. */
-bool vmpd_display_watch_fence(struct vmpd_display *d, struct vmpd_head *head, int fd);
-void vmpd_display_unwatch_fence(struct vmpd_display *d, int fd);
-bool vmpd_display_shm_has(const struct vmpd_display *d, uint32_t wl_shm_format);
+/* The shm buffer the next commit would fill, or NULL while all are held. */
+static inline struct vmpd_shm_buffer *vmpd_shm_free_buffer(struct vmpd_shm_path *s)
+{
+	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
+		if (s->buffers[i].wl && !s->buffers[i].busy)
+			return &s->buffers[i];
+	}
+	return NULL;
+}
+
+/* display.c: the top level; creates the connection, heads and listeners. */
 
 /* head.c */
 void vmpd_head_layout(struct vmpd_head *head);
@@ -223,77 +238,84 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
 
-/* pacing (pacing.c), over sync/'s vmsync_pacer; submits through head->path. */
-bool vmpd_pacing_init(struct vmpd_head *head);
-void vmpd_pacing_finish(struct vmpd_head *head);
-/* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
-void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
-	int acquire_fence_fd, bool import_pending);
-/* Requests feedback and frame callback for the commit about to happen. */
-void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq);
-void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer);
-/* The import the waiting frame needed finished (either way). */
-void vmpd_pacing_import_done(struct vmpd_head *head);
-void vmpd_pacing_fence_signalled(struct vmpd_head *head);
-void vmpd_pacing_timeout(struct vmpd_head *head);
-void vmpd_pacing_gone(struct vmpd_head *head);
-void vmpd_pacing_disable(struct vmpd_head *head);
-
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
-void vmpd_shm_path_init(struct vmpd_head *head);
+void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);
 /* Points the shm path at `pixels`; the head switches to it on VMPD_OK. */
-enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
 	uint32_t stride, uint32_t fourcc, const void *pixels);
 /* Whether the shm path has buffers to show (set_surface may fail after dropping them). */
-bool vmpd_shm_has_buffers(const struct vmpd_head *head);
+bool vmpd_shm_has_buffers(const struct vmpd_shm_path *s);
 /* A 1x1 opaque buffer, or NULL. */
 struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb);
 
 /* dmabuf-path.c: the dma-buf path (the guest's buffer, or fallback.c's copy, attached) */
-void vmpd_dmabuf_path_init(struct vmpd_head *head);
+void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
+	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e));
 /*
- * Imports or reuses `buf` and makes it current. On VMPD_OK *shown_by is
- * the path that now shows it: the dma-buf path, or the shm path when
- * fallback.c maps it.
+ * Imports or reuses `buf` and makes it current. On VMPD_OK *mapped is NULL
+ * when the dma-buf path shows it, or the entry fallback.c mapped, which the
+ * head must show through the shm path.
  */
-enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabuf *buf,
-	struct vmpd_path **shown_by);
+enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *buf,
+	struct vmpd_dmabuf_entry **mapped);
+
+/* pacing.c: over sync/'s vmsync_pacer; decides when commit.c commits. */
+bool vmpd_pacing_init(struct vmpd_head *head);
+void vmpd_pacing_fini(struct vmpd_head *head);
+/* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
+void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
+	int acquire_fence_fd, bool import_pending);
+void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer);
+/* The import the waiting frame needed is answered (either way). */
+void vmpd_pacing_import_done(struct vmpd_head *head);
+void vmpd_pacing_gone(struct vmpd_head *head);
+void vmpd_pacing_disable(struct vmpd_head *head);
+
 /*
- * Asks for a wl_buffer of buf (the guest's, or fallback.c's GPU copy)
- * with this modifier; the answer comes as an event, e stays PENDING till then.
+ * commit.c: pacing's turn for frame seq. Commits what head->path prepared
+ * (fills a free shm buffer, or the current import with its crop and fence),
+ * with presentation feedback and a frame callback reported to `events`.
+ * False when nothing was committed.
  */
-void vmpd_dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *buf,
-	uint64_t modifier);
+bool vmpd_commit_frame(struct vmpd_head *head, uint64_t seq,
+	const struct vmpd_commit_events *events);
+/* Forgets every frame still tracked; their events never come. */
+void vmpd_commit_fini(struct vmpd_head *head);
 
 /* feedback-listener.c: linux-dmabuf's global, feedback (v4) and format lists (v3) */
 void vmpd_feedback_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
 	uint32_t version);
 void vmpd_feedback_release(struct vmpd_display *d);
 void vmpd_feedback_head_init(struct vmpd_head *head);
-void vmpd_feedback_head_finish(struct vmpd_head *head);
+void vmpd_feedback_head_fini(struct vmpd_head *head);
 /* Whether the compositor lists the pair for this head; *known false when it said nothing. */
 bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t modifier,
 	bool *known);
 
 /*
  * fallback.c: the one place that decides what happens to a buffer the
- * compositor refuses or cannot take (GPU copy, then CPU map into shm),
- * and the only place that moves a head to another path on its own.
+ * compositor refuses or cannot take (GPU copy, then CPU map into shm).
  */
-/* A new entry the compositor does not list: true when a fallback took it. */
-bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e);
-/* The compositor refused e's wl_buffer (the guest's, or our GPU copy). */
-void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e);
-/* Shows a CPU-mapped entry through the shm path; *shown_by gets that path. */
+/*
+ * A new entry the compositor does not list: true when a fallback took it.
+ * import->n_planes is then 1 when the caller must import that GPU copy
+ * (LINEAR), 0 when e is mapped for the CPU.
+ */
+bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import);
+/* The compositor refused e's wl_buffer (the guest's, or our GPU copy); import as above. */
+void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import);
+/*
+ * Points the shm path at a CPU-mapped entry. On VMPD_OK the head switches
+ * to the shm path, commits its layout, then applies *transform (the flip
+ * must only reach the commit that carries the mapped frame).
+ */
 enum vmpd_status vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
-	struct vmpd_path **shown_by);
-/* Pacing's turn for a CPU-mapped entry: the head moves to the shm path, which submits. */
-bool vmpd_fallback_submit_mapped(struct vmpd_dmabuf_entry *e, uint64_t seq);
-/* Pacing's turn for a GPU-copied entry: copies the guest's new frame again. */
+	enum wl_output_transform *transform);
+/* commit.c's turn for a GPU-copied entry: copies the guest's new frame again. */
 bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e);
 /* After a compositor GPU reset: our own context is rebuilt too. */
 void vmpd_fallback_gpu_recover(struct vmpd_display *d);
-void vmpd_fallback_finish(struct vmpd_display *d);
+void vmpd_fallback_fini(struct vmpd_display *d);
 
 /* cursor.c */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);
@@ -307,7 +329,7 @@ void vmpd_cursor_apply(struct vmpd_cursor *cursor);
 /* input.c */
 void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
 	uint32_t version);
-void vmpd_input_finish(struct vmpd_display *d);
+void vmpd_input_fini(struct vmpd_display *d);
 void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
 bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
 

@@ -35,16 +35,16 @@ struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head)
 		return NULL;
 	c->head = head;
 	c->visible = true;
-	c->surface = wl_compositor_create_surface(d->compositor);
-	c->viewport = wp_viewporter_get_viewport(d->viewporter, c->surface);
-	c->overlay = wl_compositor_create_surface(d->compositor);
-	c->overlay_sub = wl_subcompositor_get_subsurface(d->subcompositor, c->overlay,
+	c->surface = wl_compositor_create_surface(d->conn.compositor);
+	c->viewport = wp_viewporter_get_viewport(d->conn.viewporter, c->surface);
+	c->overlay = wl_compositor_create_surface(d->conn.compositor);
+	c->overlay_sub = wl_subcompositor_get_subsurface(d->conn.subcompositor, c->overlay,
 		head->surface);
 	wl_subsurface_place_above(c->overlay_sub, head->scanout);
 	wl_subsurface_set_desync(c->overlay_sub);
-	c->overlay_viewport = wp_viewporter_get_viewport(d->viewporter, c->overlay);
+	c->overlay_viewport = wp_viewporter_get_viewport(d->conn.viewporter, c->overlay);
 	/* Input goes to the scanout below, never to the overlay. */
-	struct wl_region *none = wl_compositor_create_region(d->compositor);
+	struct wl_region *none = wl_compositor_create_region(d->conn.compositor);
 	wl_surface_set_input_region(c->overlay, none);
 	wl_region_destroy(none);
 	return c;
@@ -69,7 +69,7 @@ void vmpd_cursor_destroy(struct vmpd_cursor *c)
 static struct wl_buffer *image_buffer(struct vmpd_display *d, const uint32_t *argb,
 	uint32_t w, uint32_t h)
 {
-	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->shm, (size_t)w * h * 4);
+	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->conn.shm, (size_t)w * h * 4);
 	if (!pool)
 		return NULL;
 	memcpy(pool->data, argb, (size_t)w * h * 4);

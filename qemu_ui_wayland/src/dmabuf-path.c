@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The dma-buf path: the guest's own buffer (or fallback.c's GPU copy of it)
- * attached to the scanout, with a small cache of imports per head.
+ * The dma-buf path: imports of the guest's own buffer (or fallback.c's GPU
+ * copy of it), a small cache of them per head, and the current one's damage.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +33,13 @@ static void entry_destroy(struct vmpd_dmabuf_entry *e)
 	free(e);
 }
 
-static void flush_cache(struct vmpd_head *head)
+static void flush_cache(struct vmpd_dmabuf_path *dp)
 {
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
-		entry_destroy(head->cache[i]);
-		head->cache[i] = NULL;
+		entry_destroy(dp->cache[i]);
+		dp->cache[i] = NULL;
 	}
-	head->current = NULL;
+	dp->current = NULL;
 }
 
 static void buffer_release(void *data, struct wl_buffer *wl)
@@ -63,18 +63,29 @@ static void params_created(void *data, struct zwp_linux_buffer_params_v1 *params
 	wl_buffer_add_listener(buffer, &buffer_listener, e);
 	e->state = VMPD_IMPORT_READY;
 	e->head->stats.dmabuf_imports++;
-	if (e->head->current == e)
+	if (e->head->dmabuf.current == e)
 		vmpd_pacing_import_done(e->head);
 }
+
+static void dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
+	uint64_t mod);
 
 static void params_failed(void *data, struct zwp_linux_buffer_params_v1 *params)
 {
 	struct vmpd_dmabuf_entry *e = data;
 	zwp_linux_buffer_params_v1_destroy(e->params);
 	e->params = NULL;
-	vmpd_fallback_refused(e);
-	if (e->head->current == e)
-		vmpd_pacing_import_done(e->head);
+	struct vmpd_head *head = e->head;
+	struct vmpd_dmabuf import;
+	vmpd_fallback_refused(e, &import);
+	if (import.n_planes)
+		dmabuf_import(e, &import, VMPD_MOD_LINEAR);
+	if (head->dmabuf.current != e)
+		return;
+	/* Mapped now: the head moves to the shm path before pacing's turn. */
+	if (e->state == VMPD_IMPORT_FALLBACK)
+		head->dmabuf.mapped(head, e);
+	vmpd_pacing_import_done(head);
 }
 
 static const struct zwp_linux_buffer_params_v1_listener params_listener = {
@@ -82,7 +93,11 @@ static const struct zwp_linux_buffer_params_v1_listener params_listener = {
 	.failed = params_failed,
 };
 
-void vmpd_dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
+/*
+ * Asks for a wl_buffer of b (the guest's, or fallback.c's GPU copy) with
+ * this modifier; the answer comes as an event, e stays PENDING till then.
+ */
+static void dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
 	uint64_t mod)
 {
 	struct vmpd_display *d = e->head->display;
@@ -136,19 +151,24 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 			vmpd_feedback_lists(head, b->fourcc, VMPD_MOD_LINEAR, &known) && known)
 		mod = VMPD_MOD_LINEAR;
 	if (d->dmabuf && vmpd_feedback_lists(head, b->fourcc, mod, &known)) {
-		vmpd_dmabuf_import(e, b, mod);
-	} else if (!vmpd_fallback_unlisted(e)) {
+		dmabuf_import(e, b, mod);
+		return e;
+	}
+	struct vmpd_dmabuf import;
+	if (!vmpd_fallback_unlisted(e, &import)) {
 		entry_destroy(e);
 		return NULL;
 	}
+	if (import.n_planes)
+		dmabuf_import(e, &import, VMPD_MOD_LINEAR);
 	return e;
 }
 
-static struct vmpd_dmabuf_entry *cache_find(struct vmpd_head *head, const struct vmpd_dmabuf *b,
-	dev_t dev, ino_t ino)
+static struct vmpd_dmabuf_entry *cache_find(struct vmpd_dmabuf_path *dp,
+	const struct vmpd_dmabuf *b, dev_t dev, ino_t ino)
 {
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
-		struct vmpd_dmabuf_entry *e = head->cache[i];
+		struct vmpd_dmabuf_entry *e = dp->cache[i];
 		if (e && e->dev == dev && e->ino == ino && e->fourcc == b->fourcc &&
 				e->modifier == b->modifier && e->stride == b->stride[0] &&
 				e->width == b->width && e->height == b->height &&
@@ -159,29 +179,30 @@ static struct vmpd_dmabuf_entry *cache_find(struct vmpd_head *head, const struct
 	return NULL;
 }
 
-static void cache_insert(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+static void cache_insert(struct vmpd_dmabuf_path *dp, struct vmpd_dmabuf_entry *e)
 {
 	int slot = 0;
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
-		if (!head->cache[i]) {
+		if (!dp->cache[i]) {
 			slot = i;
 			break;
 		}
-		if (head->cache[i]->last_use < head->cache[slot]->last_use)
+		if (dp->cache[i]->last_use < dp->cache[slot]->last_use)
 			slot = i;
 	}
 	/* Least recently used goes; the compositor keeps what it still shows. */
-	if (head->cache[slot] == head->current)
-		head->current = NULL;
-	entry_destroy(head->cache[slot]);
-	head->cache[slot] = e;
+	if (dp->cache[slot] == dp->current)
+		dp->current = NULL;
+	entry_destroy(dp->cache[slot]);
+	dp->cache[slot] = e;
 }
 
-/* ---- set, update, submit ---- */
+/* ---- set and update ---- */
 
-enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabuf *b,
-	struct vmpd_path **shown_by)
+enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *b,
+	struct vmpd_dmabuf_entry **mapped)
 {
+	struct vmpd_head *head = dp->base.head;
 	char why[160];
 	enum vmpd_status st = vmpd_dmabuf_validate(b, why, sizeof(why));
 	if (st != VMPD_OK) {
@@ -192,7 +213,7 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 	struct stat s;
 	if (fstat(b->fd[0], &s) != 0)
 		return VMPD_ERR_BAD_FD;
-	struct vmpd_dmabuf_entry *e = cache_find(head, b, s.st_dev, s.st_ino);
+	struct vmpd_dmabuf_entry *e = cache_find(dp, b, s.st_dev, s.st_ino);
 	if (e) {
 		head->stats.dmabuf_cache_hits++;
 		/* Same buffer, maybe another scanout rectangle (the GPU copy's is in the key). */
@@ -201,16 +222,15 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 		e = entry_create(head, b, s.st_dev, s.st_ino);
 		if (!e)
 			return VMPD_ERR_UNSUPPORTED;
-		cache_insert(head, e);
+		cache_insert(dp, e);
 	}
-	e->last_use = ++head->use_clock;
+	e->last_use = ++dp->use_clock;
 	if (e->state == VMPD_IMPORT_FAILED)
 		return VMPD_ERR_IMPORT;
 
 	bool resized = head->guest_w != b->src.width || head->guest_h != b->src.height;
-	head->current = e;
-	head->src = b->src;
-	head->y_invert = b->y0_top;
+	dp->current = e;
+	dp->src = b->src;
 	head->guest_w = b->src.width;
 	head->guest_h = b->src.height;
 	head->stats.scanout_tranche = vmpd_feedback_has(&head->feedback, b->fourcc, b->modifier,
@@ -219,23 +239,23 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_head *head, const struct vmpd_dmabu
 		VMPD_MOD_LINEAR, ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT));
 	if (resized && !head->size_from_compositor && !head->size_from_config)
 		head->win_w = head->win_h = 0;
-	if (e->state == VMPD_IMPORT_FALLBACK)
-		return vmpd_fallback_show_mapped(e, shown_by);
+	*mapped = NULL;
+	if (e->state == VMPD_IMPORT_FALLBACK) {
+		*mapped = e;
+		return VMPD_OK;
+	}
 
-	head->shm_path.impl->disable(&head->shm_path);
-	*shown_by = &head->dmabuf_path;
 	head->stats.fallback = e->target != NULL;
-	wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
-	pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
-		b->width, b->height);
+	pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0, b->width, b->height);
 	return VMPD_OK;
 }
 
 static enum vmpd_status dmabuf_update(struct vmpd_path *path, const struct vmpd_rect *damage,
 	int acquire_fence_fd)
 {
+	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
 	struct vmpd_head *head = path->head;
-	struct vmpd_dmabuf_entry *e = head->current;
+	struct vmpd_dmabuf_entry *e = dp->current;
 	if (!e) {
 		if (acquire_fence_fd >= 0)
 			close(acquire_fence_fd);
@@ -244,100 +264,53 @@ static enum vmpd_status dmabuf_update(struct vmpd_path *path, const struct vmpd_
 	/* Explicit sync takes the fence with the commit; otherwise pacing waits for it. */
 	if (head->surface_sync && e->state == VMPD_IMPORT_READY) {
 		/* Newest wins for fences as for frames. */
-		if (head->acquire_fence >= 0)
-			close(head->acquire_fence);
-		head->acquire_fence = acquire_fence_fd;
+		if (dp->acquire_fence >= 0)
+			close(dp->acquire_fence);
+		dp->acquire_fence = acquire_fence_fd;
 		acquire_fence_fd = -1;
-	} else if (head->acquire_fence >= 0) {
-		close(head->acquire_fence);
-		head->acquire_fence = -1;
+	} else if (dp->acquire_fence >= 0) {
+		close(dp->acquire_fence);
+		dp->acquire_fence = -1;
 	}
 	if (damage)
-		pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage,
-			(int)(head->src.x + damage->x), (int)(head->src.y + damage->y),
+		pixman_region32_union_rect(&dp->damage, &dp->damage,
+			(int)(dp->src.x + damage->x), (int)(dp->src.y + damage->y),
 			damage->width, damage->height);
 	else
-		pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
-			e->width, e->height);
+		pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0, e->width, e->height);
 	vmpd_pacing_frame(head, (uint64_t)(uintptr_t)e, false, acquire_fence_fd,
 		e->state == VMPD_IMPORT_PENDING);
 	return VMPD_OK;
 }
 
-static void set_crop(struct vmpd_head *head, const struct vmpd_dmabuf_entry *e)
-{
-	if (e->target) {
-		/* The GPU copy already holds just the scanout rectangle, upright. */
-		wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
-			wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
-		return;
-	}
-	/* Crop on the compositor (or the plane scaler): nothing is copied. */
-	wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int((int)e->desc.src.x),
-		wl_fixed_from_int((int)e->desc.src.y), wl_fixed_from_int((int)e->desc.src.width),
-		wl_fixed_from_int((int)e->desc.src.height));
-}
-
-static bool dmabuf_submit(struct vmpd_path *path, uint64_t seq)
-{
-	struct vmpd_head *head = path->head;
-	struct vmpd_dmabuf_entry *e = head->current;
-	if (!e || e->state == VMPD_IMPORT_FAILED)
-		return false;
-	/* The pacer holds frames until the import is answered. */
-	if (e->state == VMPD_IMPORT_PENDING)
-		return false;
-	if (e->state == VMPD_IMPORT_FALLBACK)
-		return vmpd_fallback_submit_mapped(e, seq);
-	if (e->target && !vmpd_fallback_recopy(e))
-		return false;
-	/* The crop goes in the commit that attaches its buffer: applied
-	 * earlier, the compositor would check it against the previous one. */
-	set_crop(head, e);
-	wl_surface_attach(head->scanout, e->wl, 0, 0);
-	int n;
-	pixman_box32_t *box = pixman_region32_rectangles(&head->dmabuf_damage, &n);
-	for (int i = 0; i < n; i++)
-		wl_surface_damage_buffer(head->scanout, box[i].x1, box[i].y1,
-			box[i].x2 - box[i].x1, box[i].y2 - box[i].y1);
-	pixman_region32_clear(&head->dmabuf_damage);
-	if (head->acquire_fence >= 0) {
-		if (head->surface_sync)
-			zwp_linux_surface_synchronization_v1_set_acquire_fence(head->surface_sync,
-				head->acquire_fence);
-		close(head->acquire_fence);
-		head->acquire_fence = -1;
-	}
-	vmpd_pacing_track(head, seq);
-	wl_surface_commit(head->scanout);
-	e->busy = true;
-	return true;
-}
-
 static void dmabuf_disable(struct vmpd_path *path)
 {
-	flush_cache(path->head);
+	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
+	flush_cache(dp);
 }
 
-static void dmabuf_finish(struct vmpd_path *path)
+static void dmabuf_fini(struct vmpd_path *path)
 {
-	struct vmpd_head *head = path->head;
-	flush_cache(head);
-	vmpd_feedback_head_finish(head);
-	if (head->acquire_fence >= 0)
-		close(head->acquire_fence);
-	head->acquire_fence = -1;
+	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
+	flush_cache(dp);
+	vmpd_feedback_head_fini(path->head);
+	if (dp->acquire_fence >= 0)
+		close(dp->acquire_fence);
+	dp->acquire_fence = -1;
 }
 
 static const struct vmpd_path_impl dmabuf_path_impl = {
 	.update = dmabuf_update,
-	.submit = dmabuf_submit,
 	.disable = dmabuf_disable,
-	.finish = dmabuf_finish,
+	.fini = dmabuf_fini,
 };
 
-void vmpd_dmabuf_path_init(struct vmpd_head *head)
+void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
+	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e))
 {
-	head->dmabuf_path = (struct vmpd_path){ &dmabuf_path_impl, head };
+	dp->base = (struct vmpd_path){ &dmabuf_path_impl, head };
+	dp->mapped = mapped;
+	dp->acquire_fence = -1;
+	pixman_region32_init(&dp->damage);
 	vmpd_feedback_head_init(head);
 }

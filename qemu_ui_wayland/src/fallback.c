@@ -2,8 +2,7 @@
 /*
  * What happens to a guest dma-buf the compositor refuses or does not list:
  * a GPU copy into a LINEAR buffer of ours, else a CPU map shown through the
- * shm path. Every such decision is made here, and this is the only file
- * that moves a head to another path without the caller asking.
+ * shm path. Every such decision is made here; the head carries it out.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -12,8 +11,8 @@
 #include "fourcc.h"
 #include "gpu-blit.h"
 
-/* GPU fallback: blit into a LINEAR buffer of ours and offer that instead. */
-static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e)
+/* GPU fallback: blit into a LINEAR buffer of ours; *copy describes it for import. */
+static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *copy)
 {
 	struct vmpd_head *head = e->head;
 	struct vmpd_display *d = head->display;
@@ -37,7 +36,7 @@ static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e)
 	}
 	head->stats.copies++;
 	head->stats.bytes_copied += (uint64_t)w * h * 4;
-	struct vmpd_dmabuf copy = {
+	*copy = (struct vmpd_dmabuf){
 		.n_planes = 1,
 		.fd = { vmpd_gpu_target_fd(e->target), -1, -1, -1 },
 		.stride = { vmpd_gpu_target_stride(e->target) },
@@ -46,7 +45,6 @@ static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e)
 		.width = w,
 		.height = h,
 	};
-	vmpd_dmabuf_import(e, &copy, VMPD_MOD_LINEAR);
 	return true;
 }
 
@@ -80,55 +78,43 @@ static void warn_copying(struct vmpd_dmabuf_entry *e, const char *why)
 		"cannot take the guest's dma-buf directly (%s); copying frames instead", why);
 }
 
-bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e)
+bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
 {
-	if (!enter_gpu_copy(e) && !enter_cpu_map(e))
+	import->n_planes = 0;
+	if (!enter_gpu_copy(e, import) && !enter_cpu_map(e))
 		return false;
 	warn_copying(e, "format not listed");
 	return true;
 }
 
-void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e)
+void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
 {
 	/* The guest's buffer was refused: a GPU copy first, then the CPU. */
 	bool gpu_copy_refused = e->target != NULL;
 	vmpd_gpu_target_destroy(e->target);
 	e->target = NULL;
-	if ((gpu_copy_refused || !enter_gpu_copy(e)) && !enter_cpu_map(e))
+	import->n_planes = 0;
+	if ((gpu_copy_refused || !enter_gpu_copy(e, import)) && !enter_cpu_map(e))
 		e->state = VMPD_IMPORT_FAILED;
 	else
 		warn_copying(e, "import refused");
 }
 
 enum vmpd_status vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
-	struct vmpd_path **shown_by)
+	enum wl_output_transform *transform)
 {
 	struct vmpd_head *head = e->head;
-	/* The entry's own rectangle: the shm path rewrites head->src to its buffer. */
+	/* The entry's own rectangle: the mapping holds the whole guest buffer. */
 	const struct vmpd_rect *r = &e->desc.src;
 	const uint8_t *pixels = (const uint8_t *)e->map + e->offset + (size_t)r->y * e->stride +
 		(size_t)r->x * 4;
-	enum vmpd_status st = vmpd_shm_set_surface(head, r->width, r->height, e->stride, e->fourcc,
-		pixels);
+	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, r->width, r->height, e->stride,
+		e->fourcc, pixels);
 	if (st != VMPD_OK)
 		return st;
-	head->path = &head->shm_path;
-	*shown_by = head->path;
-	/* The new layout first: the flip must only reach the commit with the mapped frame. */
-	vmpd_head_commit_parent(head);
-	wl_surface_set_buffer_transform(head->scanout, e->y_invert ?
-		WL_OUTPUT_TRANSFORM_FLIPPED_180 : WL_OUTPUT_TRANSFORM_NORMAL);
+	*transform = e->y_invert ? WL_OUTPUT_TRANSFORM_FLIPPED_180 : WL_OUTPUT_TRANSFORM_NORMAL;
 	head->stats.fallback = true;
 	return VMPD_OK;
-}
-
-bool vmpd_fallback_submit_mapped(struct vmpd_dmabuf_entry *e, uint64_t seq)
-{
-	/* The import was refused after set: the head moves to the shm path now. */
-	struct vmpd_path *path;
-	if (vmpd_fallback_show_mapped(e, &path) != VMPD_OK)
-		return false;
-	return path->impl->submit(path, seq);
 }
 
 bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e)
@@ -139,8 +125,8 @@ bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e)
 		return false;
 	head->stats.copies++;
 	head->stats.bytes_copied += (uint64_t)e->desc.src.width * e->desc.src.height * 4;
-	pixman_region32_clear(&head->dmabuf_damage);
-	pixman_region32_union_rect(&head->dmabuf_damage, &head->dmabuf_damage, 0, 0,
+	pixman_region32_clear(&head->dmabuf.damage);
+	pixman_region32_union_rect(&head->dmabuf.damage, &head->dmabuf.damage, 0, 0,
 		e->desc.src.width, e->desc.src.height);
 	return true;
 }
@@ -154,7 +140,7 @@ void vmpd_fallback_gpu_recover(struct vmpd_display *d)
 	}
 }
 
-void vmpd_fallback_finish(struct vmpd_display *d)
+void vmpd_fallback_fini(struct vmpd_display *d)
 {
 	vmpd_gpu_blit_destroy(d->gpu);
 	d->gpu = NULL;

@@ -108,7 +108,7 @@ void vmpd_feedback_release(struct vmpd_display *d)
 	if (d->dmabuf)
 		zwp_linux_dmabuf_v1_destroy(d->dmabuf);
 	d->dmabuf = NULL;
-	vmpd_feedback_finish(&d->feedback);
+	vmpd_feedback_fini(&d->feedback);
 	free(d->v3_formats);
 	d->v3_formats = NULL;
 	d->n_v3_formats = 0;
@@ -127,12 +127,12 @@ void vmpd_feedback_head_init(struct vmpd_head *head)
 	}
 }
 
-void vmpd_feedback_head_finish(struct vmpd_head *head)
+void vmpd_feedback_head_fini(struct vmpd_head *head)
 {
 	if (head->surface_feedback)
 		zwp_linux_dmabuf_feedback_v1_destroy(head->surface_feedback);
 	head->surface_feedback = NULL;
-	vmpd_feedback_finish(&head->feedback);
+	vmpd_feedback_fini(&head->feedback);
 }
 
 bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t mod,

@@ -9,7 +9,7 @@
 
 bool vmpd_format_table_parse(struct vmpd_format_table *t, const void *data, size_t size)
 {
-	vmpd_format_table_finish(t);
+	vmpd_format_table_fini(t);
 	if (size == 0 || size % VMPD_FORMAT_TABLE_ENTRY_SIZE != 0 ||
 			size / VMPD_FORMAT_TABLE_ENTRY_SIZE > VMPD_FORMAT_TABLE_MAX_ENTRIES || !data)
 		return false;
@@ -29,7 +29,7 @@ bool vmpd_format_table_parse(struct vmpd_format_table *t, const void *data, size
 
 bool vmpd_format_table_load_fd(struct vmpd_format_table *t, int fd, uint32_t size)
 {
-	vmpd_format_table_finish(t);
+	vmpd_format_table_fini(t);
 	struct stat st;
 	/* A table shorter than announced would SIGBUS on access. */
 	if (fd < 0 || fstat(fd, &st) != 0 || size == 0 || st.st_size < (off_t)size)
@@ -42,7 +42,7 @@ bool vmpd_format_table_load_fd(struct vmpd_format_table *t, int fd, uint32_t siz
 	return ok;
 }
 
-void vmpd_format_table_finish(struct vmpd_format_table *t)
+void vmpd_format_table_fini(struct vmpd_format_table *t)
 {
 	free(t->entries);
 	t->entries = NULL;
@@ -61,9 +61,9 @@ void vmpd_feedback_init(struct vmpd_feedback *fb)
 	memset(fb, 0, sizeof(*fb));
 }
 
-void vmpd_feedback_finish(struct vmpd_feedback *fb)
+void vmpd_feedback_fini(struct vmpd_feedback *fb)
 {
-	vmpd_format_table_finish(&fb->table);
+	vmpd_format_table_fini(&fb->table);
 	tranches_free(fb->tranches, fb->n_tranches);
 	tranches_free(fb->pending, fb->n_pending);
 	vmpd_feedback_init(fb);

@@ -57,10 +57,10 @@ struct vmpd_feedback {
 bool vmpd_format_table_parse(struct vmpd_format_table *t, const void *data, size_t size);
 /* mmaps fd, checks its real size, parses; the fd is not closed. */
 bool vmpd_format_table_load_fd(struct vmpd_format_table *t, int fd, uint32_t size);
-void vmpd_format_table_finish(struct vmpd_format_table *t);
+void vmpd_format_table_fini(struct vmpd_format_table *t);
 
 void vmpd_feedback_init(struct vmpd_feedback *fb);
-void vmpd_feedback_finish(struct vmpd_feedback *fb);
+void vmpd_feedback_fini(struct vmpd_feedback *fb);
 /* A dev_t in a wl_array: false when the size is wrong. */
 bool vmpd_feedback_parse_dev(const void *data, size_t size, dev_t *dev);
 bool vmpd_feedback_main_device(struct vmpd_feedback *fb, const void *data, size_t size);

@@ -21,7 +21,7 @@
 
 static bool usable(const struct vmpd_head *head)
 {
-	return head && head->display->connected && head->surface;
+	return head && head->display->conn.connected && head->surface;
 }
 
 void vmpd_head_layout(struct vmpd_head *head)
@@ -66,14 +66,36 @@ void vmpd_head_commit_parent(struct vmpd_head *head)
 			(int32_t)head->win_h);
 		wl_surface_damage_buffer(head->surface, 0, 0, INT32_MAX, INT32_MAX);
 	}
-	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
 	wl_region_add(opaque, 0, 0, (int32_t)head->win_w, (int32_t)head->win_h);
 	wl_surface_set_opaque_region(head->surface, opaque);
 	wl_region_destroy(opaque);
 	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0, (int32_t)head->win_w,
 		(int32_t)head->win_h);
 	wl_surface_commit(head->surface);
-	vmpd_display_flush(d);
+	vmpd_connection_flush(&d->conn);
+}
+
+/* fallback.c mapped e for the CPU: the shm path shows it from now on. */
+static enum vmpd_status show_mapped(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+{
+	enum wl_output_transform transform;
+	enum vmpd_status st = vmpd_fallback_show_mapped(e, &transform);
+	if (st != VMPD_OK)
+		return st;
+	head->path = &head->shm.base;
+	/* The new layout first: the flip must only reach the commit with the mapped frame. */
+	vmpd_head_commit_parent(head);
+	wl_surface_set_buffer_transform(head->scanout, transform);
+	return VMPD_OK;
+}
+
+/* The current import was refused after it was set, and fallback.c mapped it. */
+static void show_mapped_later(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+{
+	/* A head that went back to 2D meanwhile keeps its shm frames. */
+	if (head->path == &head->dmabuf.base)
+		show_mapped(head, e);
 }
 
 static void toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
@@ -137,7 +159,7 @@ static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
 
 struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 {
-	if (!d || !d->connected)
+	if (!d || !d->conn.connected)
 		return NULL;
 	struct vmpd_head *head = calloc(1, sizeof(*head));
 	if (!head)
@@ -145,44 +167,41 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	head->display = d;
 	wl_list_insert(d->heads.prev, &head->link);
 	wl_list_init(&head->frames);
-	pixman_region32_init(&head->shm.pending);
-	pixman_region32_init(&head->dmabuf_damage);
-	head->acquire_fence = -1;
 	if (config) {
 		head->win_w = config->width;
 		head->win_h = config->height;
 		head->size_from_config = config->width && config->height;
 	}
 
-	head->surface = wl_compositor_create_surface(d->compositor);
-	head->scanout = wl_compositor_create_surface(d->compositor);
-	head->scanout_sub = wl_subcompositor_get_subsurface(d->subcompositor, head->scanout,
+	head->surface = wl_compositor_create_surface(d->conn.compositor);
+	head->scanout = wl_compositor_create_surface(d->conn.compositor);
+	head->scanout_sub = wl_subcompositor_get_subsurface(d->conn.subcompositor, head->scanout,
 		head->surface);
 	/* Desync: guest frames commit without touching the parent. */
 	wl_subsurface_set_desync(head->scanout_sub);
-	head->scanout_viewport = wp_viewporter_get_viewport(d->viewporter, head->scanout);
-	head->parent_viewport = wp_viewporter_get_viewport(d->viewporter, head->surface);
-	vmpd_shm_path_init(head);
-	vmpd_dmabuf_path_init(head);
+	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->scanout);
+	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->surface);
+	vmpd_shm_path_init(&head->shm, head);
+	vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
-	if (d->explicit_sync)
+	if (d->conn.explicit_sync)
 		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
-			d->explicit_sync, head->scanout);
-	struct wl_region *opaque = wl_compositor_create_region(d->compositor);
+			d->conn.explicit_sync, head->scanout);
+	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
 	wl_region_add(opaque, 0, 0, INT32_MAX, INT32_MAX);
 	wl_surface_set_opaque_region(head->scanout, opaque);
 	wl_region_destroy(opaque);
 
-	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->wm_base, head->surface);
+	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base, head->surface);
 	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener, head);
 	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
 	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
 	xdg_toplevel_set_title(head->toplevel, config && config->title ? config->title : "vmplane");
 	xdg_toplevel_set_app_id(head->toplevel,
 		config && config->app_id ? config->app_id : "vmplane");
-	if (d->decoration_manager) {
+	if (d->conn.decoration_manager) {
 		head->decoration = zxdg_decoration_manager_v1_get_toplevel_decoration(
-			d->decoration_manager, head->toplevel);
+			d->conn.decoration_manager, head->toplevel);
 		zxdg_toplevel_decoration_v1_add_listener(head->decoration, &decoration_listener,
 			head);
 		zxdg_toplevel_decoration_v1_set_mode(head->decoration,
@@ -197,19 +216,19 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	}
 	vmpd_head_layout(head);
 	wl_surface_commit(head->surface);
-	vmpd_display_flush(d);
+	vmpd_connection_flush(&d->conn);
 	return head;
 }
 
 static void head_release_wayland(struct vmpd_head *head)
 {
-	vmpd_pacing_finish(head);
+	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;
-	if (head->shm_path.impl) {
-		head->shm_path.impl->finish(&head->shm_path);
-		head->dmabuf_path.impl->finish(&head->dmabuf_path);
+	if (head->shm.base.impl) {
+		head->shm.base.impl->fini(&head->shm.base);
+		head->dmabuf.base.impl->fini(&head->dmabuf.base);
 	}
 	if (head->locked) {
 		zwp_locked_pointer_v1_destroy(head->locked);
@@ -270,13 +289,15 @@ void vmpd_head_destroy(struct vmpd_head *head)
 	if (!head)
 		return;
 	head_release_wayland(head);
-	pixman_region32_fini(&head->shm.pending);
-	pixman_region32_fini(&head->dmabuf_damage);
+	if (head->shm.base.impl) {
+		pixman_region32_fini(&head->shm.pending);
+		pixman_region32_fini(&head->dmabuf.damage);
+	}
 	wl_list_remove(&head->link);
 	struct vmpd_display *d = head->display;
-	if (d->connected) {
-		vmpd_display_flush(d);
-		vmpd_display_update_timer(d);
+	if (d->conn.connected) {
+		vmpd_connection_flush(&d->conn);
+		vmpd_connection_update_timer(&d->conn);
 	}
 	free(head);
 }
@@ -297,7 +318,7 @@ void vmpd_head_set_title(struct vmpd_head *head, const char *title)
 	if (!usable(head) || !title)
 		return;
 	xdg_toplevel_set_title(head->toplevel, title);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
@@ -308,7 +329,7 @@ void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
 	else
 		xdg_toplevel_unset_fullscreen(head->toplevel);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface)
@@ -362,15 +383,15 @@ void vmpd_head_disable(struct vmpd_head *head)
 	head->path = NULL;
 	wl_surface_attach(head->scanout, NULL, 0, 0);
 	wl_surface_commit(head->scanout);
-	head->dmabuf_path.impl->disable(&head->dmabuf_path);
-	head->shm_path.impl->disable(&head->shm_path);
-	vmpd_display_flush(head->display);
+	head->dmabuf.base.impl->disable(&head->dmabuf.base);
+	head->shm.base.impl->disable(&head->shm.base);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 /* A path that failed after dropping its buffers shows nothing any more. */
 static void forget_empty_path(struct vmpd_head *head)
 {
-	if (head->path == &head->shm_path && !vmpd_shm_has_buffers(head))
+	if (head->path == &head->shm.base && !vmpd_shm_has_buffers(&head->shm))
 		head->path = NULL;
 }
 
@@ -381,12 +402,13 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, u
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	enum vmpd_status st = vmpd_shm_set_surface(head, width, height, stride, fourcc, pixels);
+	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, width, height, stride, fourcc,
+		pixels);
 	if (st != VMPD_OK) {
 		forget_empty_path(head);
 		return st;
 	}
-	head->path = &head->shm_path;
+	head->path = &head->shm.base;
 	vmpd_head_commit_parent(head);
 	return VMPD_OK;
 }
@@ -397,15 +419,19 @@ enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	struct vmpd_path *path = NULL;
-	enum vmpd_status st = vmpd_dmabuf_set(head, buf, &path);
+	struct vmpd_dmabuf_entry *mapped = NULL;
+	enum vmpd_status st = vmpd_dmabuf_set(&head->dmabuf, buf, &mapped);
+	if (st == VMPD_OK && mapped)
+		st = show_mapped(head, mapped);
 	if (st != VMPD_OK) {
 		forget_empty_path(head);
 		return st;
 	}
-	/* When fallback.c had to map the buffer, it moved the head to the shm path itself. */
-	if (path == &head->dmabuf_path) {
-		head->path = path;
+	if (!mapped) {
+		/* The guest left 2D (or the CPU map): those buffers can go. */
+		head->shm.base.impl->disable(&head->shm.base);
+		wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
+		head->path = &head->dmabuf.base;
 		vmpd_head_commit_parent(head);
 	}
 	return VMPD_OK;
@@ -420,7 +446,7 @@ enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *ar
 		return VMPD_ERR_DISCONNECTED;
 	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width, height, hot_x,
 		hot_y);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 	return st;
 }
 
@@ -429,7 +455,7 @@ void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool vi
 	if (!usable(head))
 		return;
 	vmpd_cursor_move(head->cursor, x, y, visible);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 }
 
 bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
@@ -437,7 +463,7 @@ bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
 	if (!usable(head))
 		return false;
 	bool ok = vmpd_input_set_grab(head, grab);
-	vmpd_display_flush(head->display);
+	vmpd_connection_flush(&head->display->conn);
 	return ok;
 }
 

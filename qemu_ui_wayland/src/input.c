@@ -286,9 +286,9 @@ static void seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !in->pointer) {
 		in->pointer = wl_seat_get_pointer(seat);
 		wl_pointer_add_listener(in->pointer, &pointer_listener, d);
-		if (d->relative_pointer_manager) {
+		if (d->conn.relative_pointer_manager) {
 			in->relative = zwp_relative_pointer_manager_v1_get_relative_pointer(
-				d->relative_pointer_manager, in->pointer);
+				d->conn.relative_pointer_manager, in->pointer);
 			zwp_relative_pointer_v1_add_listener(in->relative, &relative_listener, d);
 		}
 	} else if (!(caps & WL_SEAT_CAPABILITY_POINTER) && in->pointer) {
@@ -322,7 +322,7 @@ void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint3
 	wl_seat_add_listener(in->seat, &seat_listener, d);
 }
 
-void vmpd_input_finish(struct vmpd_display *d)
+void vmpd_input_fini(struct vmpd_display *d)
 {
 	struct vmpd_input *in = &d->input;
 	if (in->relative)
@@ -393,10 +393,10 @@ bool vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 	}
 	if (head->locked)
 		return true;
-	if (!d->pointer_constraints || !in->relative || !in->pointer)
+	if (!d->conn.pointer_constraints || !in->relative || !in->pointer)
 		return false;
 	/* On the toplevel: Weston activates locks only on the keyboard-focused surface. */
-	head->locked = zwp_pointer_constraints_v1_lock_pointer(d->pointer_constraints,
+	head->locked = zwp_pointer_constraints_v1_lock_pointer(d->conn.pointer_constraints,
 		head->surface, in->pointer, NULL, ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
 	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener, head);
 	return true;

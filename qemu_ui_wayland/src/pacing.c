@@ -1,51 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The head's side of sync/'s pacer: feeds it Wayland events, runs its
- * actions, and on its turn has the head's current path submit the frame.
+ * The head's side of sync/'s pacer: feeds it the frames, fences, releases
+ * and timeouts, runs its actions, and on its turn has commit.c commit.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "vmplane/clock.h"
-#include "presentation-time-client-protocol.h"
 
-bool vmpd_pacing_init(struct vmpd_head *head)
-{
-	struct vmpd_display *d = head->display;
-	struct vmsync_pacer_config cfg;
-	vmsync_pacer_config_defaults(&cfg);
-	cfg.max_in_flight = d->config.max_frames_in_flight;
-	if (cfg.max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT)
-		cfg.max_in_flight = VMSYNC_PACER_MAX_IN_FLIGHT;
-	if (d->config.watchdog_ms)
-		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
-	if (cfg.watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS)
-		cfg.watchdog_ns = VMSYNC_PACER_MAX_WATCHDOG_NS;
-	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
-	cfg.explicit_acquire = false;
-	head->wait_fence = -1;
-	head->pacer = vmsync_pacer_create(&cfg);
-	return head->pacer != NULL;
-}
-
-static void frame_free(struct vmpd_frame *f)
-{
-	if (f->feedback)
-		wp_presentation_feedback_destroy(f->feedback);
-	if (f->callback)
-		wl_callback_destroy(f->callback);
-	wl_list_remove(&f->link);
-	free(f);
-}
+static void run_actions(struct vmpd_head *head);
 
 static void clear_wait(struct vmpd_head *head)
 {
-	if (head->wait_fence >= 0) {
-		vmpd_display_unwatch_fence(head->display, head->wait_fence);
-		close(head->wait_fence);
+	if (head->wait_fence.fd >= 0) {
+		vmpd_connection_unwatch(&head->display->conn, &head->wait_fence);
+		close(head->wait_fence.fd);
 	}
-	head->wait_fence = -1;
+	head->wait_fence.fd = -1;
 	head->wait_seq = 0;
 	head->wait_count = 0;
 	head->wait_import = false;
@@ -61,12 +33,36 @@ static void set_block(struct vmpd_head *head, bool block)
 		d->cb.block(d->data, head, block);
 }
 
+/* commit.c's report of how a committed frame ended. */
+static void frame_presented(struct vmpd_head *head, uint64_t seq, bool zero_copy)
+{
+	/* The presentation clock may not be ours; latency is taken on arrival. */
+	vmsync_pacer_presented(head->pacer, seq, 0, zero_copy ? VMSYNC_PRESENTED_ZERO_COPY : 0);
+	run_actions(head);
+}
+
+static void frame_discarded(struct vmpd_head *head, uint64_t seq)
+{
+	vmsync_pacer_discarded(head->pacer, seq);
+	run_actions(head);
+}
+
+static void frame_done(struct vmpd_head *head, uint64_t seq)
+{
+	vmsync_pacer_frame_done(head->pacer, seq);
+	run_actions(head);
+}
+
+static const struct vmpd_commit_events commit_events = {
+	.presented = frame_presented,
+	.discarded = frame_discarded,
+	.done = frame_done,
+};
+
 static void submit(struct vmpd_head *head, const struct vmsync_action *a)
 {
-	struct vmpd_path *path = head->path;
-	bool ok = path && path->impl->submit(path, a->seq);
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
-	if (!ok)
+	if (!vmpd_commit_frame(head, a->seq, &commit_events))
 		vmsync_pacer_discarded(head->pacer, a->seq);
 }
 
@@ -95,22 +91,20 @@ static void run_actions(struct vmpd_head *head)
 			set_block(head, false);
 			break;
 		case VMSYNC_ACTION_ARM_WATCHDOG:
-			head->deadline_ns = a.deadline_ns;
+			head->watchdog.deadline_ns = a.deadline_ns;
 			break;
 		case VMSYNC_ACTION_DISARM_WATCHDOG:
-			head->deadline_ns = 0;
+			head->watchdog.deadline_ns = 0;
 			break;
 		}
 	}
-	vmpd_display_flush(head->display);
-	vmpd_display_update_timer(head->display);
+	vmpd_connection_flush(&head->display->conn);
+	vmpd_connection_update_timer(&head->display->conn);
 }
 
-void vmpd_pacing_finish(struct vmpd_head *head)
+void vmpd_pacing_fini(struct vmpd_head *head)
 {
-	struct vmpd_frame *f, *tmp;
-	wl_list_for_each_safe(f, tmp, &head->frames, link)
-		frame_free(f);
+	vmpd_commit_fini(head);
 	if (head->pacer) {
 		/* Releases the producer through the actions, before the pacer goes. */
 		vmsync_pacer_compositor_gone(head->pacer);
@@ -120,7 +114,8 @@ void vmpd_pacing_finish(struct vmpd_head *head)
 	set_block(head, false);
 	vmsync_pacer_destroy(head->pacer);
 	head->pacer = NULL;
-	head->deadline_ns = 0;
+	head->watchdog.deadline_ns = 0;
+	vmpd_connection_remove_timer(&head->watchdog);
 }
 
 void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
@@ -139,10 +134,10 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 		head->wait_import = import_pending;
 		head->wait_count = import_pending ? 1 : 0;
 		if (cpu_fence) {
-			head->wait_fence = acquire_fence_fd;
+			head->wait_fence.fd = acquire_fence_fd;
 			acquire_fence_fd = -1;
 			/* An unwatchable fd is treated as signalled rather than stalling the guest. */
-			if (vmpd_display_watch_fence(d, head, head->wait_fence))
+			if (vmpd_connection_watch(&d->conn, &head->wait_fence))
 				head->wait_count++;
 		}
 		if (head->wait_count == 0)
@@ -170,93 +165,16 @@ void vmpd_pacing_import_done(struct vmpd_head *head)
 	wait_step(head);
 }
 
-void vmpd_pacing_fence_signalled(struct vmpd_head *head)
+/* The connection saw the waiting frame's acquire fence signal. */
+static void fence_ready(struct vmpd_watch *watch)
 {
-	if (head->wait_fence < 0)
+	struct vmpd_head *head = wl_container_of(watch, head, wait_fence);
+	if (head->wait_fence.fd < 0)
 		return;
-	vmpd_display_unwatch_fence(head->display, head->wait_fence);
-	close(head->wait_fence);
-	head->wait_fence = -1;
+	vmpd_connection_unwatch(&head->display->conn, &head->wait_fence);
+	close(head->wait_fence.fd);
+	head->wait_fence.fd = -1;
 	wait_step(head);
-}
-
-static void frame_maybe_free(struct vmpd_frame *f)
-{
-	if (!f->feedback && !f->callback)
-		frame_free(f);
-}
-
-static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
-	struct wl_output *output)
-{
-}
-
-static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
-	uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
-	uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	/* The presentation clock may not be ours; latency is taken on arrival. */
-	vmsync_pacer_presented(head->pacer, seq, 0,
-		(flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) ? VMSYNC_PRESENTED_ZERO_COPY : 0);
-	run_actions(head);
-}
-
-static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wp_presentation_feedback_destroy(f->feedback);
-	f->feedback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	vmsync_pacer_discarded(head->pacer, seq);
-	run_actions(head);
-}
-
-static const struct wp_presentation_feedback_listener feedback_listener = {
-	.sync_output = feedback_sync_output,
-	.presented = feedback_presented,
-	.discarded = feedback_discarded,
-};
-
-static void callback_done(void *data, struct wl_callback *cb, uint32_t time)
-{
-	struct vmpd_frame *f = data;
-	struct vmpd_head *head = f->head;
-	wl_callback_destroy(f->callback);
-	f->callback = NULL;
-	uint64_t seq = f->seq;
-	frame_maybe_free(f);
-	vmsync_pacer_frame_done(head->pacer, seq);
-	run_actions(head);
-}
-
-static const struct wl_callback_listener callback_listener = {
-	.done = callback_done,
-};
-
-void vmpd_pacing_track(struct vmpd_head *head, uint64_t seq)
-{
-	struct vmpd_display *d = head->display;
-	head->stats.frames_submitted++;
-	struct vmpd_frame *f = calloc(1, sizeof(*f));
-	if (!f)
-		return;
-	f->head = head;
-	f->seq = seq;
-	if (d->presentation) {
-		f->feedback = wp_presentation_feedback(d->presentation, head->scanout);
-		wp_presentation_feedback_add_listener(f->feedback, &feedback_listener, f);
-	}
-	f->callback = wl_surface_frame(head->scanout);
-	wl_callback_add_listener(f->callback, &callback_listener, f);
-	wl_list_insert(head->frames.prev, &f->link);
 }
 
 void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
@@ -267,12 +185,36 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 	run_actions(head);
 }
 
-void vmpd_pacing_timeout(struct vmpd_head *head)
+/* The connection's timerfd fired; this head's deadline may not have passed yet. */
+static void watchdog_fire(struct vmpd_timer *timer)
 {
-	if (!head->pacer || !head->deadline_ns || vmplane_now_ns() < head->deadline_ns)
+	struct vmpd_head *head = wl_container_of(timer, head, watchdog);
+	uint64_t deadline = head->watchdog.deadline_ns;
+	if (!head->pacer || !deadline || vmplane_now_ns() < deadline)
 		return;
 	vmsync_pacer_tick(head->pacer);
 	run_actions(head);
+}
+
+bool vmpd_pacing_init(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	struct vmsync_pacer_config cfg;
+	vmsync_pacer_config_defaults(&cfg);
+	cfg.max_in_flight = d->config.max_frames_in_flight;
+	if (cfg.max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT)
+		cfg.max_in_flight = VMSYNC_PACER_MAX_IN_FLIGHT;
+	if (d->config.watchdog_ms)
+		cfg.watchdog_ns = (uint64_t)d->config.watchdog_ms * 1000000u;
+	if (cfg.watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS)
+		cfg.watchdog_ns = VMSYNC_PACER_MAX_WATCHDOG_NS;
+	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
+	cfg.explicit_acquire = false;
+	head->wait_fence = (struct vmpd_watch){ .fd = -1, .ready = fence_ready };
+	head->watchdog.fire = watchdog_fire;
+	vmpd_connection_add_timer(&d->conn, &head->watchdog);
+	head->pacer = vmsync_pacer_create(&cfg);
+	return head->pacer != NULL;
 }
 
 void vmpd_pacing_gone(struct vmpd_head *head)

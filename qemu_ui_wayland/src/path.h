@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The path interface: how a head's guest frames reach its scanout surface.
+ * The path interface: how a head's guest frames are prepared for its scanout.
  * shm-path.c and dmabuf-path.c implement it; head->path is the one in use.
  */
 #ifndef VMPD_PATH_H
@@ -17,19 +17,18 @@ struct vmpd_path;
 struct vmpd_path_impl {
 	/*
 	 * A new guest frame: records its damage (guest pixels, NULL for all)
-	 * and hands the frame to pacing. acquire_fence_fd is consumed.
+	 * and fence in the path's state and hands the frame to pacing, which
+	 * has commit.c commit that state on its turn. acquire_fence_fd is consumed.
 	 */
 	enum vmpd_status (*update)(struct vmpd_path *path, const struct vmpd_rect *damage,
 		int acquire_fence_fd);
-	/* Pacing's turn for frame seq: attach, damage, commit. False when nothing was committed. */
-	bool (*submit)(struct vmpd_path *path, uint64_t seq);
 	/* Scanout off: drops the buffers the path holds for the compositor. */
 	void (*disable)(struct vmpd_path *path);
 	/*
 	 * Connection lost or head going: releases every Wayland object and fd
-	 * the path holds. May run twice; the path itself lives inside the head.
+	 * the path holds. May run twice; the path's state lives inside the head.
 	 */
-	void (*finish)(struct vmpd_path *path);
+	void (*fini)(struct vmpd_path *path);
 };
 
 struct vmpd_path {

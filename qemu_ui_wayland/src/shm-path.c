@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shm path: guest pixels (QEMU's 2D surface, or fallback.c's CPU map of
- * a dma-buf) copied, damage only, into wl_shm buffers the compositor takes.
+ * a dma-buf) and their damage, for commit.c to copy into wl_shm buffers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +23,8 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = buffer_release,
 };
 
-static void shm_finish(struct vmpd_head *head)
+static void shm_fini(struct vmpd_shm_path *s)
 {
-	struct vmpd_shm_state *s = &head->shm;
 	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
 		struct vmpd_shm_buffer *b = &s->buffers[i];
 		if (b->wl) {
@@ -41,9 +40,9 @@ static void shm_finish(struct vmpd_head *head)
 	pixman_region32_clear(&s->pending);
 }
 
-bool vmpd_shm_has_buffers(const struct vmpd_head *head)
+bool vmpd_shm_has_buffers(const struct vmpd_shm_path *s)
 {
-	return head->shm.pool != NULL;
+	return s->pool != NULL;
 }
 
 static bool shm_format_of(uint32_t fourcc, uint32_t *wl_format)
@@ -60,10 +59,10 @@ static bool shm_format_of(uint32_t fourcc, uint32_t *wl_format)
 	return false;
 }
 
-enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
 	uint32_t stride, uint32_t fourcc, const void *pixels)
 {
-	struct vmpd_shm_state *s = &head->shm;
+	struct vmpd_head *head = s->base.head;
 	uint32_t wl_format;
 	if (!shm_format_of(fourcc, &wl_format))
 		return VMPD_ERR_FOURCC;
@@ -73,13 +72,13 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 		return VMPD_ERR_STRIDE;
 
 	/* The guest may have been on the dma-buf path; its imports stay cached. */
-	bool same = head->path == &head->shm_path && s->pool && s->width == width &&
+	bool same = head->path == &s->base && s->pool && s->width == width &&
 		s->height == height && s->fourcc == fourcc;
 	if (!same) {
-		shm_finish(head);
+		shm_fini(s);
 		uint32_t our_stride = width * 4u;
 		size_t one = (size_t)our_stride * height;
-		s->pool = vmpd_shm_pool_create(head->display->shm, one * VMPD_SHM_BUFFERS);
+		s->pool = vmpd_shm_pool_create(head->display->conn.shm, one * VMPD_SHM_BUFFERS);
 		if (!s->pool)
 			return VMPD_ERR_NOMEM;
 		for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
@@ -90,7 +89,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 			b->wl = vmpd_shm_pool_buffer(s->pool, one * (size_t)i, width, height,
 				our_stride, wl_format);
 			if (!b->wl) {
-				shm_finish(head);
+				shm_fini(s);
 				return VMPD_ERR_NOMEM;
 			}
 			wl_buffer_add_listener(b->wl, &buffer_listener, b);
@@ -109,7 +108,6 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 	bool resized = head->guest_w != width || head->guest_h != height;
 	head->guest_w = width;
 	head->guest_h = height;
-	head->src = (struct vmpd_rect){ 0, 0, width, height };
 	head->stats.fallback = false;
 	wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
 		wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
@@ -118,7 +116,7 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_head *head, uint32_t width, ui
 	return VMPD_OK;
 }
 
-static enum vmpd_status add_damage(struct vmpd_shm_state *s, const struct vmpd_rect *damage)
+static enum vmpd_status add_damage(struct vmpd_shm_path *s, const struct vmpd_rect *damage)
 {
 	if (!damage) {
 		pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, s->width, s->height);
@@ -137,86 +135,43 @@ static enum vmpd_status add_damage(struct vmpd_shm_state *s, const struct vmpd_r
 	return VMPD_OK;
 }
 
-static struct vmpd_shm_buffer *free_buffer(struct vmpd_shm_state *s)
-{
-	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
-		if (s->buffers[i].wl && !s->buffers[i].busy)
-			return &s->buffers[i];
-	}
-	return NULL;
-}
-
 static enum vmpd_status shm_update(struct vmpd_path *path, const struct vmpd_rect *damage,
 	int acquire_fence_fd)
 {
-	struct vmpd_head *head = path->head;
-	enum vmpd_status st = add_damage(&head->shm, damage);
+	struct vmpd_shm_path *s = wl_container_of(path, s, base);
+	enum vmpd_status st = add_damage(s, damage);
 	if (st != VMPD_OK) {
 		if (acquire_fence_fd >= 0)
 			close(acquire_fence_fd);
 		return st;
 	}
-	/* The buffer the submit will most likely use; copied, so the guest's may change. */
-	uint64_t next = (uint64_t)(uintptr_t)free_buffer(&head->shm);
-	vmpd_pacing_frame(head, next, true, acquire_fence_fd, false);
+	/* The buffer the commit will most likely use; copied, so the guest's may change. */
+	uint64_t next = (uint64_t)(uintptr_t)vmpd_shm_free_buffer(s);
+	vmpd_pacing_frame(path->head, next, true, acquire_fence_fd, false);
 	return VMPD_OK;
-}
-
-static bool shm_submit(struct vmpd_path *path, uint64_t seq)
-{
-	struct vmpd_head *head = path->head;
-	struct vmpd_shm_state *s = &head->shm;
-	struct vmpd_shm_buffer *b = free_buffer(s);
-	if (!b || !s->src)
-		return false;
-	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
-		if (s->buffers[i].wl)
-			pixman_region32_union(&s->buffers[i].stale, &s->buffers[i].stale, &s->pending);
-	}
-	/* Only what this buffer missed is copied: its own stale area, not the whole frame. */
-	int n;
-	pixman_box32_t *box = pixman_region32_rectangles(&b->stale, &n);
-	for (int i = 0; i < n; i++) {
-		vmpd_copy_rect(head, b->data, s->stride, s->src, s->src_stride, (uint32_t)box[i].x1,
-			(uint32_t)box[i].y1, (uint32_t)(box[i].x2 - box[i].x1),
-			(uint32_t)(box[i].y2 - box[i].y1), 4);
-	}
-	if (n > 0)
-		head->stats.copies++;
-	pixman_region32_clear(&b->stale);
-
-	wl_surface_attach(head->scanout, b->wl, 0, 0);
-	box = pixman_region32_rectangles(&s->pending, &n);
-	for (int i = 0; i < n; i++)
-		wl_surface_damage_buffer(head->scanout, box[i].x1, box[i].y1,
-			box[i].x2 - box[i].x1, box[i].y2 - box[i].y1);
-	pixman_region32_clear(&s->pending);
-	vmpd_pacing_track(head, seq);
-	wl_surface_commit(head->scanout);
-	b->busy = true;
-	return true;
 }
 
 static void shm_disable(struct vmpd_path *path)
 {
-	shm_finish(path->head);
+	struct vmpd_shm_path *s = wl_container_of(path, s, base);
+	shm_fini(s);
 }
 
 static const struct vmpd_path_impl shm_path_impl = {
 	.update = shm_update,
-	.submit = shm_submit,
 	.disable = shm_disable,
-	.finish = shm_disable,
+	.fini = shm_disable,
 };
 
-void vmpd_shm_path_init(struct vmpd_head *head)
+void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head)
 {
-	head->shm_path = (struct vmpd_path){ &shm_path_impl, head };
+	s->base = (struct vmpd_path){ &shm_path_impl, head };
+	pixman_region32_init(&s->pending);
 }
 
 struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb)
 {
-	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->shm, 4);
+	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->conn.shm, 4);
 	if (!pool)
 		return NULL;
 	memcpy(pool->data, &argb, 4);

@@ -190,6 +190,8 @@ static void
 verify(struct rb_context *ctx)
 {
 	GLint strategy = 0;
+	GLenum error;
+	bool lost = false;
 
 	if (ctx->verified)
 		return;
@@ -202,11 +204,23 @@ verify(struct rb_context *ctx)
 
 	ctx->query = resolve_query();
 	if (ctx->query) {
-		for (int i = 0; i < 8 && glGetError() != GL_NO_ERROR; i++)
-			;
+		lost = !rb_context_check_gl_errors(ctx, NULL);
 		glGetIntegerv(GL_RESET_NOTIFICATION_STRATEGY, &strategy);
-		if (glGetError() == GL_NO_ERROR)
+		error = glGetError();
+		if (error == GL_NO_ERROR)
 			ctx->strategy = strategy;
+		if (error == GL_CONTEXT_LOST) {
+			rb_context_report_reset(ctx, RB_RESET_UNKNOWN);
+			lost = true;
+		}
+	}
+	if (lost) {
+		/* Only a lose-context-on-reset context raises GL_CONTEXT_LOST;
+		 * the reset is reported, and verified again after it. */
+		ctx->strategy = GL_LOSE_CONTEXT_ON_RESET;
+		ctx->robust = true;
+		ctx->verified = false;
+		return;
 	}
 	ctx->robust = ctx->query && ctx->strategy == GL_LOSE_CONTEXT_ON_RESET;
 	if (!ctx->robust) {

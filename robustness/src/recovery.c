@@ -33,6 +33,13 @@ struct rb_recovery {
 	unsigned int n_reset_times;
 	unsigned int reset_times_head;
 
+	/* Safe mode's probing: the delay before the next probe, the first
+	 * delay of the next episode, and since when the GPU is usable (0:
+	 * not usable at the last probe). */
+	uint64_t safe_delay_ns;
+	uint64_t safe_next_first_ns;
+	uint64_t safe_usable_since_ns;
+
 	struct rb_counters counters;
 };
 
@@ -55,6 +62,9 @@ rb_recovery_config_init(struct rb_recovery_config *config)
 	config->poll_interval_ns = 5 * NS_PER_MS;
 	config->reset_budget = 3;
 	config->reset_window_ns = 60 * NS_PER_S;
+	config->safe_retry_ns = 1 * NS_PER_S;
+	config->safe_retry_max_ns = 60 * NS_PER_S;
+	config->safe_quiet_ns = 10 * NS_PER_S;
 }
 
 struct rb_recovery *
@@ -87,6 +97,11 @@ rb_recovery_create(const struct rb_recovery_config *config,
 		return NULL;
 	}
 	rec->state = RB_STATE_RUNNING;
+	if (!rec->config.safe_retry_ns)
+		rec->config.safe_retry_ns = NS_PER_MS;
+	if (rec->config.safe_retry_max_ns < rec->config.safe_retry_ns)
+		rec->config.safe_retry_max_ns = rec->config.safe_retry_ns;
+	rec->safe_next_first_ns = rec->config.safe_retry_ns;
 	return rec;
 }
 
@@ -214,10 +229,18 @@ enter_safe_mode(struct rb_recovery *rec, const char *why)
 {
 	/* Handles die with the context; nothing may touch them any more. */
 	rb_registry_forget_all(rec->registry);
+	/* Backoff across episodes: a GPU that fails again soon after safe
+	 * mode was left is probed less often. */
+	rec->safe_delay_ns = rec->safe_next_first_ns;
+	rec->safe_next_first_ns = rec->safe_delay_ns * 2;
+	if (rec->safe_next_first_ns > rec->config.safe_retry_max_ns)
+		rec->safe_next_first_ns = rec->config.safe_retry_max_ns;
+	rec->safe_usable_since_ns = 0;
 	rb_log_emit(&rec->log, RB_LOG_ERROR,
 		    "GPU reset recovery gave up (%s): entering safe mode. "
 		    "GPU rendering stopped, the last frame stays on screen, "
-		    "clients stay connected", why);
+		    "clients stay connected; the GPU is probed again in "
+		    "%.3f s", why, (double)rec->safe_delay_ns / (double)NS_PER_S);
 	set_state(rec, RB_STATE_SAFE_MODE);
 	return RB_RECOVER_SAFE_MODE;
 }
@@ -330,6 +353,56 @@ rb_recovery_leave_safe_mode(struct rb_recovery *rec)
 		    "leaving safe mode: trying a full recovery");
 	set_state(rec, RB_STATE_LOST);
 	return true;
+}
+
+enum rb_safe_poll_result
+rb_recovery_safe_mode_poll(struct rb_recovery *rec)
+{
+	enum rb_reset_status status;
+	uint64_t now, usable;
+
+	if (rec->state != RB_STATE_SAFE_MODE)
+		return RB_SAFE_POLL_IDLE;
+	status = rec->hooks.query_status(rec->data);
+	now = now_ns(rec);
+	if (status != RB_RESET_NONE) {
+		rec->safe_usable_since_ns = 0;
+		rec->safe_delay_ns *= 2;
+		if (rec->safe_delay_ns > rec->config.safe_retry_max_ns)
+			rec->safe_delay_ns = rec->config.safe_retry_max_ns;
+		rb_log_emit(&rec->log, RB_LOG_INFO,
+			    "safe mode: the driver still reports a reset (%s); "
+			    "next probe in %.3f s",
+			    rb_reset_status_name(status),
+			    (double)rec->safe_delay_ns / (double)NS_PER_S);
+		return RB_SAFE_POLL_STAY;
+	}
+	if (!rec->safe_usable_since_ns) {
+		rec->safe_usable_since_ns = now;
+		rb_log_emit(&rec->log, RB_LOG_INFO,
+			    "safe mode: the GPU answers again; leaving safe "
+			    "mode if it stays quiet for %.3f s",
+			    (double)rec->config.safe_quiet_ns / (double)NS_PER_S);
+	}
+	usable = now - rec->safe_usable_since_ns;
+	if (usable < rec->config.safe_quiet_ns) {
+		/* Probe again at the first delay, or when the period ends. */
+		rec->safe_delay_ns = rec->config.safe_retry_ns;
+		if (rec->safe_delay_ns > rec->config.safe_quiet_ns - usable)
+			rec->safe_delay_ns = rec->config.safe_quiet_ns - usable;
+		return RB_SAFE_POLL_STAY;
+	}
+	rb_log_emit(&rec->log, RB_LOG_INFO,
+		    "safe mode: the GPU stayed usable for %.3f s",
+		    (double)usable / (double)NS_PER_S);
+	rb_recovery_leave_safe_mode(rec);
+	return RB_SAFE_POLL_LEAVE;
+}
+
+uint64_t
+rb_recovery_safe_mode_delay_ns(const struct rb_recovery *rec)
+{
+	return rec->safe_delay_ns;
 }
 
 enum rb_state

@@ -13,9 +13,13 @@ headless process; QEMU is watched through QMP and its stderr.
                                       clear error, exit 1 at start-up
   standalone-test.py udmabuf-manual   the README's blob=true command (skips
                                       without /dev/udmabuf, /dev/kvm and a kernel)
+  standalone-test.py guest-screenshot the guest's pattern in a screenshot that
+                                      weston-screenshooter takes of a headless
+                                      Weston (for Westons without our harness)
 
 Exit 77 (skip) when the patched QEMU is not built.
 """
+import glob
 import json
 import os
 import shutil
@@ -25,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,7 +69,7 @@ def qemu_args(qemu, display, extra=(), device="virtio-vga"):
 class Weston:
     """A headless Weston on its own socket, pixman renderer."""
 
-    def __init__(self, tmp, shell, width=644, height=404):
+    def __init__(self, tmp, shell, width=644, height=404, extra=()):
         self.socket = f"vmplane-e2e-{os.getpid()}"
         exe = shutil.which("weston")
         if not exe:
@@ -73,7 +78,7 @@ class Weston:
         self.proc = subprocess.Popen(
             [exe, "--backend=headless-backend.so", "--use-pixman", "--no-config",
              f"--socket={self.socket}", f"--shell={shell}",
-             f"--width={width}", f"--height={height}"],
+             f"--width={width}", f"--height={height}", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         path = os.path.join(os.environ["XDG_RUNTIME_DIR"], self.socket)
         for _ in range(100):
@@ -129,6 +134,61 @@ def read_ppm(path):
 
 def c6_to_8(v):
     return (v << 2) | (v & 1) * 3
+
+
+def read_png(path):
+    """Width, height and packed RGB of an 8-bit RGB or RGBA PNG."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat = 8, b""
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+            depth, ctype, interlace = body[8], body[9], body[12]
+            assert depth == 8 and ctype in (2, 6) and interlace == 0, "unexpected PNG layout"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    bpp = 3 if ctype == 2 else 4
+    raw, stride = zlib.decompress(idat), w * bpp
+    out, prev = bytearray(), bytearray(stride)
+    for y in range(h):
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 0xff
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 0xff
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xff
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xff
+        prev = line
+        for x in range(w):
+            out += line[x * bpp:x * bpp + 3]
+    return w, h, bytes(out)
+
+
+# The boot screen of tests/guest (pattern.h), at guest pixel (x, y).
+PAT_W, PAT_H = 320, 200
+
+
+def guest_pixel(x, y):
+    rgb6 = lambda r, g, b: bytes([c6_to_8(r), c6_to_8(g), c6_to_8(b)])
+    if 128 <= x < 128 + 64 and 80 <= y < 80 + 40:
+        return rgb6(0, 0, 0)  # the key box, black until a key
+    if 8 <= x < 24 and 8 <= y < 24:
+        return rgb6(63, 63, 0)  # the orientation mark
+    if y < PAT_H // 2:
+        return rgb6(63, 0, 0) if x < PAT_W // 2 else rgb6(0, 63, 0)
+    return rgb6(0, 0, 63) if x < PAT_W // 2 else rgb6(63, 63, 63)
 
 
 def wait_for(pred, timeout, what):
@@ -249,10 +309,54 @@ def test_udmabuf_manual(qemu, tmp):
     skip("manual: run the README command on a desktop session and watch the stats")
 
 
+def test_guest_screenshot(qemu, tmp):
+    # The VGA console is 640x400 (mode 13h doubled); an output of that size
+    # that kiosk-shell fills with the window shows it at scale 1, so every
+    # pixel must match exactly. --debug lets weston-screenshooter capture.
+    shooter = shutil.which("weston-screenshooter")
+    if not shooter:
+        skip("weston-screenshooter is not installed")
+    weston = Weston(tmp, "kiosk-shell.so", 640, 400, extra=["--debug"])
+    env = dict(os.environ, WAYLAND_DISPLAY=weston.socket)
+    err_path = os.path.join(tmp, "qemu.err")
+    proc = subprocess.Popen(qemu_args(qemu, "wayland"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(err_path, "w"))
+    best = [None]
+
+    def pattern_shown():
+        for old in glob.glob(os.path.join(tmp, "wayland-screenshot*.png")):
+            os.unlink(old)
+        r = subprocess.run([shooter], cwd=tmp, env=env, capture_output=True, text=True, timeout=20)
+        shots = glob.glob(os.path.join(tmp, "wayland-screenshot*.png"))
+        if r.returncode != 0 or len(shots) != 1:
+            fail(f"weston-screenshooter: status {r.returncode}, {len(shots)} files: {r.stderr.strip()}")
+        w, h, px = read_png(shots[0])
+        if (w, h) != (640, 400):
+            fail(f"screenshot is {w}x{h}, want 640x400")
+        bad = sum(1 for y in range(h) for x in range(w)
+                  if px[(y * w + x) * 3:(y * w + x) * 3 + 3] != guest_pixel(x // 2, y // 2))
+        best[0] = bad if best[0] is None else min(best[0], bad)
+        return bad == 0
+    try:
+        try:
+            wait_for(pattern_shown, 60, "the guest pattern on Weston's output")
+        except SystemExit:
+            print(f"fewest mismatching pixels: {best[0]}; QEMU said:\n{open(err_path).read()}")
+            raise
+        if proc.poll() is not None:
+            fail(f"QEMU exited ({proc.returncode})")
+        print("guest pattern on screen, all 640x400 pixels exact")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        weston.kill()
+
+
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
              "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
-             "udmabuf-manual": test_udmabuf_manual}
+             "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
         print(__doc__)
         sys.exit(2)

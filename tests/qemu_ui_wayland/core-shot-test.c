@@ -118,7 +118,7 @@ TEST(shm_path_shows_exact_guest_pixels)
 	assert(st.frames_submitted == 2);
 	assert(st.watchdog_releases == 0);
 	assert(st.copies == 2);
-	producer_finish(&p);
+	producer_fini(&p);
 	client_destroy(client);
 }
 
@@ -145,7 +145,7 @@ TEST(cursor_appears_at_pointer)
 	struct expect e = { .seed = 2, .cur_x = 60 - 4, .cur_y = 70 - 5, .cur_w = 16,
 		.cur_h = 16, .cur_argb = argb };
 	check_screen(client, &e, "cursor");
-	producer_finish(&p);
+	producer_fini(&p);
 	client_destroy(client);
 }
 
@@ -233,7 +233,7 @@ TEST(input_arrives_as_evdev_and_guest_coordinates)
 	assert(p.head->locked != NULL);
 	assert(vmpd_head_set_grab(p.head, false));
 	assert(p.head->locked == NULL && !vmpd_head_grabbed(p.head));
-	producer_finish(&p);
+	producer_fini(&p);
 	client_destroy(client);
 }
 
@@ -254,7 +254,7 @@ TEST(pacing_holds_until_the_compositor_has_the_frame)
 	assert(p.blocks == 6 && p.releases == 6);
 	struct expect e = { .seed = 15 };
 	check_screen(client, &e, "paced");
-	producer_finish(&p);
+	producer_fini(&p);
 	client_destroy(client);
 }
 
@@ -290,7 +290,7 @@ TEST(pacing_watchdog_releases_a_hidden_window)
 	}
 	vmpd_head_get_stats(p.head, &st);
 	assert(st.watchdog_releases == before + 3);
-	producer_finish(&p);
+	producer_fini(&p);
 	/* The harness's own queue may still hold events naming our surfaces. */
 	client_roundtrip(client);
 	client_destroy(client);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,23 @@ struct compositor {
 	char dir[64];
 	char socket[96];
 };
+
+/*
+ * Whether the compositor accepts connections. The socket file alone is not
+ * enough: libwayland-server binds (creating the file) before it listens, and
+ * a connect in between is refused.
+ */
+static bool socket_listening(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return ok;
+}
 
 static bool compositor_start(struct compositor *c, int n)
 {
@@ -43,9 +62,9 @@ static bool compositor_start(struct compositor *c, int n)
 			"--width=320", "--height=240", (char *)NULL);
 		_exit(127);
 	}
-	/* Wait for the socket, not for a fixed time. */
+	/* Wait for the socket to listen, not for a fixed time. */
 	for (int i = 0; i < 500; i++) {
-		if (access(c->socket, F_OK) == 0)
+		if (socket_listening(c->socket))
 			return true;
 		int st;
 		if (waitpid(c->pid, &st, WNOHANG) == c->pid)
@@ -113,7 +132,7 @@ static void run(enum when when, int n)
 	vmpd_head_disable(p.head);
 	/* A head created after the loss is refused. */
 	REQUIRE(vmpd_head_create(p.display, NULL) == NULL);
-	producer_finish(&p);
+	producer_fini(&p);
 }
 
 int main(void)

@@ -143,7 +143,7 @@ static void zero_copy_v4(void)
 	REQUIRE(!st.scanout_tranche);
 	frame(&p);
 
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 	close(b.fd);
@@ -172,7 +172,7 @@ static void refused_import_falls_back(void)
 	SHOW_DMABUF(&p, &d);
 	fake_compositor_get_stats(fc, &fs);
 	REQUIRE(fs.params_failed == 1);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -197,7 +197,7 @@ static void unlisted_format_never_sent(void)
 	vmpd_head_get_stats(p.head, &st);
 	REQUIRE(fs.params_created == 1 && fs.params_failed == 0);
 	REQUIRE(st.fallback);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -235,7 +235,7 @@ static void acquire_fence_waits(void)
 	REQUIRE(producer_wait(&p, committed_twice, 2000));
 	REQUIRE(producer_wait(&p, producer_released, 2000));
 	close(mine);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -260,7 +260,7 @@ static void hidden_window_watchdog(void)
 	vmpd_head_get_stats(p.head, &st);
 	REQUIRE(st.watchdog_releases == 3);
 	fake_compositor_set_hidden(fc, false);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -294,7 +294,7 @@ static void reset_resubmits(void)
 	p.gpu_recoveries = 0;
 	REQUIRE(producer_wait(&p, recovered, 2000));
 	REQUIRE(p.blocks == p.releases);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -344,7 +344,7 @@ static void bad_input(void)
 	vmpd_head_get_stats(p.head, &st);
 	vmpd_head_get_stats(NULL, &st);
 	REQUIRE(st.frames_submitted == 0);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	close(a.fd);
 }
@@ -386,7 +386,7 @@ static void imposed_size_and_two_heads(void)
 	REQUIRE(p.blocks == p.releases);
 	vmpd_head_destroy(second);
 	frame(&p);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 }
 

@@ -162,7 +162,7 @@ TEST(fallback_crops_flips_and_counts)
 	assert(vmpd_head_set_dmabuf(p.head, &d) == VMPD_ERR_STRIDE);
 	check_screen(client, &e, "after-bad");
 
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_destroy(&a);
 	fake_destroy(&b);
 	client_destroy(client);

@@ -159,7 +159,7 @@ TEST(udmabuf_scanout_is_zero_copy_and_oriented)
 	/* a was first imported upright: its y0_top twin is one more import. */
 	assert(st.dmabuf_cache_hits == 5);
 	assert(st.dmabuf_imports == 3);
-	producer_finish(&p);
+	producer_fini(&p);
 	guest_buffer_destroy(&a);
 	guest_buffer_destroy(&b);
 	client_destroy(client);

@@ -31,7 +31,7 @@ int main(void)
 	REQUIRE(!vmpd_format_table_parse(&t, NULL, 16));
 	REQUIRE(vmpd_format_table_parse(&t, table, sizeof(table)));
 	REQUIRE(t.n_entries == 3 && t.entries[2].modifier == 0x0100000000000001ull);
-	vmpd_format_table_finish(&t);
+	vmpd_format_table_fini(&t);
 
 	/* Through an fd, as the compositor sends it; a short file is refused. */
 	int fd = memfd_create("table", MFD_CLOEXEC);
@@ -40,7 +40,7 @@ int main(void)
 	REQUIRE(t.n_entries == 3);
 	REQUIRE(!vmpd_format_table_load_fd(&t, fd, sizeof(table) + 16));
 	REQUIRE(!vmpd_format_table_load_fd(&t, -1, 16));
-	vmpd_format_table_finish(&t);
+	vmpd_format_table_fini(&t);
 
 	struct vmpd_feedback fb;
 	vmpd_feedback_init(&fb);
@@ -87,7 +87,7 @@ int main(void)
 	}
 	REQUIRE(fb.n_pending <= VMPD_FEEDBACK_MAX_TRANCHES);
 	vmpd_feedback_done(&fb);
-	vmpd_feedback_finish(&fb);
+	vmpd_feedback_fini(&fb);
 	close(fd);
 	return tap_finish();
 }

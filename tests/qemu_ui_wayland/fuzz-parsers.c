@@ -143,7 +143,7 @@ static void fuzz_feedback(struct reader *r)
 	for (size_t i = 0; i < fb.n_tranches; i++)
 		for (size_t j = 0; j < fb.tranches[i].n_formats; j++)
 			(void)fb.tranches[i].formats[j].fourcc;
-	vmpd_feedback_finish(&fb);
+	vmpd_feedback_fini(&fb);
 }
 
 int vmpd_fuzz_one(const uint8_t *data, size_t size)

@@ -214,7 +214,7 @@ int main(void)
 	vmpd_gl_context_destroy(ctx);
 	vmpd_gl_head_gone(gl, p.head);
 	vmpd_gl_destroy(gl);
-	producer_finish(&p);
+	producer_fini(&p);
 	fake_compositor_stop(fc);
 	return tap_finish();
 }

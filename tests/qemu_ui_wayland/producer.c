@@ -184,7 +184,7 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 	return p->head && p->pixels;
 }
 
-void producer_finish(struct producer *p)
+void producer_fini(struct producer *p)
 {
 	vmpd_head_destroy(p->head);
 	vmpd_display_destroy(p->display);

@@ -58,7 +58,7 @@ extern const struct vmpd_log producer_log;
 
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h);
-void producer_finish(struct producer *p);
+void producer_fini(struct producer *p);
 /* The guest's image: every pixel differs from its neighbours. */
 uint32_t producer_pattern(uint32_t x, uint32_t y, uint32_t seed);
 void producer_fill(struct producer *p, uint32_t seed);

@@ -82,7 +82,7 @@ void rig_feedback_destroy(struct rig_feedback *fb)
 	if (!fb)
 		return;
 	zwp_linux_dmabuf_feedback_v1_destroy(fb->obj);
-	vmpd_feedback_finish(&fb->parsed);
+	vmpd_feedback_fini(&fb->parsed);
 	free(fb);
 }
 

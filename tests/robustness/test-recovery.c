@@ -28,8 +28,9 @@ struct fake {
 	char trace[256];
 	enum rb_state states[64];
 	int n_states;
-	int errors, warnings;
+	int errors, warnings, infos;
 	char last_error[512];
+	char last_info[512];
 
 	struct rb_recovery *rec;
 	struct rb_registry *reg;
@@ -108,6 +109,9 @@ fake_log(void *data, enum rb_log_level level, const char *fmt, va_list args)
 		vsnprintf(f->last_error, sizeof(f->last_error), fmt, args);
 	} else if (level == RB_LOG_WARNING) {
 		f->warnings++;
+	} else if (level == RB_LOG_INFO) {
+		f->infos++;
+		vsnprintf(f->last_info, sizeof(f->last_info), fmt, args);
 	}
 }
 
@@ -450,6 +454,113 @@ test_recreate_failure(void)
 	fake_destroy(f);
 }
 
+/* Spends the default budget of 3 within its window: safe mode. */
+static void
+enter_safe_mode(struct fake *f)
+{
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(reset_and_recover(f, RB_RESET_GUILTY), RB_RECOVER_DONE);
+		f->now += 1 * S;
+	}
+	CHECK_EQ(reset_and_recover(f, RB_RESET_GUILTY), RB_RECOVER_SAFE_MODE);
+	CHECK_EQ(rb_recovery_get_state(f->rec), RB_STATE_SAFE_MODE);
+}
+
+static void
+test_safe_mode_exit(void)
+{
+	struct fake *f = fake_create(NULL);
+	struct rb_counters c;
+	int recreates, infos;
+
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_IDLE);
+	enter_safe_mode(f);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 1 * S);
+	CHECK(strstr(f->last_error, "probed again in 1.000 s") != NULL);
+	recreates = f->recreates;
+
+	/* Still reported: the delay doubles up to its cap, each probe
+	 * logged, nothing re-created. */
+	f->steady = RB_RESET_GUILTY;
+	for (uint64_t want = 2; want <= 32; want *= 2) {
+		infos = f->infos;
+		CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+		CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), want * S);
+		CHECK_EQ(f->infos, infos + 1);
+		CHECK(strstr(f->last_info, "still reports") != NULL);
+		f->now += want * S;
+	}
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 60 * S);
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 60 * S);
+
+	/* Usable again: probed at the first delay through the quiet period. */
+	f->steady = RB_RESET_NONE;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 1 * S);
+	CHECK(strstr(f->last_info, "10.000 s") != NULL);
+	f->now += 5 * S;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+
+	/* A reset inside the quiet period starts it over. */
+	f->steady = RB_RESET_INNOCENT;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	f->steady = RB_RESET_NONE;
+	f->now += 1 * S;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	f->now += 9900 * MS;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_STAY);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 100 * MS);
+	CHECK_EQ(rb_recovery_get_state(f->rec), RB_STATE_SAFE_MODE);
+	CHECK_EQ(f->recreates, recreates);
+
+	f->now += 100 * MS;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_LEAVE);
+	CHECK_EQ(rb_recovery_get_state(f->rec), RB_STATE_LOST);
+	CHECK(strstr(f->last_info, "leaving safe mode") != NULL);
+	CHECK_EQ(rb_recovery_recover(f->rec), RB_RECOVER_DONE);
+	CHECK_EQ(f->recreates, recreates + 1);
+	CHECK_EQ(rb_recovery_check(f->rec), RB_CHECK_OK);
+	rb_recovery_get_counters(f->rec, &c);
+	CHECK(!c.safe_mode);
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_IDLE);
+
+	/* Failing again: the next episode starts at double the delay. */
+	f->now += 1 * S;
+	enter_safe_mode(f);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 2 * S);
+	fake_destroy(f);
+}
+
+/* A context that cannot be re-created is retried the same way. */
+static void
+test_safe_mode_exit_recreate_fails(void)
+{
+	struct rb_recovery_config config;
+	struct fake *f;
+
+	rb_recovery_config_init(&config);
+	config.safe_quiet_ns = 0;
+	config.safe_retry_max_ns = 4 * S;
+	f = fake_create(&config);
+	f->recreate_ok = false;
+	CHECK_EQ(reset_and_recover(f, RB_RESET_GUILTY), RB_RECOVER_SAFE_MODE);
+	CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec), 1 * S);
+	for (uint64_t want = 2; want <= 8; want *= 2) {
+		f->now += 1 * S;
+		CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_LEAVE);
+		CHECK_EQ(rb_recovery_recover(f->rec), RB_RECOVER_SAFE_MODE);
+		CHECK_EQ(rb_recovery_safe_mode_delay_ns(f->rec),
+			 (want > 4 ? 4 : want) * S);
+	}
+	f->recreate_ok = true;
+	CHECK_EQ(rb_recovery_safe_mode_poll(f->rec), RB_SAFE_POLL_LEAVE);
+	CHECK_EQ(rb_recovery_recover(f->rec), RB_RECOVER_DONE);
+	CHECK_EQ(rb_recovery_get_state(f->rec), RB_STATE_RUNNING);
+	fake_destroy(f);
+}
+
 static void
 test_no_registry_no_optional_hooks(void)
 {
@@ -480,6 +591,8 @@ main(void)
 	test_budget_window();
 	test_reset_during_rebuild();
 	test_recreate_failure();
+	test_safe_mode_exit();
+	test_safe_mode_exit_recreate_fails();
 	test_no_registry_no_optional_hooks();
 	return tap_finish();
 }

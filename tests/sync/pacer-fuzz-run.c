@@ -45,7 +45,7 @@ const char *pacer_fuzz_run(const uint8_t *data, size_t size)
 
 	struct sim s;
 	if (!sim_init(&s, &c)) {
-		sim_finish(&s);
+		sim_fini(&s);
 		return "pacer refused a valid config";
 	}
 	/* Bounded: the fuzzer and the replay test both stay fast. */
@@ -103,6 +103,6 @@ const char *pacer_fuzz_run(const uint8_t *data, size_t size)
 		strncpy(error, s.error, sizeof(error) - 1);
 		result = error;
 	}
-	sim_finish(&s);
+	sim_fini(&s);
 	return result;
 }

@@ -47,7 +47,7 @@ bool sim_init(struct sim *sim, const struct vmsync_pacer_config *config)
 	return sim->state != NULL;
 }
 
-void sim_finish(struct sim *sim)
+void sim_fini(struct sim *sim)
 {
 	vmsync_pacer_destroy(sim->pacer);
 	free(sim->state);

@@ -48,7 +48,7 @@ struct sim {
 
 /* NULL config = defaults. Returns false if the pacer refused the config. */
 bool sim_init(struct sim *sim, const struct vmsync_pacer_config *config);
-void sim_finish(struct sim *sim);
+void sim_fini(struct sim *sim);
 
 /* Drain and check every queued action; also checks the watchdog bound. */
 void sim_drain(struct sim *sim);

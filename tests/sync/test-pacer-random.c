@@ -279,7 +279,7 @@ static void run_model(bool dmabuf, uint32_t release_on, uint64_t seed)
 		REQUIRE_EQ_U64(st.frames_zero_copy, st.frames_presented);
 	sim_check_all_ended(&m.s);
 	REQUIRE(m.s.error[0] == 0);
-	sim_finish(&m.s);
+	sim_fini(&m.s);
 }
 
 int main(int argc, char **argv)

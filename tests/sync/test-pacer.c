@@ -20,7 +20,7 @@
 #define END(s) do { \
 	sim_check_all_ended(s); \
 	SIM_OK(s); \
-	sim_finish(s); \
+	sim_fini(s); \
 } while (0)
 
 /* An event the pacer must accept, its actions drained, and whether the
@@ -85,7 +85,7 @@ static void test_config(void)
 	REQUIRE(sim_find(&s, VMSYNC_ACTION_ARM_WATCHDOG, 0) >= 0);
 	REQUIRE_EQ_U64(s.armed, s.now + WD);
 	SIM_OK(&s);
-	sim_finish(&s);
+	sim_fini(&s);
 }
 
 /* The first frame: blocked, submitted at once, released by its frame callback. */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # vmplane-debug against the real weston binary (headless, our renderer and
 # module): with --debug it injects a reset and reports the reset and its
-# recovery, then the counters; a bad status is a usage error; without
+# recovery, then the counters; a bad status is a usage error; in safe mode
+# an injection is refused at once with the reason; without
 # --debug the debug interface is missing and the tool says so; with no
 # compositor it says it cannot connect.
 # usage: debug-tool-test.sh TOOL RENDERER.so vmplane.so
@@ -64,6 +65,23 @@ grep -qx "frames_undrawn 0" <<<"$out" || fail "undrawn frames"
 
 "$tool" inject sideways >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a bad status is not a usage error"
+stop_weston
+
+# In safe mode (a budget of 0: the first reset) an injection is refused at
+# once, with the reason, not after the tool's 10 s timeout.
+VMPLANE_RESET_BUDGET=0 VMPLANE_SAFE_QUIET_MS=3600000 start_weston --debug
+out=$("$tool" inject guilty)
+rc=$?
+[ $rc -eq 3 ] || fail "the first reset did not end in safe mode ($rc): $out"
+grep -q "^degraded 1" <<<"$out" || fail "no degraded line: $out"
+start=$(date +%s)
+err=$("$tool" inject guilty 2>&1)
+rc=$?
+echo "$err"
+[ $rc -eq 4 ] || fail "inject in safe mode exited $rc"
+grep -q "refused the injection: the renderer is in safe mode" <<<"$err" ||
+	fail "no reason given"
+[ $(($(date +%s) - start)) -lt 5 ] || fail "the refusal took too long"
 stop_weston
 
 # `counters` must exit 1 with the given message ($2) in the situation $1.

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "harness-setup.h"
 #include "reset-common.h"
+#include "reset-shim.h"
 #include "vmplane/robustness.h"
 
 #ifndef EGL_PLATFORM_SURFACELESS_MESA
@@ -158,6 +160,67 @@ static const struct vmplane_debug_v1_listener debug_listener = {
 	.frames = handle_frames,
 };
 
+bool
+reset_shim_loaded(void)
+{
+	return dlsym(RTLD_DEFAULT, RESET_SHIM_ARM) != NULL;
+}
+
+void
+reset_shim_arm(enum reset_shim_fault fault, unsigned int count, uint32_t status)
+{
+	reset_shim_arm_func_t arm =
+		(reset_shim_arm_func_t)dlsym(RTLD_DEFAULT, RESET_SHIM_ARM);
+
+	assert(arm);
+	arm(fault, count, status);
+}
+
+unsigned int
+reset_shim_pending(enum reset_shim_fault fault)
+{
+	reset_shim_pending_func_t pending =
+		(reset_shim_pending_func_t)dlsym(RTLD_DEFAULT, RESET_SHIM_PENDING);
+
+	assert(pending);
+	return pending(fault);
+}
+
+unsigned int
+reset_shim_fired(enum reset_shim_fault fault)
+{
+	reset_shim_fired_func_t fired =
+		(reset_shim_fired_func_t)dlsym(RTLD_DEFAULT, RESET_SHIM_FIRED);
+
+	assert(fired);
+	return fired(fault);
+}
+
+/* Any repaint runs detection: a screenshot asks for one without a commit. */
+static void
+repaint_once(struct client *client)
+{
+	buffer_destroy(capture_screenshot_of_output(client));
+}
+
+/* Over the shim, the renderer must be the build without the injector: an
+ * injection request followed by a repaint starts no reset. */
+static void
+assert_no_injector(struct reset_watch *w)
+{
+	uint32_t resets;
+
+	reset_get_counters(w);
+	resets = w->counters[0];
+	vmplane_debug_v1_inject_reset(w->debug,
+				      VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
+	repaint_once(w->client);
+	client_roundtrip(w->client);
+	reset_get_counters(w);
+	assert(w->counters[0] == resets);
+	assert(w->n_log == 0);
+}
+
 void
 reset_watch_init(struct reset_watch *w, struct client *client)
 {
@@ -169,6 +232,8 @@ reset_watch_init(struct reset_watch *w, struct client *client)
 	w->debug = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 2);
 	vmplane_debug_v1_add_listener(w->debug, &debug_listener, w);
 	client_roundtrip(client);
+	if (reset_shim_loaded())
+		assert_no_injector(w);
 }
 
 void
@@ -192,13 +257,41 @@ reset_inject_and_wait(struct reset_watch *w,
 		      enum vmplane_debug_v1_reset_status status)
 {
 	int first = w->n_log;
+	bool shim = reset_shim_loaded();
+	unsigned int fired = 0;
 
-	vmplane_debug_v1_inject_reset(w->debug, status);
+	if (shim) {
+		/* The detection and one poll of the wait see the reset, as
+		 * after a real one; then the driver says NO_ERROR. */
+		fired = reset_shim_fired(RESET_SHIM_STATUS);
+		reset_shim_arm(RESET_SHIM_STATUS, 2, reset_gl_status(status));
+		repaint_once(w->client);
+	} else {
+		vmplane_debug_v1_inject_reset(w->debug, status);
+	}
 	/* Blocks until the compositor says something; meson's timeout
 	 * bounds a recovery that never ends. */
 	while (!reset_recovery_ended(w, first))
 		assert(wl_display_dispatch(w->client->wl_display) >= 0);
+	/* Recovery waited for the driver's NO_ERROR, not just detected. */
+	if (shim)
+		assert(reset_shim_fired(RESET_SHIM_STATUS) == fired + 2 &&
+		       reset_shim_pending(RESET_SHIM_STATUS) == 0);
 	return first;
+}
+
+uint32_t
+reset_gl_status(enum vmplane_debug_v1_reset_status status)
+{
+	switch (status) {
+	case VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY:
+		return 0x8253;	/* GL_GUILTY_CONTEXT_RESET */
+	case VMPLANE_DEBUG_V1_RESET_STATUS_INNOCENT:
+		return 0x8254;	/* GL_INNOCENT_CONTEXT_RESET */
+	default:
+		break;
+	}
+	return 0x8255;		/* GL_UNKNOWN_CONTEXT_RESET */
 }
 
 void

@@ -11,6 +11,7 @@
 #include "weston-test-client-helper.h"
 #include "vmplane-debug-v1-client-protocol.h"
 #include "vmplane-reset-v1-client-protocol.h"
+#include "reset-shim.h"
 
 #define RESET_LOG_MAX 512
 
@@ -63,6 +64,20 @@ bool reset_recovery_ended(const struct reset_watch *w, int first);
  * returns the index of the reset event in w->log. */
 int reset_inject_and_wait(struct reset_watch *w,
 			  enum vmplane_debug_v1_reset_status status);
+/* Over reset-shim.so (LD_PRELOAD, the *-shim tests) the reset comes from
+ * the driver's own answers instead of the injector, which that renderer
+ * build lacks: reset_watch_init() then asserts an injection does nothing,
+ * and reset_inject_and_wait() arms the shim's reset status and asks for a
+ * repaint. */
+bool reset_shim_loaded(void);
+/* The shim's controls (reset-shim.h); only when it is loaded. */
+void reset_shim_arm(enum reset_shim_fault fault, unsigned int count,
+		    uint32_t status);
+unsigned int reset_shim_pending(enum reset_shim_fault fault);
+unsigned int reset_shim_fired(enum reset_shim_fault fault);
+/* The GL reset status for a protocol one. */
+uint32_t reset_gl_status(enum vmplane_debug_v1_reset_status status);
+
 /* Commits @s's buffer again, fully damaged, with a frame callback that
  * sets *done: one frame of an animation whose pixels do not change. */
 void reset_commit_again(struct surface *s, int *done);

@@ -3,7 +3,9 @@
  * Past the reset budget (VMPLANE_RESET_BUDGET=2 for this test) the
  * renderer enters its safe mode: clients get a degraded event, stay
  * connected, and their commits are still accepted, released and answered
- * with frame callbacks, so none of them blocks.
+ * with frame callbacks, so none of them blocks. Screenshots are answered
+ * at once (blank) and injections are refused with the reason. The quiet
+ * period that would leave safe mode is set beyond the test's length.
  */
 #include "config.h"
 
@@ -24,6 +26,47 @@ fixture_setup(struct weston_test_harness *harness)
 DECLARE_FIXTURE_SETUP(fixture_setup);
 
 static void
+handle_counters(void *data, struct vmplane_debug_v1 *d, uint32_t resets,
+		uint32_t recoveries, uint32_t rebuilt, uint32_t usec,
+		uint32_t safe_mode)
+{
+}
+
+static void
+handle_frames(void *data, struct vmplane_debug_v1 *d, uint32_t drawn,
+	      uint32_t undrawn)
+{
+}
+
+static void
+handle_refused(void *data, struct vmplane_debug_v1 *d, uint32_t reason,
+	       const char *message)
+{
+	*(int *)data = (int)reason;
+	fprintf(stderr, "refused: %s\n", message);
+}
+
+static const struct vmplane_debug_v1_listener debug_v3_listener = {
+	.counters = handle_counters,
+	.frames = handle_frames,
+	.refused = handle_refused,
+};
+
+static bool
+image_blank(pixman_image_t *image)
+{
+	int w = pixman_image_get_width(image), h = pixman_image_get_height(image);
+	int stride = pixman_image_get_stride(image) / 4;
+	uint32_t *p = pixman_image_get_data(image);
+
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			if (p[y * stride + x] != 0)
+				return false;
+	return true;
+}
+
+static void
 handle_release(void *data, struct wl_buffer *buffer)
 {
 	*(int *)data = 1;
@@ -37,8 +80,10 @@ TEST(budget_exceeded_enters_safe_mode_and_keeps_clients)
 {
 	struct client *client = create_client_and_test_surface(10, 10, 40, 40);
 	struct reset_watch w;
-	struct buffer *next;
+	struct buffer *next, *shot;
+	struct vmplane_debug_v1 *debug3;
 	uint32_t undrawn;
+	int refused = -1, n_log;
 	int i, done = 0, released = 0;
 
 	assert(getenv("VMPLANE_RESET_BUDGET") &&
@@ -75,6 +120,28 @@ TEST(budget_exceeded_enters_safe_mode_and_keeps_clients)
 	/* Safe mode draws nothing, and says so for the frame it skipped. */
 	reset_get_counters(&w);
 	assert(w.frames_undrawn > undrawn);
+
+	/* A screenshot is answered at once (the output's frame signal still
+	 * fires), blank: the context with the last frame is gone. */
+	shot = capture_screenshot_of_output(client);
+	assert(image_blank(shot->image));
+	buffer_destroy(shot);
+
+	/* An injection is refused with the reason, on version 3 at once;
+	 * no reset event follows. */
+	debug3 = bind_to_singleton_global(client, &vmplane_debug_v1_interface, 3);
+	vmplane_debug_v1_add_listener(debug3, &debug_v3_listener, &refused);
+	n_log = w.n_log;
+	vmplane_debug_v1_inject_reset(debug3, VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
+	client_roundtrip(client);
+	assert(refused == VMPLANE_DEBUG_V1_REFUSAL_SAFE_MODE);
+	assert(w.n_log == n_log);
+	/* Version 2 objects keep their old behaviour: no refused event. */
+	vmplane_debug_v1_inject_reset(w.debug, VMPLANE_DEBUG_V1_RESET_STATUS_GUILTY);
+	assert(reset_client_alive(client));
+	reset_get_counters(&w);
+	assert(w.counters[4] == 1);
+	vmplane_debug_v1_destroy(debug3);
 
 	buffer_destroy(client->surface->buffer);
 	client->surface->buffer = next;

@@ -17,6 +17,7 @@
 #include "renderer-gl/gl-renderer.h"
 #include "linux-dmabuf.h"
 #include "pixel-formats.h"
+#include "output-capture.h"
 
 #define VMP_ABI_TAG(name) vmp_abi_##name
 #define VMP_ABI_LAYOUT_ONLY
@@ -39,6 +40,18 @@
 		      "alignment of " #T)
 
 SAME_SIZE(weston_renderer_options);
+
+SAME_SIZE(weston_renderbuffer);
+SAME_FIELD(weston_renderbuffer, damage);
+SAME_FIELD(weston_renderbuffer, refcount);
+SAME_FIELD(weston_renderbuffer, destroy);
+
+static_assert((int)VMP_CAPTURE_SOURCE_FRAMEBUFFER ==
+	      (int)WESTON_OUTPUT_CAPTURE_SOURCE_FRAMEBUFFER, "capture source");
+static_assert((int)VMP_CAPTURE_SOURCE_FULL_FRAMEBUFFER ==
+	      (int)WESTON_OUTPUT_CAPTURE_SOURCE_FULL_FRAMEBUFFER, "capture source");
+static_assert((int)VMP_CAPTURE_SOURCE_BLENDING ==
+	      (int)WESTON_OUTPUT_CAPTURE_SOURCE_BLENDING, "capture source");
 
 SAME_SIZE(linux_dmabuf_memory);
 SAME_FIELD(linux_dmabuf_memory, attributes);

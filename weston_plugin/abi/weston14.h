@@ -14,6 +14,7 @@
 #ifndef VMPLANE_WESTON_ABI_WESTON14_H
 #define VMPLANE_WESTON_ABI_WESTON14_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,10 +30,24 @@
 #endif
 
 struct pixel_format_info;
+struct weston_paint_node;
+struct linux_dmabuf_buffer;
+struct linux_dmabuf_memory;
+struct dmabuf_attributes;
+struct weston_drm_format_array;
+struct weston_capture_task;
 struct weston_renderbuffer;
 struct pixman_renderer_interface;
 
 /* ---- libweston-internal.h: the renderer's vtable ---- */
+
+/* A render target of an output: the damage it has not seen yet; freed
+ * through destroy when the last reference goes. */
+struct VMP_ABI_TAG(weston_renderbuffer) {
+	pixman_region32_t damage;
+	int refcount;
+	void (*destroy)(struct weston_renderbuffer *renderbuffer);
+};
 
 /* Empty in 14; display options embed it first. */
 struct VMP_ABI_TAG(weston_renderer_options) {
@@ -248,6 +263,16 @@ struct VMP_ABI_TAG(pixel_format_info) {
 	int component_type;	/* 0: fixed point, 1: float */
 };
 
+/* ---- output-capture.h: the weston_capture_v1 sources ---- */
+
+enum VMP_ABI_TAG(weston_output_capture_source) {
+	VMP_CAPTURE_SOURCE_WRITEBACK = 0,
+	VMP_CAPTURE_SOURCE_FRAMEBUFFER = 1,
+	VMP_CAPTURE_SOURCE_FULL_FRAMEBUFFER = 2,
+	VMP_CAPTURE_SOURCE_BLENDING = 3,
+};
+
+struct weston_capture_task;
 struct weston_dmabuf_feedback;
 struct weston_dmabuf_feedback_format_table;
 struct weston_dmabuf_feedback_tranche;
@@ -273,6 +298,42 @@ void *linux_dmabuf_buffer_get_user_data(struct linux_dmabuf_buffer *buffer);
 
 /* Pixel formats. */
 const struct pixel_format_info *pixel_format_get_info(uint32_t format);
+
+/* The va_list log, exported but not in an installed header. */
+int weston_vlog(const char *fmt, va_list ap);
+
+/* Buffers and surfaces (libweston-internal.h, exported). */
+void weston_buffer_send_server_error(struct weston_buffer *buffer,
+				     const char *msg);
+void weston_buffer_reference(struct weston_buffer_reference *ref,
+			     struct weston_buffer *buffer,
+			     enum weston_buffer_reference_type type);
+void weston_buffer_release_reference(struct weston_buffer_release_reference *ref,
+				     struct weston_buffer_release *buf_release);
+pixman_box32_t weston_surface_to_buffer_rect(struct weston_surface *surface,
+					     pixman_box32_t rect);
+
+/* Renderbuffers. */
+struct weston_renderbuffer *
+weston_renderbuffer_ref(struct weston_renderbuffer *renderbuffer);
+void weston_renderbuffer_unref(struct weston_renderbuffer *renderbuffer);
+
+/* Output capture (weston_capture_v1): what a source offers, and its
+ * pending tasks, each retired once. */
+void weston_output_update_capture_info(struct weston_output *output,
+				       enum weston_output_capture_source src,
+				       int width, int height,
+				       const struct pixel_format_info *format);
+struct weston_capture_task *
+weston_output_pull_capture_task(struct weston_output *output,
+				enum weston_output_capture_source src,
+				int width, int height,
+				const struct pixel_format_info *format);
+struct weston_buffer *
+weston_capture_task_get_buffer(struct weston_capture_task *ct);
+void weston_capture_task_retire_failed(struct weston_capture_task *ct,
+				       const char *err_msg);
+void weston_capture_task_retire_complete(struct weston_capture_task *ct);
 
 #endif /* VMP_ABI_LAYOUT_ONLY */
 

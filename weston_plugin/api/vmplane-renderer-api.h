@@ -48,6 +48,16 @@ struct vmp_reset_event {
 	uint64_t detect_ns;
 };
 
+enum vmp_inject_result {
+	VMP_INJECT_OK,
+	/* The renderer gave up on the GPU (safe mode). */
+	VMP_INJECT_SAFE_MODE,
+	/* A recovery is running. */
+	VMP_INJECT_RECOVERING,
+	/* No armed fault injector, or no reset recovery at all. */
+	VMP_INJECT_UNAVAILABLE,
+};
+
 struct vmp_renderer_api {
 	/* Subscribes to reset events; remove the listener's link to stop,
 	 * at the latest when the renderer's destroy signal fires. */
@@ -61,10 +71,10 @@ struct vmp_renderer_api {
 	 * the compositor runs with its debug protocol on. */
 	bool (*enable_fault_injection)(struct weston_compositor *compositor);
 
-	/* Simulates a reset with the given status; false when the injector
-	 * is not armed or the renderer cannot take it now. */
-	bool (*inject_reset)(struct weston_compositor *compositor,
-			     enum rb_reset_status status);
+	/* Simulates a reset with the given status; anything but
+	 * VMP_INJECT_OK says why it was not. */
+	enum vmp_inject_result (*inject_reset)(struct weston_compositor *compositor,
+					       enum rb_reset_status status);
 
 	/* Output repaints drawn, and those the backend completed with
 	 * nothing drawn because the GPU was lost or in safe mode. */

@@ -28,6 +28,34 @@ handle_destroy(struct wl_client *client, struct wl_resource *resource)
 	wl_resource_destroy(resource);
 }
 
+/* Logs a refused injection and, from version 3, tells the client why. */
+static void
+refuse(struct wl_resource *resource, enum vmp_inject_result result)
+{
+	uint32_t reason;
+	const char *why;
+
+	switch (result) {
+	case VMP_INJECT_OK:
+		return;
+	case VMP_INJECT_SAFE_MODE:
+		reason = VMPLANE_DEBUG_V1_REFUSAL_SAFE_MODE;
+		why = "the renderer is in safe mode (it gave up on the GPU)";
+		break;
+	case VMP_INJECT_RECOVERING:
+		reason = VMPLANE_DEBUG_V1_REFUSAL_RECOVERING;
+		why = "a recovery from an earlier reset is still running";
+		break;
+	default:
+		reason = VMPLANE_DEBUG_V1_REFUSAL_UNAVAILABLE;
+		why = "the renderer has no fault injector or no reset recovery";
+		break;
+	}
+	weston_log("vmplane: reset injection refused: %s\n", why);
+	if (wl_resource_get_version(resource) >= VMPLANE_DEBUG_V1_REFUSED_SINCE_VERSION)
+		vmplane_debug_v1_send_refused(resource, reason, why);
+}
+
 static void
 handle_inject_reset(struct wl_client *client, struct wl_resource *resource,
 		    uint32_t status)
@@ -50,10 +78,11 @@ handle_inject_reset(struct wl_client *client, struct wl_resource *resource,
 				       "unknown reset status %u", status);
 		return;
 	}
-	if (!debug)
+	if (!debug) {
+		refuse(resource, VMP_INJECT_UNAVAILABLE);
 		return;
-	if (!debug->module->api->inject_reset(debug->module->compositor, rb))
-		weston_log("vmplane: reset injection refused by the renderer\n");
+	}
+	refuse(resource, debug->module->api->inject_reset(debug->module->compositor, rb));
 }
 
 static void
@@ -118,7 +147,7 @@ vmp_debug_global_create(struct vmp_module *module)
 		return NULL;
 	debug->module = module;
 	debug->global = wl_global_create(module->compositor->wl_display,
-					 &vmplane_debug_v1_interface, 2, debug, bind_debug);
+					 &vmplane_debug_v1_interface, 3, debug, bind_debug);
 	if (!debug->global) {
 		free(debug);
 		return NULL;

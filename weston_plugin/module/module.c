@@ -5,7 +5,14 @@
 #include <libweston/libweston.h>
 #include <libweston/plugin-registry.h>
 #include <libweston/weston-log.h>
+#ifdef VMP_HAVE_WESTON_H
 #include <weston.h>
+#else
+/* Weston's module entry point; its header is not packaged everywhere
+ * (Debian's Weston 14). */
+WL_EXPORT int
+wet_module_init(struct weston_compositor *compositor, int *argc, char *argv[]);
+#endif
 
 #include "vmplane-module.h"
 

@@ -29,6 +29,7 @@ struct tool {
 	/* Set by the recovered or degraded event of the watched reset. */
 	bool done;
 	bool degraded;
+	bool refused;
 };
 
 static const char *
@@ -68,9 +69,22 @@ on_frames(void *data, struct vmplane_debug_v1 *d, uint32_t drawn,
 	t->have_frames = true;
 }
 
+static void
+on_refused(void *data, struct vmplane_debug_v1 *d, uint32_t reason,
+	   const char *message)
+{
+	struct tool *t = data;
+
+	fprintf(stderr, "vmplane-debug: the renderer refused the injection: %s\n",
+		message);
+	t->refused = true;
+	t->done = true;
+}
+
 static const struct vmplane_debug_v1_listener debug_listener = {
 	.counters = on_counters,
 	.frames = on_frames,
+	.refused = on_refused,
 };
 
 static void
@@ -117,7 +131,7 @@ on_global(void *data, struct wl_registry *registry, uint32_t name,
 	struct tool *t = data;
 
 	if (strcmp(interface, vmplane_debug_v1_interface.name) == 0 && !t->debug) {
-		t->debug_version = version < 2 ? version : 2;
+		t->debug_version = version < 3 ? version : 3;
 		t->debug = wl_registry_bind(registry, name,
 					    &vmplane_debug_v1_interface,
 					    t->debug_version);
@@ -261,6 +275,8 @@ run(struct tool *t, int argc, char **argv)
 		vmplane_debug_v1_inject_reset(t->debug, status);
 		if (!dispatch_until(t, &t->done, INJECT_TIMEOUT_MS))
 			return wl_display_get_error(t->display) ? connection_error(t) : 1;
+		if (t->refused)
+			return 4;
 		return t->degraded ? 3 : 0;
 	}
 	usage(stderr);

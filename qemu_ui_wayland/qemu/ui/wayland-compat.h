@@ -9,7 +9,8 @@
  *   VMPQ_API 1000  QEMU 10.0: opaque QemuDmaBuf with accessors
  *                  (width/height = scanout rectangle, backing_* added),
  *                  "system/" headers, no has_ flags on pointers,
- *                  dpy_mouse_set(bool on).
+ *                  dpy_mouse_set(bool on), dpy_gl_scanout_texture with a
+ *                  Direct3D texture argument.
  *   VMPQ_API 1001  QEMU 10.1+: multi-plane QemuDmaBuf accessors, udmabuf
  *                  modifier DRM_FORMAT_MOD_INVALID instead of 0.
  *
@@ -57,6 +58,13 @@
 typedef bool vmpq_mouse_on_t;
 #else
 typedef int vmpq_mouse_on_t;
+#endif
+
+/* dpy_gl_scanout_texture's trailing Direct3D texture (since 9.0). */
+#if VMPQ_API >= 1000
+#define VMPQ_SCANOUT_TEXTURE_D3D_ARG , void *d3d_tex2d
+#else
+#define VMPQ_SCANOUT_TEXTURE_D3D_ARG
 #endif
 
 /* Optional QAPI strings have a has_ flag in 7.2 only. */

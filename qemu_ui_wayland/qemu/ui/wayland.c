@@ -498,7 +498,8 @@ static void wayland_scanout_disable(DisplayChangeListener *dcl)
 static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
                                bool y0_top, uint32_t backing_width,
                                uint32_t backing_height, uint32_t x,
-                               uint32_t y, uint32_t w, uint32_t h)
+                               uint32_t y, uint32_t w, uint32_t h
+                               VMPQ_SCANOUT_TEXTURE_D3D_ARG)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_rect rect = { x, y, w, h };

@@ -94,6 +94,13 @@ void rb_context_report_reset(struct rb_context *ctx,
 			     enum rb_reset_status status);
 
 /*
+ * Drains glGetError (the context must be current), setting *had_error
+ * (if not NULL) when there was any error. GL_CONTEXT_LOST among them is
+ * recorded as an UNKNOWN reset and false is returned.
+ */
+bool rb_context_check_gl_errors(struct rb_context *ctx, bool *had_error);
+
+/*
  * The reset status, cheap enough for every repaint: a reported or injected
  * status first, otherwise the GL reset query of the current context (which
  * must be this one). Always RB_RESET_NONE for a non-robust context unless a

@@ -47,6 +47,18 @@
  * client buffers so clients never block. Registered resources are forgotten
  * (no GL calls) but stay registered, so rb_recovery_leave_safe_mode() (an
  * operator or debug request) can try a full recovery again.
+ *
+ * Leaving it on its own: call rb_recovery_safe_mode_poll() after each
+ * rb_recovery_safe_mode_delay_ns(). It asks query_status; once the driver
+ * has answered NO_ERROR at every poll for safe_quiet_ns it leaves safe mode
+ * (SAFE_MODE -> LOST, as rb_recovery_leave_safe_mode()) and the caller runs
+ * rb_recovery_recover(). While the reset is still reported the delay
+ * doubles from safe_retry_ns up to safe_retry_max_ns, and each return to
+ * safe mode starts from double the previous episode's first delay, so a
+ * GPU that keeps failing is retried ever more rarely. Every probe outcome
+ * is logged.
+ *
+ *   SAFE_MODE --NO_ERROR for safe_quiet_ns--> LOST --> ... --> RUNNING
  */
 
 enum rb_state {
@@ -99,6 +111,11 @@ struct rb_recovery_config {
 	unsigned int reset_budget;
 	/* Window of the reset budget (default 60 s). */
 	uint64_t reset_window_ns;
+	/* Safe mode's first probe delay (default 1 s), its cap (default
+	 * 60 s), and how long the GPU must stay usable (default 10 s). */
+	uint64_t safe_retry_ns;
+	uint64_t safe_retry_max_ns;
+	uint64_t safe_quiet_ns;
 };
 
 struct rb_counters {
@@ -136,6 +153,18 @@ enum rb_recover_result rb_recovery_recover(struct rb_recovery *rec);
 
 /* SAFE_MODE -> LOST with a cleared reset history; then call recover(). */
 bool rb_recovery_leave_safe_mode(struct rb_recovery *rec);
+
+enum rb_safe_poll_result {
+	/* Still in safe mode: poll again after rb_recovery_safe_mode_delay_ns(). */
+	RB_SAFE_POLL_STAY,
+	/* Left: the state is LOST, call rb_recovery_recover(). */
+	RB_SAFE_POLL_LEAVE,
+	/* Not in safe mode: nothing to do. */
+	RB_SAFE_POLL_IDLE,
+};
+
+enum rb_safe_poll_result rb_recovery_safe_mode_poll(struct rb_recovery *rec);
+uint64_t rb_recovery_safe_mode_delay_ns(const struct rb_recovery *rec);
 
 enum rb_state rb_recovery_get_state(const struct rb_recovery *rec);
 uint64_t rb_recovery_retry_delay_ns(const struct rb_recovery *rec);

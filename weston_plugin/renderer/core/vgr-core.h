@@ -16,6 +16,7 @@
 #include <wayland-server-core.h>
 
 #include "vmplane/robustness.h"
+#include "vmplane-renderer-api.h"
 
 #define VGR_MAX_PLANES 3
 #define VGR_DAMAGE_HISTORY 4
@@ -175,6 +176,8 @@ void vgr_resource_add(struct vgr_renderer *gr, struct rb_resource *res,
 void vgr_resource_remove(struct rb_resource *res);
 
 /* vgr-reset.c */
+struct vgr_safe_mode;
+
 bool vgr_reset_init(struct vgr_renderer *gr);
 void vgr_reset_fini(struct vgr_renderer *gr);
 /* Detection: false when GL must not be touched now (a reset was seen,
@@ -195,11 +198,30 @@ void vgr_reset_frame_done(struct vgr_renderer *gr);
  * ahead of the next repaint. */
 void vgr_reset_watch_frame(struct vgr_renderer *gr, int32_t refresh_mhz);
 /* For vmp_renderer_api: the signal of struct vmp_reset_event, the
- * recovery's counters, and a simulated reset (false if not now). */
+ * recovery's counters, and a simulated reset (VMP_INJECT_OK, or why not). */
 void vgr_reset_add_listener(struct vgr_renderer *gr,
 			    struct wl_listener *listener);
 void vgr_reset_get_counters(struct vgr_renderer *gr, struct rb_counters *out);
-bool vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status);
+enum vmp_inject_result vgr_reset_inject(struct vgr_renderer *gr,
+					enum rb_reset_status status);
+/* Recovery from an idle callback, as after a detection. */
+void vgr_reset_schedule_recovery(struct vgr_renderer *gr);
+/* The renderer gave up on the GPU for now (SAFE_MODE). */
+bool vgr_reset_in_safe_mode(struct vgr_renderer *gr);
+/* For vgr-safe-mode.c: robustness/'s safe-mode probe and its delay, and
+ * the safe-mode state the reset state owns (NULL before init). */
+enum rb_safe_poll_result vgr_reset_safe_mode_poll(struct vgr_renderer *gr);
+uint64_t vgr_reset_safe_mode_delay_ns(struct vgr_renderer *gr);
+struct vgr_safe_mode *vgr_reset_safe_mode(struct vgr_renderer *gr);
+
+/* vgr-safe-mode.c: created and destroyed by vgr-reset.c. */
+struct vgr_safe_mode *vgr_safe_mode_create(struct vgr_renderer *gr);
+void vgr_safe_mode_destroy(struct vgr_safe_mode *sm);
+/* On entering safe mode: arms the probe that may leave it. */
+void vgr_safe_mode_entered(struct vgr_safe_mode *sm);
+/* read_pixels in safe mode: a blank image, -1, one clear log line. */
+int vgr_safe_mode_read_pixels(struct vgr_renderer *gr, void *pixels,
+			      uint32_t width, uint32_t height);
 
 /* vgr-shm-format.c */
 /* The texture planes of a wl_shm buffer (handles 0) and how to sample it. */
@@ -268,6 +290,51 @@ typedef void (*vgr_dmabuf_format_func)(void *data, uint32_t format,
 				       const uint64_t *mods, int n_mods);
 void vgr_dmabuf_query_formats(struct vgr_renderer *gr,
 			      vgr_dmabuf_format_func add, void *data);
+
+/* vgr-draw-quads.c */
+struct vgr_vertex {
+	GLfloat x, y, s, t;	/* position for u_proj, texture coordinate */
+};
+
+/* A scissor rectangle in GL framebuffer coordinates (origin bottom-left). */
+struct vgr_rect {
+	int x, y, w, h;
+};
+
+/* What the drawn triangles sample. */
+struct vgr_draw_source {
+	GLenum target;
+	const struct vgr_plane *planes;
+	int n_planes;
+	GLint filter;
+};
+
+/* Uses @prog with its projection, the view's alpha and a straight solid
+ * colour (multiplied by @alpha here); uniforms the program lacks are
+ * skipped. */
+void vgr_draw_begin(struct vgr_renderer *gr, struct vgr_program *prog,
+		    const float proj[16], float alpha, const float color[4]);
+/* Draws @count vertices (triangles) once per clip rectangle; while
+ * warming up, once into one pixel. */
+void vgr_draw_quads(struct vgr_renderer *gr, const struct vgr_draw_source *src,
+		    const struct vgr_vertex *verts, int count,
+		    const struct vgr_rect *clip, int n_clip);
+/* (x, y, 0, 1) through a column-major 4x4 matrix. */
+void vgr_matrix_apply(const float m[16], float x, float y, float *ox, float *oy);
+
+/* vgr-target.c */
+/* An RGBA8 (or RGB8 without @alpha) texture behind an FBO; false and
+ * nothing created if the FBO is incomplete. */
+bool vgr_fbo_texture_create(struct vgr_renderer *gr, int width, int height,
+			    bool alpha, GLuint *tex, GLuint *fbo);
+void vgr_fbo_texture_destroy(struct vgr_renderer *gr, GLuint *tex, GLuint *fbo);
+/* Submits a frame that no swap flushes (pbuffers, FBOs). */
+void vgr_submit_frame(struct vgr_renderer *gr);
+/* Reads [x, x+w) x [y, y+h) of the bound framebuffer (GL coordinates)
+ * into @pixels at @stride, as the 8-bit DRM fourcc @fourcc (ARGB8888,
+ * XRGB8888, ABGR8888, XBGR8888); @y_flip puts the top row first. */
+bool vgr_read_rect(struct vgr_renderer *gr, uint32_t fourcc, int x, int y, int w, int h, void *pixels,
+		   int stride, bool y_flip);
 
 /* vgr-shaders.c */
 struct vgr_program *vgr_program_get(struct vgr_renderer *gr,

@@ -45,6 +45,8 @@ struct vgr_reset {
 	struct wl_event_source *retry_timer;
 	/* One status read per refresh while frames are drawn. */
 	struct wl_event_source *watch_timer;
+	/* Probes the GPU while in safe mode (vgr-safe-mode.c). */
+	struct vgr_safe_mode *safe;
 	bool check_each_frame;		/* VMPLANE_RESET_CHECK, default on */
 	bool warm_up_on_recovery;	/* VMPLANE_RESET_WARM_UP, default on */
 	/* RECOVERED is sent after the first frame drawn after a rebuild. */
@@ -139,6 +141,7 @@ hook_state_changed(void *data, enum rb_state old_state, enum rb_state new_state,
 		event.kind = VMP_RESET_EVENT_DEGRADED;
 		event.duration_ns = now - rs->detected_ns;
 		emit(rs, &event);
+		vgr_safe_mode_entered(rs->safe);
 		break;
 	default:
 		break;
@@ -217,6 +220,13 @@ schedule_recovery(struct vgr_reset *rs)
 		rs->recover_idle = wl_event_loop_add_idle(loop, recover_idle, rs);
 }
 
+void
+vgr_reset_schedule_recovery(struct vgr_renderer *gr)
+{
+	if (gr->reset)
+		schedule_recovery(gr->reset);
+}
+
 bool
 vgr_reset_check(struct vgr_renderer *gr)
 {
@@ -264,6 +274,33 @@ vgr_reset_recovering(struct vgr_renderer *gr)
 	state = rb_recovery_get_state(gr->reset->recovery);
 	return state == RB_STATE_LOST || state == RB_STATE_WAITING ||
 	       state == RB_STATE_REBUILDING;
+}
+
+bool
+vgr_reset_in_safe_mode(struct vgr_renderer *gr)
+{
+	return gr->reset &&
+	       rb_recovery_get_state(gr->reset->recovery) == RB_STATE_SAFE_MODE;
+}
+
+enum rb_safe_poll_result
+vgr_reset_safe_mode_poll(struct vgr_renderer *gr)
+{
+	if (!gr->reset)
+		return RB_SAFE_POLL_IDLE;
+	return rb_recovery_safe_mode_poll(gr->reset->recovery);
+}
+
+uint64_t
+vgr_reset_safe_mode_delay_ns(struct vgr_renderer *gr)
+{
+	return gr->reset ? rb_recovery_safe_mode_delay_ns(gr->reset->recovery) : 0;
+}
+
+struct vgr_safe_mode *
+vgr_reset_safe_mode(struct vgr_renderer *gr)
+{
+	return gr->reset ? gr->reset->safe : NULL;
 }
 
 void
@@ -341,19 +378,27 @@ vgr_reset_get_counters(struct vgr_renderer *gr, struct rb_counters *out)
 		*out = (struct rb_counters){ .last_status = RB_RESET_NONE };
 }
 
-bool
+enum vmp_inject_result
 vgr_reset_inject(struct vgr_renderer *gr, enum rb_reset_status status)
 {
 	struct vgr_reset *rs = gr->reset;
 
-	if (!rs || rb_recovery_get_state(rs->recovery) != RB_STATE_RUNNING)
-		return false;
+	if (!rs)
+		return VMP_INJECT_UNAVAILABLE;
+	switch (rb_recovery_get_state(rs->recovery)) {
+	case RB_STATE_RUNNING:
+		break;
+	case RB_STATE_SAFE_MODE:
+		return VMP_INJECT_SAFE_MODE;
+	default:
+		return VMP_INJECT_RECOVERING;
+	}
 	/* One extra poll still reports the reset, so recovery has to wait
 	 * for NO_ERROR as after a real one. */
 	if (!rb_fault_inject_reset(gr->ctx, status, 1))
-		return false;
+		return VMP_INJECT_UNAVAILABLE;
 	rs->inject_ns = vmplane_now_ns();
-	return true;
+	return VMP_INJECT_OK;
 }
 
 static unsigned long
@@ -405,6 +450,10 @@ vgr_reset_init(struct vgr_renderer *gr)
 	config.wait_budget_ns = env_ulong("VMPLANE_RESET_WAIT_MS",
 					  config.wait_budget_ns / 1000000) *
 				1000000ull;
+	config.safe_retry_ns = env_ulong("VMPLANE_SAFE_RETRY_MS",
+					 config.safe_retry_ns / 1000000) * 1000000ull;
+	config.safe_quiet_ns = env_ulong("VMPLANE_SAFE_QUIET_MS",
+					 config.safe_quiet_ns / 1000000) * 1000000ull;
 	rs->check_each_frame = env_ulong("VMPLANE_RESET_CHECK", 1) != 0;
 	rs->warm_up_on_recovery = env_ulong("VMPLANE_RESET_WARM_UP", 1) != 0;
 
@@ -414,7 +463,9 @@ vgr_reset_init(struct vgr_renderer *gr)
 						  gr->registry, &log);
 	rs->retry_timer = wl_event_loop_add_timer(loop, retry_timer, rs);
 	rs->watch_timer = wl_event_loop_add_timer(loop, watch_timer, rs);
-	if (!rs->recovery || !rs->retry_timer || !rs->watch_timer) {
+	rs->safe = vgr_safe_mode_create(gr);
+	if (!rs->recovery || !rs->retry_timer || !rs->watch_timer ||
+	    !rs->safe) {
 		vgr_reset_fini(gr);
 		return false;
 	}
@@ -440,6 +491,7 @@ vgr_reset_fini(struct vgr_renderer *gr)
 	source_remove(&rs->warm_up_idle);
 	source_remove(&rs->retry_timer);
 	source_remove(&rs->watch_timer);
+	vgr_safe_mode_destroy(rs->safe);
 	rb_recovery_destroy(rs->recovery);
 	rb_registry_destroy(gr->registry);
 	gr->registry = NULL;

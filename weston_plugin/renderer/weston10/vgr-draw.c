@@ -11,10 +11,6 @@
 
 #include "vgr.h"
 
-struct vgr_vertex {
-	GLfloat x, y, s, t;
-};
-
 static void
 corner(struct weston_view *view, struct vgr_surface *vs, float sx, float sy,
        struct vgr_vertex *v)
@@ -102,8 +98,15 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 	    enum vgr_variant variant)
 {
 	struct vgr_surface *vs = ds->vs;
+	struct vgr_draw_source src = {
+		.target = vs->target,
+		.planes = vs->planes,
+		.n_planes = vs->n_planes,
+		.filter = ds->filter,
+	};
 	struct vgr_program *prog;
 	struct vgr_vertex *verts;
+	struct vgr_rect *clip;
 	pixman_box32_t *r;
 	uint32_t flags = 0;
 	int count = 0, n, i;
@@ -116,52 +119,21 @@ draw_region(struct draw_state *ds, pixman_region32_t *surface_region,
 	verts = build_quads(ds->view, vs, surface_region, &count);
 	if (!verts)
 		return;
-
-	glUseProgram(prog->id);
-	glUniformMatrix4fv(prog->u_proj, 1, GL_FALSE, ds->proj->d);
-	if (prog->u_alpha >= 0)
-		glUniform4f(prog->u_alpha, ds->view->alpha, 0.0f, 0.0f, 0.0f);
-	if (prog->u_color >= 0) {
-		float a = ds->view->alpha;
-
-		glUniform4f(prog->u_color, vs->color[0] * a, vs->color[1] * a,
-			    vs->color[2] * a, vs->color[3] * a);
-	}
-	if ((flags & VGR_PROG_PRE_CURVE) && !load_pre_curve(ds->gr, ds->xform, prog)) {
+	r = pixman_region32_rectangles(ds->fb_damage, &n);
+	clip = calloc(n > 0 ? n : 1, sizeof(*clip));
+	if (!clip) {
 		free(verts);
 		return;
 	}
-	for (i = 0; i < vs->n_planes; i++) {
-		glActiveTexture(GL_TEXTURE0 + i);
-		glBindTexture(vs->target, vs->planes[i].tex);
-		glTexParameteri(vs->target, GL_TEXTURE_MIN_FILTER, ds->filter);
-		glTexParameteri(vs->target, GL_TEXTURE_MAG_FILTER, ds->filter);
-	}
-	glActiveTexture(GL_TEXTURE0);
+	for (i = 0; i < n; i++)
+		clip[i] = (struct vgr_rect){ r[i].x1, ds->fb_height - r[i].y2,
+					     r[i].x2 - r[i].x1,
+					     r[i].y2 - r[i].y1 };
 
-	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, sizeof(*verts), &verts[0].x);
-	glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, sizeof(*verts), &verts[0].s);
-	glEnableVertexAttribArray(0);
-	glEnableVertexAttribArray(1);
-
-	glEnable(GL_SCISSOR_TEST);
-	r = pixman_region32_rectangles(ds->fb_damage, &n);
-	if (ds->gr->warming_up) {
-		/* Same state, one pixel: the driver compiles for the draw. */
-		glScissor(0, 0, 1, 1);
-		n = count ? 1 : 0;
-		r = NULL;
-	}
-	for (i = 0; r && i < n; i++) {
-		glScissor(r[i].x1, ds->fb_height - r[i].y2,
-			  r[i].x2 - r[i].x1, r[i].y2 - r[i].y1);
-		glDrawArrays(GL_TRIANGLES, 0, count);
-	}
-	if (!r && n)
-		glDrawArrays(GL_TRIANGLES, 0, count);
-
-	glDisableVertexAttribArray(1);
-	glDisableVertexAttribArray(0);
+	vgr_draw_begin(ds->gr, prog, ds->proj->d, ds->view->alpha, vs->color);
+	if (!(flags & VGR_PROG_PRE_CURVE) || load_pre_curve(ds->gr, ds->xform, prog))
+		vgr_draw_quads(ds->gr, &src, verts, count, clip, n);
+	free(clip);
 	free(verts);
 }
 

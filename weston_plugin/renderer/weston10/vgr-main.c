@@ -76,6 +76,7 @@ display_create(struct weston_compositor *ec,
 	fe->base.surface_set_color = vgr_surface_set_color;
 	fe->base.destroy = renderer_destroy;
 	fe->base.surface_get_content_size = vgr_surface_get_content_size;
+	fe->base.surface_copy_content = vgr_surface_copy_content;
 
 	if (!egl_init(gr, opts))
 		goto fail;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Output targets, the repaint loop and read-back. */
 #include <stdlib.h>
+#include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
@@ -306,25 +307,6 @@ vgr_output_warm_up(struct weston_output *output)
 	glDisable(GL_SCISSOR_TEST);
 }
 
-/* A pbuffer swap does not flush, so a software driver would render the
- * frame only at the next GL call, whoever makes it. A fence submits it;
- * glFlush would too, but on a single-buffered pbuffer it also copies the
- * whole surface out (llvmpipe: about 1 ms a frame at 1080p). */
-static void
-submit_frame(struct vgr_renderer *gr)
-{
-	GLsync sync;
-
-	if (gr->gl_major >= 3) {
-		sync = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-		if (sync) {
-			glDeleteSync(sync);
-			return;
-		}
-	}
-	glFlush();
-}
-
 void
 vgr_repaint_output(struct weston_output *output,
 		   pixman_region32_t *output_damage)
@@ -343,6 +325,10 @@ vgr_repaint_output(struct weston_output *output,
 	/* Reset detection, before any GL work of this frame. */
 	if (!vgr_make_current(gr, vo->egl_surface) || !vgr_reset_check(gr)) {
 		gr->frames_undrawn++;
+		/* Screenshooters wait for this signal, and safe mode can last:
+		 * their read is answered at once (vgr_read_pixels). */
+		if (vgr_reset_in_safe_mode(gr))
+			wl_signal_emit(&output->frame_signal, output_damage);
 		return;
 	}
 
@@ -371,6 +357,12 @@ vgr_repaint_output(struct weston_output *output,
 	glDisable(GL_SCISSOR_TEST);
 	pixman_region32_fini(&total);
 
+	/* A context lost during the frame: no screenshooter may read it. */
+	if (!rb_context_check_gl_errors(gr->ctx, NULL)) {
+		vgr_reset_check(gr);
+		return;
+	}
+
 	/* Screenshooters read the back buffer from this signal. */
 	wl_signal_emit(&output->frame_signal, output_damage);
 
@@ -381,7 +373,7 @@ vgr_repaint_output(struct weston_output *output,
 		return;
 	}
 	if (vo->is_pbuffer)
-		submit_frame(gr);
+		vgr_submit_frame(gr);
 	gr->frames_drawn++;
 	vgr_reset_watch_frame(gr, output->current_mode ?
 				  output->current_mode->refresh : 0);
@@ -394,22 +386,24 @@ vgr_read_pixels(struct weston_output *output, pixman_format_code_t format,
 		uint32_t width, uint32_t height)
 {
 	struct vgr_output *vo = output_get(output);
-	GLenum gl_format;
+	uint32_t fourcc;
 
 	switch (format) {
 	case PIXMAN_a8r8g8b8:
-		gl_format = GL_BGRA_EXT;
+		fourcc = DRM_FORMAT_ARGB8888;
 		break;
 	case PIXMAN_a8b8g8r8:
-		gl_format = GL_RGBA;
+		fourcc = DRM_FORMAT_ABGR8888;
 		break;
 	default:
 		return -1;
 	}
+	if (vo && vgr_reset_in_safe_mode(vo->gr))
+		return vgr_safe_mode_read_pixels(vo->gr, pixels, width, height);
 	if (!vo || !vgr_make_current(vo->gr, vo->egl_surface))
 		return -1;
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
-	glPixelStorei(GL_PACK_ALIGNMENT, 1);
-	glReadPixels(x, y, width, height, gl_format, GL_UNSIGNED_BYTE, pixels);
-	return glGetError() == GL_NO_ERROR ? 0 : -1;
+	/* Bottom-up rows: Weston 10 flips them (WESTON_CAP_CAPTURE_YFLIP). */
+	return vgr_read_rect(vo->gr, fourcc, x, y, width, height, pixels,
+			     width * 4, false) ? 0 : -1;
 }

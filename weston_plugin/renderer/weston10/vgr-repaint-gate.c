@@ -48,9 +48,12 @@ gate_repaint(struct weston_output *output, pixman_region32_t *damage,
 	     void *repaint_data)
 {
 	struct vgr_output *vo = output->renderer_state;
+	/* Making the output's surface current is a detection point too: a
+	 * lost context fails it (EGL_CONTEXT_LOST) before Weston commits. */
+	bool usable = vgr_make_current(vo->gr, vo->egl_surface) &&
+		      vgr_reset_check(vo->gr);
 
-	if (!vgr_reset_check(vo->gr) && vgr_reset_recovering(vo->gr) &&
-	    !others_repainted(output))
+	if (!usable && vgr_reset_recovering(vo->gr) && !others_repainted(output))
 		return -1;
 	return vo->backend_repaint(output, damage, repaint_data);
 }

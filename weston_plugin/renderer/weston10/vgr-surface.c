@@ -242,9 +242,15 @@ vgr_surface_get_content_size(struct weston_surface *surface,
 {
 	struct vgr_surface *vs = vgr_surface_get(surface);
 
-	if (!vs || vs->kind == VGR_BUFFER_SOLID || vs->kind == VGR_BUFFER_NONE) {
+	if (!vs || vs->kind == VGR_BUFFER_NONE) {
 		*width = 0;
 		*height = 0;
+		return;
+	}
+	/* A solid colour is one pixel, as surface_copy_content writes it. */
+	if (vs->kind == VGR_BUFFER_SOLID) {
+		*width = 1;
+		*height = 1;
 		return;
 	}
 	*width = vs->buffer_width;

@@ -106,7 +106,7 @@ vgr_get(struct weston_compositor *ec)
 
 #include "vgr-version.h"
 
-/* vgr-api.c */
+/* ../common/vgr-api.c */
 bool vgr_api_register(struct vgr_renderer *gr);
 
 /* vgr-hooks.c: also the core's hooks (core/vgr-frontend.h). */
@@ -156,6 +156,11 @@ void vgr_draw_paint_node(struct weston_paint_node *pnode,
 			 pixman_region32_t *damage,
 			 const struct weston_matrix *proj, int fb_height,
 			 bool linear_blend);
+
+/* vgr-copy-content.c */
+int vgr_surface_copy_content(struct weston_surface *surface, void *target,
+			     size_t size, int src_x, int src_y, int width,
+			     int height);
 
 /* vgr-surface.c */
 struct vgr_surface *vgr_surface_get(struct weston_surface *surface);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmplane_renderer_v1: what the vmplane Weston module may ask of the
- * renderer, registered in libweston's plugin registry.
+ * renderer, registered in libweston's plugin registry. Built into either
+ * front end: "vgr.h" is the one on the include path (weston10/, weston14/),
+ * and the plugin registry is the same in libweston 10 and 14.
  */
 #include <libweston/libweston.h>
 #include <libweston/plugin-registry.h>
@@ -50,17 +52,21 @@ enable_fault_injection(struct weston_compositor *ec)
 	return gr && rb_fault_injector_enable(gr->ctx);
 }
 
-static bool
+static enum vmp_inject_result
 inject_reset(struct weston_compositor *ec, enum rb_reset_status status)
 {
 	struct vgr_renderer *gr = renderer_of(ec);
+	enum vmp_inject_result r;
 
-	if (!gr || !vgr_reset_inject(gr, status))
-		return false;
+	if (!gr)
+		return VMP_INJECT_UNAVAILABLE;
+	r = vgr_reset_inject(gr, status);
+	if (r != VMP_INJECT_OK)
+		return r;
 	/* Detection happens where it would for a real reset: when the repaint
 	 * loop starts, or at the next repaint of a running one. */
 	weston_compositor_schedule_repaint(ec);
-	return true;
+	return VMP_INJECT_OK;
 }
 
 static void

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-surface renderer state on libweston 14: attach and flush per paint
+ * node, solid buffers, and the state's lifecycle. */
+#include <stdlib.h>
+#include <libweston/libweston.h>
+
+#include "vgr.h"
+
+void
+vgr_surface_drop_textures(struct vgr_surface *vs)
+{
+	int i;
+
+	for (i = 0; i < vs->n_planes; i++) {
+		vgr_texture_destroy(vs->gr, vs->planes[i].tex);
+		vs->planes[i].tex = 0;
+	}
+	vs->n_planes = 0;
+}
+
+void
+vgr_surface_create_textures(struct vgr_surface *vs)
+{
+	int i;
+
+	for (i = 0; i < vs->n_planes; i++)
+		if (!vs->planes[i].tex)
+			vs->planes[i].tex = vgr_texture_create(vs->gr, vs->target);
+}
+
+/* Content from what the renderer kept: the shm buffer or the dma-buf
+ * image. Solid colours need no GL object. */
+static bool
+surface_rebuild(struct rb_resource *res, void *data)
+{
+	struct vgr_surface *vs = data;
+
+	switch (vs->kind) {
+	case VGR_BUFFER_SHM:
+		vgr_surface_create_textures(vs);
+		vgr_shm_upload(vs, true);
+		return true;
+	case VGR_BUFFER_DMABUF:
+		return vgr_dmabuf_surface_upload(vs);
+	case VGR_BUFFER_SOLID:
+	case VGR_BUFFER_NONE:
+		break;
+	}
+	return true;
+}
+
+static void
+surface_forget(struct rb_resource *res, void *data)
+{
+	struct vgr_surface *vs = data;
+	int i;
+
+	for (i = 0; i < vs->n_planes; i++)
+		vs->planes[i].tex = 0;
+	vs->needs_full_upload = true;
+}
+
+static const struct rb_resource_impl surface_impl = {
+	.rebuild = surface_rebuild,
+	.forget = surface_forget,
+	.name = "surface content",
+};
+
+static void
+surface_state_destroy(struct vgr_surface *vs)
+{
+	vgr_resource_remove(&vs->res);
+	wl_list_remove(&vs->surface_destroy.link);
+	wl_list_remove(&vs->renderer_destroy.link);
+	wl_list_remove(&vs->link);
+	vs->surface->renderer_state = NULL;
+
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
+	vgr_surface_drop_textures(vs);
+	weston_buffer_reference(&vs->buffer_ref, NULL,
+				BUFFER_WILL_NOT_BE_ACCESSED);
+	weston_buffer_release_reference(&vs->release_ref, NULL);
+	pixman_region32_fini(&vs->texture_damage);
+	free(vs);
+}
+
+static void
+handle_surface_destroy(struct wl_listener *l, void *data)
+{
+	surface_state_destroy(vgr_container_of(l, struct vgr_surface,
+					       surface_destroy));
+}
+
+static void
+handle_renderer_destroy(struct wl_listener *l, void *data)
+{
+	surface_state_destroy(vgr_container_of(l, struct vgr_surface,
+					       renderer_destroy));
+}
+
+struct vgr_surface *
+vgr_surface_get(struct weston_surface *surface)
+{
+	struct vgr_renderer *gr = vgr_get(surface->compositor);
+	struct vgr_surface *vs = surface->renderer_state;
+
+	if (vs)
+		return vs;
+	vs = calloc(1, sizeof *vs);
+	if (!vs)
+		return NULL;
+	vs->gr = gr;
+	vs->surface = surface;
+	vs->origin_top_left = true;
+	vs->target = GL_TEXTURE_2D;
+	pixman_region32_init(&vs->texture_damage);
+	wl_list_insert(&vgr_fe(gr)->surfaces, &vs->link);
+	vs->surface_destroy.notify = handle_surface_destroy;
+	wl_signal_add(&surface->destroy_signal, &vs->surface_destroy);
+	vs->renderer_destroy.notify = handle_renderer_destroy;
+	wl_signal_add(&vgr_fe(gr)->destroy_signal, &vs->renderer_destroy);
+	surface->renderer_state = vs;
+	vgr_resource_add(gr, &vs->res, RB_RESOURCE_TEXTURE, &surface_impl, vs);
+	return vs;
+}
+
+static void
+reset_content(struct vgr_surface *vs)
+{
+	vgr_surface_drop_textures(vs);
+	vs->image = NULL;
+	vs->kind = VGR_BUFFER_NONE;
+	vs->variant = VGR_VARIANT_NONE;
+	vs->target = GL_TEXTURE_2D;
+	vs->buffer_width = 0;
+	vs->buffer_height = 0;
+	vs->origin_top_left = true;
+}
+
+static void
+attach_solid(struct vgr_surface *vs, const struct weston_solid_buffer_values *c)
+{
+	reset_content(vs);
+	vs->color[0] = c->r;
+	vs->color[1] = c->g;
+	vs->color[2] = c->b;
+	vs->color[3] = c->a;
+	vs->kind = VGR_BUFFER_SOLID;
+	vs->variant = VGR_VARIANT_SOLID;
+}
+
+void
+vgr_attach(struct weston_paint_node *pnode)
+{
+	struct weston_surface *surface = pnode->surface;
+	struct weston_buffer *buffer = surface->buffer_ref.buffer;
+	struct vgr_surface *vs = vgr_surface_get(surface);
+	bool ok = false;
+
+	/* One call per paint node: a surface on two outputs comes twice. */
+	if (!vs || (buffer && vs->buffer_ref.buffer == buffer))
+		return;
+	/* Without GL (a reset is being handled) only the CPU-side state is
+	 * recorded; the recovery creates and fills the textures. */
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
+
+	weston_buffer_reference(&vs->buffer_ref, buffer,
+				buffer ? BUFFER_MAY_BE_ACCESSED :
+					 BUFFER_WILL_NOT_BE_ACCESSED);
+	weston_buffer_release_reference(&vs->release_ref, buffer ?
+		surface->buffer_release_ref.buffer_release : NULL);
+	if (!buffer) {
+		reset_content(vs);
+		return;
+	}
+
+	if (pnode->is_direct) {
+		/* Not ours to sample: drawn as the compositor's placeholder. */
+		attach_solid(vs, &pnode->solid);
+		return;
+	}
+	switch (buffer->type) {
+	case WESTON_BUFFER_SHM:
+		if (vs->kind != VGR_BUFFER_SHM)
+			reset_content(vs);
+		ok = vgr_shm_attach(vs, buffer);
+		break;
+	case WESTON_BUFFER_DMABUF:
+		reset_content(vs);
+		ok = vgr_dmabuf_attach(vs, buffer);
+		break;
+	case WESTON_BUFFER_SOLID:
+		attach_solid(vs, &buffer->solid);
+		ok = true;
+		break;
+	case WESTON_BUFFER_RENDERER_OPAQUE:
+		break;
+	}
+
+	if (!ok) {
+		weston_log("vgr: unsupported buffer on surface %p\n", surface);
+		weston_buffer_reference(&vs->buffer_ref, NULL,
+					BUFFER_WILL_NOT_BE_ACCESSED);
+		weston_buffer_release_reference(&vs->release_ref, NULL);
+		reset_content(vs);
+		weston_buffer_send_server_error(buffer,
+			"disconnecting due to unhandled buffer type");
+	}
+}
+
+void
+vgr_flush_damage(struct weston_paint_node *pnode)
+{
+	struct weston_surface *surface = pnode->surface;
+	struct vgr_surface *vs = vgr_surface_get(surface);
+
+	if (!vs)
+		return;
+	pixman_region32_union(&vs->texture_damage, &vs->texture_damage,
+			      &surface->damage);
+	if (vs->kind != VGR_BUFFER_SHM || !vs->buffer_ref.buffer)
+		return;
+	/* Uploads wait until a view is composited; damage accumulates. */
+	if (pnode->plane != &pnode->output->primary_plane ||
+	    !vgr_make_current(vs->gr, EGL_NO_SURFACE))
+		return;
+	vgr_shm_upload(vs, vs->needs_full_upload ||
+		       surface->compositor->test_data.test_quirks.gl_force_full_upload);
+}
+
+bool
+vgr_fill_buffer_info(struct weston_compositor *ec, struct weston_buffer *buffer)
+{
+	/* Only wl_drm (EGL_WL_bind_wayland_display) buffers come here, and
+	 * this renderer does not bind the display for them. */
+	return false;
+}
