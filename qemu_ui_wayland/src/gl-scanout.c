@@ -196,7 +196,7 @@ static bool read_back(struct vmpd_gl *gl, struct gl_scanout *s)
 	float u0 = (float)s->rect.x / s->backing_w, u1 = (float)(s->rect.x + w) / s->backing_w;
 	float top = (float)s->rect.y / s->backing_h, bottom = (float)(s->rect.y + h) / s->backing_h;
 
-	if (!s->y0_top) {
+	if (s->y0_top) {
 		top = 1.0f - top;
 		bottom = 1.0f - bottom;
 	}

@@ -56,8 +56,9 @@ bool vmpd_gl_make_current(struct vmpd_gl *gl, struct vmpd_gl_context *ctx);
 
 /*
  * Texture scanout: `texture` is a GL_TEXTURE_2D of the renderer's contexts,
- * backing_width x backing_height, of which `rect` is shown; y0_top says its
- * first row is the top. Exported once per texture as a dma-buf for the
+ * backing_width x backing_height, of which `rect` is shown; y0_top as QEMU
+ * means it (its egl-headless and gtk-egl read it so): set, the texture's
+ * last row is the top; clear, its first row is. Exported once per texture as a dma-buf for the
  * head's dma-buf path where the driver can; otherwise (or when the
  * compositor refuses it) read back into the head's shm path, once per
  * update, with one warning.
