@@ -292,7 +292,13 @@ wait_count(struct qemu *q, const char *path, const char *needle, int n, int time
 	return false;
 }
 
-#define CHECK(q, cond) do { if (!(cond)) { qemu_kill(q); assert(cond); } } while (0)
+/* Evaluated once; QEMU is killed before a failed check ends the test. */
+#define CHECK(q, cond) do { \
+	bool check_ok_ = (cond); \
+	if (!check_ok_) \
+		qemu_kill(q); \
+	assert(check_ok_ && #cond); \
+} while (0)
 
 struct capture {
 	uint32_t *px;
@@ -332,7 +338,7 @@ at(const struct capture *c, int x, int y)
  * the right colours in each quadrant; *x0, *y0 is its top left.
  */
 static bool
-pattern_shown(const struct capture *c, int *x0, int *y0)
+pattern_shown(const struct capture *c, int *x0, int *y0, int *w, int *h)
 {
 	int minx = c->w, miny = c->h, maxx = -1, maxy = -1;
 
@@ -344,14 +350,13 @@ pattern_shown(const struct capture *c, int *x0, int *y0)
 				maxx = x > maxx ? x : maxx;
 				maxy = y > maxy ? y : maxy;
 			}
-	if (maxx >= 0)
-		testlog("red box (%d,%d) %dx%d on %dx%d\n", minx, miny, maxx + 1 - minx,
-			maxy + 1 - miny, c->w, c->h);
+	*x0 = minx;
+	*y0 = miny;
+	*w = maxx + 1 - minx;
+	*h = maxy + 1 - miny;
 	if (maxx < 0 || maxx + 1 - minx != GUEST_W / 2 || maxy + 1 - miny != GUEST_H / 2 ||
 	    minx + GUEST_W > c->w || miny + GUEST_H > c->h)
 		return false;
-	*x0 = minx;
-	*y0 = miny;
 	/* Quadrant centres, clear of the moving bar along the middle. */
 	return at(c, minx + GUEST_W / 4, miny + GUEST_H / 8) == RED &&
 	       at(c, minx + GUEST_W * 3 / 4, miny + GUEST_H / 8) == GREEN &&
@@ -364,13 +369,15 @@ wait_pattern(struct qemu *q, struct client *client, struct capture *c, int *x0, 
 	     const char *what)
 {
 	int64_t end = now_ms() + STEP_MS;
+	int w = 0, h = 0;
 
 	while (!q->exited && now_ms() < end) {
-		if (capture_output(client, c) && pattern_shown(c, x0, y0))
+		if (capture_output(client, c) && pattern_shown(c, x0, y0, &w, &h))
 			return true;
 		usleep(200 * 1000);
 	}
-	testlog("%s: gl-pattern's frame is not on screen\n", what);
+	testlog("%s: gl-pattern's frame is not on screen (red: %dx%d at %d,%d)\n",
+		what, w, h, *x0, *y0);
 	if (c->px) {
 		pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h,
 							       c->px, c->w * 4);
@@ -378,6 +385,22 @@ wait_pattern(struct qemu *q, struct client *client, struct capture *c, int *x0, 
 		write_image_as_png(img, "qemu-linux-gl-missing.png");
 		pixman_image_unref(img);
 	}
+	return false;
+}
+
+/* Waits until gl-pattern's frame is no longer on screen. */
+static bool
+wait_pattern_gone(struct qemu *q, struct client *client, struct capture *c)
+{
+	int64_t end = now_ms() + STEP_MS;
+	int x, y, w, h;
+
+	while (!q->exited && now_ms() < end) {
+		if (capture_output(client, c) && !pattern_shown(c, &x, &y, &w, &h))
+			return true;
+		usleep(200 * 1000);
+	}
+	testlog("the frame of the client that lost its context stays on screen\n");
 	return false;
 }
 
@@ -443,7 +466,7 @@ TEST(linux_gl_guest_on_wayland_gl)
 	char *text, want[64], *stats;
 	unsigned long long submitted = 0, presented, plane, copies, bytes, imports, hits,
 		watchdog, exports = 1, readbacks = 0, recoveries = 0;
-	int x0, y0, red, n;
+	int x0 = 0, y0 = 0, red = 0, n;
 	int64_t end;
 
 	qemu_start(&q);
@@ -492,6 +515,8 @@ TEST(linux_gl_guest_on_wayland_gl)
 		CHECK(&q, wait_count(&q, q.log, want, 1, STEP_MS));
 		CHECK(&q, wait_count(&q, q.serial, "GUEST GLRUN", i, STEP_MS));
 		CHECK(&q, !q.exited);
+		/* The lost client's frame goes: what shows next is really new. */
+		CHECK(&q, wait_pattern_gone(&q, client, &cap));
 	}
 	CHECK(&q, count_in(q.log, "contexts (guilty)") > 0);
 	CHECK(&q, count_in(q.log, "contexts (innocent)") > 0);
