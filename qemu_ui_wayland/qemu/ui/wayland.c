@@ -688,7 +688,13 @@ static gboolean wayland_gl_fault_signal(gpointer opaque)
     if (vmpd_gl_inject_reset(ui->gl, !ui->fault_innocent)) {
         warn_report("wayland: injected a %s GPU reset into the display's "
                     "OpenGL contexts (VMPLANE_QEMU_FAULT)", kind);
-        /* Detected by the same check as a real one, on the next refresh. */
+        /*
+         * Detected by the same check as a real one, but now rather than
+         * on the next refresh: until recovery virglrenderer cannot create
+         * fences and drops them (QEMU 7.2 ignores the error), and a guest
+         * client waiting for one hangs.
+         */
+        wayland_gl_recover_bh(ui);
     }
     if (ui->fault_alternate) {
         ui->fault_innocent = !ui->fault_innocent;
@@ -715,7 +721,7 @@ static void wayland_gl_init(WaylandUI *ui, DisplayOptions *opts,
     }
     trace_wayland_gl_init(vmpd_gl_platform(ui->gl), vmpd_gl_device(ui->gl),
                           vmpd_gl_is_robust(ui->gl));
-    if (opts->gl == DISPLAYGL_MODE_CORE) {
+    if (opts->gl == VMPQ_GL_MODE_CORE) {
         info_report("wayland: gl=core: the display's contexts are OpenGL ES "
                     "%d, which virglrenderer runs on", vmpd_gl_version(ui->gl));
     }
@@ -806,7 +812,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     }
     trace_wayland_connected(getenv("WAYLAND_DISPLAY") ?: "",
                             vmpd_display_dmabuf_version(ui->display));
-    if (opts->has_gl && opts->gl != DISPLAYGL_MODE_OFF) {
+    if (opts->has_gl && opts->gl != VMPQ_GL_MODE_OFF) {
         wayland_gl_init(ui, opts, rendernode);
     }
 
@@ -859,7 +865,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
 /* Before the devices: virtio-vga-gl realizes only with OpenGL on. */
 static void wayland_early_init(DisplayOptions *opts)
 {
-    if (opts->has_gl && opts->gl != DISPLAYGL_MODE_OFF) {
+    if (opts->has_gl && opts->gl != VMPQ_GL_MODE_OFF) {
         display_opengl = 1;
     }
 }
