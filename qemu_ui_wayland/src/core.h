@@ -14,6 +14,13 @@
  * No file is entered twice on the way. A buffer the compositor refuses or
  * does not list has its fate decided in fallback.c alone (GPU copy, else
  * CPU map shown by the shm path); the head carries out the switch.
+ *
+ * A GL texture scanout (gl-scanout.c, display-gl.h) sits above the head and
+ * only produces frames for it: the texture exported once as a dma-buf goes
+ * in through vmpd_head_set_dmabuf(), else each frame is read back into
+ * pixels given to vmpd_head_set_surface(); its updates are vmpd_head_update()
+ * (with a native fence as acquire fence on the export path). From there the
+ * route is the one above; nothing below the head knows about GL.
  */
 #ifndef VMPD_CORE_H
 #define VMPD_CORE_H

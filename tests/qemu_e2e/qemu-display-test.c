@@ -42,6 +42,8 @@ struct fixture {
 	const char *display_opts;
 	int scale;     /* output pixels per guest pixel */
 	bool filtered; /* the compositor scales, so colour edges blend */
+	const char *device;
+	bool gl;       /* gl=on: resets are injected into QEMU's contexts */
 };
 
 /* QEMU's VGA shows mode 13h as a 640x400 surface, every pixel doubled. */
@@ -49,10 +51,15 @@ static const struct fixture fixtures[] = {
 	/* Room for the core's thin border around an undecorated window. */
 	{ .meta.name = "window", .shell = SHELL_TEST_DESKTOP,
 	  .width = 2 * PAT_WIDTH + 4, .height = 2 * PAT_HEIGHT + 4,
-	  .display_opts = "", .scale = 2, .filtered = false },
+	  .display_opts = "", .scale = 2, .filtered = false, .device = "virtio-vga" },
 	{ .meta.name = "fullscreen", .shell = SHELL_DESKTOP,
 	  .width = 4 * PAT_WIDTH, .height = 4 * PAT_HEIGHT,
-	  .display_opts = ",fullscreen=on", .scale = 4, .filtered = true },
+	  .display_opts = ",fullscreen=on", .scale = 4, .filtered = true, .device = "virtio-vga" },
+	/* OpenGL on (virglrenderer's device) with a debug switch for resets. */
+	{ .meta.name = "gl", .shell = SHELL_TEST_DESKTOP,
+	  .width = 2 * PAT_WIDTH + 4, .height = 2 * PAT_HEIGHT + 4,
+	  .display_opts = ",gl=on", .scale = 2, .filtered = false,
+	  .device = "virtio-vga-gl", .gl = true },
 };
 
 /* The patched binary: $VMPLANE_QEMU, else what scripts/build-qemu has cached. */
@@ -168,6 +175,7 @@ qemu_start(struct qemu *q, const char *opts)
 	char *bin = find_qemu(), *display, *drive;
 	const char *out = getenv("WESTON_TEST_OUTPUT_PATH");
 	const char *ctl = getenv("VMPLANE_E2E_CTL");
+	const struct fixture *f = &fixtures[get_test_fixture_index()];
 	pid_t pid;
 
 	assert(bin);
@@ -189,7 +197,7 @@ qemu_start(struct qemu *q, const char *opts)
 			bin, "-nodefaults", "-no-user-config", "-machine", "pc",
 			"-accel", "tcg", "-m", "32",
 			"-L", (char *)(seabios ? seabios : "/usr/share/seabios"),
-			"-device", "virtio-vga", "-drive", drive,
+			"-device", (char *)f->device, "-drive", drive,
 			"-display", display, NULL,
 		};
 
@@ -198,6 +206,14 @@ qemu_start(struct qemu *q, const char *opts)
 			dup2(fd, STDERR_FILENO);
 		}
 		setenv("VMPLANE_STATS", "1", 1);
+		if (f->gl) {
+			sigset_t none;
+
+			/* The harness blocks signals; QEMU must see SIGUSR2. */
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			setenv("VMPLANE_QEMU_FAULT", "1", 1);
+		}
 		execv(bin, argv);
 		_exit(127);
 	}
@@ -412,6 +428,48 @@ wait_for_toplevel(struct qemu *q)
 	return false;
 }
 
+static bool
+wait_for_log(struct qemu *q, const char *needle, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (!q->exited && now_ms() < end) {
+		if (log_contains(q, needle))
+			return true;
+		usleep(50 * 1000);
+	}
+	testlog("'%s' not in %s\n", needle, q->log);
+	return false;
+}
+
+/*
+ * gl=on: resets injected into QEMU's real contexts (guilty, innocent, then
+ * ten more, alternating): each one detected and recovered, QEMU running,
+ * and the window showing the guest again each time.
+ */
+static void
+inject_resets(struct qemu *q, struct client *client, struct capture *cap,
+	      const struct fixture *f)
+{
+	for (int i = 1; i <= 12; i++) {
+		char want[64];
+		bool ok;
+
+		assert(kill(q->pid, SIGUSR2) == 0);
+		snprintf(want, sizeof(want), "recovered from GPU reset %d ", i);
+		ok = wait_for_log(q, want, STEP_TIMEOUT_MS) &&
+		     wait_for_screen(client, cap, f->scale, f->filtered, -1,
+				     STEP_TIMEOUT_MS, "after a reset");
+		if (!ok)
+			qemu_kill(q);
+		assert(ok);
+		assert(!q->exited);
+	}
+	assert(log_contains(q, "contexts (guilty)"));
+	assert(log_contains(q, "contexts (innocent)"));
+	testlog("12 injected resets recovered, guest on screen after each\n");
+}
+
 TEST(guest_screen_keys_and_close)
 {
 	const struct fixture *f = &fixtures[get_test_fixture_index()];
@@ -432,6 +490,8 @@ TEST(guest_screen_keys_and_close)
 		qemu_kill(&q);
 	assert(ok);
 	testlog("guest pattern on screen\n");
+	if (f->gl)
+		inject_resets(&q, client, &cap, f);
 
 	/* fullscreen=on reached the shell, which made the window fill the output. */
 	if (f->filtered)

@@ -9,6 +9,8 @@ headless process; QEMU is watched through QMP and its stderr.
   standalone-test.py no-xdg-shell     compositor without xdg_wm_base: clear error
   standalone-test.py compositor-gone  Weston killed: QEMU keeps running, says
                                       so, and the guest still takes keys
+  standalone-test.py gl-no-egl        gl=on where EGL has no driver at all:
+                                      clear error, exit 1 at start-up
   standalone-test.py udmabuf-manual   the README's blob=true command (skips
                                       without /dev/udmabuf, /dev/kvm and a kernel)
   standalone-test.py guest-screenshot the guest's pattern in a screenshot that
@@ -50,11 +52,11 @@ def find_qemu():
     return path if r.returncode == 0 and os.access(path, os.X_OK) else None
 
 
-def qemu_args(qemu, display, extra=()):
+def qemu_args(qemu, display, extra=(), device="virtio-vga"):
     seabios = os.environ.get("VMPLANE_SEABIOS_DIR", "/usr/share/seabios")
     img = os.environ["VMPLANE_GUEST_IMG"]
     return [qemu, "-nodefaults", "-no-user-config", "-machine", "pc", "-accel", "tcg",
-            "-m", "32", "-L", seabios, "-device", "virtio-vga",
+            "-m", "32", "-L", seabios, "-device", device,
             "-drive", f"file={img},format=raw,if=ide,snapshot=on",
             "-display", display, *extra]
 
@@ -237,6 +239,24 @@ def test_compositor_gone(qemu, tmp):
         weston.kill()
 
 
+def test_gl_no_egl(qemu, tmp):
+    weston = Weston(tmp, "kiosk-shell.so")
+    try:
+        env = env_without_wayland()
+        env["WAYLAND_DISPLAY"] = weston.socket
+        # libglvnd with no vendor library: no EGL driver at all.
+        env["__EGL_VENDOR_LIBRARY_FILENAMES"] = os.path.join(tmp, "no-such-vendor.json")
+        r = subprocess.run(qemu_args(qemu, "wayland,gl=on", device="virtio-vga-gl"),
+                           env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        weston.kill()
+    print(r.stderr.strip())
+    if r.returncode != 1:
+        fail(f"exit status {r.returncode}, want 1")
+    if "gl=on needs a usable EGL display" not in r.stderr:
+        fail("the error does not say that gl=on needs EGL")
+
+
 def test_udmabuf_manual(qemu, tmp):
     # The README's zero-copy command needs what CI hosts lack.
     if not os.path.exists("/dev/udmabuf"):
@@ -296,8 +316,8 @@ def test_guest_screenshot(qemu, tmp):
 
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
-             "compositor-gone": test_compositor_gone, "udmabuf-manual": test_udmabuf_manual,
-             "guest-screenshot": test_guest_screenshot}
+             "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
+             "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
         print(__doc__)
         sys.exit(2)

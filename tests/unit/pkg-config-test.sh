@@ -15,7 +15,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 funcs=$(sed -n 's/^[a-z].*[ *]\(vmpd_[a-z0-9_]*\)(.*/\1/p' "$src"/qemu_ui_wayland/include/vmplane/*.h | sort -u)
 [ "$(wc -w <<<"$funcs")" -ge 10 ] || fail "found only these functions in the headers: $funcs"
 {
-	echo '#include <vmplane/display.h>'
+	for h in "$src"/qemu_ui_wayland/include/vmplane/*.h; do
+		echo "#include <vmplane/${h##*/}>"
+	done
 	echo 'int main(void) { static void *volatile keep[] = {'
 	for f in $funcs; do echo "	(void *)$f,"; done
 	echo '}; return keep[0] == 0; }'

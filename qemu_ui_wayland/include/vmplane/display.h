@@ -194,6 +194,8 @@ struct vmpd_stats {
 	uint64_t dmabuf_imports;     /* wl_buffers created from guest dma-bufs */
 	uint64_t dmabuf_cache_hits;  /* scanouts that reused a cached import */
 	uint64_t watchdog_releases;  /* guest released by the watchdog */
+	uint64_t texture_exports;    /* GL textures exported as dma-bufs (display-gl.h) */
+	uint64_t texture_readbacks;  /* GL texture frames read back: the fallback's copies */
 	uint64_t last_latency_ns;    /* last submit -> presented */
 	bool scanout_tranche;        /* current fourcc/modifier is in a scanout tranche */
 	bool fallback;               /* current dma-buf goes through the copy fallback */

@@ -10,7 +10,7 @@
  *                  (width/height = scanout rectangle, backing_* added),
  *                  "system/" headers, no has_ flags on pointers,
  *                  dpy_mouse_set(bool on), dpy_gl_scanout_texture with a
- *                  Direct3D texture argument.
+ *                  Direct3D texture argument, DISPLAY_GL_MODE_* names.
  *   VMPQ_API 1001  QEMU 10.1+: multi-plane QemuDmaBuf accessors, udmabuf
  *                  modifier DRM_FORMAT_MOD_INVALID instead of 0.
  *
@@ -65,6 +65,15 @@ typedef int vmpq_mouse_on_t;
 #define VMPQ_SCANOUT_TEXTURE_D3D_ARG , void *d3d_tex2d
 #else
 #define VMPQ_SCANOUT_TEXTURE_D3D_ARG
+#endif
+
+/* The QAPI gl= mode's enum constants gained an underscore in 8.0. */
+#if VMPQ_API >= 1000
+#define VMPQ_GL_MODE_OFF DISPLAY_GL_MODE_OFF
+#define VMPQ_GL_MODE_CORE DISPLAY_GL_MODE_CORE
+#else
+#define VMPQ_GL_MODE_OFF DISPLAYGL_MODE_OFF
+#define VMPQ_GL_MODE_CORE DISPLAYGL_MODE_CORE
 #endif
 
 /* Optional QAPI strings have a has_ flag in 7.2 only. */

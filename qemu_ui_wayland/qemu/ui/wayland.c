@@ -4,8 +4,10 @@
  *
  * Thin glue between QEMU's display-change listeners and the vmplane
  * display core, which owns the Wayland connection, windows, buffers,
- * frame pacing and input. Everything here runs on QEMU's main loop with
- * the BQL held; the core never blocks after connecting.
+ * frame pacing and input. With gl=on the core also gives virglrenderer
+ * robust EGL contexts, shows its textures and recovers from GPU resets.
+ * Everything here runs on QEMU's main loop with the BQL held; the core
+ * never blocks after connecting.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,6 +22,7 @@
 
 #include <math.h>
 #include <vmplane/display.h>
+#include <vmplane/display-gl.h>
 
 #include "wayland-compat.h"
 
@@ -41,6 +44,8 @@ typedef struct WaylandConsole {
 
     /* The dma-buf on screen; NULL in 2D mode. */
     QemuDmaBuf *dmabuf;
+    /* A renderer texture is on screen (gl=on). */
+    bool texture;
 } WaylandConsole;
 
 struct WaylandUI {
@@ -51,6 +56,13 @@ struct WaylandUI {
     bool gone;
     int n_consoles;
     WaylandConsole *consoles;
+
+    /* gl=on: EGL display and contexts; NULL otherwise. */
+    struct vmpd_gl *gl;
+    QEMUBH *gl_recover_bh;
+    /* VMPLANE_QEMU_FAULT: the next injected reset's kind; "1" alternates. */
+    bool fault_innocent;
+    bool fault_alternate;
 };
 
 static WaylandConsole *wayland_from_head(struct vmpd_head *head)
@@ -206,8 +218,14 @@ static void wayland_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis
 
 static void wayland_gpu_reset(void *data, bool recovered)
 {
+    WaylandUI *ui = data;
+
     info_report("wayland: the compositor %s a GPU reset",
                 recovered ? "recovered from" : "reported");
+    if (recovered && ui->gl) {
+        /* Its imports of our exports may be gone: hand every frame over again. */
+        vmpd_gl_resubmit(ui->gl);
+    }
 }
 
 static void wayland_disconnected(void *data, const char *reason)
@@ -297,6 +315,10 @@ static void wayland_gfx_switch(DisplayChangeListener *dcl,
 
     wc->surface = surface;
     wc->dmabuf = NULL;
+    if (wc->texture) {
+        wc->texture = false;
+        vmpd_gl_scanout_release(wc->ui->gl, wc->head);
+    }
     if (wc->shadow) {
         pixman_image_unref(wc->shadow);
         wc->shadow = NULL;
@@ -341,7 +363,8 @@ static void wayland_gfx_update(DisplayChangeListener *dcl,
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_rect damage;
 
-    if (wc->ui->gone || !wc->surface || wc->dmabuf || w <= 0 || h <= 0) {
+    if (wc->ui->gone || !wc->surface || wc->dmabuf || wc->texture ||
+        w <= 0 || h <= 0) {
         return;
     }
     trace_wayland_gfx_update(wc->index, x, y, w, h);
@@ -359,9 +382,15 @@ static bool wayland_gfx_check_format(DisplayChangeListener *dcl,
     return wayland_drm_format(format) != 0;
 }
 
+static void wayland_gl_check(WaylandUI *ui);
+
 static void wayland_refresh(DisplayChangeListener *dcl)
 {
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+
     graphic_hw_update(dcl->con);
+    /* Also catches resets while the guest does not flush. */
+    wayland_gl_check(wc->ui);
 }
 
 /* Cursor */
@@ -423,6 +452,10 @@ static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabu
     trace_wayland_scanout_rect(wc->index, desc.src.x, desc.src.y,
                                desc.src.width, desc.src.height);
     wc->dmabuf = dmabuf;
+    if (wc->texture) {
+        wc->texture = false;
+        vmpd_gl_scanout_release(wc->ui->gl, wc->head);
+    }
     /*
      * Import now (or reuse a cached import): the fd may not outlive us.
      * The core falls back to copies itself; a failure means no way at all.
@@ -453,6 +486,10 @@ static void wayland_scanout_disable(DisplayChangeListener *dcl)
 
     trace_wayland_scanout_disable(wc->index);
     wc->dmabuf = NULL;
+    if (wc->texture) {
+        wc->texture = false;
+        vmpd_gl_scanout_release(wc->ui->gl, wc->head);
+    }
     if (!wc->ui->gone) {
         vmpd_head_disable(wc->head);
     }
@@ -464,8 +501,35 @@ static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
                                uint32_t y, uint32_t w, uint32_t h
                                VMPQ_SCANOUT_TEXTURE_D3D_ARG)
 {
-    /* Unreachable: without display_opengl no virgl device realizes. */
-    wayland_scanout_disable(dcl);
+    WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
+    struct vmpd_rect rect = { x, y, w, h };
+    struct vmpd_stats st;
+    enum vmpd_status status;
+    uint64_t exports;
+
+    if (wc->ui->gone || !wc->ui->gl) {
+        wayland_scanout_disable(dcl);
+        return;
+    }
+    trace_wayland_gl_scanout_texture(wc->index, id, y0_top, backing_width,
+                                     backing_height, x, y, w, h);
+    wc->dmabuf = NULL;
+    vmpd_head_get_stats(wc->head, &st);
+    exports = st.texture_exports;
+    status = vmpd_gl_scanout_texture(wc->ui->gl, wc->head, id, y0_top,
+                                     backing_width, backing_height, &rect);
+    if (status != VMPD_OK) {
+        trace_wayland_scanout_failed(wc->index, vmpd_status_str(status));
+        error_report("wayland: console %d: cannot show texture %u (%s)",
+                     wc->index, id, vmpd_status_str(status));
+        wayland_scanout_disable(dcl);
+        return;
+    }
+    wc->texture = true;
+    vmpd_head_get_stats(wc->head, &st);
+    trace_wayland_gl_export(wc->index, id, st.texture_exports > exports ?
+                            "exported" : st.fallback ? "core fallback" :
+                            "read back or cached");
 }
 
 static void wayland_gl_update(DisplayChangeListener *dcl,
@@ -473,8 +537,22 @@ static void wayland_gl_update(DisplayChangeListener *dcl,
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_rect damage = { x, y, w, h };
+    enum vmpd_status st;
 
-    if (wc->ui->gone || !wc->dmabuf) {
+    if (wc->ui->gone) {
+        return;
+    }
+    if (wc->texture) {
+        trace_wayland_gl_update(wc->index, x, y, w, h);
+        /* The core holds the guest through wayland_block(), as in 2D. */
+        st = vmpd_gl_scanout_update(wc->ui->gl, wc->head, &damage);
+        if (st != VMPD_OK) {
+            trace_wayland_scanout_failed(wc->index, vmpd_status_str(st));
+        }
+        wayland_gl_check(wc->ui);
+        return;
+    }
+    if (!wc->dmabuf) {
         return;
     }
     trace_wayland_gl_update(wc->index, x, y, w, h);
@@ -514,16 +592,39 @@ static bool wayland_is_compatible_dcl(DisplayGLCtx *ctx, DisplayChangeListener *
 
 static QEMUGLContext wayland_ctx_create(DisplayGLCtx *ctx, QEMUGLParams *params)
 {
-    return NULL;
+    WaylandConsole *wc = container_of(ctx, WaylandConsole, glctx);
+    struct vmpd_gl *gl = wc->ui->gl;
+    struct vmpd_gl_context *c;
+
+    if (!gl) {
+        return NULL;
+    }
+    /* Shared with the display's own context, robust where the driver is. */
+    c = vmpd_gl_context_create(gl);
+    trace_wayland_gl_ctx_create(c && vmpd_gl_is_robust(gl), vmpd_gl_version(gl),
+                                0, 1);
+    return (QEMUGLContext)c;
 }
 
 static void wayland_ctx_destroy(DisplayGLCtx *ctx, QEMUGLContext gl)
 {
+    vmpd_gl_context_destroy((struct vmpd_gl_context *)gl);
 }
 
 static int wayland_ctx_make_current(DisplayGLCtx *ctx, QEMUGLContext gl)
 {
-    return -1;
+    WaylandConsole *wc = container_of(ctx, WaylandConsole, glctx);
+    WaylandUI *ui = wc->ui;
+
+    if (!ui->gl) {
+        return -1;
+    }
+    if (!vmpd_gl_make_current(ui->gl, (struct vmpd_gl_context *)gl)) {
+        /* A lost context: look at the reset status soon. */
+        qemu_bh_schedule(ui->gl_recover_bh);
+        return -1;
+    }
+    return 0;
 }
 
 static const DisplayGLCtxOps wl_ctx_ops = {
@@ -532,6 +633,108 @@ static const DisplayGLCtxOps wl_ctx_ops = {
     .dpy_gl_ctx_destroy = wayland_ctx_destroy,
     .dpy_gl_ctx_make_current = wayland_ctx_make_current,
 };
+
+/* GPU resets (gl=on) */
+
+static void wayland_gl_recover_bh(void *opaque)
+{
+    WaylandUI *ui = opaque;
+    const char *status;
+    int64_t start;
+    bool ok;
+    int i;
+
+    if (!ui->gl || !vmpd_gl_check_reset(ui->gl, &status)) {
+        return;
+    }
+    trace_wayland_gl_reset_detected("display contexts", status);
+    warn_report("wayland: GPU reset detected on the display's OpenGL "
+                "contexts (%s): re-creating them", status);
+    start = g_get_monotonic_time();
+    ok = vmpd_gl_recover(ui->gl);
+    trace_wayland_gl_recovered(ok, g_get_monotonic_time() - start);
+    if (!ok) {
+        /* The next refresh tries again; the guest keeps running. */
+        error_report("wayland: the OpenGL contexts did not come back yet");
+        return;
+    }
+    info_report("wayland: recovered from GPU reset %" PRIu64 " in %" PRId64
+                " us", vmpd_gl_recoveries(ui->gl),
+                g_get_monotonic_time() - start);
+    for (i = 0; i < ui->n_consoles; i++) {
+        WaylandConsole *wc = &ui->consoles[i];
+
+        if (!wc->texture && !wc->dmabuf && wc->surface) {
+            vmpd_head_update(wc->head, NULL, -1);
+        }
+    }
+}
+
+/* After each flush and refresh: cheap, the reset query of one context. */
+static void wayland_gl_check(WaylandUI *ui)
+{
+    if (ui->gl && !ui->gone && vmpd_gl_check_reset(ui->gl, NULL)) {
+        qemu_bh_schedule(ui->gl_recover_bh);
+    }
+}
+
+/* VMPLANE_QEMU_FAULT set: SIGUSR2 destroys the display's real contexts. */
+static gboolean wayland_gl_fault_signal(gpointer opaque)
+{
+    WaylandUI *ui = opaque;
+    const char *kind = ui->fault_innocent ? "innocent" : "guilty";
+
+    trace_wayland_gl_fault(kind);
+    if (vmpd_gl_inject_reset(ui->gl, !ui->fault_innocent)) {
+        warn_report("wayland: injected a %s GPU reset into the display's "
+                    "OpenGL contexts (VMPLANE_QEMU_FAULT)", kind);
+        /*
+         * Detected by the same check as a real one, but now rather than
+         * on the next refresh: until recovery virglrenderer cannot create
+         * fences and drops them (QEMU 7.2 ignores the error), and a guest
+         * client waiting for one hangs.
+         */
+        wayland_gl_recover_bh(ui);
+    }
+    if (ui->fault_alternate) {
+        ui->fault_innocent = !ui->fault_innocent;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void wayland_gl_init(WaylandUI *ui, DisplayOptions *opts,
+                            const char *rendernode)
+{
+    const char *fault = getenv("VMPLANE_QEMU_FAULT");
+    struct vmpd_gl_config cfg = {
+        .render_node = rendernode,
+        .disable_export = getenv("VMPLANE_QEMU_NO_EXPORT") != NULL,
+        .fault_injection = fault && *fault && strcmp(fault, "0") != 0,
+        .log = { wayland_log, NULL },
+    };
+
+    ui->gl = vmpd_gl_create(ui->display, &cfg);
+    if (!ui->gl) {
+        error_report("wayland: gl=on needs a usable EGL display with an "
+                     "OpenGL ES context, and there is none");
+        exit(1);
+    }
+    trace_wayland_gl_init(vmpd_gl_platform(ui->gl), vmpd_gl_device(ui->gl),
+                          vmpd_gl_is_robust(ui->gl));
+    if (opts->gl == VMPQ_GL_MODE_CORE) {
+        info_report("wayland: gl=core: the display's contexts are OpenGL ES "
+                    "%d, which virglrenderer runs on", vmpd_gl_version(ui->gl));
+    }
+    ui->gl_recover_bh = qemu_bh_new(wayland_gl_recover_bh, ui);
+    if (cfg.fault_injection) {
+        ui->fault_innocent = !strcmp(fault, "innocent");
+        ui->fault_alternate = strcmp(fault, "innocent") &&
+                              strcmp(fault, "guilty");
+        g_unix_signal_add(SIGUSR2, wayland_gl_fault_signal, ui);
+        warn_report("wayland: VMPLANE_QEMU_FAULT is set: SIGUSR2 injects a "
+                    "GPU reset (debugging only)");
+    }
+}
 
 /* $VMPLANE_STATS: one line of display counters per console at exit. */
 static void wayland_print_stats(Notifier *notifier, void *data)
@@ -547,10 +750,14 @@ static void wayland_print_stats(Notifier *notifier, void *data)
                 "submitted, %" PRIu64 " presented, %" PRIu64 " on a plane "
                 "(zero-copy), %" PRIu64 " copies (%" PRIu64 " bytes), %"
                 PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
-                " watchdog releases\n", i, st.frames_submitted,
+                " watchdog releases, %" PRIu64 " texture exports, %" PRIu64
+                " texture read-backs (fallback copies), %" PRIu64
+                " GPU reset recoveries\n", i, st.frames_submitted,
                 st.frames_presented, st.frames_zero_copy, st.copies,
                 st.bytes_copied, st.dmabuf_imports, st.dmabuf_cache_hits,
-                st.watchdog_releases);
+                st.watchdog_releases, st.texture_exports,
+                st.texture_readbacks,
+                ui->gl ? vmpd_gl_recoveries(ui->gl) : 0);
     }
 }
 
@@ -605,6 +812,9 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     }
     trace_wayland_connected(getenv("WAYLAND_DISPLAY") ?: "",
                             vmpd_display_dmabuf_version(ui->display));
+    if (opts->has_gl && opts->gl != VMPQ_GL_MODE_OFF) {
+        wayland_gl_init(ui, opts, rendernode);
+    }
 
     for (n = 0;; n++) {
         QemuConsole *con = qemu_console_lookup_by_index(n);
@@ -652,8 +862,17 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     }
 }
 
+/* Before the devices: virtio-vga-gl realizes only with OpenGL on. */
+static void wayland_early_init(DisplayOptions *opts)
+{
+    if (opts->has_gl && opts->gl != VMPQ_GL_MODE_OFF) {
+        display_opengl = 1;
+    }
+}
+
 static QemuDisplay qemu_display_wayland = {
     .type = DISPLAY_TYPE_WAYLAND,
+    .early_init = wayland_early_init,
     .init = wayland_display_init,
 };
 
