@@ -20,7 +20,8 @@
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
-static void wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
+static void
+wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
 {
 	xdg_wm_base_pong(wm, serial);
 }
@@ -29,7 +30,8 @@ static const struct xdg_wm_base_listener wm_base_listener = {
 	.ping = wm_base_ping,
 };
 
-static void shm_format(void *data, struct wl_shm *shm, uint32_t format)
+static void
+shm_format(void *data, struct wl_shm *shm, uint32_t format)
 {
 	struct vmpd_connection *c = data;
 	if (format == WL_SHM_FORMAT_ARGB8888)
@@ -42,7 +44,8 @@ static const struct wl_shm_listener shm_listener = {
 	.format = shm_format,
 };
 
-bool vmpd_connection_shm_has(const struct vmpd_connection *c, uint32_t wl_shm_format)
+bool
+vmpd_connection_shm_has(const struct vmpd_connection *c, uint32_t wl_shm_format)
 {
 	if (wl_shm_format == WL_SHM_FORMAT_ARGB8888)
 		return c->shm_formats & 1u;
@@ -51,7 +54,8 @@ bool vmpd_connection_shm_has(const struct vmpd_connection *c, uint32_t wl_shm_fo
 	return false;
 }
 
-static void presentation_clock_id(void *data, struct wp_presentation *p, uint32_t clk_id)
+static void
+presentation_clock_id(void *data, struct wp_presentation *p, uint32_t clk_id)
 {
 	struct vmpd_connection *c = data;
 	c->presentation_clock = (clockid_t)clk_id;
@@ -61,41 +65,56 @@ static const struct wp_presentation_listener presentation_listener = {
 	.clock_id = presentation_clock_id,
 };
 
-static uint32_t min_u32(uint32_t a, uint32_t b)
+static uint32_t
+min_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
 }
 
-static void registry_global(void *data, struct wl_registry *reg, uint32_t name,
-	const char *iface, uint32_t version)
+static void
+registry_global(void *data, struct wl_registry *reg, uint32_t name,
+		const char *iface, uint32_t version)
 {
 	struct vmpd_connection *c = data;
 
 	if (strcmp(iface, wl_compositor_interface.name) == 0 && version >= 4) {
-		c->compositor = wl_registry_bind(reg, name, &wl_compositor_interface,
-			min_u32(version, 4));
+		c->compositor = wl_registry_bind(reg, name,
+						 &wl_compositor_interface,
+						 min_u32(version, 4));
 	} else if (strcmp(iface, wl_subcompositor_interface.name) == 0) {
-		c->subcompositor = wl_registry_bind(reg, name, &wl_subcompositor_interface, 1);
+		c->subcompositor = wl_registry_bind(
+			reg, name, &wl_subcompositor_interface, 1);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-		c->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
+		c->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface,
+					      1);
 		xdg_wm_base_add_listener(c->wm_base, &wm_base_listener, c);
 	} else if (strcmp(iface, wp_viewporter_interface.name) == 0) {
-		c->viewporter = wl_registry_bind(reg, name, &wp_viewporter_interface, 1);
+		c->viewporter = wl_registry_bind(reg, name,
+						 &wp_viewporter_interface, 1);
 	} else if (strcmp(iface, wp_presentation_interface.name) == 0) {
-		c->presentation = wl_registry_bind(reg, name, &wp_presentation_interface, 1);
-		wp_presentation_add_listener(c->presentation, &presentation_listener, c);
-	} else if (strcmp(iface, zwp_linux_explicit_synchronization_v1_interface.name) == 0) {
-		c->explicit_sync = wl_registry_bind(reg, name,
+		c->presentation = wl_registry_bind(
+			reg, name, &wp_presentation_interface, 1);
+		wp_presentation_add_listener(c->presentation,
+					     &presentation_listener, c);
+	} else if (strcmp(iface, zwp_linux_explicit_synchronization_v1_interface
+					 .name) == 0) {
+		c->explicit_sync = wl_registry_bind(
+			reg, name,
 			&zwp_linux_explicit_synchronization_v1_interface, 1);
-	} else if (strcmp(iface, zwp_relative_pointer_manager_v1_interface.name) == 0) {
-		c->relative_pointer_manager = wl_registry_bind(reg, name,
-			&zwp_relative_pointer_manager_v1_interface, 1);
-	} else if (strcmp(iface, zwp_pointer_constraints_v1_interface.name) == 0) {
-		c->pointer_constraints = wl_registry_bind(reg, name,
-			&zwp_pointer_constraints_v1_interface, 1);
-	} else if (strcmp(iface, zxdg_decoration_manager_v1_interface.name) == 0) {
-		c->decoration_manager = wl_registry_bind(reg, name,
-			&zxdg_decoration_manager_v1_interface, 1);
+	} else if (strcmp(iface,
+			  zwp_relative_pointer_manager_v1_interface.name) ==
+		   0) {
+		c->relative_pointer_manager = wl_registry_bind(
+			reg, name, &zwp_relative_pointer_manager_v1_interface,
+			1);
+	} else if (strcmp(iface, zwp_pointer_constraints_v1_interface.name) ==
+		   0) {
+		c->pointer_constraints = wl_registry_bind(
+			reg, name, &zwp_pointer_constraints_v1_interface, 1);
+	} else if (strcmp(iface, zxdg_decoration_manager_v1_interface.name) ==
+		   0) {
+		c->decoration_manager = wl_registry_bind(
+			reg, name, &zxdg_decoration_manager_v1_interface, 1);
 	} else if (strcmp(iface, wl_shm_interface.name) == 0) {
 		c->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
 		wl_shm_add_listener(c->shm, &shm_listener, c);
@@ -104,7 +123,8 @@ static void registry_global(void *data, struct wl_registry *reg, uint32_t name,
 	}
 }
 
-static void registry_global_remove(void *data, struct wl_registry *reg, uint32_t name)
+static void
+registry_global_remove(void *data, struct wl_registry *reg, uint32_t name)
 {
 	/* Hot-unplugged seats or outputs need nothing from a single-seat client yet. */
 }
@@ -118,51 +138,65 @@ static const struct wl_registry_listener registry_listener = {
 #define EPOLL_TAG_WAYLAND 0u
 #define EPOLL_TAG_TIMER 1u
 
-bool vmpd_connection_watch(struct vmpd_connection *c, struct vmpd_watch *watch)
+bool
+vmpd_connection_watch(struct vmpd_connection *c, struct vmpd_watch *watch)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)(uintptr_t)watch };
-	return c->epoll_fd >= 0 && epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, watch->fd, &ev) == 0;
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = (uint64_t)(uintptr_t)watch };
+	return c->epoll_fd >= 0 &&
+	       epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, watch->fd, &ev) == 0;
 }
 
-void vmpd_connection_unwatch(struct vmpd_connection *c, struct vmpd_watch *watch)
+void
+vmpd_connection_unwatch(struct vmpd_connection *c, struct vmpd_watch *watch)
 {
 	if (c->epoll_fd >= 0)
 		epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, watch->fd, NULL);
 }
 
-static void run_fences(struct vmpd_connection *c)
+static void
+run_fences(struct vmpd_connection *c)
 {
 	struct epoll_event evs[8];
 	int n = epoll_wait(c->epoll_fd, evs, 8, 0);
 	for (int i = 0; i < n; i++) {
-		if (evs[i].data.u64 == EPOLL_TAG_WAYLAND || evs[i].data.u64 == EPOLL_TAG_TIMER)
+		if (evs[i].data.u64 == EPOLL_TAG_WAYLAND ||
+		    evs[i].data.u64 == EPOLL_TAG_TIMER)
 			continue;
-		struct vmpd_watch *watch = (struct vmpd_watch *)(uintptr_t)evs[i].data.u64;
+		struct vmpd_watch *watch =
+			(struct vmpd_watch *)(uintptr_t)evs[i].data.u64;
 		watch->ready(watch);
 	}
 }
 
-static bool setup_fds(struct vmpd_connection *c)
+static bool
+setup_fds(struct vmpd_connection *c)
 {
 	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_CLOEXEC | TFD_NONBLOCK);
 	if (c->epoll_fd < 0 || c->timer_fd < 0)
 		return false;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EPOLL_TAG_WAYLAND };
-	if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, wl_display_get_fd(c->wl), &ev) != 0)
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = EPOLL_TAG_WAYLAND };
+	if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, wl_display_get_fd(c->wl),
+		      &ev) != 0)
 		return false;
 	ev.data.u64 = EPOLL_TAG_TIMER;
 	return epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, c->timer_fd, &ev) == 0;
 }
 
-static bool roundtrip(struct vmpd_connection *c)
+static bool
+roundtrip(struct vmpd_connection *c)
 {
 	return wl_display_roundtrip_queue(c->wl, c->queue) >= 0;
 }
 
-bool vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
-	const char *socket_name, const struct vmpd_log *log,
-	const struct vmpd_connection_listener *listener, void *data)
+bool
+vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
+		     const char *socket_name, const struct vmpd_log *log,
+		     const struct vmpd_connection_listener *listener,
+		     void *data)
 {
 	c->epoll_fd = c->timer_fd = -1;
 	c->presentation_clock = CLOCK_MONOTONIC;
@@ -189,25 +223,37 @@ bool vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
 	/* Globals, then the events they send on bind (shm formats, seat caps, feedback). */
 	if (!roundtrip(c) || !roundtrip(c) || !roundtrip(c))
 		return false;
-	if (!c->compositor || !c->subcompositor || !c->wm_base || !c->shm || !c->viewporter) {
-		vmpd_log_emit(log, VMPD_LOG_ERROR, "vmplane display: compositor lacks a required "
-			"global (wl_compositor v4, wl_subcompositor, xdg_wm_base, wl_shm, wp_viewporter)");
+	if (!c->compositor || !c->subcompositor || !c->wm_base || !c->shm ||
+	    !c->viewporter) {
+		vmpd_log_emit(log, VMPD_LOG_ERROR,
+			      "vmplane display: compositor lacks a required "
+			      "global (wl_compositor v4, wl_subcompositor, "
+			      "xdg_wm_base, wl_shm, wp_viewporter)");
 		return false;
 	}
 	return setup_fds(c);
 }
 
-#define DESTROY(p, fn) do { if (p) { fn(p); (p) = NULL; } } while (0)
+#define DESTROY(p, fn)              \
+	do {                        \
+		if (p) {            \
+			fn(p);      \
+			(p) = NULL; \
+		}                   \
+	} while (0)
 
-void vmpd_connection_fini(struct vmpd_connection *c)
+void
+vmpd_connection_fini(struct vmpd_connection *c)
 {
 	DESTROY(c->compositor, wl_compositor_destroy);
 	DESTROY(c->subcompositor, wl_subcompositor_destroy);
 	DESTROY(c->wm_base, xdg_wm_base_destroy);
 	DESTROY(c->viewporter, wp_viewporter_destroy);
 	DESTROY(c->presentation, wp_presentation_destroy);
-	DESTROY(c->explicit_sync, zwp_linux_explicit_synchronization_v1_destroy);
-	DESTROY(c->relative_pointer_manager, zwp_relative_pointer_manager_v1_destroy);
+	DESTROY(c->explicit_sync,
+		zwp_linux_explicit_synchronization_v1_destroy);
+	DESTROY(c->relative_pointer_manager,
+		zwp_relative_pointer_manager_v1_destroy);
 	DESTROY(c->pointer_constraints, zwp_pointer_constraints_v1_destroy);
 	DESTROY(c->decoration_manager, zxdg_decoration_manager_v1_destroy);
 	DESTROY(c->shm, wl_shm_destroy);
@@ -229,7 +275,8 @@ void vmpd_connection_fini(struct vmpd_connection *c)
 	c->epoll_fd = c->timer_fd = -1;
 }
 
-void vmpd_connection_lost(struct vmpd_connection *c, const char *reason)
+void
+vmpd_connection_lost(struct vmpd_connection *c, const char *reason)
 {
 	if (!c->connected)
 		return;
@@ -237,17 +284,19 @@ void vmpd_connection_lost(struct vmpd_connection *c, const char *reason)
 	c->listener->lost(c->data, reason);
 }
 
-static void set_write_interest(struct vmpd_connection *c, bool on)
+static void
+set_write_interest(struct vmpd_connection *c, bool on)
 {
 	if (c->write_pending == on || c->epoll_fd < 0)
 		return;
 	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0),
-		.data.u64 = EPOLL_TAG_WAYLAND };
+				  .data.u64 = EPOLL_TAG_WAYLAND };
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, wl_display_get_fd(c->wl), &ev);
 	c->write_pending = on;
 }
 
-void vmpd_connection_flush(struct vmpd_connection *c)
+void
+vmpd_connection_flush(struct vmpd_connection *c)
 {
 	if (!c->connected)
 		return;
@@ -263,12 +312,14 @@ void vmpd_connection_flush(struct vmpd_connection *c)
 	vmpd_connection_lost(c, strerror(errno));
 }
 
-void vmpd_connection_add_timer(struct vmpd_connection *c, struct vmpd_timer *timer)
+void
+vmpd_connection_add_timer(struct vmpd_connection *c, struct vmpd_timer *timer)
 {
 	wl_list_insert(c->timers.prev, &timer->link);
 }
 
-void vmpd_connection_remove_timer(struct vmpd_timer *timer)
+void
+vmpd_connection_remove_timer(struct vmpd_timer *timer)
 {
 	if (!timer->link.next)
 		return;
@@ -276,11 +327,13 @@ void vmpd_connection_remove_timer(struct vmpd_timer *timer)
 	timer->link.next = timer->link.prev = NULL;
 }
 
-void vmpd_connection_update_timer(struct vmpd_connection *c)
+void
+vmpd_connection_update_timer(struct vmpd_connection *c)
 {
 	uint64_t next = 0;
 	struct vmpd_timer *t;
-	wl_list_for_each(t, &c->timers, link) {
+	wl_list_for_each(t, &c->timers, link)
+	{
 		if (t->deadline_ns && (!next || t->deadline_ns < next))
 			next = t->deadline_ns;
 	}
@@ -294,13 +347,15 @@ void vmpd_connection_update_timer(struct vmpd_connection *c)
 		timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-static void run_timers(struct vmpd_connection *c)
+static void
+run_timers(struct vmpd_connection *c)
 {
 	uint64_t expirations;
 	while (read(c->timer_fd, &expirations, sizeof(expirations)) > 0) {
 	}
 	struct vmpd_timer *t, *tmp;
-	wl_list_for_each_safe(t, tmp, &c->timers, link) {
+	wl_list_for_each_safe(t, tmp, &c->timers, link)
+	{
 		t->fire(t);
 		/* A lost connection takes every timer off the list, tmp included. */
 		if (!c->connected)
@@ -308,15 +363,18 @@ static void run_timers(struct vmpd_connection *c)
 	}
 }
 
-static bool read_events(struct vmpd_connection *c)
+static bool
+read_events(struct vmpd_connection *c)
 {
 	while (wl_display_prepare_read_queue(c->wl, c->queue) != 0) {
 		if (wl_display_dispatch_queue_pending(c->wl, c->queue) < 0)
 			return false;
 	}
 	/* Only read when data is there, so dispatch never blocks. */
-	struct pollfd pfd = { .fd = wl_display_get_fd(c->wl), .events = POLLIN };
-	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP))) {
+	struct pollfd pfd = { .fd = wl_display_get_fd(c->wl),
+			      .events = POLLIN };
+	if (poll(&pfd, 1, 0) > 0 &&
+	    (pfd.revents & (POLLIN | POLLERR | POLLHUP))) {
 		if (wl_display_read_events(c->wl) < 0)
 			return false;
 	} else {
@@ -325,7 +383,8 @@ static bool read_events(struct vmpd_connection *c)
 	return wl_display_dispatch_queue_pending(c->wl, c->queue) >= 0;
 }
 
-bool vmpd_connection_dispatch(struct vmpd_connection *c)
+bool
+vmpd_connection_dispatch(struct vmpd_connection *c)
 {
 	if (!c->connected)
 		return false;
@@ -334,7 +393,8 @@ bool vmpd_connection_dispatch(struct vmpd_connection *c)
 	c->in_dispatch = false;
 	if (!ok) {
 		int err = wl_display_get_error(c->wl);
-		vmpd_connection_lost(c, err ? strerror(err) : "connection closed");
+		vmpd_connection_lost(c,
+				     err ? strerror(err) : "connection closed");
 		return false;
 	}
 	run_fences(c);

@@ -16,22 +16,22 @@ struct vmpd_log;
 
 /* A deadline; fire runs from dispatch once the timerfd passed the earliest one. */
 struct vmpd_timer {
-	uint64_t deadline_ns;          /* CLOCK_MONOTONIC, 0 when disarmed */
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 when disarmed */
 	void (*fire)(struct vmpd_timer *timer);
-	struct wl_list link;           /* vmpd_connection.timers */
+	struct wl_list link; /* vmpd_connection.timers */
 };
 
 /* An fd waited on for readability (a CPU-waited acquire fence). */
 struct vmpd_watch {
-	int fd;                        /* -1 when nothing is watched */
+	int fd; /* -1 when nothing is watched */
 	void (*ready)(struct vmpd_watch *watch);
 };
 
 /* What the connection reports upward; set once, at init. */
 struct vmpd_connection_listener {
 	/* A global the connection does not bind itself (dma-buf, seat, reset notifier). */
-	void (*global)(void *data, struct wl_registry *reg, uint32_t name, const char *iface,
-		uint32_t version);
+	void (*global)(void *data, struct wl_registry *reg, uint32_t name,
+		       const char *iface, uint32_t version);
 	/* The connection broke; runs once, after connected turned false. */
 	void (*lost)(void *data, const char *reason);
 };
@@ -40,7 +40,7 @@ struct vmpd_connection {
 	struct wl_display *wl;
 	bool own_wl;
 	struct wl_event_queue *queue;
-	struct wl_display *wrapper;    /* wl_display proxy bound to queue */
+	struct wl_display *wrapper; /* wl_display proxy bound to queue */
 	struct wl_registry *registry;
 
 	struct wl_compositor *compositor;
@@ -54,13 +54,13 @@ struct vmpd_connection {
 	struct zwp_pointer_constraints_v1 *pointer_constraints;
 	struct zxdg_decoration_manager_v1 *decoration_manager;
 	struct wl_shm *shm;
-	uint32_t shm_formats;          /* bit 0: ARGB8888, bit 1: XRGB8888 */
+	uint32_t shm_formats; /* bit 0: ARGB8888, bit 1: XRGB8888 */
 
 	int epoll_fd, timer_fd;
-	bool write_pending;            /* EPOLLOUT armed after EAGAIN */
+	bool write_pending; /* EPOLLOUT armed after EAGAIN */
 	bool connected;
 	bool in_dispatch;
-	struct wl_list timers;         /* vmpd_timer.link */
+	struct wl_list timers; /* vmpd_timer.link */
 
 	const struct vmpd_connection_listener *listener;
 	void *data;
@@ -71,8 +71,9 @@ struct vmpd_connection {
  * checks the required ones. False on failure; vmpd_connection_fini cleans up.
  */
 bool vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
-	const char *socket_name, const struct vmpd_log *log,
-	const struct vmpd_connection_listener *listener, void *data);
+			  const char *socket_name, const struct vmpd_log *log,
+			  const struct vmpd_connection_listener *listener,
+			  void *data);
 /* Releases the globals and the queue; disconnects when it connected. */
 void vmpd_connection_fini(struct vmpd_connection *c);
 void vmpd_connection_flush(struct vmpd_connection *c);
@@ -80,15 +81,18 @@ void vmpd_connection_flush(struct vmpd_connection *c);
 void vmpd_connection_lost(struct vmpd_connection *c, const char *reason);
 /* Reads and dispatches what is there, then fences and timers; never blocks. */
 bool vmpd_connection_dispatch(struct vmpd_connection *c);
-bool vmpd_connection_shm_has(const struct vmpd_connection *c, uint32_t wl_shm_format);
+bool vmpd_connection_shm_has(const struct vmpd_connection *c,
+			     uint32_t wl_shm_format);
 
-void vmpd_connection_add_timer(struct vmpd_connection *c, struct vmpd_timer *timer);
+void vmpd_connection_add_timer(struct vmpd_connection *c,
+			       struct vmpd_timer *timer);
 /* Accepts a timer never added or already removed. */
 void vmpd_connection_remove_timer(struct vmpd_timer *timer);
 /* Re-arms the timerfd for the earliest deadline. */
 void vmpd_connection_update_timer(struct vmpd_connection *c);
 /* Watches watch->fd; false when it cannot (the caller treats it as ready). */
 bool vmpd_connection_watch(struct vmpd_connection *c, struct vmpd_watch *watch);
-void vmpd_connection_unwatch(struct vmpd_connection *c, struct vmpd_watch *watch);
+void vmpd_connection_unwatch(struct vmpd_connection *c,
+			     struct vmpd_watch *watch);
 
 #endif

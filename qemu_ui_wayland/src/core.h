@@ -56,29 +56,29 @@ struct vmpd_input {
 	struct vmpd_head *keyboard_focus;
 	struct vmpd_head *pointer_focus;
 	uint32_t pointer_enter_serial;
-	double pointer_x, pointer_y;   /* relative to the scanout's top left */
+	double pointer_x, pointer_y; /* relative to the scanout's top left */
 	bool pointer_on_parent;
 	struct zwp_relative_pointer_v1 *relative;
 };
 
 struct vmpd_display {
-	struct vmpd_connection conn;    /* the wl_display and the plain globals */
+	struct vmpd_connection conn; /* the wl_display and the plain globals */
 
 	struct zwp_linux_dmabuf_v1 *dmabuf;
 	uint32_t dmabuf_version;
 	struct zwp_linux_dmabuf_feedback_v1 *default_feedback;
 	struct vmpd_feedback feedback;
-	struct vmpd_gpu_blit *gpu;       /* GPU copy fallback, made on first need */
+	struct vmpd_gpu_blit *gpu; /* GPU copy fallback, made on first need */
 	bool gpu_tried;
-	struct vmpd_format *v3_formats;  /* linux-dmabuf v3 modifier events */
+	struct vmpd_format *v3_formats; /* linux-dmabuf v3 modifier events */
 	size_t n_v3_formats;
 	struct vmplane_reset_notifier_v1 *reset_notifier;
 
 	struct vmpd_input input;
-	struct wl_list heads;          /* vmpd_head.link */
+	struct wl_list heads; /* vmpd_head.link */
 
 	struct vmpd_display_config config;
-	struct vmpd_log log;           /* config.log, for the core's files */
+	struct vmpd_log log; /* config.log, for the core's files */
 	struct vmpd_callbacks cb;
 	void *data;
 };
@@ -88,8 +88,8 @@ struct vmpd_shm_buffer {
 	struct wl_buffer *wl;
 	void *data;
 	size_t size;
-	bool busy;                     /* attached and not yet released */
-	pixman_region32_t stale;       /* areas older than the guest's image */
+	bool busy; /* attached and not yet released */
+	pixman_region32_t stale; /* areas older than the guest's image */
 };
 
 /* Two in turn; a third only while the compositor holds both. */
@@ -104,14 +104,14 @@ struct vmpd_shm_path {
 	uint32_t width, height, stride, fourcc;
 	const uint8_t *src;
 	uint32_t src_stride;
-	pixman_region32_t pending;     /* damage not yet committed */
+	pixman_region32_t pending; /* damage not yet committed */
 };
 
 enum vmpd_import_state {
-	VMPD_IMPORT_PENDING,           /* params.create sent, no answer yet */
-	VMPD_IMPORT_READY,             /* wl is the guest's own buffer */
-	VMPD_IMPORT_FALLBACK,          /* shown through a copy of the mapping */
-	VMPD_IMPORT_FAILED,            /* neither works */
+	VMPD_IMPORT_PENDING, /* params.create sent, no answer yet */
+	VMPD_IMPORT_READY, /* wl is the guest's own buffer */
+	VMPD_IMPORT_FALLBACK, /* shown through a copy of the mapping */
+	VMPD_IMPORT_FAILED, /* neither works */
 };
 
 struct vmpd_dmabuf_entry {
@@ -119,17 +119,17 @@ struct vmpd_dmabuf_entry {
 	struct wl_buffer *wl;
 	struct zwp_linux_buffer_params_v1 *params;
 	enum vmpd_import_state state;
-	int fd;                        /* dup of plane 0, for the fallback mapping */
+	int fd; /* dup of plane 0, for the fallback mapping */
 	void *map;
 	size_t map_size;
 	uint32_t offset;
 	struct vmpd_gpu_target *target; /* GPU fallback: wl shows this copy */
-	struct vmpd_dmabuf desc;       /* the guest buffer, fd[0] = our dup */
+	struct vmpd_dmabuf desc; /* the guest buffer, fd[0] = our dup */
 	dev_t dev;
 	ino_t ino;
 	uint32_t fourcc, width, height, stride;
 	uint64_t modifier;
-	bool y_invert;                 /* part of the wl_buffer, so part of the key */
+	bool y_invert; /* part of the wl_buffer, so part of the key */
 	uint64_t last_use;
 	bool busy;
 };
@@ -139,9 +139,9 @@ struct vmpd_dmabuf_path {
 	struct vmpd_path base;
 	struct vmpd_dmabuf_entry *cache[VMPD_DMABUF_CACHE];
 	struct vmpd_dmabuf_entry *current;
-	struct vmpd_rect src;            /* the scanout rectangle in the current buffer */
-	pixman_region32_t damage;        /* buffer coords, not yet committed */
-	int acquire_fence;               /* rides the next commit (explicit sync) */
+	struct vmpd_rect src; /* the scanout rectangle in the current buffer */
+	pixman_region32_t damage; /* buffer coords, not yet committed */
+	int acquire_fence; /* rides the next commit (explicit sync) */
 	uint64_t use_clock;
 	/* Set by the head: the current import was refused and fallback.c mapped it. */
 	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e);
@@ -169,7 +169,7 @@ struct vmpd_head {
 	struct wl_list link;
 	void *user_data;
 
-	struct wl_surface *surface;     /* parent: opaque background */
+	struct wl_surface *surface; /* parent: opaque background */
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
 	struct zxdg_toplevel_decoration_v1 *decoration;
@@ -182,33 +182,34 @@ struct vmpd_head {
 	struct zwp_linux_dmabuf_feedback_v1 *surface_feedback;
 	struct vmpd_feedback feedback;
 	struct zwp_locked_pointer_v1 *locked;
-	struct wl_buffer *background;   /* 1x1 opaque shm, scaled by parent_viewport */
+	struct wl_buffer
+		*background; /* 1x1 opaque shm, scaled by parent_viewport */
 	bool configured;
-	bool size_from_compositor;       /* last configure imposed a size */
-	bool size_from_config;           /* the caller chose the window size */
+	bool size_from_compositor; /* last configure imposed a size */
+	bool size_from_config; /* the caller chose the window size */
 	bool grabbed;
 	bool fullscreen;
 
-	uint32_t win_w, win_h;           /* window size in surface coords */
+	uint32_t win_w, win_h; /* window size in surface coords */
 	/* Where the scanout sits inside the window. */
 	int32_t dst_x, dst_y;
 	uint32_t dst_w, dst_h;
-	uint32_t border;                 /* client-side border width without SSD */
+	uint32_t border; /* client-side border width without SSD */
 
 	/* The path showing the guest: NULL, &shm.base or &dmabuf.base. */
 	struct vmpd_path *path;
 	struct vmpd_shm_path shm;
 	struct vmpd_dmabuf_path dmabuf;
-	uint32_t guest_w, guest_h;       /* visible scanout size in guest pixels */
+	uint32_t guest_w, guest_h; /* visible scanout size in guest pixels */
 
-	bool fallback_warned;            /* fallback.c said once that it copies */
+	bool fallback_warned; /* fallback.c said once that it copies */
 
 	struct vmpd_cursor *cursor;
 
 	struct vmsync_pacer *pacer;
-	struct vmpd_timer watchdog;      /* the pacer's deadline, 0 when disarmed */
-	bool blocked;                    /* block(true) sent, block(false) owed */
-	struct wl_list frames;           /* vmpd_frame.link, committed and not ended */
+	struct vmpd_timer watchdog; /* the pacer's deadline, 0 when disarmed */
+	bool blocked; /* block(true) sent, block(false) owed */
+	struct wl_list frames; /* vmpd_frame.link, committed and not ended */
 	/* Waiting frame: its seq, what it still waits for, its acquire fence. */
 	uint64_t wait_seq;
 	unsigned wait_count;
@@ -219,7 +220,8 @@ struct vmpd_head {
 };
 
 /* The shm buffer the next commit would fill, or NULL while all are held. */
-static inline struct vmpd_shm_buffer *vmpd_shm_free_buffer(struct vmpd_shm_path *s)
+static inline struct vmpd_shm_buffer *
+vmpd_shm_free_buffer(struct vmpd_shm_path *s)
 {
 	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
 		if (s->buffers[i].wl && !s->buffers[i].busy)
@@ -234,15 +236,17 @@ static inline struct vmpd_shm_buffer *vmpd_shm_free_buffer(struct vmpd_shm_path 
 void vmpd_head_layout(struct vmpd_head *head);
 void vmpd_head_commit_parent(struct vmpd_head *head);
 void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
-	uint32_t *gx, uint32_t *gy);
-struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface);
+				  uint32_t *gx, uint32_t *gy);
+struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d,
+					 struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
 
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
 void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);
 /* Points the shm path at `pixels`; the head switches to it on VMPD_OK. */
-enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
-	uint32_t stride, uint32_t fourcc, const void *pixels);
+enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width,
+				      uint32_t height, uint32_t stride,
+				      uint32_t fourcc, const void *pixels);
 /* Whether the shm path has buffers to show (set_surface may fail after dropping them). */
 bool vmpd_shm_has_buffers(const struct vmpd_shm_path *s);
 /* A 1x1 opaque buffer, or NULL. */
@@ -250,21 +254,23 @@ struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb);
 
 /* dmabuf-path.c: the dma-buf path (the guest's buffer, or fallback.c's copy, attached) */
 void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
-	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e));
+			   void (*mapped)(struct vmpd_head *head,
+					  struct vmpd_dmabuf_entry *e));
 /*
  * Imports or reuses `buf` and makes it current. On VMPD_OK *mapped is NULL
  * when the dma-buf path shows it, or the entry fallback.c mapped, which the
  * head must show through the shm path.
  */
-enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *buf,
-	struct vmpd_dmabuf_entry **mapped);
+enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp,
+				 const struct vmpd_dmabuf *buf,
+				 struct vmpd_dmabuf_entry **mapped);
 
 /* pacing.c: over sync/'s vmsync_pacer; decides when commit.c commits. */
 bool vmpd_pacing_init(struct vmpd_head *head);
 void vmpd_pacing_fini(struct vmpd_head *head);
 /* A new guest frame showing `buffer`; acquire_fence_fd is consumed. */
 void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
-	int acquire_fence_fd, bool import_pending);
+		       int acquire_fence_fd, bool import_pending);
 void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer);
 /* The import the waiting frame needed is answered (either way). */
 void vmpd_pacing_import_done(struct vmpd_head *head);
@@ -278,19 +284,19 @@ void vmpd_pacing_disable(struct vmpd_head *head);
  * False when nothing was committed.
  */
 bool vmpd_commit_frame(struct vmpd_head *head, uint64_t seq,
-	const struct vmpd_commit_events *events);
+		       const struct vmpd_commit_events *events);
 /* Forgets every frame still tracked; their events never come. */
 void vmpd_commit_fini(struct vmpd_head *head);
 
 /* feedback-listener.c: linux-dmabuf's global, feedback (v4) and format lists (v3) */
-void vmpd_feedback_bind(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
-	uint32_t version);
+void vmpd_feedback_bind(struct vmpd_display *d, struct wl_registry *reg,
+			uint32_t name, uint32_t version);
 void vmpd_feedback_release(struct vmpd_display *d);
 void vmpd_feedback_head_init(struct vmpd_head *head);
 void vmpd_feedback_head_fini(struct vmpd_head *head);
 /* Whether the compositor lists the pair for this head; *known false when it said nothing. */
-bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t modifier,
-	bool *known);
+bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc,
+			 uint64_t modifier, bool *known);
 
 /*
  * fallback.c: the one place that decides what happens to a buffer the
@@ -301,16 +307,18 @@ bool vmpd_feedback_lists(const struct vmpd_head *head, uint32_t fourcc, uint64_t
  * import->n_planes is then 1 when the caller must import that GPU copy
  * (LINEAR), 0 when e is mapped for the CPU.
  */
-bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import);
+bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e,
+			    struct vmpd_dmabuf *import);
 /* The compositor refused e's wl_buffer (the guest's, or our GPU copy); import as above. */
-void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import);
+void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e,
+			   struct vmpd_dmabuf *import);
 /*
  * Points the shm path at a CPU-mapped entry. On VMPD_OK the head switches
  * to the shm path, commits its layout, then applies *transform (the flip
  * must only reach the commit that carries the mapped frame).
  */
 enum vmpd_status vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
-	enum wl_output_transform *transform);
+					   enum wl_output_transform *transform);
 /* commit.c's turn for a GPU-copied entry: copies the guest's new frame again. */
 bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e);
 /* After a compositor GPU reset: our own context is rebuilt too. */
@@ -320,22 +328,25 @@ void vmpd_fallback_fini(struct vmpd_display *d);
 /* cursor.c */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);
 void vmpd_cursor_destroy(struct vmpd_cursor *cursor);
-enum vmpd_status vmpd_cursor_set_image(struct vmpd_cursor *cursor, const uint32_t *argb,
-	uint32_t width, uint32_t height, int32_t hot_x, int32_t hot_y);
-void vmpd_cursor_move(struct vmpd_cursor *cursor, int32_t x, int32_t y, bool visible);
+enum vmpd_status vmpd_cursor_set_image(struct vmpd_cursor *cursor,
+				       const uint32_t *argb, uint32_t width,
+				       uint32_t height, int32_t hot_x,
+				       int32_t hot_y);
+void vmpd_cursor_move(struct vmpd_cursor *cursor, int32_t x, int32_t y,
+		      bool visible);
 /* Applies the cursor to wl_pointer after enter or a change. */
 void vmpd_cursor_apply(struct vmpd_cursor *cursor);
 
 /* input.c */
-void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
-	uint32_t version);
+void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg,
+			  uint32_t name, uint32_t version);
 void vmpd_input_fini(struct vmpd_display *d);
 void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
 bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
 
 /* copy-count.c: every byte the core copies goes through here. */
 void vmpd_copy_rect(struct vmpd_head *head, uint8_t *dst, uint32_t dst_stride,
-	const uint8_t *src, uint32_t src_stride, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
-	uint32_t cpp);
+		    const uint8_t *src, uint32_t src_stride, uint32_t x,
+		    uint32_t y, uint32_t w, uint32_t h, uint32_t cpp);
 
 #endif

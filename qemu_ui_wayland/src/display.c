@@ -10,25 +10,29 @@
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "vmplane-reset-v1-client-protocol.h"
 
-static void reset_event(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
-	uint32_t status)
+static void
+reset_event(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
+	    uint32_t status)
 {
 	struct vmpd_display *d = data;
 	if (d->cb.gpu_reset)
 		d->cb.gpu_reset(d->data, false);
 }
 
-static void resubmit_all(struct vmpd_display *d)
+static void
+resubmit_all(struct vmpd_display *d)
 {
 	struct vmpd_head *head;
-	wl_list_for_each(head, &d->heads, link) {
+	wl_list_for_each(head, &d->heads, link)
+	{
 		if (head->path)
 			vmpd_head_update(head, NULL, -1);
 	}
 }
 
-static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial,
-	uint32_t duration_usec)
+static void
+reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n,
+		uint32_t serial, uint32_t duration_usec)
 {
 	struct vmpd_display *d = data;
 	/* Our own context may have gone in the same reset: rebuild it, then re-submit. */
@@ -38,7 +42,8 @@ static void reset_recovered(void *data, struct vmplane_reset_notifier_v1 *n, uin
 		d->cb.gpu_reset(d->data, true);
 }
 
-static void reset_degraded(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial)
+static void
+reset_degraded(void *data, struct vmplane_reset_notifier_v1 *n, uint32_t serial)
 {
 	struct vmpd_display *d = data;
 	vmpd_fallback_gpu_recover(d);
@@ -53,29 +58,33 @@ static const struct vmplane_reset_notifier_v1_listener reset_listener = {
 	.degraded = reset_degraded,
 };
 
-static void connection_global(void *data, struct wl_registry *reg, uint32_t name,
-	const char *iface, uint32_t version)
+static void
+connection_global(void *data, struct wl_registry *reg, uint32_t name,
+		  const char *iface, uint32_t version)
 {
 	struct vmpd_display *d = data;
 
-	if (strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 3 &&
-			!d->config.disable_dmabuf) {
+	if (strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 &&
+	    version >= 3 && !d->config.disable_dmabuf) {
 		vmpd_feedback_bind(d, reg, name, version);
-	} else if (strcmp(iface, vmplane_reset_notifier_v1_interface.name) == 0) {
-		d->reset_notifier = wl_registry_bind(reg, name,
-			&vmplane_reset_notifier_v1_interface, 1);
-		vmplane_reset_notifier_v1_add_listener(d->reset_notifier, &reset_listener, d);
-	} else if (strcmp(iface, wl_seat_interface.name) == 0 && !d->input.seat) {
+	} else if (strcmp(iface, vmplane_reset_notifier_v1_interface.name) ==
+		   0) {
+		d->reset_notifier = wl_registry_bind(
+			reg, name, &vmplane_reset_notifier_v1_interface, 1);
+		vmplane_reset_notifier_v1_add_listener(d->reset_notifier,
+						       &reset_listener, d);
+	} else if (strcmp(iface, wl_seat_interface.name) == 0 &&
+		   !d->input.seat) {
 		vmpd_input_bind_seat(d, reg, name, version);
 	}
 }
 
-static void connection_lost(void *data, const char *reason)
+static void
+connection_lost(void *data, const char *reason)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head;
-	wl_list_for_each(head, &d->heads, link)
-		vmpd_head_lost(head);
+	wl_list_for_each(head, &d->heads, link) vmpd_head_lost(head);
 	if (d->cb.disconnected)
 		d->cb.disconnected(d->data, reason);
 }
@@ -85,8 +94,9 @@ static const struct vmpd_connection_listener connection_listener = {
 	.lost = connection_lost,
 };
 
-struct vmpd_display *vmpd_display_create(const struct vmpd_display_config *config,
-	const struct vmpd_callbacks *callbacks, void *data)
+struct vmpd_display *
+vmpd_display_create(const struct vmpd_display_config *config,
+		    const struct vmpd_callbacks *callbacks, void *data)
 {
 	struct vmpd_display *d = calloc(1, sizeof(*d));
 	if (!d)
@@ -104,14 +114,16 @@ struct vmpd_display *vmpd_display_create(const struct vmpd_display_config *confi
 	const char *socket_name = d->config.socket_name;
 	d->config.wl_display = NULL;
 	d->config.socket_name = NULL;
-	if (!vmpd_connection_init(&d->conn, wl, socket_name, &d->log, &connection_listener, d)) {
+	if (!vmpd_connection_init(&d->conn, wl, socket_name, &d->log,
+				  &connection_listener, d)) {
 		vmpd_display_destroy(d);
 		return NULL;
 	}
 	return d;
 }
 
-void vmpd_display_destroy(struct vmpd_display *d)
+void
+vmpd_display_destroy(struct vmpd_display *d)
 {
 	if (!d)
 		return;
@@ -129,22 +141,26 @@ void vmpd_display_destroy(struct vmpd_display *d)
 	free(d);
 }
 
-int vmpd_display_get_fd(struct vmpd_display *d)
+int
+vmpd_display_get_fd(struct vmpd_display *d)
 {
 	return d ? d->conn.epoll_fd : -1;
 }
 
-bool vmpd_display_connected(const struct vmpd_display *d)
+bool
+vmpd_display_connected(const struct vmpd_display *d)
 {
 	return d && d->conn.connected;
 }
 
-uint32_t vmpd_display_dmabuf_version(const struct vmpd_display *d)
+uint32_t
+vmpd_display_dmabuf_version(const struct vmpd_display *d)
 {
 	return d && d->dmabuf ? d->dmabuf_version : 0;
 }
 
-bool vmpd_display_main_device(const struct vmpd_display *d, dev_t *dev)
+bool
+vmpd_display_main_device(const struct vmpd_display *d, dev_t *dev)
 {
 	if (!d || !d->feedback.has_main_device)
 		return false;
@@ -152,7 +168,8 @@ bool vmpd_display_main_device(const struct vmpd_display *d, dev_t *dev)
 	return true;
 }
 
-bool vmpd_display_dispatch(struct vmpd_display *d)
+bool
+vmpd_display_dispatch(struct vmpd_display *d)
 {
 	return d && vmpd_connection_dispatch(&d->conn);
 }

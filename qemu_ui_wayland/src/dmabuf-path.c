@@ -17,7 +17,8 @@
 
 /* ---- the cache ---- */
 
-static void entry_destroy(struct vmpd_dmabuf_entry *e)
+static void
+entry_destroy(struct vmpd_dmabuf_entry *e)
 {
 	if (!e)
 		return;
@@ -33,7 +34,8 @@ static void entry_destroy(struct vmpd_dmabuf_entry *e)
 	free(e);
 }
 
-static void flush_cache(struct vmpd_dmabuf_path *dp)
+static void
+flush_cache(struct vmpd_dmabuf_path *dp)
 {
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
 		entry_destroy(dp->cache[i]);
@@ -42,7 +44,8 @@ static void flush_cache(struct vmpd_dmabuf_path *dp)
 	dp->current = NULL;
 }
 
-static void buffer_release(void *data, struct wl_buffer *wl)
+static void
+buffer_release(void *data, struct wl_buffer *wl)
 {
 	struct vmpd_dmabuf_entry *e = data;
 	e->busy = false;
@@ -53,8 +56,9 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = buffer_release,
 };
 
-static void params_created(void *data, struct zwp_linux_buffer_params_v1 *params,
-	struct wl_buffer *buffer)
+static void
+params_created(void *data, struct zwp_linux_buffer_params_v1 *params,
+	       struct wl_buffer *buffer)
 {
 	struct vmpd_dmabuf_entry *e = data;
 	zwp_linux_buffer_params_v1_destroy(e->params);
@@ -67,10 +71,11 @@ static void params_created(void *data, struct zwp_linux_buffer_params_v1 *params
 		vmpd_pacing_import_done(e->head);
 }
 
-static void dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
-	uint64_t mod);
+static void dmabuf_import(struct vmpd_dmabuf_entry *e,
+			  const struct vmpd_dmabuf *b, uint64_t mod);
 
-static void params_failed(void *data, struct zwp_linux_buffer_params_v1 *params)
+static void
+params_failed(void *data, struct zwp_linux_buffer_params_v1 *params)
 {
 	struct vmpd_dmabuf_entry *e = data;
 	zwp_linux_buffer_params_v1_destroy(e->params);
@@ -97,29 +102,34 @@ static const struct zwp_linux_buffer_params_v1_listener params_listener = {
  * Asks for a wl_buffer of b (the guest's, or fallback.c's GPU copy) with
  * this modifier; the answer comes as an event, e stays PENDING till then.
  */
-static void dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
-	uint64_t mod)
+static void
+dmabuf_import(struct vmpd_dmabuf_entry *e, const struct vmpd_dmabuf *b,
+	      uint64_t mod)
 {
 	struct vmpd_display *d = e->head->display;
 	e->params = zwp_linux_dmabuf_v1_create_params(d->dmabuf);
 	for (uint32_t p = 0; p < b->n_planes; p++)
-		zwp_linux_buffer_params_v1_add(e->params, b->fd[p], p, b->offset[p],
-			b->stride[p], (uint32_t)(mod >> 32), (uint32_t)mod);
+		zwp_linux_buffer_params_v1_add(
+			e->params, b->fd[p], p, b->offset[p], b->stride[p],
+			(uint32_t)(mod >> 32), (uint32_t)mod);
 	/* Async create: a refused import is an event, not a protocol error. */
 	zwp_linux_buffer_params_v1_add_listener(e->params, &params_listener, e);
-	zwp_linux_buffer_params_v1_create(e->params, (int32_t)b->width, (int32_t)b->height,
-		b->fourcc, b->y0_top ? ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT : 0);
+	zwp_linux_buffer_params_v1_create(
+		e->params, (int32_t)b->width, (int32_t)b->height, b->fourcc,
+		b->y0_top ? ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT : 0);
 	e->state = VMPD_IMPORT_PENDING;
 }
 
-static bool is_udmabuf_linear_format(uint32_t fourcc)
+static bool
+is_udmabuf_linear_format(uint32_t fourcc)
 {
 	uint32_t bpp, planes;
 	return vmpd_fourcc_info(fourcc, &bpp, &planes) && planes == 1;
 }
 
-static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const struct vmpd_dmabuf *b,
-	dev_t dev, ino_t ino)
+static struct vmpd_dmabuf_entry *
+entry_create(struct vmpd_head *head, const struct vmpd_dmabuf *b, dev_t dev,
+	     ino_t ino)
 {
 	struct vmpd_dmabuf_entry *e = calloc(1, sizeof(*e));
 	if (!e)
@@ -148,7 +158,8 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 	bool known = false;
 	/* Guest memory is linear; say so when the compositor knows the word. */
 	if (mod == VMPD_MOD_INVALID && is_udmabuf_linear_format(b->fourcc) &&
-			vmpd_feedback_lists(head, b->fourcc, VMPD_MOD_LINEAR, &known) && known)
+	    vmpd_feedback_lists(head, b->fourcc, VMPD_MOD_LINEAR, &known) &&
+	    known)
 		mod = VMPD_MOD_LINEAR;
 	if (d->dmabuf && vmpd_feedback_lists(head, b->fourcc, mod, &known)) {
 		dmabuf_import(e, b, mod);
@@ -164,22 +175,26 @@ static struct vmpd_dmabuf_entry *entry_create(struct vmpd_head *head, const stru
 	return e;
 }
 
-static struct vmpd_dmabuf_entry *cache_find(struct vmpd_dmabuf_path *dp,
-	const struct vmpd_dmabuf *b, dev_t dev, ino_t ino)
+static struct vmpd_dmabuf_entry *
+cache_find(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *b, dev_t dev,
+	   ino_t ino)
 {
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
 		struct vmpd_dmabuf_entry *e = dp->cache[i];
-		if (e && e->dev == dev && e->ino == ino && e->fourcc == b->fourcc &&
-				e->modifier == b->modifier && e->stride == b->stride[0] &&
-				e->width == b->width && e->height == b->height &&
-				e->offset == b->offset[0] && e->y_invert == b->y0_top &&
-				(!e->target || memcmp(&e->desc.src, &b->src, sizeof(b->src)) == 0))
+		if (e && e->dev == dev && e->ino == ino &&
+		    e->fourcc == b->fourcc && e->modifier == b->modifier &&
+		    e->stride == b->stride[0] && e->width == b->width &&
+		    e->height == b->height && e->offset == b->offset[0] &&
+		    e->y_invert == b->y0_top &&
+		    (!e->target ||
+		     memcmp(&e->desc.src, &b->src, sizeof(b->src)) == 0))
 			return e;
 	}
 	return NULL;
 }
 
-static void cache_insert(struct vmpd_dmabuf_path *dp, struct vmpd_dmabuf_entry *e)
+static void
+cache_insert(struct vmpd_dmabuf_path *dp, struct vmpd_dmabuf_entry *e)
 {
 	int slot = 0;
 	for (int i = 0; i < VMPD_DMABUF_CACHE; i++) {
@@ -199,15 +214,16 @@ static void cache_insert(struct vmpd_dmabuf_path *dp, struct vmpd_dmabuf_entry *
 
 /* ---- set and update ---- */
 
-enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *b,
-	struct vmpd_dmabuf_entry **mapped)
+enum vmpd_status
+vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_dmabuf *b,
+		struct vmpd_dmabuf_entry **mapped)
 {
 	struct vmpd_head *head = dp->base.head;
 	char why[160];
 	enum vmpd_status st = vmpd_dmabuf_validate(b, why, sizeof(why));
 	if (st != VMPD_OK) {
 		vmpd_log_emit(&head->display->log, VMPD_LOG_WARNING,
-			"vmplane display: rejected dma-buf: %s", why);
+			      "vmplane display: rejected dma-buf: %s", why);
 		return st;
 	}
 	struct stat s;
@@ -228,15 +244,20 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_
 	if (e->state == VMPD_IMPORT_FAILED)
 		return VMPD_ERR_IMPORT;
 
-	bool resized = head->guest_w != b->src.width || head->guest_h != b->src.height;
+	bool resized = head->guest_w != b->src.width ||
+		       head->guest_h != b->src.height;
 	dp->current = e;
 	dp->src = b->src;
 	head->guest_w = b->src.width;
 	head->guest_h = b->src.height;
-	head->stats.scanout_tranche = vmpd_feedback_has(&head->feedback, b->fourcc, b->modifier,
-		ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT) ||
-		(b->modifier == VMPD_MOD_INVALID && vmpd_feedback_has(&head->feedback, b->fourcc,
-		VMPD_MOD_LINEAR, ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT));
+	head->stats.scanout_tranche =
+		vmpd_feedback_has(
+			&head->feedback, b->fourcc, b->modifier,
+			ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT) ||
+		(b->modifier == VMPD_MOD_INVALID &&
+		 vmpd_feedback_has(
+			 &head->feedback, b->fourcc, VMPD_MOD_LINEAR,
+			 ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT));
 	if (resized && !head->size_from_compositor && !head->size_from_config)
 		head->win_w = head->win_h = 0;
 	*mapped = NULL;
@@ -246,12 +267,14 @@ enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp, const struct vmpd_
 	}
 
 	head->stats.fallback = e->target != NULL;
-	pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0, b->width, b->height);
+	pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0, b->width,
+				   b->height);
 	return VMPD_OK;
 }
 
-static enum vmpd_status dmabuf_update(struct vmpd_path *path, const struct vmpd_rect *damage,
-	int acquire_fence_fd)
+static enum vmpd_status
+dmabuf_update(struct vmpd_path *path, const struct vmpd_rect *damage,
+	      int acquire_fence_fd)
 {
 	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
 	struct vmpd_head *head = path->head;
@@ -274,22 +297,26 @@ static enum vmpd_status dmabuf_update(struct vmpd_path *path, const struct vmpd_
 	}
 	if (damage)
 		pixman_region32_union_rect(&dp->damage, &dp->damage,
-			(int)(dp->src.x + damage->x), (int)(dp->src.y + damage->y),
-			damage->width, damage->height);
+					   (int)(dp->src.x + damage->x),
+					   (int)(dp->src.y + damage->y),
+					   damage->width, damage->height);
 	else
-		pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0, e->width, e->height);
+		pixman_region32_union_rect(&dp->damage, &dp->damage, 0, 0,
+					   e->width, e->height);
 	vmpd_pacing_frame(head, (uint64_t)(uintptr_t)e, false, acquire_fence_fd,
-		e->state == VMPD_IMPORT_PENDING);
+			  e->state == VMPD_IMPORT_PENDING);
 	return VMPD_OK;
 }
 
-static void dmabuf_disable(struct vmpd_path *path)
+static void
+dmabuf_disable(struct vmpd_path *path)
 {
 	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
 	flush_cache(dp);
 }
 
-static void dmabuf_fini(struct vmpd_path *path)
+static void
+dmabuf_fini(struct vmpd_path *path)
 {
 	struct vmpd_dmabuf_path *dp = wl_container_of(path, dp, base);
 	flush_cache(dp);
@@ -305,8 +332,10 @@ static const struct vmpd_path_impl dmabuf_path_impl = {
 	.fini = dmabuf_fini,
 };
 
-void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
-	void (*mapped)(struct vmpd_head *head, struct vmpd_dmabuf_entry *e))
+void
+vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
+		      void (*mapped)(struct vmpd_head *head,
+				     struct vmpd_dmabuf_entry *e))
 {
 	dp->base = (struct vmpd_path){ &dmabuf_path_impl, head };
 	dp->mapped = mapped;

@@ -12,18 +12,21 @@
 #include "gpu-blit.h"
 
 /* GPU fallback: blit into a LINEAR buffer of ours; *copy describes it for import. */
-static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *copy)
+static bool
+enter_gpu_copy(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *copy)
 {
 	struct vmpd_head *head = e->head;
 	struct vmpd_display *d = head->display;
 	bool known;
 	if (!d->dmabuf || e->desc.n_planes != 1 ||
-			!vmpd_feedback_lists(head, VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR, &known))
+	    !vmpd_feedback_lists(head, VMPD_FOURCC_XRGB8888, VMPD_MOD_LINEAR,
+				 &known))
 		return false;
 	if (!d->gpu && !d->gpu_tried) {
 		d->gpu_tried = true;
-		d->gpu = vmpd_gpu_blit_create(d->feedback.main_device, d->feedback.has_main_device,
-			&d->log);
+		d->gpu = vmpd_gpu_blit_create(d->feedback.main_device,
+					      d->feedback.has_main_device,
+					      &d->log);
 	}
 	if (!d->gpu)
 		return false;
@@ -49,11 +52,14 @@ static bool enter_gpu_copy(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *copy
 }
 
 /* CPU fallback: map the buffer; the shm path shows it from the mapping. */
-static bool enter_cpu_map(struct vmpd_dmabuf_entry *e)
+static bool
+enter_cpu_map(struct vmpd_dmabuf_entry *e)
 {
 	uint32_t bpp, planes;
-	if (!vmpd_fourcc_info(e->fourcc, &bpp, &planes) || planes != 1 || bpp != 4 ||
-			(e->fourcc != VMPD_FOURCC_XRGB8888 && e->fourcc != VMPD_FOURCC_ARGB8888))
+	if (!vmpd_fourcc_info(e->fourcc, &bpp, &planes) || planes != 1 ||
+	    bpp != 4 ||
+	    (e->fourcc != VMPD_FOURCC_XRGB8888 &&
+	     e->fourcc != VMPD_FOURCC_ARGB8888))
 		return false;
 	if (e->modifier != VMPD_MOD_LINEAR && e->modifier != VMPD_MOD_INVALID)
 		return false;
@@ -68,17 +74,22 @@ static bool enter_cpu_map(struct vmpd_dmabuf_entry *e)
 }
 
 /* Once per head, as the QEMU glue used to say it. */
-static void warn_copying(struct vmpd_dmabuf_entry *e, const char *why)
+static void
+warn_copying(struct vmpd_dmabuf_entry *e, const char *why)
 {
 	struct vmpd_head *head = e->head;
 	if (head->fallback_warned)
 		return;
 	head->fallback_warned = true;
-	vmpd_log_emit(&head->display->log, VMPD_LOG_WARNING, "vmplane display: the compositor "
-		"cannot take the guest's dma-buf directly (%s); copying frames instead", why);
+	vmpd_log_emit(&head->display->log, VMPD_LOG_WARNING,
+		      "vmplane display: the compositor "
+		      "cannot take the guest's dma-buf directly (%s); copying "
+		      "frames instead",
+		      why);
 }
 
-bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
+bool
+vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
 {
 	import->n_planes = 0;
 	if (!enter_gpu_copy(e, import) && !enter_cpu_map(e))
@@ -87,60 +98,69 @@ bool vmpd_fallback_unlisted(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *imp
 	return true;
 }
 
-void vmpd_fallback_refused(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
+void
+vmpd_fallback_refused(struct vmpd_dmabuf_entry *e, struct vmpd_dmabuf *import)
 {
 	/* The guest's buffer was refused: a GPU copy first, then the CPU. */
 	bool gpu_copy_refused = e->target != NULL;
 	vmpd_gpu_target_destroy(e->target);
 	e->target = NULL;
 	import->n_planes = 0;
-	if ((gpu_copy_refused || !enter_gpu_copy(e, import)) && !enter_cpu_map(e))
+	if ((gpu_copy_refused || !enter_gpu_copy(e, import)) &&
+	    !enter_cpu_map(e))
 		e->state = VMPD_IMPORT_FAILED;
 	else
 		warn_copying(e, "import refused");
 }
 
-enum vmpd_status vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
-	enum wl_output_transform *transform)
+enum vmpd_status
+vmpd_fallback_show_mapped(struct vmpd_dmabuf_entry *e,
+			  enum wl_output_transform *transform)
 {
 	struct vmpd_head *head = e->head;
 	/* The entry's own rectangle: the mapping holds the whole guest buffer. */
 	const struct vmpd_rect *r = &e->desc.src;
-	const uint8_t *pixels = (const uint8_t *)e->map + e->offset + (size_t)r->y * e->stride +
-		(size_t)r->x * 4;
-	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, r->width, r->height, e->stride,
-		e->fourcc, pixels);
+	const uint8_t *pixels = (const uint8_t *)e->map + e->offset +
+				(size_t)r->y * e->stride + (size_t)r->x * 4;
+	enum vmpd_status st = vmpd_shm_set_surface(
+		&head->shm, r->width, r->height, e->stride, e->fourcc, pixels);
 	if (st != VMPD_OK)
 		return st;
-	*transform = e->y_invert ? WL_OUTPUT_TRANSFORM_FLIPPED_180 : WL_OUTPUT_TRANSFORM_NORMAL;
+	*transform = e->y_invert ? WL_OUTPUT_TRANSFORM_FLIPPED_180
+				 : WL_OUTPUT_TRANSFORM_NORMAL;
 	head->stats.fallback = true;
 	return VMPD_OK;
 }
 
-bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e)
+bool
+vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e)
 {
 	struct vmpd_head *head = e->head;
 	/* The guest drew a new frame into its buffer: copy it again. */
 	if (!vmpd_gpu_blit_copy(head->display->gpu, e->target, &e->desc))
 		return false;
 	head->stats.copies++;
-	head->stats.bytes_copied += (uint64_t)e->desc.src.width * e->desc.src.height * 4;
+	head->stats.bytes_copied += (uint64_t)e->desc.src.width *
+				    e->desc.src.height * 4;
 	pixman_region32_clear(&head->dmabuf.damage);
-	pixman_region32_union_rect(&head->dmabuf.damage, &head->dmabuf.damage, 0, 0,
-		e->desc.src.width, e->desc.src.height);
+	pixman_region32_union_rect(&head->dmabuf.damage, &head->dmabuf.damage,
+				   0, 0, e->desc.src.width, e->desc.src.height);
 	return true;
 }
 
-void vmpd_fallback_gpu_recover(struct vmpd_display *d)
+void
+vmpd_fallback_gpu_recover(struct vmpd_display *d)
 {
 	if (d->gpu && !vmpd_gpu_blit_recover(d->gpu)) {
 		/* Copies cannot be made any more; the CPU path remains. */
-		vmpd_log_emit(&d->log, VMPD_LOG_ERROR,
+		vmpd_log_emit(
+			&d->log, VMPD_LOG_ERROR,
 			"vmplane display: GPU fallback context lost for good");
 	}
 }
 
-void vmpd_fallback_fini(struct vmpd_display *d)
+void
+vmpd_fallback_fini(struct vmpd_display *d)
 {
 	vmpd_gpu_blit_destroy(d->gpu);
 	d->gpu = NULL;

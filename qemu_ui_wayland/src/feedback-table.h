@@ -42,7 +42,7 @@ struct vmpd_feedback {
 	bool has_main_device;
 	struct vmpd_tranche *tranches;
 	size_t n_tranches;
-	bool complete;          /* at least one `done` seen */
+	bool complete; /* at least one `done` seen */
 	/* Being received, swapped in on `done`. */
 	struct vmpd_tranche *pending;
 	size_t n_pending;
@@ -54,26 +54,31 @@ struct vmpd_feedback {
 };
 
 /* Parses table bytes; false (table emptied) when size is not a whole number of entries. */
-bool vmpd_format_table_parse(struct vmpd_format_table *t, const void *data, size_t size);
+bool vmpd_format_table_parse(struct vmpd_format_table *t, const void *data,
+			     size_t size);
 /* mmaps fd, checks its real size, parses; the fd is not closed. */
-bool vmpd_format_table_load_fd(struct vmpd_format_table *t, int fd, uint32_t size);
+bool vmpd_format_table_load_fd(struct vmpd_format_table *t, int fd,
+			       uint32_t size);
 void vmpd_format_table_fini(struct vmpd_format_table *t);
 
 void vmpd_feedback_init(struct vmpd_feedback *fb);
 void vmpd_feedback_fini(struct vmpd_feedback *fb);
 /* A dev_t in a wl_array: false when the size is wrong. */
 bool vmpd_feedback_parse_dev(const void *data, size_t size, dev_t *dev);
-bool vmpd_feedback_main_device(struct vmpd_feedback *fb, const void *data, size_t size);
+bool vmpd_feedback_main_device(struct vmpd_feedback *fb, const void *data,
+			       size_t size);
 /* Starts a tranche if none is open; the following calls fill it. */
-bool vmpd_feedback_tranche_target(struct vmpd_feedback *fb, const void *data, size_t size);
+bool vmpd_feedback_tranche_target(struct vmpd_feedback *fb, const void *data,
+				  size_t size);
 bool vmpd_feedback_tranche_flags(struct vmpd_feedback *fb, uint32_t flags);
 /* u16 indices into the table; bad indices are skipped and make it return false. */
-bool vmpd_feedback_tranche_formats(struct vmpd_feedback *fb, const void *data, size_t size);
+bool vmpd_feedback_tranche_formats(struct vmpd_feedback *fb, const void *data,
+				   size_t size);
 void vmpd_feedback_tranche_done(struct vmpd_feedback *fb);
 void vmpd_feedback_done(struct vmpd_feedback *fb);
 
 /* Whether the pair is listed at all, and whether in a tranche with these flags. */
-bool vmpd_feedback_has(const struct vmpd_feedback *fb, uint32_t fourcc, uint64_t modifier,
-	uint32_t required_flags);
+bool vmpd_feedback_has(const struct vmpd_feedback *fb, uint32_t fourcc,
+		       uint64_t modifier, uint32_t required_flags);
 
 #endif

@@ -3,8 +3,9 @@
 #ifndef VMPD_FOURCC_H
 #define VMPD_FOURCC_H
 
-#define VMPD_FOURCC(a, b, c, d) \
-	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define VMPD_FOURCC(a, b, c, d)                                         \
+	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | \
+	 ((uint32_t)(d) << 24))
 
 #define VMPD_FOURCC_XRGB8888 VMPD_FOURCC('X', 'R', '2', '4')
 #define VMPD_FOURCC_ARGB8888 VMPD_FOURCC('A', 'R', '2', '4')

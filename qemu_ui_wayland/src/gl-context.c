@@ -16,7 +16,9 @@
 #include "log.h"
 
 /* robustness/'s messages go to the core's log. */
-static void rb_log_forward(void *data, enum rb_log_level level, const char *fmt, va_list args)
+static void
+rb_log_forward(void *data, enum rb_log_level level, const char *fmt,
+	       va_list args)
 {
 	const struct vmpd_log *log = data;
 	static const enum vmpd_log_level levels[] = {
@@ -33,10 +35,12 @@ static void rb_log_forward(void *data, enum rb_log_level level, const char *fmt,
 }
 
 /* The render node of the DRM device `dev` (a primary or render node), from sysfs. */
-static bool render_node_of(dev_t dev, char *path, size_t len)
+static bool
+render_node_of(dev_t dev, char *path, size_t len)
 {
 	char dir[96];
-	snprintf(dir, sizeof(dir), "/sys/dev/char/%u:%u/device/drm", major(dev), minor(dev));
+	snprintf(dir, sizeof(dir), "/sys/dev/char/%u:%u/device/drm", major(dev),
+		 minor(dev));
 	DIR *d = opendir(dir);
 	if (!d)
 		return false;
@@ -51,19 +55,23 @@ static bool render_node_of(dev_t dev, char *path, size_t len)
 	return found;
 }
 
-static bool open_gbm(struct vmpd_gl *gl, const char *node)
+static bool
+open_gbm(struct vmpd_gl *gl, const char *node)
 {
 	gl->drm_fd = open(node, O_RDWR | O_CLOEXEC);
 	if (gl->drm_fd < 0) {
-		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR, "wayland gl: cannot open %s: %s", node,
-			strerror(errno));
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: cannot open %s: %s", node,
+			      strerror(errno));
 		return false;
 	}
 	gl->gbm = gbm_create_device(gl->drm_fd);
 	if (gl->gbm)
-		gl->dpy = rb_egl_get_platform_display(EGL_PLATFORM_GBM_KHR, gl->gbm, NULL);
+		gl->dpy = rb_egl_get_platform_display(EGL_PLATFORM_GBM_KHR,
+						      gl->gbm, NULL);
 	if (gl->dpy == EGL_NO_DISPLAY) {
-		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR, "wayland gl: no EGL display on %s", node);
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: no EGL display on %s", node);
 		return false;
 	}
 	gl->platform = "gbm";
@@ -71,7 +79,8 @@ static bool open_gbm(struct vmpd_gl *gl, const char *node)
 	return true;
 }
 
-static bool open_egl_display(struct vmpd_gl *gl, const char *render_node)
+static bool
+open_egl_display(struct vmpd_gl *gl, const char *render_node)
 {
 	char node[64];
 	dev_t main_dev;
@@ -79,21 +88,23 @@ static bool open_egl_display(struct vmpd_gl *gl, const char *render_node)
 	if (render_node)
 		return open_gbm(gl, render_node);
 	if (vmpd_display_main_device(gl->display, &main_dev) &&
-			render_node_of(main_dev, node, sizeof(node)))
+	    render_node_of(main_dev, node, sizeof(node)))
 		return open_gbm(gl, node);
 	/* No render node here (software rendering): the surfaceless platform. */
-	gl->dpy = rb_egl_get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-		NULL);
+	gl->dpy = rb_egl_get_platform_display(EGL_PLATFORM_SURFACELESS_MESA,
+					      EGL_DEFAULT_DISPLAY, NULL);
 	if (gl->dpy == EGL_NO_DISPLAY) {
 		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
-			"wayland gl: no render node and no EGL surfaceless platform");
+			      "wayland gl: no render node and no EGL "
+			      "surfaceless platform");
 		return false;
 	}
 	gl->platform = "surfaceless";
 	return true;
 }
 
-static struct rb_context *make_context(struct vmpd_gl *gl, struct rb_context *share)
+static struct rb_context *
+make_context(struct vmpd_gl *gl, struct rb_context *share)
 {
 	struct rb_context_options opts = {
 		.display = gl->dpy,
@@ -108,7 +119,9 @@ static struct rb_context *make_context(struct vmpd_gl *gl, struct rb_context *sh
 	return rb;
 }
 
-struct vmpd_gl *vmpd_gl_create(struct vmpd_display *display, const struct vmpd_gl_config *config)
+struct vmpd_gl *
+vmpd_gl_create(struct vmpd_display *display,
+	       const struct vmpd_gl_config *config)
 {
 	struct vmpd_gl *gl = calloc(1, sizeof(*gl));
 	if (!gl || !display || !config) {
@@ -126,21 +139,28 @@ struct vmpd_gl *vmpd_gl_create(struct vmpd_display *display, const struct vmpd_g
 	if (!open_egl_display(gl, config->render_node))
 		goto fail;
 	if (!rb_egl_has_extension(gl->dpy, "EGL_KHR_no_config_context") ||
-			!rb_egl_has_extension(gl->dpy, "EGL_KHR_surfaceless_context")) {
-		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR, "wayland gl: the EGL display lacks "
-			"EGL_KHR_no_config_context or EGL_KHR_surfaceless_context");
+	    !rb_egl_has_extension(gl->dpy, "EGL_KHR_surfaceless_context")) {
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: the EGL display lacks "
+			      "EGL_KHR_no_config_context or "
+			      "EGL_KHR_surfaceless_context");
 		goto fail;
 	}
 	gl->ctx = make_context(gl, NULL);
-	if (!gl->ctx || !rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE)) {
-		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR, "wayland gl: cannot create an OpenGL ES context");
+	if (!gl->ctx ||
+	    !rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE)) {
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: cannot create an OpenGL ES context");
 		goto fail;
 	}
 	if (!strcmp(gl->platform, "surfaceless")) {
 		const char *renderer = (const char *)glGetString(GL_RENDERER);
-		snprintf(gl->device, sizeof(gl->device), "%s", renderer ? renderer : "unknown");
-		vmpd_log_emit(&gl->log, VMPD_LOG_WARNING, "wayland gl: no render node: using the "
-			"EGL surfaceless platform (%s)", gl->device);
+		snprintf(gl->device, sizeof(gl->device), "%s",
+			 renderer ? renderer : "unknown");
+		vmpd_log_emit(&gl->log, VMPD_LOG_WARNING,
+			      "wayland gl: no render node: using the "
+			      "EGL surfaceless platform (%s)",
+			      gl->device);
 	}
 	gl->generation = 1;
 	return gl;
@@ -149,7 +169,8 @@ fail:
 	return NULL;
 }
 
-void vmpd_gl_destroy(struct vmpd_gl *gl)
+void
+vmpd_gl_destroy(struct vmpd_gl *gl)
 {
 	struct vmpd_gl_context *c, *tmp;
 
@@ -160,7 +181,8 @@ void vmpd_gl_destroy(struct vmpd_gl *gl)
 		vmpd_gl_context_destroy(c);
 	rb_context_destroy(gl->ctx);
 	if (gl->dpy != EGL_NO_DISPLAY) {
-		eglMakeCurrent(gl->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		eglMakeCurrent(gl->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE,
+			       EGL_NO_CONTEXT);
 		eglTerminate(gl->dpy);
 	}
 	if (gl->gbm)
@@ -170,27 +192,32 @@ void vmpd_gl_destroy(struct vmpd_gl *gl)
 	free(gl);
 }
 
-const char *vmpd_gl_platform(const struct vmpd_gl *gl)
+const char *
+vmpd_gl_platform(const struct vmpd_gl *gl)
 {
 	return gl->platform;
 }
 
-const char *vmpd_gl_device(const struct vmpd_gl *gl)
+const char *
+vmpd_gl_device(const struct vmpd_gl *gl)
 {
 	return gl->device;
 }
 
-bool vmpd_gl_is_robust(const struct vmpd_gl *gl)
+bool
+vmpd_gl_is_robust(const struct vmpd_gl *gl)
 {
 	return rb_context_is_robust(gl->ctx);
 }
 
-int vmpd_gl_version(const struct vmpd_gl *gl)
+int
+vmpd_gl_version(const struct vmpd_gl *gl)
 {
 	return rb_context_get_gles_major(gl->ctx);
 }
 
-struct vmpd_gl_context *vmpd_gl_context_create(struct vmpd_gl *gl)
+struct vmpd_gl_context *
+vmpd_gl_context_create(struct vmpd_gl *gl)
 {
 	struct vmpd_gl_context *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -205,7 +232,8 @@ struct vmpd_gl_context *vmpd_gl_context_create(struct vmpd_gl *gl)
 	return c;
 }
 
-void vmpd_gl_context_destroy(struct vmpd_gl_context *c)
+void
+vmpd_gl_context_destroy(struct vmpd_gl_context *c)
 {
 	if (!c)
 		return;
@@ -214,25 +242,30 @@ void vmpd_gl_context_destroy(struct vmpd_gl_context *c)
 	free(c);
 }
 
-bool vmpd_gl_make_current(struct vmpd_gl *gl, struct vmpd_gl_context *c)
+bool
+vmpd_gl_make_current(struct vmpd_gl *gl, struct vmpd_gl_context *c)
 {
 	if (!c)
-		return eglMakeCurrent(gl->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		return eglMakeCurrent(gl->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE,
+				      EGL_NO_CONTEXT);
 	/* A failure is a reset of the share group: vmpd_gl_check_reset() finds it. */
 	return rb_context_make_current(c->rb, EGL_NO_SURFACE, EGL_NO_SURFACE);
 }
 
-bool vmpd_gl_use_display_context(struct vmpd_gl *gl)
+bool
+vmpd_gl_use_display_context(struct vmpd_gl *gl)
 {
 	return gl->ctx && !gl->lost &&
-		rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
+	       rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
 }
 
-bool vmpd_gl_check_reset(struct vmpd_gl *gl, const char **status)
+bool
+vmpd_gl_check_reset(struct vmpd_gl *gl, const char **status)
 {
 	if (!gl->lost) {
 		/* A failed make-current is recorded, and the query returns it. */
-		rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
+		rb_context_make_current(gl->ctx, EGL_NO_SURFACE,
+					EGL_NO_SURFACE);
 		enum rb_reset_status st = rb_context_query_status(gl->ctx);
 		if (st != RB_RESET_NONE)
 			gl->lost = rb_reset_status_name(st);
@@ -242,7 +275,8 @@ bool vmpd_gl_check_reset(struct vmpd_gl *gl, const char **status)
 	return gl->lost != NULL;
 }
 
-bool vmpd_gl_recover(struct vmpd_gl *gl)
+bool
+vmpd_gl_recover(struct vmpd_gl *gl)
 {
 	struct vmpd_gl_context *c;
 	bool ok;
@@ -263,12 +297,14 @@ bool vmpd_gl_recover(struct vmpd_gl *gl)
 	return true;
 }
 
-uint64_t vmpd_gl_recoveries(const struct vmpd_gl *gl)
+uint64_t
+vmpd_gl_recoveries(const struct vmpd_gl *gl)
 {
 	return gl->recoveries;
 }
 
-bool vmpd_gl_inject_reset(struct vmpd_gl *gl, bool guilty)
+bool
+vmpd_gl_inject_reset(struct vmpd_gl *gl, bool guilty)
 {
 	struct vmpd_gl_context *c;
 	enum rb_reset_status st = guilty ? RB_RESET_GUILTY : RB_RESET_INNOCENT;

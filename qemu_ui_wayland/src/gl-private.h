@@ -18,7 +18,7 @@ struct gbm_device;
 struct vmpd_gl_context {
 	struct vmpd_gl *gl;
 	struct rb_context *rb;
-	struct wl_list link;            /* vmpd_gl.contexts */
+	struct wl_list link; /* vmpd_gl.contexts */
 };
 
 struct vmpd_gl {
@@ -35,8 +35,8 @@ struct vmpd_gl {
 
 	/* The display's own context: the share group's root. */
 	struct rb_context *ctx;
-	struct wl_list contexts;        /* vmpd_gl_context.link */
-	const char *lost;               /* reset status seen, until recovered */
+	struct wl_list contexts; /* vmpd_gl_context.link */
+	const char *lost; /* reset status seen, until recovered */
 	uint64_t recoveries;
 
 	/* Read-back objects of ctx; generation tells them from a lost context's. */
@@ -46,7 +46,7 @@ struct vmpd_gl {
 	uint32_t rbo_w, rbo_h;
 	bool export_warned, readback_warned;
 
-	struct wl_list scanouts;        /* gl_scanout.link */
+	struct wl_list scanouts; /* gl_scanout.link */
 };
 
 /* gl-scanout.c */

@@ -18,7 +18,7 @@ enum scanout_mode {
 };
 
 struct gl_scanout {
-	struct wl_list link;            /* vmpd_gl.scanouts */
+	struct wl_list link; /* vmpd_gl.scanouts */
 	struct vmpd_head *head;
 	uint32_t texture;
 	bool y0_top;
@@ -34,12 +34,11 @@ struct gl_scanout {
 	bool surface_set;
 };
 
-static struct gl_scanout *find_scanout(struct vmpd_gl *gl, struct vmpd_head *head, bool create)
+static struct gl_scanout *
+find_scanout(struct vmpd_gl *gl, struct vmpd_head *head, bool create)
 {
 	struct gl_scanout *s;
-	wl_list_for_each(s, &gl->scanouts, link)
-		if (s->head == head)
-			return s;
+	wl_list_for_each(s, &gl->scanouts, link) if (s->head == head) return s;
 	if (!create || !(s = calloc(1, sizeof(*s))))
 		return NULL;
 	s->head = head;
@@ -48,7 +47,8 @@ static struct gl_scanout *find_scanout(struct vmpd_gl *gl, struct vmpd_head *hea
 	return s;
 }
 
-static void drop_export(struct gl_scanout *s)
+static void
+drop_export(struct gl_scanout *s)
 {
 	if (s->desc.fd[0] >= 0)
 		close(s->desc.fd[0]);
@@ -56,7 +56,8 @@ static void drop_export(struct gl_scanout *s)
 	s->export_tried = false;
 }
 
-static void scanout_free(struct gl_scanout *s)
+static void
+scanout_free(struct gl_scanout *s)
 {
 	drop_export(s);
 	wl_list_remove(&s->link);
@@ -64,13 +65,14 @@ static void scanout_free(struct gl_scanout *s)
 	free(s);
 }
 
-void vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
+void
+vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
 {
 	struct gl_scanout *s, *tmp;
-	wl_list_for_each_safe(s, tmp, &gl->scanouts, link)
-		scanout_free(s);
-	if (gl->objects_generation && gl->objects_generation == gl->generation &&
-			vmpd_gl_use_display_context(gl)) {
+	wl_list_for_each_safe(s, tmp, &gl->scanouts, link) scanout_free(s);
+	if (gl->objects_generation &&
+	    gl->objects_generation == gl->generation &&
+	    vmpd_gl_use_display_context(gl)) {
 		glDeleteProgram(gl->program);
 		glDeleteFramebuffers(1, &gl->fbo);
 		glDeleteRenderbuffers(1, &gl->rbo);
@@ -81,7 +83,8 @@ void vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
 }
 
 /* EGL_MESA_image_dma_buf_export of the texture; false where the driver cannot. */
-static bool export_texture(struct vmpd_gl *gl, struct gl_scanout *s)
+static bool
+export_texture(struct vmpd_gl *gl, struct gl_scanout *s)
 {
 	EGLContext ctx = rb_context_get_egl_context(gl->ctx);
 	int fourcc = 0, planes = 0, fd = -1;
@@ -90,15 +93,18 @@ static bool export_texture(struct vmpd_gl *gl, struct gl_scanout *s)
 	EGLImageKHR image;
 	bool ok;
 
-	if (gl->disable_export || !rb_egl_has_extension(gl->dpy, "EGL_MESA_image_dma_buf_export") ||
-			!rb_egl_has_extension(gl->dpy, "EGL_KHR_gl_texture_2D_image"))
+	if (gl->disable_export ||
+	    !rb_egl_has_extension(gl->dpy, "EGL_MESA_image_dma_buf_export") ||
+	    !rb_egl_has_extension(gl->dpy, "EGL_KHR_gl_texture_2D_image"))
 		return false;
 	image = eglCreateImageKHR(gl->dpy, ctx, EGL_GL_TEXTURE_2D_KHR,
-		(EGLClientBuffer)(uintptr_t)s->texture, NULL);
+				  (EGLClientBuffer)(uintptr_t)s->texture, NULL);
 	if (image == EGL_NO_IMAGE_KHR)
 		return false;
-	ok = eglExportDMABUFImageQueryMESA(gl->dpy, image, &fourcc, &planes, &modifier) &&
-		planes == 1 && eglExportDMABUFImageMESA(gl->dpy, image, &fd, &stride, &offset);
+	ok = eglExportDMABUFImageQueryMESA(gl->dpy, image, &fourcc, &planes,
+					   &modifier) &&
+	     planes == 1 &&
+	     eglExportDMABUFImageMESA(gl->dpy, image, &fd, &stride, &offset);
 	eglDestroyImageKHR(gl->dpy, image);
 	if (!ok || fd < 0)
 		return false;
@@ -117,7 +123,8 @@ static bool export_texture(struct vmpd_gl *gl, struct gl_scanout *s)
 	return true;
 }
 
-static GLuint compile(GLenum type, const char *src)
+static GLuint
+compile(GLenum type, const char *src)
 {
 	GLuint sh = glCreateShader(type);
 	GLint ok = 0;
@@ -132,7 +139,8 @@ static GLuint compile(GLenum type, const char *src)
 }
 
 /* Sampling (not a raw framebuffer read) applies the renderer's format swizzles. */
-static bool readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
+static bool
+readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 {
 	static const char *vs =
 		"attribute vec2 pos;\n"
@@ -140,14 +148,15 @@ static bool readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 		"varying vec2 v;\n"
 		"void main() { v = uv; gl_Position = vec4(pos, 0.0, 1.0); }\n";
 	/* BGRA byte order out, so the read-back is XRGB8888 for wl_shm. */
-	static const char *fs =
-		"precision mediump float;\n"
-		"uniform sampler2D tex;\n"
-		"varying vec2 v;\n"
-		"void main() { vec4 c = texture2D(tex, v); gl_FragColor = vec4(c.b, c.g, c.r, 1.0); }\n";
+	static const char *fs = "precision mediump float;\n"
+				"uniform sampler2D tex;\n"
+				"varying vec2 v;\n"
+				"void main() { vec4 c = texture2D(tex, v); "
+				"gl_FragColor = vec4(c.b, c.g, c.r, 1.0); }\n";
 
 	if (gl->objects_generation != gl->generation) {
-		GLuint v = compile(GL_VERTEX_SHADER, vs), f = compile(GL_FRAGMENT_SHADER, fs);
+		GLuint v = compile(GL_VERTEX_SHADER, vs),
+		       f = compile(GL_FRAGMENT_SHADER, fs);
 		GLint linked = 0;
 		gl->program = glCreateProgram();
 		if (v)
@@ -167,10 +176,14 @@ static bool readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 		gl->sampler = 0;
 		if (vmpd_gl_version(gl) >= 3) {
 			glGenSamplers(1, &gl->sampler);
-			glSamplerParameteri(gl->sampler, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-			glSamplerParameteri(gl->sampler, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-			glSamplerParameteri(gl->sampler, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-			glSamplerParameteri(gl->sampler, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+			glSamplerParameteri(gl->sampler, GL_TEXTURE_MIN_FILTER,
+					    GL_NEAREST);
+			glSamplerParameteri(gl->sampler, GL_TEXTURE_MAG_FILTER,
+					    GL_NEAREST);
+			glSamplerParameteri(gl->sampler, GL_TEXTURE_WRAP_S,
+					    GL_CLAMP_TO_EDGE);
+			glSamplerParameteri(gl->sampler, GL_TEXTURE_WRAP_T,
+					    GL_CLAMP_TO_EDGE);
 		}
 		gl->rbo_w = gl->rbo_h = 0;
 		gl->objects_generation = gl->generation;
@@ -180,21 +193,26 @@ static bool readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 	glBindFramebuffer(GL_FRAMEBUFFER, gl->fbo);
 	if (gl->rbo_w != w || gl->rbo_h != h) {
 		glBindRenderbuffer(GL_RENDERBUFFER, gl->rbo);
-		glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8_OES, (GLsizei)w, (GLsizei)h);
-		glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
-			gl->rbo);
+		glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8_OES, (GLsizei)w,
+				      (GLsizei)h);
+		glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+					  GL_RENDERBUFFER, gl->rbo);
 		gl->rbo_w = w;
 		gl->rbo_h = h;
 	}
-	return glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+	return glCheckFramebufferStatus(GL_FRAMEBUFFER) ==
+	       GL_FRAMEBUFFER_COMPLETE;
 }
 
 /* Draws the scanout rectangle top row first into the FBO and reads it into s->pixels. */
-static bool read_back(struct vmpd_gl *gl, struct gl_scanout *s)
+static bool
+read_back(struct vmpd_gl *gl, struct gl_scanout *s)
 {
 	uint32_t w = s->rect.width, h = s->rect.height;
-	float u0 = (float)s->rect.x / s->backing_w, u1 = (float)(s->rect.x + w) / s->backing_w;
-	float top = (float)s->rect.y / s->backing_h, bottom = (float)(s->rect.y + h) / s->backing_h;
+	float u0 = (float)s->rect.x / s->backing_w,
+	      u1 = (float)(s->rect.x + w) / s->backing_w;
+	float top = (float)s->rect.y / s->backing_h,
+	      bottom = (float)(s->rect.y + h) / s->backing_h;
 
 	if (s->y0_top) {
 		top = 1.0f - top;
@@ -234,20 +252,23 @@ static bool read_back(struct vmpd_gl *gl, struct gl_scanout *s)
 	glBindTexture(GL_TEXTURE_2D, 0);
 	glPixelStorei(GL_PACK_ALIGNMENT, 4);
 	/* Returns once the renderer's work and this draw are done: no fence needed. */
-	glReadPixels(0, 0, (GLsizei)w, (GLsizei)h, GL_RGBA, GL_UNSIGNED_BYTE, s->pixels);
+	glReadPixels(0, 0, (GLsizei)w, (GLsizei)h, GL_RGBA, GL_UNSIGNED_BYTE,
+		     s->pixels);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	return glGetError() == GL_NO_ERROR;
 }
 
-enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *head,
-	uint32_t texture, bool y0_top, uint32_t backing_width, uint32_t backing_height,
-	const struct vmpd_rect *rect)
+enum vmpd_status
+vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *head,
+			uint32_t texture, bool y0_top, uint32_t backing_width,
+			uint32_t backing_height, const struct vmpd_rect *rect)
 {
 	struct gl_scanout *s;
 	const char *why = NULL;
 
-	if (!gl || !head || !texture || !rect || !rect->width || !rect->height ||
-			rect->x + rect->width > backing_width || rect->y + rect->height > backing_height)
+	if (!gl || !head || !texture || !rect || !rect->width ||
+	    !rect->height || rect->x + rect->width > backing_width ||
+	    rect->y + rect->height > backing_height)
 		return VMPD_ERR_INVALID;
 	if (!(s = find_scanout(gl, head, true)))
 		return VMPD_ERR_NOMEM;
@@ -265,7 +286,9 @@ enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *h
 		if (!vmpd_gl_use_display_context(gl))
 			return VMPD_ERR_STATE;
 		if (!export_texture(gl, s))
-			why = gl->disable_export ? "disabled" : "the driver cannot export textures";
+			why = gl->disable_export
+				      ? "disabled"
+				      : "the driver cannot export textures";
 		else if (vmpd_head_set_dmabuf(head, &s->desc) != VMPD_OK)
 			why = "the compositor cannot show the exported texture";
 		else
@@ -279,8 +302,10 @@ enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *h
 	if (why || s->desc.fd[0] < 0) {
 		if (why && !gl->export_warned) {
 			gl->export_warned = true;
-			vmpd_log_emit(&gl->log, VMPD_LOG_WARNING, "wayland gl: texture scanouts are "
-				"read back (%s): one copy per frame", why);
+			vmpd_log_emit(&gl->log, VMPD_LOG_WARNING,
+				      "wayland gl: texture scanouts are "
+				      "read back (%s): one copy per frame",
+				      why);
 		}
 		drop_export(s);
 		s->export_tried = true;
@@ -293,8 +318,9 @@ enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *h
 	return VMPD_OK;
 }
 
-enum vmpd_status vmpd_gl_scanout_update(struct vmpd_gl *gl, struct vmpd_head *head,
-	const struct vmpd_rect *damage)
+enum vmpd_status
+vmpd_gl_scanout_update(struct vmpd_gl *gl, struct vmpd_head *head,
+		       const struct vmpd_rect *damage)
 {
 	struct gl_scanout *s = gl ? find_scanout(gl, head, false) : NULL;
 	enum vmpd_status st;
@@ -305,15 +331,16 @@ enum vmpd_status vmpd_gl_scanout_update(struct vmpd_gl *gl, struct vmpd_head *he
 	if (s->mode == MODE_EXPORT) {
 		/* The renderer's work so far, as the commit's acquire fence where possible. */
 		if (vmpd_gl_use_display_context(gl) &&
-				vmsync_egl_fence_export(gl->dpy, &fence) != VMSYNC_OK)
+		    vmsync_egl_fence_export(gl->dpy, &fence) != VMSYNC_OK)
 			fence = -1;
 		return vmpd_head_update(head, damage, fence);
 	}
 	if (!read_back(gl, s))
 		return VMPD_ERR_STATE;
 	if (!s->surface_set) {
-		st = vmpd_head_set_surface(head, s->pixels_w, s->pixels_h, s->pixels_w * 4,
-			VMPD_FOURCC_XRGB8888, s->pixels);
+		st = vmpd_head_set_surface(head, s->pixels_w, s->pixels_h,
+					   s->pixels_w * 4,
+					   VMPD_FOURCC_XRGB8888, s->pixels);
 		if (st != VMPD_OK)
 			return st;
 		s->surface_set = true;
@@ -323,7 +350,8 @@ enum vmpd_status vmpd_gl_scanout_update(struct vmpd_gl *gl, struct vmpd_head *he
 	return vmpd_head_update(head, damage, -1);
 }
 
-void vmpd_gl_scanout_release(struct vmpd_gl *gl, struct vmpd_head *head)
+void
+vmpd_gl_scanout_release(struct vmpd_gl *gl, struct vmpd_head *head)
 {
 	struct gl_scanout *s = gl ? find_scanout(gl, head, false) : NULL;
 	if (!s)
@@ -334,29 +362,33 @@ void vmpd_gl_scanout_release(struct vmpd_gl *gl, struct vmpd_head *head)
 	s->surface_set = false;
 }
 
-void vmpd_gl_head_gone(struct vmpd_gl *gl, struct vmpd_head *head)
+void
+vmpd_gl_head_gone(struct vmpd_gl *gl, struct vmpd_head *head)
 {
 	struct gl_scanout *s = gl ? find_scanout(gl, head, false) : NULL;
 	if (s)
 		scanout_free(s);
 }
 
-void vmpd_gl_scanouts_resubmit(struct vmpd_gl *gl)
+void
+vmpd_gl_scanouts_resubmit(struct vmpd_gl *gl)
 {
 	struct gl_scanout *s;
-	wl_list_for_each(s, &gl->scanouts, link) {
+	wl_list_for_each(s, &gl->scanouts, link)
+	{
 		if (s->mode == MODE_NONE)
 			continue;
 		/* The old export names a texture of a lost context. */
 		drop_export(s);
 		s->surface_set = false;
-		vmpd_gl_scanout_texture(gl, s->head, s->texture, s->y0_top, s->backing_w,
-			s->backing_h, &s->rect);
+		vmpd_gl_scanout_texture(gl, s->head, s->texture, s->y0_top,
+					s->backing_w, s->backing_h, &s->rect);
 		vmpd_gl_scanout_update(gl, s->head, NULL);
 	}
 }
 
-void vmpd_gl_resubmit(struct vmpd_gl *gl)
+void
+vmpd_gl_resubmit(struct vmpd_gl *gl)
 {
 	if (gl && !gl->lost)
 		vmpd_gl_scanouts_resubmit(gl);

@@ -23,7 +23,7 @@ struct vmpd_gpu_blit {
 	struct gbm_device *gbm;
 	EGLDisplay dpy;
 	struct rb_context *ctx;
-	uint64_t generation;            /* bumped by every recovery */
+	uint64_t generation; /* bumped by every recovery */
 };
 
 struct vmpd_gpu_target {
@@ -33,11 +33,12 @@ struct vmpd_gpu_target {
 	uint32_t width, height, stride;
 	EGLImageKHR image;
 	GLuint rb, fbo;
-	uint64_t generation;            /* of the GL objects above */
+	uint64_t generation; /* of the GL objects above */
 };
 
 /* robustness/'s messages go to the core's log, prefixed as ours. */
-static void log_forward(void *data, enum rb_log_level level, const char *fmt, va_list args)
+static void
+log_forward(void *data, enum rb_log_level level, const char *fmt, va_list args)
 {
 	const struct vmpd_log *log = data;
 	static const enum vmpd_log_level levels[] = {
@@ -47,14 +48,17 @@ static void log_forward(void *data, enum rb_log_level level, const char *fmt, va
 		[RB_LOG_DEBUG] = VMPD_LOG_DEBUG,
 	};
 	char msg[512];
-	if (!log || !log->func || (unsigned)level >= sizeof(levels) / sizeof(levels[0]))
+	if (!log || !log->func ||
+	    (unsigned)level >= sizeof(levels) / sizeof(levels[0]))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, args);
-	vmpd_log_emit(log, levels[level], "vmplane display (gpu fallback): %s", msg);
+	vmpd_log_emit(log, levels[level], "vmplane display (gpu fallback): %s",
+		      msg);
 }
 
 /* The render node of the compositor's device, else the first one. */
-static int open_render_node(dev_t want, bool have_want)
+static int
+open_render_node(dev_t want, bool have_want)
 {
 	int first = -1;
 	for (int minor = 128; minor < 192; minor++) {
@@ -77,8 +81,9 @@ static int open_render_node(dev_t want, bool have_want)
 	return first;
 }
 
-struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_device,
-	const struct vmpd_log *log)
+struct vmpd_gpu_blit *
+vmpd_gpu_blit_create(dev_t main_device, bool have_main_device,
+		     const struct vmpd_log *log)
 {
 	struct vmpd_gpu_blit *gb = calloc(1, sizeof(*gb));
 	if (!gb)
@@ -90,12 +95,14 @@ struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_dev
 	gb->gbm = gbm_create_device(gb->drm_fd);
 	if (!gb->gbm)
 		goto fail;
-	gb->dpy = rb_egl_get_platform_display(EGL_PLATFORM_GBM_KHR, gb->gbm, NULL);
+	gb->dpy = rb_egl_get_platform_display(EGL_PLATFORM_GBM_KHR, gb->gbm,
+					      NULL);
 	if (gb->dpy == EGL_NO_DISPLAY ||
-			!rb_egl_has_extension(gb->dpy, "EGL_EXT_image_dma_buf_import") ||
-			!rb_egl_has_extension(gb->dpy, "EGL_KHR_surfaceless_context")) {
+	    !rb_egl_has_extension(gb->dpy, "EGL_EXT_image_dma_buf_import") ||
+	    !rb_egl_has_extension(gb->dpy, "EGL_KHR_surfaceless_context")) {
 		vmpd_log_emit(log, VMPD_LOG_WARNING,
-			"vmplane display (gpu fallback): no dma-buf import on this device");
+			      "vmplane display (gpu fallback): no dma-buf "
+			      "import on this device");
 		goto fail;
 	}
 	struct rb_context_options opts = {
@@ -106,8 +113,8 @@ struct vmpd_gpu_blit *vmpd_gpu_blit_create(dev_t main_device, bool have_main_dev
 	};
 	gb->ctx = rb_context_create(&opts);
 	if (!gb->ctx || rb_context_get_gles_major(gb->ctx) < 3 ||
-			!rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE) ||
-			!epoxy_has_gl_extension("GL_OES_EGL_image"))
+	    !rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE) ||
+	    !epoxy_has_gl_extension("GL_OES_EGL_image"))
 		goto fail;
 	return gb;
 fail:
@@ -115,7 +122,8 @@ fail:
 	return NULL;
 }
 
-void vmpd_gpu_blit_destroy(struct vmpd_gpu_blit *gb)
+void
+vmpd_gpu_blit_destroy(struct vmpd_gpu_blit *gb)
 {
 	if (!gb)
 		return;
@@ -129,7 +137,8 @@ void vmpd_gpu_blit_destroy(struct vmpd_gpu_blit *gb)
 	free(gb);
 }
 
-bool vmpd_gpu_blit_recover(struct vmpd_gpu_blit *gb)
+bool
+vmpd_gpu_blit_recover(struct vmpd_gpu_blit *gb)
 {
 	if (!gb || !rb_context_recreate(gb->ctx))
 		return false;
@@ -138,8 +147,9 @@ bool vmpd_gpu_blit_recover(struct vmpd_gpu_blit *gb)
 	return rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE);
 }
 
-static EGLImageKHR import_image(EGLDisplay dpy, int fd, uint32_t fourcc, uint32_t w, uint32_t h,
-	uint32_t offset, uint32_t stride, uint64_t modifier)
+static EGLImageKHR
+import_image(EGLDisplay dpy, int fd, uint32_t fourcc, uint32_t w, uint32_t h,
+	     uint32_t offset, uint32_t stride, uint64_t modifier)
 {
 	EGLint attr[32];
 	int n = 0;
@@ -156,18 +166,21 @@ static EGLImageKHR import_image(EGLDisplay dpy, int fd, uint32_t fourcc, uint32_
 	attr[n++] = EGL_DMA_BUF_PLANE0_PITCH_EXT;
 	attr[n++] = (EGLint)stride;
 	if (modifier != VMPD_MOD_INVALID &&
-			rb_egl_has_extension(dpy, "EGL_EXT_image_dma_buf_import_modifiers")) {
+	    rb_egl_has_extension(dpy,
+				 "EGL_EXT_image_dma_buf_import_modifiers")) {
 		attr[n++] = EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT;
 		attr[n++] = (EGLint)(modifier & 0xffffffffu);
 		attr[n++] = EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT;
 		attr[n++] = (EGLint)(modifier >> 32);
 	}
 	attr[n++] = EGL_NONE;
-	return eglCreateImageKHR(dpy, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT, NULL, attr);
+	return eglCreateImageKHR(dpy, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT,
+				 NULL, attr);
 }
 
-struct vmpd_gpu_target *vmpd_gpu_target_create(struct vmpd_gpu_blit *gb, uint32_t width,
-	uint32_t height)
+struct vmpd_gpu_target *
+vmpd_gpu_target_create(struct vmpd_gpu_blit *gb, uint32_t width,
+		       uint32_t height)
 {
 	struct vmpd_gpu_target *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -178,7 +191,7 @@ struct vmpd_gpu_target *vmpd_gpu_target_create(struct vmpd_gpu_blit *gb, uint32_
 	t->width = width;
 	t->height = height;
 	t->bo = gbm_bo_create(gb->gbm, width, height, GBM_FORMAT_XRGB8888,
-		GBM_BO_USE_RENDERING | GBM_BO_USE_LINEAR);
+			      GBM_BO_USE_RENDERING | GBM_BO_USE_LINEAR);
 	if (!t->bo)
 		goto fail;
 	t->fd = gbm_bo_get_fd(t->bo);
@@ -191,11 +204,12 @@ fail:
 	return NULL;
 }
 
-static void target_release_gl(struct vmpd_gpu_target *t)
+static void
+target_release_gl(struct vmpd_gpu_target *t)
 {
 	struct vmpd_gpu_blit *gb = t->gb;
 	if (t->fbo && t->generation == gb->generation &&
-			rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE)) {
+	    rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE)) {
 		if (t->fbo)
 			glDeleteFramebuffers(1, &t->fbo);
 		if (t->rb)
@@ -208,7 +222,8 @@ static void target_release_gl(struct vmpd_gpu_target *t)
 }
 
 /* The target's FBO in the current context, built again after a recovery. */
-static bool target_bind(struct vmpd_gpu_target *t)
+static bool
+target_bind(struct vmpd_gpu_target *t)
 {
 	struct vmpd_gpu_blit *gb = t->gb;
 	if (t->fbo && t->generation == gb->generation) {
@@ -217,8 +232,8 @@ static bool target_bind(struct vmpd_gpu_target *t)
 	}
 	target_release_gl(t);
 	t->generation = gb->generation;
-	t->image = import_image(gb->dpy, t->fd, VMPD_FOURCC_XRGB8888, t->width, t->height, 0,
-		t->stride, VMPD_MOD_LINEAR);
+	t->image = import_image(gb->dpy, t->fd, VMPD_FOURCC_XRGB8888, t->width,
+				t->height, 0, t->stride, VMPD_MOD_LINEAR);
 	if (t->image == EGL_NO_IMAGE_KHR)
 		return false;
 	glGenRenderbuffers(1, &t->rb);
@@ -226,11 +241,14 @@ static bool target_bind(struct vmpd_gpu_target *t)
 	glEGLImageTargetRenderbufferStorageOES(GL_RENDERBUFFER, t->image);
 	glGenFramebuffers(1, &t->fbo);
 	glBindFramebuffer(GL_DRAW_FRAMEBUFFER, t->fbo);
-	glFramebufferRenderbuffer(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, t->rb);
-	return glCheckFramebufferStatus(GL_DRAW_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+	glFramebufferRenderbuffer(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+				  GL_RENDERBUFFER, t->rb);
+	return glCheckFramebufferStatus(GL_DRAW_FRAMEBUFFER) ==
+	       GL_FRAMEBUFFER_COMPLETE;
 }
 
-void vmpd_gpu_target_destroy(struct vmpd_gpu_target *t)
+void
+vmpd_gpu_target_destroy(struct vmpd_gpu_target *t)
 {
 	if (!t)
 		return;
@@ -242,38 +260,44 @@ void vmpd_gpu_target_destroy(struct vmpd_gpu_target *t)
 	free(t);
 }
 
-int vmpd_gpu_target_fd(const struct vmpd_gpu_target *t)
+int
+vmpd_gpu_target_fd(const struct vmpd_gpu_target *t)
 {
 	return t->fd;
 }
 
-uint32_t vmpd_gpu_target_stride(const struct vmpd_gpu_target *t)
+uint32_t
+vmpd_gpu_target_stride(const struct vmpd_gpu_target *t)
 {
 	return t->stride;
 }
 
-bool vmpd_gpu_target_read(struct vmpd_gpu_target *t, uint32_t *out)
+bool
+vmpd_gpu_target_read(struct vmpd_gpu_target *t, uint32_t *out)
 {
 	uint32_t stride = 0;
 	void *map_data = NULL;
-	uint8_t *p = gbm_bo_map(t->bo, 0, 0, t->width, t->height, GBM_BO_TRANSFER_READ, &stride,
-		&map_data);
+	uint8_t *p = gbm_bo_map(t->bo, 0, 0, t->width, t->height,
+				GBM_BO_TRANSFER_READ, &stride, &map_data);
 	if (!p)
 		return false;
 	for (uint32_t y = 0; y < t->height; y++)
-		memcpy(out + (size_t)y * t->width, p + (size_t)y * stride, (size_t)t->width * 4);
+		memcpy(out + (size_t)y * t->width, p + (size_t)y * stride,
+		       (size_t)t->width * 4);
 	gbm_bo_unmap(t->bo, map_data);
 	return true;
 }
 
-bool vmpd_gpu_blit_copy(struct vmpd_gpu_blit *gb, struct vmpd_gpu_target *t,
-	const struct vmpd_dmabuf *src)
+bool
+vmpd_gpu_blit_copy(struct vmpd_gpu_blit *gb, struct vmpd_gpu_target *t,
+		   const struct vmpd_dmabuf *src)
 {
 	if (src->n_planes != 1 ||
-			!rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE))
+	    !rb_context_make_current(gb->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE))
 		return false;
-	EGLImageKHR img = import_image(gb->dpy, src->fd[0], src->fourcc, src->width, src->height,
-		src->offset[0], src->stride[0], src->modifier);
+	EGLImageKHR img = import_image(gb->dpy, src->fd[0], src->fourcc,
+				       src->width, src->height, src->offset[0],
+				       src->stride[0], src->modifier);
 	if (img == EGL_NO_IMAGE_KHR)
 		return false;
 	bool ok = false;
@@ -283,9 +307,11 @@ bool vmpd_gpu_blit_copy(struct vmpd_gpu_blit *gb, struct vmpd_gpu_target *t,
 	glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, img);
 	glGenFramebuffers(1, &fbo);
 	glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo);
-	glFramebufferTexture2D(GL_READ_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex, 0);
-	if (glCheckFramebufferStatus(GL_READ_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE &&
-			target_bind(t)) {
+	glFramebufferTexture2D(GL_READ_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+			       GL_TEXTURE_2D, tex, 0);
+	if (glCheckFramebufferStatus(GL_READ_FRAMEBUFFER) ==
+		    GL_FRAMEBUFFER_COMPLETE &&
+	    target_bind(t)) {
 		const struct vmpd_rect *r = &src->src;
 		GLint y0 = (GLint)r->y, y1 = (GLint)(r->y + r->height);
 		/* Memory row 0 stays row 0 (the top) unless y0_top says it is the bottom. */
@@ -294,12 +320,13 @@ bool vmpd_gpu_blit_copy(struct vmpd_gpu_blit *gb, struct vmpd_gpu_target *t,
 			y0 = y1;
 			y1 = tmp;
 		}
-		glBlitFramebuffer((GLint)r->x, y0, (GLint)(r->x + r->width), y1, 0, 0,
-			(GLint)t->width, (GLint)t->height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+		glBlitFramebuffer((GLint)r->x, y0, (GLint)(r->x + r->width), y1,
+				  0, 0, (GLint)t->width, (GLint)t->height,
+				  GL_COLOR_BUFFER_BIT, GL_NEAREST);
 		/* The compositor reads the target next; without fences, wait here. */
 		glFinish();
 		ok = glGetError() == GL_NO_ERROR &&
-			rb_context_query_status(gb->ctx) == RB_RESET_NONE;
+		     rb_context_query_status(gb->ctx) == RB_RESET_NONE;
 	}
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	glDeleteFramebuffers(1, &fbo);

@@ -19,14 +19,18 @@
 #define VMPD_BORDER_ARGB 0xff303030u
 #define VMPD_BORDER_PX 2u
 
-static bool usable(const struct vmpd_head *head)
+static bool
+usable(const struct vmpd_head *head)
 {
 	return head && head->display->conn.connected && head->surface;
 }
 
-void vmpd_head_layout(struct vmpd_head *head)
+void
+vmpd_head_layout(struct vmpd_head *head)
 {
-	uint32_t border = head->server_decorations || head->fullscreen ? 0 : VMPD_BORDER_PX;
+	uint32_t border = head->server_decorations || head->fullscreen
+				  ? 0
+				  : VMPD_BORDER_PX;
 	head->border = border;
 	uint32_t gw = head->guest_w ? head->guest_w : 640;
 	uint32_t gh = head->guest_h ? head->guest_h : 480;
@@ -48,36 +52,42 @@ void vmpd_head_layout(struct vmpd_head *head)
 	head->dst_y = (int32_t)(border + (ah - head->dst_h) / 2);
 }
 
-void vmpd_head_commit_parent(struct vmpd_head *head)
+void
+vmpd_head_commit_parent(struct vmpd_head *head)
 {
 	struct vmpd_display *d = head->display;
 	if (!usable(head) || !head->configured)
 		return;
 	vmpd_head_layout(head);
 	wl_subsurface_set_position(head->scanout_sub, head->dst_x, head->dst_y);
-	wp_viewport_set_destination(head->scanout_viewport, (int32_t)head->dst_w,
-		(int32_t)head->dst_h);
+	wp_viewport_set_destination(head->scanout_viewport,
+				    (int32_t)head->dst_w, (int32_t)head->dst_h);
 	/* The scanout commits on its own (desync); the viewport change needs one too. */
 	if (head->path)
 		wl_surface_commit(head->scanout);
 	if (head->background) {
 		wl_surface_attach(head->surface, head->background, 0, 0);
-		wp_viewport_set_destination(head->parent_viewport, (int32_t)head->win_w,
-			(int32_t)head->win_h);
-		wl_surface_damage_buffer(head->surface, 0, 0, INT32_MAX, INT32_MAX);
+		wp_viewport_set_destination(head->parent_viewport,
+					    (int32_t)head->win_w,
+					    (int32_t)head->win_h);
+		wl_surface_damage_buffer(head->surface, 0, 0, INT32_MAX,
+					 INT32_MAX);
 	}
-	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
+	struct wl_region *opaque = wl_compositor_create_region(
+		d->conn.compositor);
 	wl_region_add(opaque, 0, 0, (int32_t)head->win_w, (int32_t)head->win_h);
 	wl_surface_set_opaque_region(head->surface, opaque);
 	wl_region_destroy(opaque);
-	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0, (int32_t)head->win_w,
-		(int32_t)head->win_h);
+	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0,
+					(int32_t)head->win_w,
+					(int32_t)head->win_h);
 	wl_surface_commit(head->surface);
 	vmpd_connection_flush(&d->conn);
 }
 
 /* fallback.c mapped e for the CPU: the shm path shows it from now on. */
-static enum vmpd_status show_mapped(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+static enum vmpd_status
+show_mapped(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
 {
 	enum wl_output_transform transform;
 	enum vmpd_status st = vmpd_fallback_show_mapped(e, &transform);
@@ -91,38 +101,44 @@ static enum vmpd_status show_mapped(struct vmpd_head *head, struct vmpd_dmabuf_e
 }
 
 /* The current import was refused after it was set, and fallback.c mapped it. */
-static void show_mapped_later(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
+static void
+show_mapped_later(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
 {
 	/* A head that went back to 2D meanwhile keeps its shm frames. */
 	if (head->path == &head->dmabuf.base)
 		show_mapped(head, e);
 }
 
-static void toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
-	int32_t height, struct wl_array *states)
+static void
+toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
+		   int32_t height, struct wl_array *states)
 {
 	struct vmpd_head *head = data;
 	bool fullscreen = false;
 	uint32_t *state;
-	wl_array_for_each(state, states) {
+	wl_array_for_each(state, states)
+	{
 		if (*state == XDG_TOPLEVEL_STATE_FULLSCREEN)
 			fullscreen = true;
 	}
 	head->fullscreen = fullscreen;
 	head->size_from_compositor = width > 0 && height > 0;
-	if (width > 0 && height > 0 && ((uint32_t)width != head->win_w ||
-			(uint32_t)height != head->win_h)) {
+	if (width > 0 && height > 0 &&
+	    ((uint32_t)width != head->win_w ||
+	     (uint32_t)height != head->win_h)) {
 		head->win_w = (uint32_t)width;
 		head->win_h = (uint32_t)height;
 		struct vmpd_display *d = head->display;
 		vmpd_head_layout(head);
 		if (d->cb.resize)
-			d->cb.resize(d->data, head, head->win_w - 2 * head->border,
-				head->win_h - 2 * head->border);
+			d->cb.resize(d->data, head,
+				     head->win_w - 2 * head->border,
+				     head->win_h - 2 * head->border);
 	}
 }
 
-static void toplevel_close(void *data, struct xdg_toplevel *tl)
+static void
+toplevel_close(void *data, struct xdg_toplevel *tl)
 {
 	struct vmpd_head *head = data;
 	if (head->display->cb.close)
@@ -134,7 +150,8 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = toplevel_close,
 };
 
-static void xdg_surface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
+static void
+xdg_surface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
 {
 	struct vmpd_head *head = data;
 	xdg_surface_ack_configure(xs, serial);
@@ -146,18 +163,21 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = xdg_surface_configure,
 };
 
-static void decoration_configure(void *data, struct zxdg_toplevel_decoration_v1 *deco,
-	uint32_t mode)
+static void
+decoration_configure(void *data, struct zxdg_toplevel_decoration_v1 *deco,
+		     uint32_t mode)
 {
 	struct vmpd_head *head = data;
-	head->server_decorations = mode == ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE;
+	head->server_decorations = mode ==
+				   ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE;
 }
 
 static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
 	.configure = decoration_configure,
 };
 
-struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
+struct vmpd_head *
+vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 {
 	if (!d || !d->conn.connected)
 		return NULL;
@@ -175,36 +195,47 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 
 	head->surface = wl_compositor_create_surface(d->conn.compositor);
 	head->scanout = wl_compositor_create_surface(d->conn.compositor);
-	head->scanout_sub = wl_subcompositor_get_subsurface(d->conn.subcompositor, head->scanout,
-		head->surface);
+	head->scanout_sub = wl_subcompositor_get_subsurface(
+		d->conn.subcompositor, head->scanout, head->surface);
 	/* Desync: guest frames commit without touching the parent. */
 	wl_subsurface_set_desync(head->scanout_sub);
-	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->scanout);
-	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter, head->surface);
+	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
+							    head->scanout);
+	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
+							   head->surface);
 	vmpd_shm_path_init(&head->shm, head);
 	vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
 	if (d->conn.explicit_sync)
-		head->surface_sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
-			d->conn.explicit_sync, head->scanout);
-	struct wl_region *opaque = wl_compositor_create_region(d->conn.compositor);
+		head->surface_sync =
+			zwp_linux_explicit_synchronization_v1_get_synchronization(
+				d->conn.explicit_sync, head->scanout);
+	struct wl_region *opaque = wl_compositor_create_region(
+		d->conn.compositor);
 	wl_region_add(opaque, 0, 0, INT32_MAX, INT32_MAX);
 	wl_surface_set_opaque_region(head->scanout, opaque);
 	wl_region_destroy(opaque);
 
-	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base, head->surface);
-	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener, head);
+	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base,
+							head->surface);
+	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener,
+				 head);
 	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
 	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
-	xdg_toplevel_set_title(head->toplevel, config && config->title ? config->title : "vmplane");
-	xdg_toplevel_set_app_id(head->toplevel,
-		config && config->app_id ? config->app_id : "vmplane");
+	xdg_toplevel_set_title(head->toplevel, config && config->title
+						       ? config->title
+						       : "vmplane");
+	xdg_toplevel_set_app_id(head->toplevel, config && config->app_id
+							? config->app_id
+							: "vmplane");
 	if (d->conn.decoration_manager) {
-		head->decoration = zxdg_decoration_manager_v1_get_toplevel_decoration(
-			d->conn.decoration_manager, head->toplevel);
-		zxdg_toplevel_decoration_v1_add_listener(head->decoration, &decoration_listener,
-			head);
-		zxdg_toplevel_decoration_v1_set_mode(head->decoration,
+		head->decoration =
+			zxdg_decoration_manager_v1_get_toplevel_decoration(
+				d->conn.decoration_manager, head->toplevel);
+		zxdg_toplevel_decoration_v1_add_listener(
+			head->decoration, &decoration_listener, head);
+		zxdg_toplevel_decoration_v1_set_mode(
+			head->decoration,
 			ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
 	}
 	if (config && config->fullscreen)
@@ -220,7 +251,8 @@ struct vmpd_head *vmpd_head_create(struct vmpd_display *d, const struct vmpd_hea
 	return head;
 }
 
-static void head_release_wayland(struct vmpd_head *head)
+static void
+head_release_wayland(struct vmpd_head *head)
 {
 	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
@@ -235,7 +267,8 @@ static void head_release_wayland(struct vmpd_head *head)
 		head->locked = NULL;
 	}
 	if (head->surface_sync) {
-		zwp_linux_surface_synchronization_v1_destroy(head->surface_sync);
+		zwp_linux_surface_synchronization_v1_destroy(
+			head->surface_sync);
 		head->surface_sync = NULL;
 	}
 	if (head->decoration) {
@@ -277,14 +310,16 @@ static void head_release_wayland(struct vmpd_head *head)
 	head->path = NULL;
 }
 
-void vmpd_head_lost(struct vmpd_head *head)
+void
+vmpd_head_lost(struct vmpd_head *head)
 {
 	/* Release the guest first: nothing will ever come back for its frames. */
 	vmpd_pacing_gone(head);
 	head_release_wayland(head);
 }
 
-void vmpd_head_destroy(struct vmpd_head *head)
+void
+vmpd_head_destroy(struct vmpd_head *head)
 {
 	if (!head)
 		return;
@@ -302,18 +337,21 @@ void vmpd_head_destroy(struct vmpd_head *head)
 	free(head);
 }
 
-void vmpd_head_set_user_data(struct vmpd_head *head, void *user_data)
+void
+vmpd_head_set_user_data(struct vmpd_head *head, void *user_data)
 {
 	if (head)
 		head->user_data = user_data;
 }
 
-void *vmpd_head_get_user_data(const struct vmpd_head *head)
+void *
+vmpd_head_get_user_data(const struct vmpd_head *head)
 {
 	return head ? head->user_data : NULL;
 }
 
-void vmpd_head_set_title(struct vmpd_head *head, const char *title)
+void
+vmpd_head_set_title(struct vmpd_head *head, const char *title)
 {
 	if (!usable(head) || !title)
 		return;
@@ -321,7 +359,8 @@ void vmpd_head_set_title(struct vmpd_head *head, const char *title)
 	vmpd_connection_flush(&head->display->conn);
 }
 
-void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
+void
+vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 {
 	if (!usable(head))
 		return;
@@ -332,20 +371,23 @@ void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 	vmpd_connection_flush(&head->display->conn);
 }
 
-struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface)
+struct vmpd_head *
+vmpd_head_from_surface(struct vmpd_display *d, struct wl_surface *surface)
 {
 	struct vmpd_head *head;
 	if (!surface)
 		return NULL;
-	wl_list_for_each(head, &d->heads, link) {
+	wl_list_for_each(head, &d->heads, link)
+	{
 		if (head->surface == surface || head->scanout == surface)
 			return head;
 	}
 	return NULL;
 }
 
-void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy, uint32_t *gx,
-	uint32_t *gy)
+void
+vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
+			     uint32_t *gx, uint32_t *gy)
 {
 	double x = head->dst_w ? sx * head->guest_w / head->dst_w : 0;
 	double y = head->dst_h ? sy * head->guest_h / head->dst_h : 0;
@@ -353,12 +395,15 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy, 
 		x = 0;
 	if (y < 0)
 		y = 0;
-	*gx = head->guest_w && x >= head->guest_w ? head->guest_w - 1 : (uint32_t)x;
-	*gy = head->guest_h && y >= head->guest_h ? head->guest_h - 1 : (uint32_t)y;
+	*gx = head->guest_w && x >= head->guest_w ? head->guest_w - 1
+						  : (uint32_t)x;
+	*gy = head->guest_h && y >= head->guest_h ? head->guest_h - 1
+						  : (uint32_t)y;
 }
 
-enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
-	int acquire_fence_fd)
+enum vmpd_status
+vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
+		 int acquire_fence_fd)
 {
 	enum vmpd_status st = VMPD_ERR_INVALID;
 	if (head && !usable(head))
@@ -367,13 +412,15 @@ enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect
 		st = VMPD_ERR_STATE;
 	else if (head)
 		/* The path records the damage and hands the frame to pacing; it owns the fence now. */
-		return head->path->impl->update(head->path, damage, acquire_fence_fd);
+		return head->path->impl->update(head->path, damage,
+						acquire_fence_fd);
 	if (acquire_fence_fd >= 0)
 		close(acquire_fence_fd);
 	return st;
 }
 
-void vmpd_head_disable(struct vmpd_head *head)
+void
+vmpd_head_disable(struct vmpd_head *head)
 {
 	if (!head)
 		return;
@@ -389,21 +436,23 @@ void vmpd_head_disable(struct vmpd_head *head)
 }
 
 /* A path that failed after dropping its buffers shows nothing any more. */
-static void forget_empty_path(struct vmpd_head *head)
+static void
+forget_empty_path(struct vmpd_head *head)
 {
 	if (head->path == &head->shm.base && !vmpd_shm_has_buffers(&head->shm))
 		head->path = NULL;
 }
 
-enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
-	uint32_t stride, uint32_t fourcc, const void *pixels)
+enum vmpd_status
+vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+		      uint32_t stride, uint32_t fourcc, const void *pixels)
 {
 	if (!head || !pixels)
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, width, height, stride, fourcc,
-		pixels);
+	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, width, height,
+						   stride, fourcc, pixels);
 	if (st != VMPD_OK) {
 		forget_empty_path(head);
 		return st;
@@ -413,7 +462,8 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, u
 	return VMPD_OK;
 }
 
-enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+enum vmpd_status
+vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
 {
 	if (!head || !buf)
 		return VMPD_ERR_INVALID;
@@ -430,27 +480,32 @@ enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_
 	if (!mapped) {
 		/* The guest left 2D (or the CPU map): those buffers can go. */
 		head->shm.base.impl->disable(&head->shm.base);
-		wl_surface_set_buffer_transform(head->scanout, WL_OUTPUT_TRANSFORM_NORMAL);
+		wl_surface_set_buffer_transform(head->scanout,
+						WL_OUTPUT_TRANSFORM_NORMAL);
 		head->path = &head->dmabuf.base;
 		vmpd_head_commit_parent(head);
 	}
 	return VMPD_OK;
 }
 
-enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
-	uint32_t width, uint32_t height, int32_t hot_x, int32_t hot_y)
+enum vmpd_status
+vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
+		     uint32_t width, uint32_t height, int32_t hot_x,
+		     int32_t hot_y)
 {
 	if (!head)
 		return VMPD_ERR_INVALID;
 	if (!usable(head))
 		return VMPD_ERR_DISCONNECTED;
-	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width, height, hot_x,
-		hot_y);
+	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width,
+						    height, hot_x, hot_y);
 	vmpd_connection_flush(&head->display->conn);
 	return st;
 }
 
-void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool visible)
+void
+vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y,
+		      bool visible)
 {
 	if (!usable(head))
 		return;
@@ -458,7 +513,8 @@ void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool vi
 	vmpd_connection_flush(&head->display->conn);
 }
 
-bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
+bool
+vmpd_head_set_grab(struct vmpd_head *head, bool grab)
 {
 	if (!usable(head))
 		return false;
@@ -467,12 +523,14 @@ bool vmpd_head_set_grab(struct vmpd_head *head, bool grab)
 	return ok;
 }
 
-bool vmpd_head_grabbed(const struct vmpd_head *head)
+bool
+vmpd_head_grabbed(const struct vmpd_head *head)
 {
 	return head && head->grabbed;
 }
 
-void vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
+void
+vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
 {
 	if (!stats)
 		return;

@@ -13,12 +13,14 @@
 
 /* ---- keyboard ---- */
 
-static void keyboard_keymap(void *data, struct wl_keyboard *kb, uint32_t format, int32_t fd,
-	uint32_t size)
+static void
+keyboard_keymap(void *data, struct wl_keyboard *kb, uint32_t format, int32_t fd,
+		uint32_t size)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_input *in = &d->input;
-	if (format != WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 || size == 0 || !in->xkb) {
+	if (format != WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 || size == 0 ||
+	    !in->xkb) {
 		close(fd);
 		return;
 	}
@@ -27,8 +29,9 @@ static void keyboard_keymap(void *data, struct wl_keyboard *kb, uint32_t format,
 	if (map == MAP_FAILED)
 		return;
 	/* The keymap string is NUL terminated within size; never trust it. */
-	struct xkb_keymap *km = xkb_keymap_new_from_buffer(in->xkb, map, strnlen(map, size),
-		XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	struct xkb_keymap *km = xkb_keymap_new_from_buffer(
+		in->xkb, map, strnlen(map, size), XKB_KEYMAP_FORMAT_TEXT_V1,
+		XKB_KEYMAP_COMPILE_NO_FLAGS);
 	munmap(map, size);
 	if (!km)
 		return;
@@ -43,8 +46,9 @@ static void keyboard_keymap(void *data, struct wl_keyboard *kb, uint32_t format,
 	in->xkb_state = st;
 }
 
-static void keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
-	struct wl_surface *surface, struct wl_array *keys)
+static void
+keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
+	       struct wl_surface *surface, struct wl_array *keys)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = vmpd_head_from_surface(d, surface);
@@ -53,8 +57,9 @@ static void keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
 		d->cb.focus(d->data, head, true);
 }
 
-static void keyboard_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
-	struct wl_surface *surface)
+static void
+keyboard_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
+	       struct wl_surface *surface)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.keyboard_focus;
@@ -63,14 +68,16 @@ static void keyboard_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
 		d->cb.focus(d->data, head, false);
 }
 
-static bool is_grab_hotkey(const struct vmpd_input *in, uint32_t key)
+static bool
+is_grab_hotkey(const struct vmpd_input *in, uint32_t key)
 {
 	uint32_t need = VMPD_MODIFIER_CTRL | VMPD_MODIFIER_ALT;
 	return key == KEY_G && (in->modifiers & need) == need;
 }
 
-static void keyboard_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
-	uint32_t key, uint32_t state)
+static void
+keyboard_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
+	     uint32_t key, uint32_t state)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.keyboard_focus;
@@ -87,7 +94,8 @@ static void keyboard_key(void *data, struct wl_keyboard *kb, uint32_t serial, ui
 		d->cb.key(d->data, head, key, pressed);
 }
 
-static uint32_t modifier_bits(struct xkb_state *st)
+static uint32_t
+modifier_bits(struct xkb_state *st)
 {
 	static const struct {
 		const char *name;
@@ -103,20 +111,24 @@ static uint32_t modifier_bits(struct xkb_state *st)
 	};
 	uint32_t bits = 0;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (xkb_state_mod_name_is_active(st, map[i].name, XKB_STATE_MODS_EFFECTIVE) > 0)
+		if (xkb_state_mod_name_is_active(st, map[i].name,
+						 XKB_STATE_MODS_EFFECTIVE) > 0)
 			bits |= map[i].bit;
 	}
 	return bits;
 }
 
-static void keyboard_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial,
-	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
+static void
+keyboard_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial,
+		   uint32_t depressed, uint32_t latched, uint32_t locked,
+		   uint32_t group)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_input *in = &d->input;
 	if (!in->xkb_state)
 		return;
-	xkb_state_update_mask(in->xkb_state, depressed, latched, locked, 0, 0, group);
+	xkb_state_update_mask(in->xkb_state, depressed, latched, locked, 0, 0,
+			      group);
 	uint32_t bits = modifier_bits(in->xkb_state);
 	if (bits == in->modifiers)
 		return;
@@ -125,7 +137,9 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *kb, uint32_t seri
 		d->cb.modifiers(d->data, in->keyboard_focus, bits);
 }
 
-static void keyboard_repeat_info(void *data, struct wl_keyboard *kb, int32_t rate, int32_t delay)
+static void
+keyboard_repeat_info(void *data, struct wl_keyboard *kb, int32_t rate,
+		     int32_t delay)
 {
 	/* The guest does its own key repeat. */
 }
@@ -141,20 +155,22 @@ static const struct wl_keyboard_listener keyboard_listener = {
 
 /* ---- pointer ---- */
 
-
-static void report_abs(struct vmpd_display *d)
+static void
+report_abs(struct vmpd_display *d)
 {
 	struct vmpd_input *in = &d->input;
 	struct vmpd_head *head = in->pointer_focus;
 	if (!head || head->grabbed || !d->cb.pointer_abs || !head->guest_w)
 		return;
 	uint32_t gx, gy;
-	vmpd_head_guest_from_surface(head, in->pointer_x, in->pointer_y, &gx, &gy);
+	vmpd_head_guest_from_surface(head, in->pointer_x, in->pointer_y, &gx,
+				     &gy);
 	d->cb.pointer_abs(d->data, head, gx, gy, head->guest_w, head->guest_h);
 }
 
 /* Surface-local coordinates relative to the scanout, whichever surface has focus. */
-static void set_pointer_pos(struct vmpd_input *in, wl_fixed_t sx, wl_fixed_t sy)
+static void
+set_pointer_pos(struct vmpd_input *in, wl_fixed_t sx, wl_fixed_t sy)
 {
 	struct vmpd_head *head = in->pointer_focus;
 	in->pointer_x = wl_fixed_to_double(sx);
@@ -165,8 +181,9 @@ static void set_pointer_pos(struct vmpd_input *in, wl_fixed_t sx, wl_fixed_t sy)
 	}
 }
 
-static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
-	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
+static void
+pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
+	      struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_input *in = &d->input;
@@ -181,15 +198,17 @@ static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
 	report_abs(d);
 }
 
-static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial,
-	struct wl_surface *surface)
+static void
+pointer_leave(void *data, struct wl_pointer *p, uint32_t serial,
+	      struct wl_surface *surface)
 {
 	struct vmpd_display *d = data;
 	d->input.pointer_focus = NULL;
 }
 
-static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t sx,
-	wl_fixed_t sy)
+static void
+pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t sx,
+	       wl_fixed_t sy)
 {
 	struct vmpd_display *d = data;
 	if (!d->input.pointer_focus)
@@ -198,17 +217,20 @@ static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_f
 	report_abs(d);
 }
 
-static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
-	uint32_t button, uint32_t state)
+static void
+pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
+	       uint32_t button, uint32_t state)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.pointer_focus;
 	if (head && d->cb.button)
-		d->cb.button(d->data, head, button, state == WL_POINTER_BUTTON_STATE_PRESSED);
+		d->cb.button(d->data, head, button,
+			     state == WL_POINTER_BUTTON_STATE_PRESSED);
 }
 
-static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
-	wl_fixed_t value)
+static void
+pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
+	     wl_fixed_t value)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.pointer_focus;
@@ -216,24 +238,32 @@ static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32
 		return;
 	/* Compositors send 10 units per wheel click (libinput's convention). */
 	double clicks = wl_fixed_to_double(value) / 10.0;
-	d->cb.axis(d->data, head, axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL ?
-		VMPD_AXIS_HORIZONTAL : VMPD_AXIS_VERTICAL, clicks);
+	d->cb.axis(d->data, head,
+		   axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL
+			   ? VMPD_AXIS_HORIZONTAL
+			   : VMPD_AXIS_VERTICAL,
+		   clicks);
 }
 
-static void pointer_frame(void *data, struct wl_pointer *p)
+static void
+pointer_frame(void *data, struct wl_pointer *p)
 {
 }
 
-static void pointer_axis_source(void *data, struct wl_pointer *p, uint32_t source)
+static void
+pointer_axis_source(void *data, struct wl_pointer *p, uint32_t source)
 {
 }
 
-static void pointer_axis_stop(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis)
+static void
+pointer_axis_stop(void *data, struct wl_pointer *p, uint32_t time,
+		  uint32_t axis)
 {
 }
 
-static void pointer_axis_discrete(void *data, struct wl_pointer *p, uint32_t axis,
-	int32_t discrete)
+static void
+pointer_axis_discrete(void *data, struct wl_pointer *p, uint32_t axis,
+		      int32_t discrete)
 {
 }
 
@@ -249,9 +279,10 @@ static const struct wl_pointer_listener pointer_listener = {
 	.axis_discrete = pointer_axis_discrete,
 };
 
-static void relative_motion(void *data, struct zwp_relative_pointer_v1 *rp, uint32_t utime_hi,
-	uint32_t utime_lo, wl_fixed_t dx, wl_fixed_t dy, wl_fixed_t dx_unaccel,
-	wl_fixed_t dy_unaccel)
+static void
+relative_motion(void *data, struct zwp_relative_pointer_v1 *rp,
+		uint32_t utime_hi, uint32_t utime_lo, wl_fixed_t dx,
+		wl_fixed_t dy, wl_fixed_t dx_unaccel, wl_fixed_t dy_unaccel)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.pointer_focus;
@@ -261,7 +292,7 @@ static void relative_motion(void *data, struct zwp_relative_pointer_v1 *rp, uint
 	double sx = head->dst_w ? (double)head->guest_w / head->dst_w : 1.0;
 	double sy = head->dst_h ? (double)head->guest_h / head->dst_h : 1.0;
 	d->cb.pointer_rel(d->data, head, wl_fixed_to_double(dx_unaccel) * sx,
-		wl_fixed_to_double(dy_unaccel) * sy);
+			  wl_fixed_to_double(dy_unaccel) * sy);
 }
 
 static const struct zwp_relative_pointer_v1_listener relative_listener = {
@@ -270,7 +301,8 @@ static const struct zwp_relative_pointer_v1_listener relative_listener = {
 
 /* ---- seat ---- */
 
-static void seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
+static void
+seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 {
 	struct vmpd_display *d = data;
 	struct vmpd_input *in = &d->input;
@@ -287,9 +319,12 @@ static void seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 		in->pointer = wl_seat_get_pointer(seat);
 		wl_pointer_add_listener(in->pointer, &pointer_listener, d);
 		if (d->conn.relative_pointer_manager) {
-			in->relative = zwp_relative_pointer_manager_v1_get_relative_pointer(
-				d->conn.relative_pointer_manager, in->pointer);
-			zwp_relative_pointer_v1_add_listener(in->relative, &relative_listener, d);
+			in->relative =
+				zwp_relative_pointer_manager_v1_get_relative_pointer(
+					d->conn.relative_pointer_manager,
+					in->pointer);
+			zwp_relative_pointer_v1_add_listener(
+				in->relative, &relative_listener, d);
 		}
 	} else if (!(caps & WL_SEAT_CAPABILITY_POINTER) && in->pointer) {
 		if (in->relative)
@@ -301,7 +336,8 @@ static void seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 	}
 }
 
-static void seat_name(void *data, struct wl_seat *seat, const char *name)
+static void
+seat_name(void *data, struct wl_seat *seat, const char *name)
 {
 }
 
@@ -310,8 +346,9 @@ static const struct wl_seat_listener seat_listener = {
 	.name = seat_name,
 };
 
-void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint32_t name,
-	uint32_t version)
+void
+vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg,
+		     uint32_t name, uint32_t version)
 {
 	struct vmpd_input *in = &d->input;
 	/* v5 for pointer frames and wl_*_release. */
@@ -322,7 +359,8 @@ void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg, uint3
 	wl_seat_add_listener(in->seat, &seat_listener, d);
 }
 
-void vmpd_input_fini(struct vmpd_display *d)
+void
+vmpd_input_fini(struct vmpd_display *d)
 {
 	struct vmpd_input *in = &d->input;
 	if (in->relative)
@@ -339,7 +377,8 @@ void vmpd_input_fini(struct vmpd_display *d)
 	memset(in, 0, sizeof(*in));
 }
 
-void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head)
+void
+vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head)
 {
 	if (d->input.keyboard_focus == head)
 		d->input.keyboard_focus = NULL;
@@ -349,7 +388,8 @@ void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head)
 
 /* ---- grab ---- */
 
-static void set_grabbed(struct vmpd_head *head, bool grabbed)
+static void
+set_grabbed(struct vmpd_head *head, bool grabbed)
 {
 	if (head->grabbed == grabbed)
 		return;
@@ -360,12 +400,14 @@ static void set_grabbed(struct vmpd_head *head, bool grabbed)
 		d->cb.grab(d->data, head, grabbed);
 }
 
-static void locked(void *data, struct zwp_locked_pointer_v1 *lp)
+static void
+locked(void *data, struct zwp_locked_pointer_v1 *lp)
 {
 	set_grabbed(data, true);
 }
 
-static void unlocked(void *data, struct zwp_locked_pointer_v1 *lp)
+static void
+unlocked(void *data, struct zwp_locked_pointer_v1 *lp)
 {
 	struct vmpd_head *head = data;
 	/* Oneshot: the compositor broke the lock (focus loss); the object is dead. */
@@ -379,7 +421,8 @@ static const struct zwp_locked_pointer_v1_listener locked_listener = {
 	.unlocked = unlocked,
 };
 
-bool vmpd_input_set_grab(struct vmpd_head *head, bool grab)
+bool
+vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 {
 	struct vmpd_display *d = head->display;
 	struct vmpd_input *in = &d->input;
@@ -396,8 +439,10 @@ bool vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 	if (!d->conn.pointer_constraints || !in->relative || !in->pointer)
 		return false;
 	/* On the toplevel: Weston activates locks only on the keyboard-focused surface. */
-	head->locked = zwp_pointer_constraints_v1_lock_pointer(d->conn.pointer_constraints,
-		head->surface, in->pointer, NULL, ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
-	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener, head);
+	head->locked = zwp_pointer_constraints_v1_lock_pointer(
+		d->conn.pointer_constraints, head->surface, in->pointer, NULL,
+		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
+	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener,
+					   head);
 	return true;
 }

@@ -4,7 +4,9 @@
 
 #include "log.h"
 
-void vmpd_log_emit(const struct vmpd_log *log, enum vmpd_log_level level, const char *fmt, ...)
+void
+vmpd_log_emit(const struct vmpd_log *log, enum vmpd_log_level level,
+	      const char *fmt, ...)
 {
 	va_list args;
 	if (!log || !log->func)

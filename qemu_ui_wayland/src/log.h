@@ -5,7 +5,7 @@
 
 #include <vmplane/display.h>
 
-void vmpd_log_emit(const struct vmpd_log *log, enum vmpd_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void vmpd_log_emit(const struct vmpd_log *log, enum vmpd_log_level level,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -11,10 +11,12 @@
 
 static void run_actions(struct vmpd_head *head);
 
-static void clear_wait(struct vmpd_head *head)
+static void
+clear_wait(struct vmpd_head *head)
 {
 	if (head->wait_fence.fd >= 0) {
-		vmpd_connection_unwatch(&head->display->conn, &head->wait_fence);
+		vmpd_connection_unwatch(&head->display->conn,
+					&head->wait_fence);
 		close(head->wait_fence.fd);
 	}
 	head->wait_fence.fd = -1;
@@ -23,7 +25,8 @@ static void clear_wait(struct vmpd_head *head)
 	head->wait_import = false;
 }
 
-static void set_block(struct vmpd_head *head, bool block)
+static void
+set_block(struct vmpd_head *head, bool block)
 {
 	if (head->blocked == block)
 		return;
@@ -34,20 +37,24 @@ static void set_block(struct vmpd_head *head, bool block)
 }
 
 /* commit.c's report of how a committed frame ended. */
-static void frame_presented(struct vmpd_head *head, uint64_t seq, bool zero_copy)
+static void
+frame_presented(struct vmpd_head *head, uint64_t seq, bool zero_copy)
 {
 	/* The presentation clock may not be ours; latency is taken on arrival. */
-	vmsync_pacer_presented(head->pacer, seq, 0, zero_copy ? VMSYNC_PRESENTED_ZERO_COPY : 0);
+	vmsync_pacer_presented(head->pacer, seq, 0,
+			       zero_copy ? VMSYNC_PRESENTED_ZERO_COPY : 0);
 	run_actions(head);
 }
 
-static void frame_discarded(struct vmpd_head *head, uint64_t seq)
+static void
+frame_discarded(struct vmpd_head *head, uint64_t seq)
 {
 	vmsync_pacer_discarded(head->pacer, seq);
 	run_actions(head);
 }
 
-static void frame_done(struct vmpd_head *head, uint64_t seq)
+static void
+frame_done(struct vmpd_head *head, uint64_t seq)
 {
 	vmsync_pacer_frame_done(head->pacer, seq);
 	run_actions(head);
@@ -59,14 +66,16 @@ static const struct vmpd_commit_events commit_events = {
 	.done = frame_done,
 };
 
-static void submit(struct vmpd_head *head, const struct vmsync_action *a)
+static void
+submit(struct vmpd_head *head, const struct vmsync_action *a)
 {
 	/* Nothing could be committed: end the frame as if the compositor dropped it. */
 	if (!vmpd_commit_frame(head, a->seq, &commit_events))
 		vmsync_pacer_discarded(head->pacer, a->seq);
 }
 
-static void run_actions(struct vmpd_head *head)
+static void
+run_actions(struct vmpd_head *head)
 {
 	struct vmsync_action a;
 	if (!head->pacer)
@@ -102,7 +111,8 @@ static void run_actions(struct vmpd_head *head)
 	vmpd_connection_update_timer(&head->display->conn);
 }
 
-void vmpd_pacing_fini(struct vmpd_head *head)
+void
+vmpd_pacing_fini(struct vmpd_head *head)
 {
 	vmpd_commit_fini(head);
 	if (head->pacer) {
@@ -118,11 +128,14 @@ void vmpd_pacing_fini(struct vmpd_head *head)
 	vmpd_connection_remove_timer(&head->watchdog);
 }
 
-void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
-	int acquire_fence_fd, bool import_pending)
+void
+vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
+		  int acquire_fence_fd, bool import_pending)
 {
 	struct vmpd_display *d = head->display;
-	struct vmsync_frame frame = { .buffer = buffer, .flags = copied ? VMSYNC_FRAME_COPIED : 0 };
+	struct vmsync_frame frame = { .buffer = buffer,
+				      .flags = copied ? VMSYNC_FRAME_COPIED
+						      : 0 };
 	bool cpu_fence = acquire_fence_fd >= 0;
 	if (cpu_fence || import_pending)
 		frame.flags |= VMSYNC_FRAME_ACQUIRE_FENCE;
@@ -148,7 +161,8 @@ void vmpd_pacing_frame(struct vmpd_head *head, uint64_t buffer, bool copied,
 	run_actions(head);
 }
 
-static void wait_step(struct vmpd_head *head)
+static void
+wait_step(struct vmpd_head *head)
 {
 	if (!head->wait_seq || head->wait_count == 0)
 		return;
@@ -157,7 +171,8 @@ static void wait_step(struct vmpd_head *head)
 	run_actions(head);
 }
 
-void vmpd_pacing_import_done(struct vmpd_head *head)
+void
+vmpd_pacing_import_done(struct vmpd_head *head)
 {
 	if (!head->wait_import)
 		return;
@@ -166,7 +181,8 @@ void vmpd_pacing_import_done(struct vmpd_head *head)
 }
 
 /* The connection saw the waiting frame's acquire fence signal. */
-static void fence_ready(struct vmpd_watch *watch)
+static void
+fence_ready(struct vmpd_watch *watch)
 {
 	struct vmpd_head *head = wl_container_of(watch, head, wait_fence);
 	if (head->wait_fence.fd < 0)
@@ -177,7 +193,8 @@ static void fence_ready(struct vmpd_watch *watch)
 	wait_step(head);
 }
 
-void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
+void
+vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 {
 	if (!head->pacer)
 		return;
@@ -186,7 +203,8 @@ void vmpd_pacing_buffer_released(struct vmpd_head *head, uint64_t buffer)
 }
 
 /* The connection's timerfd fired; this head's deadline may not have passed yet. */
-static void watchdog_fire(struct vmpd_timer *timer)
+static void
+watchdog_fire(struct vmpd_timer *timer)
 {
 	struct vmpd_head *head = wl_container_of(timer, head, watchdog);
 	uint64_t deadline = head->watchdog.deadline_ns;
@@ -196,7 +214,8 @@ static void watchdog_fire(struct vmpd_timer *timer)
 	run_actions(head);
 }
 
-bool vmpd_pacing_init(struct vmpd_head *head)
+bool
+vmpd_pacing_init(struct vmpd_head *head)
 {
 	struct vmpd_display *d = head->display;
 	struct vmsync_pacer_config cfg;
@@ -210,14 +229,16 @@ bool vmpd_pacing_init(struct vmpd_head *head)
 		cfg.watchdog_ns = VMSYNC_PACER_MAX_WATCHDOG_NS;
 	/* Only frames that must wait here are flagged; explicit-sync fences ride the commit. */
 	cfg.explicit_acquire = false;
-	head->wait_fence = (struct vmpd_watch){ .fd = -1, .ready = fence_ready };
+	head->wait_fence = (struct vmpd_watch){ .fd = -1,
+						.ready = fence_ready };
 	head->watchdog.fire = watchdog_fire;
 	vmpd_connection_add_timer(&d->conn, &head->watchdog);
 	head->pacer = vmsync_pacer_create(&cfg);
 	return head->pacer != NULL;
 }
 
-void vmpd_pacing_gone(struct vmpd_head *head)
+void
+vmpd_pacing_gone(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;
@@ -226,7 +247,8 @@ void vmpd_pacing_gone(struct vmpd_head *head)
 	run_actions(head);
 }
 
-void vmpd_pacing_disable(struct vmpd_head *head)
+void
+vmpd_pacing_disable(struct vmpd_head *head)
 {
 	if (!head->pacer)
 		return;

@@ -20,8 +20,9 @@ struct vmpd_path_impl {
 	 * and fence in the path's state and hands the frame to pacing, which
 	 * has commit.c commit that state on its turn. acquire_fence_fd is consumed.
 	 */
-	enum vmpd_status (*update)(struct vmpd_path *path, const struct vmpd_rect *damage,
-		int acquire_fence_fd);
+	enum vmpd_status (*update)(struct vmpd_path *path,
+				   const struct vmpd_rect *damage,
+				   int acquire_fence_fd);
 	/* Scanout off: drops the buffers the path holds for the compositor. */
 	void (*disable)(struct vmpd_path *path);
 	/*

@@ -12,7 +12,8 @@
 #include "shm-pool.h"
 #include "viewporter-client-protocol.h"
 
-static void buffer_release(void *data, struct wl_buffer *wl)
+static void
+buffer_release(void *data, struct wl_buffer *wl)
 {
 	struct vmpd_shm_buffer *b = data;
 	b->busy = false;
@@ -23,7 +24,8 @@ static const struct wl_buffer_listener buffer_listener = {
 	.release = buffer_release,
 };
 
-static void shm_fini(struct vmpd_shm_path *s)
+static void
+shm_fini(struct vmpd_shm_path *s)
 {
 	for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
 		struct vmpd_shm_buffer *b = &s->buffers[i];
@@ -40,12 +42,14 @@ static void shm_fini(struct vmpd_shm_path *s)
 	pixman_region32_clear(&s->pending);
 }
 
-bool vmpd_shm_has_buffers(const struct vmpd_shm_path *s)
+bool
+vmpd_shm_has_buffers(const struct vmpd_shm_path *s)
 {
 	return s->pool != NULL;
 }
 
-static bool shm_format_of(uint32_t fourcc, uint32_t *wl_format)
+static bool
+shm_format_of(uint32_t fourcc, uint32_t *wl_format)
 {
 	/* wl_shm's two mandatory formats are the only ones every compositor takes. */
 	if (fourcc == VMPD_FOURCC_XRGB8888) {
@@ -59,26 +63,29 @@ static bool shm_format_of(uint32_t fourcc, uint32_t *wl_format)
 	return false;
 }
 
-enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
-	uint32_t stride, uint32_t fourcc, const void *pixels)
+enum vmpd_status
+vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
+		     uint32_t stride, uint32_t fourcc, const void *pixels)
 {
 	struct vmpd_head *head = s->base.head;
 	uint32_t wl_format;
 	if (!shm_format_of(fourcc, &wl_format))
 		return VMPD_ERR_FOURCC;
-	if (width == 0 || height == 0 || width > VMPD_MAX_DIMENSION || height > VMPD_MAX_DIMENSION)
+	if (width == 0 || height == 0 || width > VMPD_MAX_DIMENSION ||
+	    height > VMPD_MAX_DIMENSION)
 		return VMPD_ERR_SIZE;
 	if (stride < width * 4u)
 		return VMPD_ERR_STRIDE;
 
 	/* The guest may have been on the dma-buf path; its imports stay cached. */
 	bool same = head->path == &s->base && s->pool && s->width == width &&
-		s->height == height && s->fourcc == fourcc;
+		    s->height == height && s->fourcc == fourcc;
 	if (!same) {
 		shm_fini(s);
 		uint32_t our_stride = width * 4u;
 		size_t one = (size_t)our_stride * height;
-		s->pool = vmpd_shm_pool_create(head->display->conn.shm, one * VMPD_SHM_BUFFERS);
+		s->pool = vmpd_shm_pool_create(head->display->conn.shm,
+					       one * VMPD_SHM_BUFFERS);
 		if (!s->pool)
 			return VMPD_ERR_NOMEM;
 		for (int i = 0; i < VMPD_SHM_BUFFERS; i++) {
@@ -86,14 +93,16 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, u
 			b->head = head;
 			b->data = s->pool->data + one * (size_t)i;
 			b->size = one;
-			b->wl = vmpd_shm_pool_buffer(s->pool, one * (size_t)i, width, height,
-				our_stride, wl_format);
+			b->wl = vmpd_shm_pool_buffer(s->pool, one * (size_t)i,
+						     width, height, our_stride,
+						     wl_format);
 			if (!b->wl) {
 				shm_fini(s);
 				return VMPD_ERR_NOMEM;
 			}
 			wl_buffer_add_listener(b->wl, &buffer_listener, b);
-			pixman_region32_init_rect(&b->stale, 0, 0, width, height);
+			pixman_region32_init_rect(&b->stale, 0, 0, width,
+						  height);
 		}
 		s->width = width;
 		s->height = height;
@@ -103,23 +112,27 @@ enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, u
 	s->src = pixels;
 	s->src_stride = stride;
 	/* A new surface is new content everywhere. */
-	pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, width, height);
+	pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, width,
+				   height);
 
 	bool resized = head->guest_w != width || head->guest_h != height;
 	head->guest_w = width;
 	head->guest_h = height;
 	head->stats.fallback = false;
 	wp_viewport_set_source(head->scanout_viewport, wl_fixed_from_int(-1),
-		wl_fixed_from_int(-1), wl_fixed_from_int(-1), wl_fixed_from_int(-1));
+			       wl_fixed_from_int(-1), wl_fixed_from_int(-1),
+			       wl_fixed_from_int(-1));
 	if (resized && !head->size_from_compositor && !head->size_from_config)
 		head->win_w = head->win_h = 0;
 	return VMPD_OK;
 }
 
-static enum vmpd_status add_damage(struct vmpd_shm_path *s, const struct vmpd_rect *damage)
+static enum vmpd_status
+add_damage(struct vmpd_shm_path *s, const struct vmpd_rect *damage)
 {
 	if (!damage) {
-		pixman_region32_union_rect(&s->pending, &s->pending, 0, 0, s->width, s->height);
+		pixman_region32_union_rect(&s->pending, &s->pending, 0, 0,
+					   s->width, s->height);
 		return VMPD_OK;
 	}
 	if (damage->x >= s->width || damage->y >= s->height)
@@ -131,12 +144,14 @@ static enum vmpd_status add_damage(struct vmpd_shm_path *s, const struct vmpd_re
 		h = s->height - damage->y;
 	if (w == 0 || h == 0)
 		return VMPD_ERR_RECT;
-	pixman_region32_union_rect(&s->pending, &s->pending, (int)damage->x, (int)damage->y, w, h);
+	pixman_region32_union_rect(&s->pending, &s->pending, (int)damage->x,
+				   (int)damage->y, w, h);
 	return VMPD_OK;
 }
 
-static enum vmpd_status shm_update(struct vmpd_path *path, const struct vmpd_rect *damage,
-	int acquire_fence_fd)
+static enum vmpd_status
+shm_update(struct vmpd_path *path, const struct vmpd_rect *damage,
+	   int acquire_fence_fd)
 {
 	struct vmpd_shm_path *s = wl_container_of(path, s, base);
 	enum vmpd_status st = add_damage(s, damage);
@@ -151,7 +166,8 @@ static enum vmpd_status shm_update(struct vmpd_path *path, const struct vmpd_rec
 	return VMPD_OK;
 }
 
-static void shm_disable(struct vmpd_path *path)
+static void
+shm_disable(struct vmpd_path *path)
 {
 	struct vmpd_shm_path *s = wl_container_of(path, s, base);
 	shm_fini(s);
@@ -163,19 +179,22 @@ static const struct vmpd_path_impl shm_path_impl = {
 	.fini = shm_disable,
 };
 
-void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head)
+void
+vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head)
 {
 	s->base = (struct vmpd_path){ &shm_path_impl, head };
 	pixman_region32_init(&s->pending);
 }
 
-struct wl_buffer *vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb)
+struct wl_buffer *
+vmpd_shm_solid_buffer(struct vmpd_display *d, uint32_t argb)
 {
 	struct vmpd_shm_pool *pool = vmpd_shm_pool_create(d->conn.shm, 4);
 	if (!pool)
 		return NULL;
 	memcpy(pool->data, &argb, 4);
-	struct wl_buffer *b = vmpd_shm_pool_buffer(pool, 0, 1, 1, 4, WL_SHM_FORMAT_ARGB8888);
+	struct wl_buffer *b = vmpd_shm_pool_buffer(pool, 0, 1, 1, 4,
+						   WL_SHM_FORMAT_ARGB8888);
 	/* The buffer keeps the compositor's mapping alive; ours can go. */
 	vmpd_shm_pool_destroy(pool);
 	return b;

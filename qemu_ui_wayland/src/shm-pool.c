@@ -9,7 +9,8 @@
 
 #include "shm-pool.h"
 
-struct vmpd_shm_pool *vmpd_shm_pool_create(struct wl_shm *shm, size_t size)
+struct vmpd_shm_pool *
+vmpd_shm_pool_create(struct wl_shm *shm, size_t size)
 {
 	if (!shm || size == 0 || size > INT32_MAX)
 		return NULL;
@@ -23,7 +24,8 @@ struct vmpd_shm_pool *vmpd_shm_pool_create(struct wl_shm *shm, size_t size)
 		goto fail;
 	/* The compositor maps it too; a fixed size keeps its mapping valid. */
 	fcntl(pool->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
-	pool->data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, pool->fd, 0);
+	pool->data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  pool->fd, 0);
 	if (pool->data == MAP_FAILED) {
 		pool->data = NULL;
 		goto fail;
@@ -38,7 +40,8 @@ fail:
 	return NULL;
 }
 
-void vmpd_shm_pool_destroy(struct vmpd_shm_pool *pool)
+void
+vmpd_shm_pool_destroy(struct vmpd_shm_pool *pool)
 {
 	if (!pool)
 		return;
@@ -51,11 +54,13 @@ void vmpd_shm_pool_destroy(struct vmpd_shm_pool *pool)
 	free(pool);
 }
 
-struct wl_buffer *vmpd_shm_pool_buffer(struct vmpd_shm_pool *pool, size_t offset, uint32_t width,
-	uint32_t height, uint32_t stride, uint32_t wl_format)
+struct wl_buffer *
+vmpd_shm_pool_buffer(struct vmpd_shm_pool *pool, size_t offset, uint32_t width,
+		     uint32_t height, uint32_t stride, uint32_t wl_format)
 {
 	if (!pool || offset + (size_t)stride * height > pool->size)
 		return NULL;
-	return wl_shm_pool_create_buffer(pool->pool, (int32_t)offset, (int32_t)width,
-		(int32_t)height, (int32_t)stride, wl_format);
+	return wl_shm_pool_create_buffer(pool->pool, (int32_t)offset,
+					 (int32_t)width, (int32_t)height,
+					 (int32_t)stride, wl_format);
 }

@@ -18,7 +18,9 @@ struct vmpd_shm_pool {
 
 struct vmpd_shm_pool *vmpd_shm_pool_create(struct wl_shm *shm, size_t size);
 void vmpd_shm_pool_destroy(struct vmpd_shm_pool *pool);
-struct wl_buffer *vmpd_shm_pool_buffer(struct vmpd_shm_pool *pool, size_t offset, uint32_t width,
-	uint32_t height, uint32_t stride, uint32_t wl_format);
+struct wl_buffer *vmpd_shm_pool_buffer(struct vmpd_shm_pool *pool,
+				       size_t offset, uint32_t width,
+				       uint32_t height, uint32_t stride,
+				       uint32_t wl_format);
 
 #endif

@@ -28,8 +28,8 @@ struct hold {
 	bool used;
 	bool copied;
 	uint64_t buffer;
-	uint64_t last_seq;   /* last commit of this buffer in the run */
-	uint64_t next_seq;   /* the commit that replaced it, 0 if none yet */
+	uint64_t last_seq; /* last commit of this buffer in the run */
+	uint64_t next_seq; /* the commit that replaced it, 0 if none yet */
 };
 
 struct submitted {
@@ -37,14 +37,14 @@ struct submitted {
 	uint64_t buffer;
 	uint64_t t_submit;
 	uint32_t flags;
-	bool reported;       /* presented or discarded already counted */
+	bool reported; /* presented or discarded already counted */
 };
 
 struct vmsync_pacer {
 	struct vmsync_pacer_config config;
 
-	uint64_t last_seq;           /* last seq handed out */
-	uint64_t last_submitted;     /* seq of the latest SUBMIT, 0 if none */
+	uint64_t last_seq; /* last seq handed out */
+	uint64_t last_submitted; /* seq of the latest SUBMIT, 0 if none */
 
 	bool has_pending;
 	struct frame pending;
@@ -52,7 +52,7 @@ struct vmsync_pacer {
 	uint32_t n_in_flight;
 
 	struct hold holds[HOLDS_MAX];
-	int cur_hold;                /* hold of the latest submission, -1 */
+	int cur_hold; /* hold of the latest submission, -1 */
 
 	struct submitted history[HISTORY_MAX];
 	uint32_t history_next, history_count;
@@ -64,7 +64,7 @@ struct vmsync_pacer {
 	uint64_t block_start;
 	uint64_t hold_seq;
 	bool gone;
-	uint64_t armed;              /* deadline currently armed, 0 = none */
+	uint64_t armed; /* deadline currently armed, 0 = none */
 
 	struct vmsync_action *queue;
 	size_t queue_len, queue_cap, queue_head;
@@ -72,18 +72,21 @@ struct vmsync_pacer {
 	struct vmsync_pacer_stats stats;
 };
 
-static uint64_t max_u64(uint64_t a, uint64_t b)
+static uint64_t
+max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
 }
 
-static uint64_t pacer_now(const struct vmsync_pacer *p)
+static uint64_t
+pacer_now(const struct vmsync_pacer *p)
 {
-	return p->config.now_ns ? p->config.now_ns(p->config.clock_data) :
-		vmplane_now_ns();
+	return p->config.now_ns ? p->config.now_ns(p->config.clock_data)
+				: vmplane_now_ns();
 }
 
-static void push(struct vmsync_pacer *p, const struct vmsync_action *action)
+static void
+push(struct vmsync_pacer *p, const struct vmsync_action *action)
 {
 	if (p->queue_head == p->queue_len)
 		p->queue_head = p->queue_len = 0;
@@ -98,18 +101,23 @@ static void push(struct vmsync_pacer *p, const struct vmsync_action *action)
 	p->queue[p->queue_len++] = *action;
 }
 
-static void push_frame(struct vmsync_pacer *p, enum vmsync_action_type type,
-	enum vmsync_reason reason, const struct frame *f)
+static void
+push_frame(struct vmsync_pacer *p, enum vmsync_action_type type,
+	   enum vmsync_reason reason, const struct frame *f)
 {
 	struct vmsync_action a = {
-		.type = type, .reason = reason,
-		.seq = f->seq, .buffer = f->buffer, .data = f->data,
+		.type = type,
+		.reason = reason,
+		.seq = f->seq,
+		.buffer = f->buffer,
+		.data = f->data,
 	};
 	push(p, &a);
 }
 
-static void release_producer(struct vmsync_pacer *p, uint64_t now,
-	enum vmsync_reason reason)
+static void
+release_producer(struct vmsync_pacer *p, uint64_t now,
+		 enum vmsync_reason reason)
 {
 	if (!p->blocked)
 		return;
@@ -118,11 +126,13 @@ static void release_producer(struct vmsync_pacer *p, uint64_t now,
 	p->stats.max_block_ns = max_u64(p->stats.max_block_ns, held);
 	if (reason == VMSYNC_REASON_TIMEOUT)
 		p->stats.watchdog_releases++;
-	struct vmsync_action a = { .type = VMSYNC_ACTION_RELEASE, .reason = reason };
+	struct vmsync_action a = { .type = VMSYNC_ACTION_RELEASE,
+				   .reason = reason };
 	push(p, &a);
 }
 
-static void drop_pending(struct vmsync_pacer *p, enum vmsync_reason reason)
+static void
+drop_pending(struct vmsync_pacer *p, enum vmsync_reason reason)
 {
 	if (!p->has_pending)
 		return;
@@ -131,7 +141,8 @@ static void drop_pending(struct vmsync_pacer *p, enum vmsync_reason reason)
 	push_frame(p, VMSYNC_ACTION_DROP, reason, &p->pending);
 }
 
-static void retire_at(struct vmsync_pacer *p, uint32_t i, enum vmsync_reason reason)
+static void
+retire_at(struct vmsync_pacer *p, uint32_t i, enum vmsync_reason reason)
 {
 	struct frame f = p->in_flight[i];
 	memmove(&p->in_flight[i], &p->in_flight[i + 1],
@@ -142,7 +153,8 @@ static void retire_at(struct vmsync_pacer *p, uint32_t i, enum vmsync_reason rea
 	push_frame(p, VMSYNC_ACTION_RETIRE, reason, &f);
 }
 
-static struct submitted *history_find(struct vmsync_pacer *p, uint64_t seq)
+static struct submitted *
+history_find(struct vmsync_pacer *p, uint64_t seq)
 {
 	for (uint32_t i = 0; i < p->history_count; i++) {
 		if (p->history[i].seq == seq)
@@ -151,7 +163,8 @@ static struct submitted *history_find(struct vmsync_pacer *p, uint64_t seq)
 	return NULL;
 }
 
-static uint64_t history_oldest(const struct vmsync_pacer *p)
+static uint64_t
+history_oldest(const struct vmsync_pacer *p)
 {
 	uint64_t oldest = UINT64_MAX;
 	for (uint32_t i = 0; i < p->history_count; i++) {
@@ -162,7 +175,8 @@ static uint64_t history_oldest(const struct vmsync_pacer *p)
 }
 
 /* The first submitted seq after `seq`, 0 if none is remembered. */
-static uint64_t history_next_after(const struct vmsync_pacer *p, uint64_t seq)
+static uint64_t
+history_next_after(const struct vmsync_pacer *p, uint64_t seq)
 {
 	uint64_t next = 0;
 	for (uint32_t i = 0; i < p->history_count; i++) {
@@ -177,7 +191,8 @@ static uint64_t history_next_after(const struct vmsync_pacer *p, uint64_t seq)
  * Whether `seq` names a submitted frame. Frames older than the history are
  * assumed submitted: such events can only be late ones.
  */
-static bool was_submitted(struct vmsync_pacer *p, uint64_t seq)
+static bool
+was_submitted(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (seq == 0 || seq > p->last_submitted)
 		return false;
@@ -186,7 +201,8 @@ static bool was_submitted(struct vmsync_pacer *p, uint64_t seq)
 	return p->history_count > 0 && seq < history_oldest(p);
 }
 
-static void hold_on_submit(struct vmsync_pacer *p, const struct frame *f)
+static void
+hold_on_submit(struct vmsync_pacer *p, const struct frame *f)
 {
 	struct hold *cur = p->cur_hold >= 0 ? &p->holds[p->cur_hold] : NULL;
 	if (cur && cur->buffer == f->buffer) {
@@ -216,7 +232,8 @@ static void hold_on_submit(struct vmsync_pacer *p, const struct frame *f)
 	p->cur_hold = slot;
 }
 
-static void submit(struct vmsync_pacer *p, struct frame *f, uint64_t now)
+static void
+submit(struct vmsync_pacer *p, struct frame *f, uint64_t now)
 {
 	f->t_submit = now;
 	p->in_flight[p->n_in_flight++] = *f;
@@ -225,8 +242,10 @@ static void submit(struct vmsync_pacer *p, struct frame *f, uint64_t now)
 	hold_on_submit(p, f);
 
 	p->history[p->history_next] = (struct submitted){
-		.seq = f->seq, .buffer = f->buffer,
-		.t_submit = now, .flags = f->flags,
+		.seq = f->seq,
+		.buffer = f->buffer,
+		.t_submit = now,
+		.flags = f->flags,
 	};
 	p->history_next = (p->history_next + 1) % HISTORY_MAX;
 	if (p->history_count < HISTORY_MAX)
@@ -235,13 +254,15 @@ static void submit(struct vmsync_pacer *p, struct frame *f, uint64_t now)
 	push_frame(p, VMSYNC_ACTION_SUBMIT, VMSYNC_REASON_NONE, f);
 }
 
-static bool acquire_ready(const struct vmsync_pacer *p, const struct frame *f)
+static bool
+acquire_ready(const struct vmsync_pacer *p, const struct frame *f)
 {
 	return !(f->flags & VMSYNC_FRAME_ACQUIRE_FENCE) ||
-		p->config.explicit_acquire || f->acquired;
+	       p->config.explicit_acquire || f->acquired;
 }
 
-static uint64_t next_deadline(const struct vmsync_pacer *p)
+static uint64_t
+next_deadline(const struct vmsync_pacer *p)
 {
 	uint64_t deadline = 0;
 	if (p->blocked)
@@ -255,7 +276,8 @@ static uint64_t next_deadline(const struct vmsync_pacer *p)
 }
 
 /* Handle deadlines that have passed. */
-static void expire(struct vmsync_pacer *p, uint64_t now)
+static void
+expire(struct vmsync_pacer *p, uint64_t now)
 {
 	if (p->blocked && now >= p->block_start + p->config.watchdog_ns)
 		release_producer(p, now, VMSYNC_REASON_TIMEOUT);
@@ -267,7 +289,8 @@ static void expire(struct vmsync_pacer *p, uint64_t now)
 	}
 }
 
-static bool hold_satisfied(const struct vmsync_pacer *p)
+static bool
+hold_satisfied(const struct vmsync_pacer *p)
 {
 	const uint32_t on = p->config.release_on;
 	const uint64_t h = p->hold_seq;
@@ -283,7 +306,8 @@ static bool hold_satisfied(const struct vmsync_pacer *p)
 }
 
 /* Bring the state to rest after an input; emits the resulting actions. */
-static void settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done)
+static void
+settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done)
 {
 	uint64_t w_done = max_u64(p->w_presentation, p->w_frame_done);
 	for (uint32_t i = 0; i < p->n_in_flight;) {
@@ -294,8 +318,8 @@ static void settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done
 	}
 
 	if (!p->gone && p->has_pending &&
-			p->n_in_flight < p->config.max_in_flight &&
-			acquire_ready(p, &p->pending)) {
+	    p->n_in_flight < p->config.max_in_flight &&
+	    acquire_ready(p, &p->pending)) {
 		p->has_pending = false;
 		submit(p, &p->pending, now);
 	}
@@ -306,8 +330,8 @@ static void settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done
 	uint64_t deadline = next_deadline(p);
 	if (deadline != p->armed) {
 		struct vmsync_action a = {
-			.type = deadline ? VMSYNC_ACTION_ARM_WATCHDOG :
-				VMSYNC_ACTION_DISARM_WATCHDOG,
+			.type = deadline ? VMSYNC_ACTION_ARM_WATCHDOG
+					 : VMSYNC_ACTION_DISARM_WATCHDOG,
 			.deadline_ns = deadline,
 		};
 		push(p, &a);
@@ -315,7 +339,8 @@ static void settle(struct vmsync_pacer *p, uint64_t now, enum vmsync_reason done
 	}
 }
 
-void vmsync_pacer_config_defaults(struct vmsync_pacer_config *config)
+void
+vmsync_pacer_config_defaults(struct vmsync_pacer_config *config)
 {
 	if (!config)
 		return;
@@ -326,16 +351,19 @@ void vmsync_pacer_config_defaults(struct vmsync_pacer_config *config)
 	};
 }
 
-struct vmsync_pacer *vmsync_pacer_create(const struct vmsync_pacer_config *config)
+struct vmsync_pacer *
+vmsync_pacer_create(const struct vmsync_pacer_config *config)
 {
 	struct vmsync_pacer_config c;
 	vmsync_pacer_config_defaults(&c);
 	if (config) {
-		const uint32_t all = VMSYNC_RELEASE_ON_SUBMIT | VMSYNC_RELEASE_ON_BUFFER |
-			VMSYNC_RELEASE_ON_PRESENTATION | VMSYNC_RELEASE_ON_FRAME_DONE;
+		const uint32_t all = VMSYNC_RELEASE_ON_SUBMIT |
+				     VMSYNC_RELEASE_ON_BUFFER |
+				     VMSYNC_RELEASE_ON_PRESENTATION |
+				     VMSYNC_RELEASE_ON_FRAME_DONE;
 		if (config->max_in_flight > VMSYNC_PACER_MAX_IN_FLIGHT ||
-				config->watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS ||
-				(config->release_on & ~all))
+		    config->watchdog_ns > VMSYNC_PACER_MAX_WATCHDOG_NS ||
+		    (config->release_on & ~all))
 			return NULL;
 		c = *config;
 		if (c.max_in_flight == 0)
@@ -354,7 +382,8 @@ struct vmsync_pacer *vmsync_pacer_create(const struct vmsync_pacer_config *confi
 	return p;
 }
 
-void vmsync_pacer_destroy(struct vmsync_pacer *pacer)
+void
+vmsync_pacer_destroy(struct vmsync_pacer *pacer)
 {
 	if (!pacer)
 		return;
@@ -362,7 +391,8 @@ void vmsync_pacer_destroy(struct vmsync_pacer *pacer)
 	free(pacer);
 }
 
-bool vmsync_pacer_next_action(struct vmsync_pacer *p, struct vmsync_action *action)
+bool
+vmsync_pacer_next_action(struct vmsync_pacer *p, struct vmsync_action *action)
 {
 	if (!p || !action || p->queue_head >= p->queue_len)
 		return false;
@@ -370,10 +400,11 @@ bool vmsync_pacer_next_action(struct vmsync_pacer *p, struct vmsync_action *acti
 	return true;
 }
 
-uint64_t vmsync_pacer_frame_new(struct vmsync_pacer *p, const struct vmsync_frame *frame)
+uint64_t
+vmsync_pacer_frame_new(struct vmsync_pacer *p, const struct vmsync_frame *frame)
 {
-	const uint32_t known = VMSYNC_FRAME_ACQUIRE_FENCE | VMSYNC_FRAME_COPIED |
-		VMSYNC_FRAME_NONBLOCKING;
+	const uint32_t known = VMSYNC_FRAME_ACQUIRE_FENCE |
+			       VMSYNC_FRAME_COPIED | VMSYNC_FRAME_NONBLOCKING;
 	if (!p || !frame || (frame->flags & ~known))
 		return 0;
 	uint64_t now = pacer_now(p);
@@ -412,7 +443,8 @@ uint64_t vmsync_pacer_frame_new(struct vmsync_pacer *p, const struct vmsync_fram
 	return f.seq;
 }
 
-bool vmsync_pacer_acquire_signalled(struct vmsync_pacer *p, uint64_t seq)
+bool
+vmsync_pacer_acquire_signalled(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || seq == 0 || seq > p->last_seq)
 		return false;
@@ -424,7 +456,8 @@ bool vmsync_pacer_acquire_signalled(struct vmsync_pacer *p, uint64_t seq)
 	return true;
 }
 
-bool vmsync_pacer_buffer_released(struct vmsync_pacer *p, uint64_t buffer)
+bool
+vmsync_pacer_buffer_released(struct vmsync_pacer *p, uint64_t buffer)
 {
 	if (!p)
 		return false;
@@ -432,7 +465,7 @@ bool vmsync_pacer_buffer_released(struct vmsync_pacer *p, uint64_t buffer)
 	for (int i = 0; i < HOLDS_MAX; i++) {
 		const struct hold *h = &p->holds[i];
 		if (h->used && h->buffer == buffer &&
-				(oldest < 0 || h->last_seq < p->holds[oldest].last_seq))
+		    (oldest < 0 || h->last_seq < p->holds[oldest].last_seq))
 			oldest = i;
 	}
 	if (oldest < 0)
@@ -452,7 +485,8 @@ bool vmsync_pacer_buffer_released(struct vmsync_pacer *p, uint64_t buffer)
 	return true;
 }
 
-bool vmsync_pacer_commit_released(struct vmsync_pacer *p, uint64_t seq)
+bool
+vmsync_pacer_commit_released(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
@@ -469,10 +503,12 @@ bool vmsync_pacer_commit_released(struct vmsync_pacer *p, uint64_t seq)
 	return true;
 }
 
-bool vmsync_pacer_presented(struct vmsync_pacer *p, uint64_t seq,
-	uint64_t when_ns, uint32_t flags)
+bool
+vmsync_pacer_presented(struct vmsync_pacer *p, uint64_t seq, uint64_t when_ns,
+		       uint32_t flags)
 {
-	if (!p || !was_submitted(p, seq) || (flags & ~VMSYNC_PRESENTED_ZERO_COPY))
+	if (!p || !was_submitted(p, seq) ||
+	    (flags & ~VMSYNC_PRESENTED_ZERO_COPY))
 		return false;
 	uint64_t now = pacer_now(p);
 	expire(p, now);
@@ -483,14 +519,17 @@ bool vmsync_pacer_presented(struct vmsync_pacer *p, uint64_t seq,
 		p->stats.frames_presented++;
 		if (flags & VMSYNC_PRESENTED_ZERO_COPY)
 			p->stats.frames_zero_copy++;
-		p->stats.last_latency_ns = when > s->t_submit ? when - s->t_submit : 0;
+		p->stats.last_latency_ns = when > s->t_submit
+						   ? when - s->t_submit
+						   : 0;
 	}
 	p->w_presentation = max_u64(p->w_presentation, seq);
 	settle(p, now, VMSYNC_REASON_PRESENTED);
 	return true;
 }
 
-bool vmsync_pacer_discarded(struct vmsync_pacer *p, uint64_t seq)
+bool
+vmsync_pacer_discarded(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
@@ -506,7 +545,8 @@ bool vmsync_pacer_discarded(struct vmsync_pacer *p, uint64_t seq)
 	return true;
 }
 
-bool vmsync_pacer_frame_done(struct vmsync_pacer *p, uint64_t seq)
+bool
+vmsync_pacer_frame_done(struct vmsync_pacer *p, uint64_t seq)
 {
 	if (!p || !was_submitted(p, seq))
 		return false;
@@ -517,7 +557,8 @@ bool vmsync_pacer_frame_done(struct vmsync_pacer *p, uint64_t seq)
 	return true;
 }
 
-void vmsync_pacer_tick(struct vmsync_pacer *p)
+void
+vmsync_pacer_tick(struct vmsync_pacer *p)
 {
 	if (!p)
 		return;
@@ -526,7 +567,8 @@ void vmsync_pacer_tick(struct vmsync_pacer *p)
 	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vmsync_pacer_drop_pending(struct vmsync_pacer *p)
+void
+vmsync_pacer_drop_pending(struct vmsync_pacer *p)
 {
 	if (!p)
 		return;
@@ -542,7 +584,8 @@ void vmsync_pacer_drop_pending(struct vmsync_pacer *p)
 	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vmsync_pacer_compositor_gone(struct vmsync_pacer *p)
+void
+vmsync_pacer_compositor_gone(struct vmsync_pacer *p)
 {
 	if (!p || p->gone)
 		return;
@@ -557,34 +600,40 @@ void vmsync_pacer_compositor_gone(struct vmsync_pacer *p)
 	settle(p, now, VMSYNC_REASON_NONE);
 }
 
-void vmsync_pacer_compositor_back(struct vmsync_pacer *p)
+void
+vmsync_pacer_compositor_back(struct vmsync_pacer *p)
 {
 	if (p)
 		p->gone = false;
 }
 
-bool vmsync_pacer_is_blocked(const struct vmsync_pacer *p)
+bool
+vmsync_pacer_is_blocked(const struct vmsync_pacer *p)
 {
 	return p && p->blocked;
 }
 
-uint32_t vmsync_pacer_in_flight(const struct vmsync_pacer *p)
+uint32_t
+vmsync_pacer_in_flight(const struct vmsync_pacer *p)
 {
 	return p ? p->n_in_flight : 0;
 }
 
-bool vmsync_pacer_has_pending(const struct vmsync_pacer *p)
+bool
+vmsync_pacer_has_pending(const struct vmsync_pacer *p)
 {
 	return p && p->has_pending;
 }
 
-uint64_t vmsync_pacer_deadline(const struct vmsync_pacer *p)
+uint64_t
+vmsync_pacer_deadline(const struct vmsync_pacer *p)
 {
 	return p ? p->armed : 0;
 }
 
-void vmsync_pacer_get_stats(const struct vmsync_pacer *p,
-	struct vmsync_pacer_stats *stats)
+void
+vmsync_pacer_get_stats(const struct vmsync_pacer *p,
+		       struct vmsync_pacer_stats *stats)
 {
 	if (!stats)
 		return;
@@ -595,32 +644,50 @@ void vmsync_pacer_get_stats(const struct vmsync_pacer *p,
 	*stats = p->stats;
 }
 
-const char *vmsync_action_type_str(enum vmsync_action_type type)
+const char *
+vmsync_action_type_str(enum vmsync_action_type type)
 {
 	switch (type) {
-	case VMSYNC_ACTION_SUBMIT: return "submit";
-	case VMSYNC_ACTION_DROP: return "drop";
-	case VMSYNC_ACTION_RETIRE: return "retire";
-	case VMSYNC_ACTION_BLOCK: return "block";
-	case VMSYNC_ACTION_RELEASE: return "release";
-	case VMSYNC_ACTION_ARM_WATCHDOG: return "arm-watchdog";
-	case VMSYNC_ACTION_DISARM_WATCHDOG: return "disarm-watchdog";
+	case VMSYNC_ACTION_SUBMIT:
+		return "submit";
+	case VMSYNC_ACTION_DROP:
+		return "drop";
+	case VMSYNC_ACTION_RETIRE:
+		return "retire";
+	case VMSYNC_ACTION_BLOCK:
+		return "block";
+	case VMSYNC_ACTION_RELEASE:
+		return "release";
+	case VMSYNC_ACTION_ARM_WATCHDOG:
+		return "arm-watchdog";
+	case VMSYNC_ACTION_DISARM_WATCHDOG:
+		return "disarm-watchdog";
 	}
 	return "unknown-action";
 }
 
-const char *vmsync_reason_str(enum vmsync_reason reason)
+const char *
+vmsync_reason_str(enum vmsync_reason reason)
 {
 	switch (reason) {
-	case VMSYNC_REASON_NONE: return "none";
-	case VMSYNC_REASON_SUPERSEDED: return "superseded";
-	case VMSYNC_REASON_CANCELLED: return "cancelled";
-	case VMSYNC_REASON_GONE: return "gone";
-	case VMSYNC_REASON_PRESENTED: return "presented";
-	case VMSYNC_REASON_DISCARDED: return "discarded";
-	case VMSYNC_REASON_FRAME_DONE: return "frame-done";
-	case VMSYNC_REASON_TIMEOUT: return "timeout";
-	case VMSYNC_REASON_POLICY: return "policy";
+	case VMSYNC_REASON_NONE:
+		return "none";
+	case VMSYNC_REASON_SUPERSEDED:
+		return "superseded";
+	case VMSYNC_REASON_CANCELLED:
+		return "cancelled";
+	case VMSYNC_REASON_GONE:
+		return "gone";
+	case VMSYNC_REASON_PRESENTED:
+		return "presented";
+	case VMSYNC_REASON_DISCARDED:
+		return "discarded";
+	case VMSYNC_REASON_FRAME_DONE:
+		return "frame-done";
+	case VMSYNC_REASON_TIMEOUT:
+		return "timeout";
+	case VMSYNC_REASON_POLICY:
+		return "policy";
 	}
 	return "unknown-reason";
 }

@@ -18,7 +18,8 @@
 /* The most per-fence records read back; more are summarised only. */
 #define VMSYNC_INFO_MAX_FENCES 64u
 
-static int ioctl_retry(int fd, unsigned long request, void *arg)
+static int
+ioctl_retry(int fd, unsigned long request, void *arg)
 {
 	int ret;
 	do {
@@ -28,11 +29,12 @@ static int ioctl_retry(int fd, unsigned long request, void *arg)
 }
 
 /* errno of a failed fence ioctl -> result. */
-static enum vmsync_result ioctl_failure(void)
+static enum vmsync_result
+ioctl_failure(void)
 {
 	switch (errno) {
 	case ENOTTY:
-	case ENOENT:   /* SYNC_IOC_MERGE: fd2 is not a sync_file */
+	case ENOENT: /* SYNC_IOC_MERGE: fd2 is not a sync_file */
 	case EOPNOTSUPP:
 		return VMSYNC_UNSUPPORTED;
 	case EBADF:
@@ -42,14 +44,16 @@ static enum vmsync_result ioctl_failure(void)
 	}
 }
 
-enum vmsync_result vmsync_fd_wait(int fd, int64_t timeout_ns)
+enum vmsync_result
+vmsync_fd_wait(int fd, int64_t timeout_ns)
 {
 	if (fd < 0)
 		return VMSYNC_INVALID;
 
 	const bool forever = timeout_ns < 0;
-	const uint64_t deadline = forever ? 0 :
-		vmplane_now_ns() + (uint64_t)timeout_ns;
+	const uint64_t deadline = forever ? 0
+					  : vmplane_now_ns() +
+						    (uint64_t)timeout_ns;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -81,13 +85,14 @@ enum vmsync_result vmsync_fd_wait(int fd, int64_t timeout_ns)
 	}
 }
 
-bool vmsync_fd_is_signalled(int fd)
+bool
+vmsync_fd_is_signalled(int fd)
 {
 	return vmsync_fd_wait(fd, 0) == VMSYNC_OK;
 }
 
-enum vmsync_result vmsync_file_merge(const char *name, int fd1, int fd2,
-	int *out_fd)
+enum vmsync_result
+vmsync_file_merge(const char *name, int fd1, int fd2, int *out_fd)
 {
 	if (!out_fd)
 		return VMSYNC_INVALID;
@@ -106,7 +111,8 @@ enum vmsync_result vmsync_file_merge(const char *name, int fd1, int fd2,
 
 	struct sync_merge_data data;
 	memset(&data, 0, sizeof(data));
-	strncpy(data.name, name ? name : "vmplane-merge", sizeof(data.name) - 1);
+	strncpy(data.name, name ? name : "vmplane-merge",
+		sizeof(data.name) - 1);
 	data.fd2 = fd2;
 	if (ioctl_retry(fd1, SYNC_IOC_MERGE, &data) < 0)
 		return ioctl_failure();
@@ -114,14 +120,16 @@ enum vmsync_result vmsync_file_merge(const char *name, int fd1, int fd2,
 	return VMSYNC_OK;
 }
 
-static enum vmsync_fence_status status_of(int32_t status)
+static enum vmsync_fence_status
+status_of(int32_t status)
 {
 	if (status < 0)
 		return VMSYNC_FENCE_ERROR;
 	return status > 0 ? VMSYNC_FENCE_SIGNALLED : VMSYNC_FENCE_ACTIVE;
 }
 
-enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info)
+enum vmsync_result
+vmsync_file_info(int fd, struct vmsync_file_info *info)
 {
 	if (fd < 0 || !info)
 		return VMSYNC_INVALID;
@@ -139,7 +147,8 @@ enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info)
 	if (head.num_fences == 0 || head.num_fences > VMSYNC_INFO_MAX_FENCES)
 		return VMSYNC_OK;
 
-	struct sync_fence_info *fences = calloc(head.num_fences, sizeof(*fences));
+	struct sync_fence_info *fences = calloc(head.num_fences,
+						sizeof(*fences));
 	if (!fences)
 		return VMSYNC_ERROR;
 	struct sync_file_info full;
@@ -153,7 +162,8 @@ enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info)
 	}
 	memcpy(info->driver, fences[0].driver_name, sizeof(info->driver) - 1);
 	for (uint32_t i = 0; i < full.num_fences && i < head.num_fences; i++) {
-		if (fences[i].status > 0 && fences[i].timestamp_ns > info->timestamp_ns)
+		if (fences[i].status > 0 &&
+		    fences[i].timestamp_ns > info->timestamp_ns)
 			info->timestamp_ns = fences[i].timestamp_ns;
 	}
 	info->status = status_of(full.status);
@@ -162,17 +172,18 @@ enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info)
 	return VMSYNC_OK;
 }
 
-static bool dmabuf_flags(uint32_t flags, __u32 *out)
+static bool
+dmabuf_flags(uint32_t flags, __u32 *out)
 {
 	if (flags == 0 || (flags & ~(VMSYNC_DMABUF_READ | VMSYNC_DMABUF_WRITE)))
 		return false;
 	*out = ((flags & VMSYNC_DMABUF_READ) ? DMA_BUF_SYNC_READ : 0) |
-		((flags & VMSYNC_DMABUF_WRITE) ? DMA_BUF_SYNC_WRITE : 0);
+	       ((flags & VMSYNC_DMABUF_WRITE) ? DMA_BUF_SYNC_WRITE : 0);
 	return true;
 }
 
-enum vmsync_result vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
-	int *out_fd)
+enum vmsync_result
+vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags, int *out_fd)
 {
 	if (out_fd)
 		*out_fd = -1;
@@ -185,8 +196,8 @@ enum vmsync_result vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
 	return VMSYNC_OK;
 }
 
-enum vmsync_result vmsync_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags,
-	int sync_fd)
+enum vmsync_result
+vmsync_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags, int sync_fd)
 {
 	struct dma_buf_import_sync_file arg = { .fd = sync_fd };
 	if (dmabuf_fd < 0 || sync_fd < 0 || !dmabuf_flags(flags, &arg.flags))

@@ -18,16 +18,19 @@ static const char *const sw_sync_nodes[] = {
 	"/sys/kernel/debug/sync/sw_sync",
 };
 
-const char *vmsync_timeline_node(void)
+const char *
+vmsync_timeline_node(void)
 {
-	for (size_t i = 0; i < sizeof(sw_sync_nodes) / sizeof(sw_sync_nodes[0]); i++) {
+	for (size_t i = 0; i < sizeof(sw_sync_nodes) / sizeof(sw_sync_nodes[0]);
+	     i++) {
 		if (access(sw_sync_nodes[i], R_OK | W_OK) == 0)
 			return sw_sync_nodes[i];
 	}
 	return NULL;
 }
 
-enum vmsync_result vmsync_timeline_create(struct vmsync_timeline **out)
+enum vmsync_result
+vmsync_timeline_create(struct vmsync_timeline **out)
 {
 	if (!out)
 		return VMSYNC_INVALID;
@@ -44,13 +47,15 @@ enum vmsync_result vmsync_timeline_create(struct vmsync_timeline **out)
 		int err = errno;
 		free(timeline);
 		errno = err;
-		return err == ENOENT || err == ENODEV ? VMSYNC_UNSUPPORTED : VMSYNC_ERROR;
+		return err == ENOENT || err == ENODEV ? VMSYNC_UNSUPPORTED
+						      : VMSYNC_ERROR;
 	}
 	*out = timeline;
 	return VMSYNC_OK;
 }
 
-void vmsync_timeline_destroy(struct vmsync_timeline *timeline)
+void
+vmsync_timeline_destroy(struct vmsync_timeline *timeline)
 {
 	if (!timeline)
 		return;
@@ -58,8 +63,9 @@ void vmsync_timeline_destroy(struct vmsync_timeline *timeline)
 	free(timeline);
 }
 
-enum vmsync_result vmsync_timeline_fence(struct vmsync_timeline *timeline,
-	uint32_t point, const char *name, int *out_fd)
+enum vmsync_result
+vmsync_timeline_fence(struct vmsync_timeline *timeline, uint32_t point,
+		      const char *name, int *out_fd)
 {
 	if (out_fd)
 		*out_fd = -1;
@@ -75,8 +81,8 @@ enum vmsync_result vmsync_timeline_fence(struct vmsync_timeline *timeline,
 	return VMSYNC_OK;
 }
 
-enum vmsync_result vmsync_timeline_advance(struct vmsync_timeline *timeline,
-	uint32_t steps)
+enum vmsync_result
+vmsync_timeline_advance(struct vmsync_timeline *timeline, uint32_t steps)
 {
 	if (!timeline)
 		return VMSYNC_INVALID;

@@ -19,19 +19,19 @@
 
 enum vmpd_status {
 	VMPD_OK = 0,
-	VMPD_ERR_INVALID,      /* NULL or otherwise unusable argument */
-	VMPD_ERR_BAD_FD,       /* a plane fd is negative, closed, or not seekable */
-	VMPD_ERR_PLANES,       /* plane count is 0, above 4, or wrong for the fourcc */
-	VMPD_ERR_SIZE,         /* zero, or beyond VMPD_MAX_DIMENSION */
-	VMPD_ERR_FOURCC,       /* fourcc unknown to the core */
-	VMPD_ERR_STRIDE,       /* stride too small for the width, or overflowing */
-	VMPD_ERR_OFFSET,       /* plane does not fit in the dma-buf */
-	VMPD_ERR_RECT,         /* scanout rectangle outside the backing buffer */
-	VMPD_ERR_UNSUPPORTED,  /* the compositor cannot take it and no fallback exists */
-	VMPD_ERR_IMPORT,       /* the compositor refused it and the fallback failed */
+	VMPD_ERR_INVALID, /* NULL or otherwise unusable argument */
+	VMPD_ERR_BAD_FD, /* a plane fd is negative, closed, or not seekable */
+	VMPD_ERR_PLANES, /* plane count is 0, above 4, or wrong for the fourcc */
+	VMPD_ERR_SIZE, /* zero, or beyond VMPD_MAX_DIMENSION */
+	VMPD_ERR_FOURCC, /* fourcc unknown to the core */
+	VMPD_ERR_STRIDE, /* stride too small for the width, or overflowing */
+	VMPD_ERR_OFFSET, /* plane does not fit in the dma-buf */
+	VMPD_ERR_RECT, /* scanout rectangle outside the backing buffer */
+	VMPD_ERR_UNSUPPORTED, /* the compositor cannot take it and no fallback exists */
+	VMPD_ERR_IMPORT, /* the compositor refused it and the fallback failed */
 	VMPD_ERR_NOMEM,
 	VMPD_ERR_DISCONNECTED, /* the compositor went away */
-	VMPD_ERR_STATE,        /* call not valid in the head's current mode */
+	VMPD_ERR_STATE, /* call not valid in the head's current mode */
 };
 
 struct vmpd_rect {
@@ -47,11 +47,11 @@ struct vmpd_dmabuf {
 	int fd[VMPD_MAX_PLANES];
 	uint32_t offset[VMPD_MAX_PLANES];
 	uint32_t stride[VMPD_MAX_PLANES];
-	uint32_t fourcc;           /* DRM fourcc */
-	uint64_t modifier;         /* VMPD_MOD_INVALID when unknown */
-	uint32_t width, height;    /* backing buffer size */
-	struct vmpd_rect src;      /* visible scanout rectangle inside the backing */
-	bool y0_top;               /* QEMU's y0_top: maps to the Y_INVERT flag */
+	uint32_t fourcc; /* DRM fourcc */
+	uint64_t modifier; /* VMPD_MOD_INVALID when unknown */
+	uint32_t width, height; /* backing buffer size */
+	struct vmpd_rect src; /* visible scanout rectangle inside the backing */
+	bool y0_top; /* QEMU's y0_top: maps to the Y_INVERT flag */
 };
 
 /* Short English text for a status; never NULL. */
@@ -61,8 +61,8 @@ const char *vmpd_status_str(enum vmpd_status status);
  * Checks a description without talking to any compositor. On failure,
  * writes a human-readable reason into why (when non-NULL).
  */
-enum vmpd_status vmpd_dmabuf_validate(const struct vmpd_dmabuf *buf,
-	char *why, size_t why_len);
+enum vmpd_status vmpd_dmabuf_validate(const struct vmpd_dmabuf *buf, char *why,
+				      size_t why_len);
 
 /* Bytes per pixel of the first plane, and plane count; false if unknown. */
 bool vmpd_fourcc_info(uint32_t fourcc, uint32_t *bpp, uint32_t *n_planes);

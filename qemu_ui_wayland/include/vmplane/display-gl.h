@@ -31,7 +31,8 @@ struct vmpd_gl_config {
 };
 
 /* NULL when no usable EGL display or context exists (the reason is logged). */
-struct vmpd_gl *vmpd_gl_create(struct vmpd_display *display, const struct vmpd_gl_config *config);
+struct vmpd_gl *vmpd_gl_create(struct vmpd_display *display,
+			       const struct vmpd_gl_config *config);
 /* Destroy every context first. Accepts NULL. */
 void vmpd_gl_destroy(struct vmpd_gl *gl);
 
@@ -63,16 +64,20 @@ bool vmpd_gl_make_current(struct vmpd_gl *gl, struct vmpd_gl_context *ctx);
  * compositor refuses it) read back into the head's shm path, once per
  * update, with one warning.
  */
-enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *head,
-	uint32_t texture, bool y0_top, uint32_t backing_width, uint32_t backing_height,
-	const struct vmpd_rect *rect);
+enum vmpd_status vmpd_gl_scanout_texture(struct vmpd_gl *gl,
+					 struct vmpd_head *head,
+					 uint32_t texture, bool y0_top,
+					 uint32_t backing_width,
+					 uint32_t backing_height,
+					 const struct vmpd_rect *rect);
 /*
  * The renderer drew into the texture: present it. On the export path an EGL
  * native fence (where the driver has them) becomes the frame's acquire
  * fence; a read-back is complete when glReadPixels returns.
  */
-enum vmpd_status vmpd_gl_scanout_update(struct vmpd_gl *gl, struct vmpd_head *head,
-	const struct vmpd_rect *damage);
+enum vmpd_status vmpd_gl_scanout_update(struct vmpd_gl *gl,
+					struct vmpd_head *head,
+					const struct vmpd_rect *damage);
 /* The head no longer shows a texture (2D or dma-buf again); drops exports. */
 void vmpd_gl_scanout_release(struct vmpd_gl *gl, struct vmpd_head *head);
 /* Forget the head (before destroying it). */

@@ -27,11 +27,11 @@ struct vmpd_head;
 /* Modifier bits reported by the modifiers callback. */
 enum vmpd_modifier {
 	VMPD_MODIFIER_SHIFT = 1u << 0,
-	VMPD_MODIFIER_CAPS = 1u << 1,  /* caps lock active */
+	VMPD_MODIFIER_CAPS = 1u << 1, /* caps lock active */
 	VMPD_MODIFIER_CTRL = 1u << 2,
 	VMPD_MODIFIER_ALT = 1u << 3,
 	VMPD_MODIFIER_LOGO = 1u << 4,
-	VMPD_MODIFIER_NUM = 1u << 5,   /* num lock active */
+	VMPD_MODIFIER_NUM = 1u << 5, /* num lock active */
 	VMPD_MODIFIER_ALTGR = 1u << 6,
 };
 
@@ -52,7 +52,8 @@ enum vmpd_log_level {
  * test's stderr). A NULL func drops them. fmt has no trailing newline.
  */
 struct vmpd_log {
-	void (*func)(void *data, enum vmpd_log_level level, const char *fmt, va_list args);
+	void (*func)(void *data, enum vmpd_log_level level, const char *fmt,
+		     va_list args);
 	void *data;
 };
 
@@ -65,22 +66,28 @@ struct vmpd_callbacks {
 	/* The user asked to close the window. */
 	void (*close)(void *data, struct vmpd_head *head);
 	/* The window's size in surface pixels changed (a hint for guest resolution). */
-	void (*resize)(void *data, struct vmpd_head *head, uint32_t width, uint32_t height);
+	void (*resize)(void *data, struct vmpd_head *head, uint32_t width,
+		       uint32_t height);
 	/* Keyboard focus; on false the caller should lift all pressed keys. */
 	void (*focus)(void *data, struct vmpd_head *head, bool in);
 	/* Linux evdev key code (linux/input-event-codes.h). */
-	void (*key)(void *data, struct vmpd_head *head, uint32_t evdev_code, bool pressed);
+	void (*key)(void *data, struct vmpd_head *head, uint32_t evdev_code,
+		    bool pressed);
 	/* vmpd_modifier bits, from xkbcommon. */
-	void (*modifiers)(void *data, struct vmpd_head *head, uint32_t modifiers);
+	void (*modifiers)(void *data, struct vmpd_head *head,
+			  uint32_t modifiers);
 	/* Absolute position in guest pixels of the current scanout (width x height). */
-	void (*pointer_abs)(void *data, struct vmpd_head *head, uint32_t x, uint32_t y,
-		uint32_t width, uint32_t height);
+	void (*pointer_abs)(void *data, struct vmpd_head *head, uint32_t x,
+			    uint32_t y, uint32_t width, uint32_t height);
 	/* Relative motion in guest pixels, only while grabbed. */
-	void (*pointer_rel)(void *data, struct vmpd_head *head, double dx, double dy);
+	void (*pointer_rel)(void *data, struct vmpd_head *head, double dx,
+			    double dy);
 	/* Linux evdev button code (BTN_LEFT ...). */
-	void (*button)(void *data, struct vmpd_head *head, uint32_t evdev_button, bool pressed);
+	void (*button)(void *data, struct vmpd_head *head,
+		       uint32_t evdev_button, bool pressed);
 	/* Scroll in wheel clicks (positive: down/right); fractional for touchpads. */
-	void (*axis)(void *data, struct vmpd_head *head, enum vmpd_axis axis, double clicks);
+	void (*axis)(void *data, struct vmpd_head *head, enum vmpd_axis axis,
+		     double clicks);
 	/* The pointer grab (lock + relative motion) started or ended. */
 	void (*grab)(void *data, struct vmpd_head *head, bool grabbed);
 	/* The compositor reported a GPU reset (recovered=false) or its end (true). */
@@ -112,7 +119,8 @@ struct vmpd_display_config {
  * failure. On success, poll vmpd_display_get_fd() for readability and call
  * vmpd_display_dispatch() whenever it is readable.
  */
-struct vmpd_display *vmpd_display_create(const struct vmpd_display_config *config,
+struct vmpd_display *vmpd_display_create(
+	const struct vmpd_display_config *config,
 	const struct vmpd_callbacks *callbacks, void *data);
 /* Destroys every remaining head too. Accepts NULL. */
 void vmpd_display_destroy(struct vmpd_display *display);
@@ -136,7 +144,7 @@ struct vmpd_head_config {
 };
 
 struct vmpd_head *vmpd_head_create(struct vmpd_display *display,
-	const struct vmpd_head_config *config);
+				   const struct vmpd_head_config *config);
 /* Accepts NULL. Releases a pending block before returning. */
 void vmpd_head_destroy(struct vmpd_head *head);
 
@@ -151,7 +159,8 @@ void vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen);
  * set_surface, set_dmabuf, disable or destroy; updates copy from it.
  */
 enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width,
-	uint32_t height, uint32_t stride, uint32_t fourcc, const void *pixels);
+				       uint32_t height, uint32_t stride,
+				       uint32_t fourcc, const void *pixels);
 
 /*
  * dma-buf path. Validates and imports right away (or reuses a cached
@@ -159,7 +168,8 @@ enum vmpd_status vmpd_head_set_surface(struct vmpd_head *head, uint32_t width,
  * A buffer the compositor refuses is copied by the core (GPU blit, else
  * a CPU map shown like a surface); an error means none of that works.
  */
-enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf);
+enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head,
+				      const struct vmpd_dmabuf *buf);
 
 /*
  * Presents the current surface or dma-buf; `damage` NULL means all of it
@@ -168,39 +178,47 @@ enum vmpd_status vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_
  * In both modes the core calls block(true) now and block(false) once the
  * compositor has the frame, or after the watchdog (hidden window).
  */
-enum vmpd_status vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
-	int acquire_fence_fd);
+enum vmpd_status vmpd_head_update(struct vmpd_head *head,
+				  const struct vmpd_rect *damage,
+				  int acquire_fence_fd);
 
 /* Scanout off: shows the background only, drops cached imports. */
 void vmpd_head_disable(struct vmpd_head *head);
 
 /* Guest cursor image, ARGB8888 premultiplied, w*h pixels; NULL hides it. */
-enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
-	uint32_t width, uint32_t height, int32_t hot_x, int32_t hot_y);
+enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head,
+				      const uint32_t *argb, uint32_t width,
+				      uint32_t height, int32_t hot_x,
+				      int32_t hot_y);
 /* Guest cursor position in guest pixels. */
-void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y, bool visible);
+void vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y,
+			   bool visible);
 
 /* Lock the pointer and report relative motion (Ctrl+Alt+G toggles it too). */
 bool vmpd_head_set_grab(struct vmpd_head *head, bool grab);
 bool vmpd_head_grabbed(const struct vmpd_head *head);
 
 struct vmpd_stats {
-	uint64_t frames_submitted;   /* commits with a new frame */
-	uint64_t frames_presented;   /* presentation feedback: presented */
-	uint64_t frames_zero_copy;   /* presented with the ZERO_COPY flag (on a plane) */
-	uint64_t frames_dropped;     /* replaced before submission, or discarded */
-	uint64_t copies;             /* frames the core copied (2D path, fallback blits) */
-	uint64_t bytes_copied;       /* bytes the core memcpy'd or blitted */
-	uint64_t dmabuf_imports;     /* wl_buffers created from guest dma-bufs */
-	uint64_t dmabuf_cache_hits;  /* scanouts that reused a cached import */
-	uint64_t watchdog_releases;  /* guest released by the watchdog */
-	uint64_t texture_exports;    /* GL textures exported as dma-bufs (display-gl.h) */
-	uint64_t texture_readbacks;  /* GL texture frames read back: the fallback's copies */
-	uint64_t last_latency_ns;    /* last submit -> presented */
-	bool scanout_tranche;        /* current fourcc/modifier is in a scanout tranche */
-	bool fallback;               /* current dma-buf goes through the copy fallback */
+	uint64_t frames_submitted; /* commits with a new frame */
+	uint64_t frames_presented; /* presentation feedback: presented */
+	uint64_t
+		frames_zero_copy; /* presented with the ZERO_COPY flag (on a plane) */
+	uint64_t frames_dropped; /* replaced before submission, or discarded */
+	uint64_t copies; /* frames the core copied (2D path, fallback blits) */
+	uint64_t bytes_copied; /* bytes the core memcpy'd or blitted */
+	uint64_t dmabuf_imports; /* wl_buffers created from guest dma-bufs */
+	uint64_t dmabuf_cache_hits; /* scanouts that reused a cached import */
+	uint64_t watchdog_releases; /* guest released by the watchdog */
+	uint64_t
+		texture_exports; /* GL textures exported as dma-bufs (display-gl.h) */
+	uint64_t
+		texture_readbacks; /* GL texture frames read back: the fallback's copies */
+	uint64_t last_latency_ns; /* last submit -> presented */
+	bool scanout_tranche; /* current fourcc/modifier is in a scanout tranche */
+	bool fallback; /* current dma-buf goes through the copy fallback */
 };
 
-void vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats);
+void vmpd_head_get_stats(const struct vmpd_head *head,
+			 struct vmpd_stats *stats);
 
 #endif

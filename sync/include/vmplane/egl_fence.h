@@ -27,9 +27,9 @@
  */
 
 struct vmsync_egl_caps {
-	bool fence_sync;        /* EGL_KHR_fence_sync */
-	bool native_fence;      /* EGL_ANDROID_native_fence_sync */
-	bool wait_sync;         /* EGL_KHR_wait_sync */
+	bool fence_sync; /* EGL_KHR_fence_sync */
+	bool native_fence; /* EGL_ANDROID_native_fence_sync */
+	bool wait_sync; /* EGL_KHR_wait_sync */
 };
 
 /* Fill `caps` for an initialized display; all false for EGL_NO_DISPLAY. */
@@ -50,7 +50,7 @@ enum vmsync_result vmsync_egl_fence_export(void *egl_display, int *out_fd);
  * The fd is duplicated; destroy the sync with vmsync_egl_sync_destroy().
  */
 enum vmsync_result vmsync_egl_fence_import(void *egl_display, int fd,
-	void **out_sync);
+					   void **out_sync);
 
 /* Make the current context's GPU queue wait for `sync` (eglWaitSyncKHR). */
 enum vmsync_result vmsync_egl_sync_wait_gpu(void *egl_display, void *sync);
@@ -60,7 +60,7 @@ enum vmsync_result vmsync_egl_sync_wait_gpu(void *egl_display, void *sync);
  * current context first). timeout_ns: 0 polls, VMSYNC_WAIT_FOREVER blocks.
  */
 enum vmsync_result vmsync_egl_sync_wait_cpu(void *egl_display, void *sync,
-	int64_t timeout_ns);
+					    int64_t timeout_ns);
 
 /* Destroy a sync from vmsync_egl_fence_import(); NULL is accepted. */
 void vmsync_egl_sync_destroy(void *egl_display, void *sync);
@@ -70,6 +70,6 @@ enum vmsync_result vmsync_egl_fence_wait_gpu(void *egl_display, int fd);
 
 /* Import + CPU wait + destroy in one call. */
 enum vmsync_result vmsync_egl_fence_wait_cpu(void *egl_display, int fd,
-	int64_t timeout_ns);
+					     int64_t timeout_ns);
 
 #endif

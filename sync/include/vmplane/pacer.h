@@ -92,36 +92,39 @@
 #define VMSYNC_PACER_MAX_WATCHDOG_NS (1000ull * 1000 * 1000)
 
 /* config.release_on bits. */
-#define VMSYNC_RELEASE_ON_SUBMIT       (1u << 0)
-#define VMSYNC_RELEASE_ON_BUFFER       (1u << 1)
+#define VMSYNC_RELEASE_ON_SUBMIT (1u << 0)
+#define VMSYNC_RELEASE_ON_BUFFER (1u << 1)
 #define VMSYNC_RELEASE_ON_PRESENTATION (1u << 2)
-#define VMSYNC_RELEASE_ON_FRAME_DONE   (1u << 3)
-#define VMSYNC_RELEASE_ON_DEFAULT (VMSYNC_RELEASE_ON_BUFFER | \
-	VMSYNC_RELEASE_ON_PRESENTATION | VMSYNC_RELEASE_ON_FRAME_DONE)
+#define VMSYNC_RELEASE_ON_FRAME_DONE (1u << 3)
+#define VMSYNC_RELEASE_ON_DEFAULT                                    \
+	(VMSYNC_RELEASE_ON_BUFFER | VMSYNC_RELEASE_ON_PRESENTATION | \
+	 VMSYNC_RELEASE_ON_FRAME_DONE)
 
 struct vmsync_pacer_config {
-	uint32_t max_in_flight;   /* 1..VMSYNC_PACER_MAX_IN_FLIGHT, 0 = 1 */
-	uint64_t watchdog_ns;     /* 0 = default 100 ms, at most 1 s */
-	uint32_t release_on;      /* VMSYNC_RELEASE_ON_* mask, 0 = default */
-	bool explicit_acquire;    /* compositor takes acquire fences itself */
+	uint32_t max_in_flight; /* 1..VMSYNC_PACER_MAX_IN_FLIGHT, 0 = 1 */
+	uint64_t watchdog_ns; /* 0 = default 100 ms, at most 1 s */
+	uint32_t release_on; /* VMSYNC_RELEASE_ON_* mask, 0 = default */
+	bool explicit_acquire; /* compositor takes acquire fences itself */
 	/* Clock in ns, monotonic; NULL = CLOCK_MONOTONIC. */
 	uint64_t (*now_ns)(void *clock_data);
 	void *clock_data;
 };
 
 /* vmsync_frame.flags */
-#define VMSYNC_FRAME_ACQUIRE_FENCE (1u << 0) /* must wait for its acquire fence */
-#define VMSYNC_FRAME_COPIED        (1u << 1) /* wl_shm: compositor may copy early */
-#define VMSYNC_FRAME_NONBLOCKING   (1u << 2) /* does not block the producer */
+#define VMSYNC_FRAME_ACQUIRE_FENCE \
+	(1u << 0) /* must wait for its acquire fence */
+#define VMSYNC_FRAME_COPIED (1u << 1) /* wl_shm: compositor may copy early */
+#define VMSYNC_FRAME_NONBLOCKING (1u << 2) /* does not block the producer */
 
 struct vmsync_frame {
-	uint64_t buffer;          /* caller's id of the wl_buffer; equal = same buffer */
-	uint32_t flags;           /* VMSYNC_FRAME_* */
-	void *data;               /* caller's, handed back in actions */
+	uint64_t buffer; /* caller's id of the wl_buffer; equal = same buffer */
+	uint32_t flags; /* VMSYNC_FRAME_* */
+	void *data; /* caller's, handed back in actions */
 };
 
 /* vmsync_pacer_presented() flags */
-#define VMSYNC_PRESENTED_ZERO_COPY (1u << 0) /* wp_presentation ZERO_COPY kind */
+#define VMSYNC_PRESENTED_ZERO_COPY \
+	(1u << 0) /* wp_presentation ZERO_COPY kind */
 
 enum vmsync_action_type {
 	VMSYNC_ACTION_SUBMIT = 1,
@@ -135,37 +138,37 @@ enum vmsync_action_type {
 
 enum vmsync_reason {
 	VMSYNC_REASON_NONE = 0,
-	VMSYNC_REASON_SUPERSEDED,   /* DROP: a newer frame won */
-	VMSYNC_REASON_CANCELLED,    /* DROP/RELEASE: vmsync_pacer_drop_pending() */
-	VMSYNC_REASON_GONE,         /* DROP/RETIRE/RELEASE: compositor gone */
-	VMSYNC_REASON_PRESENTED,    /* RETIRE */
-	VMSYNC_REASON_DISCARDED,    /* RETIRE */
-	VMSYNC_REASON_FRAME_DONE,   /* RETIRE */
-	VMSYNC_REASON_TIMEOUT,      /* RETIRE: in flight too long; RELEASE: watchdog */
-	VMSYNC_REASON_POLICY,       /* RELEASE: a release_on event */
+	VMSYNC_REASON_SUPERSEDED, /* DROP: a newer frame won */
+	VMSYNC_REASON_CANCELLED, /* DROP/RELEASE: vmsync_pacer_drop_pending() */
+	VMSYNC_REASON_GONE, /* DROP/RETIRE/RELEASE: compositor gone */
+	VMSYNC_REASON_PRESENTED, /* RETIRE */
+	VMSYNC_REASON_DISCARDED, /* RETIRE */
+	VMSYNC_REASON_FRAME_DONE, /* RETIRE */
+	VMSYNC_REASON_TIMEOUT, /* RETIRE: in flight too long; RELEASE: watchdog */
+	VMSYNC_REASON_POLICY, /* RELEASE: a release_on event */
 };
 
 struct vmsync_action {
 	enum vmsync_action_type type;
 	enum vmsync_reason reason;
-	uint64_t seq;             /* SUBMIT, DROP, RETIRE: the frame */
-	uint64_t buffer;          /* SUBMIT, DROP, RETIRE: vmsync_frame.buffer */
-	void *data;               /* SUBMIT, DROP, RETIRE: vmsync_frame.data */
-	uint64_t deadline_ns;     /* ARM_WATCHDOG */
+	uint64_t seq; /* SUBMIT, DROP, RETIRE: the frame */
+	uint64_t buffer; /* SUBMIT, DROP, RETIRE: vmsync_frame.buffer */
+	void *data; /* SUBMIT, DROP, RETIRE: vmsync_frame.data */
+	uint64_t deadline_ns; /* ARM_WATCHDOG */
 };
 
 struct vmsync_pacer_stats {
 	uint64_t frames_new;
 	uint64_t frames_submitted;
 	uint64_t frames_presented;
-	uint64_t frames_zero_copy;      /* presented with the ZERO_COPY flag */
+	uint64_t frames_zero_copy; /* presented with the ZERO_COPY flag */
 	uint64_t frames_discarded;
-	uint64_t frames_dropped;        /* DROPs of every reason */
-	uint64_t frames_timed_out;      /* RETIREs for TIMEOUT */
+	uint64_t frames_dropped; /* DROPs of every reason */
+	uint64_t frames_timed_out; /* RETIREs for TIMEOUT */
 	uint64_t producer_blocks;
-	uint64_t watchdog_releases;     /* RELEASEs for TIMEOUT */
-	uint64_t last_latency_ns;       /* submit -> presented, latest sample */
-	uint64_t max_block_ns;          /* longest producer hold so far */
+	uint64_t watchdog_releases; /* RELEASEs for TIMEOUT */
+	uint64_t last_latency_ns; /* submit -> presented, latest sample */
+	uint64_t max_block_ns; /* longest producer hold so far */
 };
 
 struct vmsync_pacer;
@@ -174,7 +177,8 @@ struct vmsync_pacer;
 void vmsync_pacer_config_defaults(struct vmsync_pacer_config *config);
 
 /* NULL config = defaults. Returns NULL on an invalid config or no memory. */
-struct vmsync_pacer *vmsync_pacer_create(const struct vmsync_pacer_config *config);
+struct vmsync_pacer *vmsync_pacer_create(
+	const struct vmsync_pacer_config *config);
 
 /* Pending actions are discarded; NULL is accepted. */
 void vmsync_pacer_destroy(struct vmsync_pacer *pacer);
@@ -185,11 +189,11 @@ void vmsync_pacer_destroy(struct vmsync_pacer *pacer);
  * could not be committed); their actions are appended to the same queue.
  */
 bool vmsync_pacer_next_action(struct vmsync_pacer *pacer,
-	struct vmsync_action *action);
+			      struct vmsync_action *action);
 
 /* A new frame from the producer. Returns its seq (> 0), 0 on bad input. */
 uint64_t vmsync_pacer_frame_new(struct vmsync_pacer *pacer,
-	const struct vmsync_frame *frame);
+				const struct vmsync_frame *frame);
 
 /* The acquire fence of pending frame `seq` signalled. */
 bool vmsync_pacer_acquire_signalled(struct vmsync_pacer *pacer, uint64_t seq);
@@ -206,7 +210,7 @@ bool vmsync_pacer_commit_released(struct vmsync_pacer *pacer, uint64_t seq);
 
 /* wp_presentation_feedback.presented; when_ns 0 = now (pacer clock). */
 bool vmsync_pacer_presented(struct vmsync_pacer *pacer, uint64_t seq,
-	uint64_t when_ns, uint32_t flags);
+			    uint64_t when_ns, uint32_t flags);
 
 /* wp_presentation_feedback.discarded. */
 bool vmsync_pacer_discarded(struct vmsync_pacer *pacer, uint64_t seq);
@@ -235,7 +239,7 @@ bool vmsync_pacer_has_pending(const struct vmsync_pacer *pacer);
 /* 0 when no deadline is armed. */
 uint64_t vmsync_pacer_deadline(const struct vmsync_pacer *pacer);
 void vmsync_pacer_get_stats(const struct vmsync_pacer *pacer,
-	struct vmsync_pacer_stats *stats);
+			    struct vmsync_pacer_stats *stats);
 
 const char *vmsync_action_type_str(enum vmsync_action_type type);
 const char *vmsync_reason_str(enum vmsync_reason reason);

@@ -34,21 +34,22 @@ bool vmsync_fd_is_signalled(int fd);
  * sync_file (ENOTTY) or the kernel lacks sync_file.
  */
 enum vmsync_result vmsync_file_merge(const char *name, int fd1, int fd2,
-	int *out_fd);
+				     int *out_fd);
 
 enum vmsync_fence_status {
-	VMSYNC_FENCE_ERROR = -1,     /* signalled with an error */
+	VMSYNC_FENCE_ERROR = -1, /* signalled with an error */
 	VMSYNC_FENCE_ACTIVE = 0,
 	VMSYNC_FENCE_SIGNALLED = 1,
 };
 
 struct vmsync_file_info {
 	char name[32];
-	char driver[32];               /* driver of the first fence, "" if none */
+	char driver[32]; /* driver of the first fence, "" if none */
 	enum vmsync_fence_status status;
-	int32_t error;                 /* negative errno when status is ERROR */
+	int32_t error; /* negative errno when status is ERROR */
 	uint32_t num_fences;
-	uint64_t timestamp_ns;         /* latest signal time among the fences, 0 if none */
+	uint64_t
+		timestamp_ns; /* latest signal time among the fences, 0 if none */
 };
 
 /*
@@ -58,7 +59,7 @@ struct vmsync_file_info {
 enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info);
 
 /* Flags for the dma-buf implicit-fence helpers. */
-#define VMSYNC_DMABUF_READ  (1u << 0)
+#define VMSYNC_DMABUF_READ (1u << 0)
 #define VMSYNC_DMABUF_WRITE (1u << 1)
 
 /*
@@ -68,7 +69,7 @@ enum vmsync_result vmsync_file_info(int fd, struct vmsync_file_info *info);
  * UNSUPPORTED when the kernel or the fd does not know the ioctl.
  */
 enum vmsync_result vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
-	int *out_fd);
+						  int *out_fd);
 
 /*
  * Add `sync_fd` to a dma-buf's implicit fences
@@ -76,6 +77,6 @@ enum vmsync_result vmsync_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags,
  * write fence. The dma-buf takes its own reference; the caller keeps sync_fd.
  */
 enum vmsync_result vmsync_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags,
-	int sync_fd);
+						  int sync_fd);
 
 #endif

@@ -10,11 +10,11 @@
  * `== VMSYNC_OK`; the other values tell apart why it did not succeed.
  */
 enum vmsync_result {
-	VMSYNC_OK = 0,          /* done, or the fence is signalled */
-	VMSYNC_TIMEOUT,         /* the fence did not signal within the timeout */
-	VMSYNC_UNSUPPORTED,     /* kernel, driver or EGL lacks the feature */
-	VMSYNC_INVALID,         /* bad argument (negative fd, NULL, not a fence) */
-	VMSYNC_ERROR,           /* the system or driver call failed; errno is set */
+	VMSYNC_OK = 0, /* done, or the fence is signalled */
+	VMSYNC_TIMEOUT, /* the fence did not signal within the timeout */
+	VMSYNC_UNSUPPORTED, /* kernel, driver or EGL lacks the feature */
+	VMSYNC_INVALID, /* bad argument (negative fd, NULL, not a fence) */
+	VMSYNC_ERROR, /* the system or driver call failed; errno is set */
 };
 
 /* Timeout value meaning "wait until signalled". Only honoured where asked. */

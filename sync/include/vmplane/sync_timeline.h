@@ -23,11 +23,12 @@ void vmsync_timeline_destroy(struct vmsync_timeline *timeline);
 
 /* A new sync_file that signals once the timeline reaches `point`. */
 enum vmsync_result vmsync_timeline_fence(struct vmsync_timeline *timeline,
-	uint32_t point, const char *name, int *out_fd);
+					 uint32_t point, const char *name,
+					 int *out_fd);
 
 /* Advance the timeline by `steps`, signalling the fences it passes. */
 enum vmsync_result vmsync_timeline_advance(struct vmsync_timeline *timeline,
-	uint32_t steps);
+					   uint32_t steps);
 
 /* Where the node was found ("/dev/sw_sync", ...), for skip messages. */
 const char *vmsync_timeline_node(void);
