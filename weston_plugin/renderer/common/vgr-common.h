@@ -41,6 +41,14 @@ struct vgr_surface {
 	pixman_region32_t texture_damage;	/* surface coordinates */
 
 	struct vgr_dmabuf_image *image;		/* non-NULL for dma-buf */
+
+	/* A dma-buf held back until its acquire fence signals (fd watched
+	 * on the event loop); the content above stays until then. */
+	struct weston_buffer_reference pending_ref;
+	struct weston_buffer_release_reference pending_release_ref;
+	struct wl_event_source *pending_source;
+	struct wl_event_source *pending_timer;
+	int pending_fd;
 };
 
 /* The renderer libweston sees: its weston_renderer first, the core
@@ -130,6 +138,21 @@ void vgr_shm_take_layout(struct vgr_surface *vs, uint32_t format, int w, int h,
 			 bool origin_top_left);
 void vgr_shm_upload(struct vgr_surface *vs, bool full);
 
+/* vgr-acquire.c */
+/* At attach of a dma-buf (@img, if imported) with an acquire fence: true
+ * when the buffer is held back instead (its fence pending and no GPU wait
+ * possible); vgr_attach_acquired() then attaches it once the fence
+ * signals. False: attach now (no fence, a GPU wait was queued, or it has
+ * signalled). */
+bool vgr_acquire_defer(struct vgr_surface *vs, struct weston_buffer *buffer,
+		       struct vgr_dmabuf_image *img,
+		       struct weston_buffer_release *release);
+/* Drops a held-back buffer (a newer commit or the surface's end). */
+void vgr_acquire_cancel(struct vgr_surface *vs);
+/* The front end's vgr-surface.c: attaches @buffer whose fence signalled. */
+void vgr_attach_acquired(struct vgr_surface *vs, struct weston_buffer *buffer,
+			 struct weston_buffer_release *release);
+
 /* vgr-dmabuf.c */
 /* The importable formats, filled on first use. */
 const struct weston_drm_format_array *
@@ -165,6 +188,12 @@ void vgr_output_set_border(struct weston_output *output,
 			   int32_t width, int32_t height,
 			   int32_t tex_width, unsigned char *data);
 int vgr_create_fence_fd(struct weston_output *output);
+/* After a frame on @output that drew @vs: if its client asked for a
+ * release, the frame's end (*@frame_fence, created on first use, -1 to
+ * start; the caller closes it) becomes the release fence where EGL has
+ * native fences; otherwise the release stays immediate. */
+void vgr_release_fence_give(struct vgr_surface *vs, struct weston_output *output,
+			    int *frame_fence);
 /* After a reset: the kept window surface current with the new context,
  * and the next frames repainted in full (buffer ages lie now). */
 bool vgr_output_surface_resume(struct vgr_output *vo);

@@ -2,6 +2,7 @@
 /* Output pieces both front ends share: the state's creation and end, EGL
  * window surfaces (damage history, resume after a reset, swap), fences. */
 #include <stdlib.h>
+#include <unistd.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
@@ -27,6 +28,30 @@ vgr_create_fence_fd(struct weston_output *output)
 	if (vmsync_egl_fence_export(gr->display, &fd) != VMSYNC_OK)
 		return -1;
 	return fd;
+}
+
+void
+vgr_release_fence_give(struct vgr_surface *vs, struct weston_output *output,
+		       int *frame_fence)
+{
+	struct weston_buffer_release *release = vs->release_ref.buffer_release;
+	int fd;
+
+	/* Only a dma-buf is read after attach; an shm buffer was copied. */
+	if (!release || vs->kind != VGR_BUFFER_DMABUF)
+		return;
+	/* One fence per frame, created after its draws: a copy for each. */
+	if (*frame_fence < 0)
+		*frame_fence = vgr_create_fence_fd(output);
+	if (*frame_fence < 0)
+		return; /* immediate_release when the reference drops */
+	fd = dup(*frame_fence);
+	if (fd < 0)
+		return;
+	/* A later frame's fence covers the earlier ones: keep the newest. */
+	if (release->fence_fd >= 0)
+		close(release->fence_fd);
+	release->fence_fd = fd;
 }
 
 EGLSurface

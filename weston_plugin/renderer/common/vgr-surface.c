@@ -79,6 +79,7 @@ surface_state_destroy(struct vgr_surface *vs)
 	wl_list_remove(&vs->link);
 	vs->surface->renderer_state = NULL;
 
+	vgr_acquire_cancel(vs);
 	vgr_make_current(vs->gr, EGL_NO_SURFACE);
 	vgr_surface_drop_textures(vs);
 	/* The dma-buf image is not ours: it dies with its buffer. */
@@ -117,6 +118,7 @@ vgr_surface_state_get(struct weston_surface *surface)
 	vs->surface = surface;
 	vs->origin_top_left = true;
 	vs->target = GL_TEXTURE_2D;
+	vs->pending_fd = -1;
 	pixman_region32_init(&vs->texture_damage);
 	wl_list_insert(&vgr_fe(gr)->surfaces, &vs->link);
 	vs->surface_destroy.notify = handle_surface_destroy;

@@ -7,7 +7,6 @@
 #include <libweston/libweston.h>
 
 #include "vgr.h"
-#include "vmplane/sync_file.h"
 
 #define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
 
@@ -68,16 +67,15 @@ vgr_import_dmabuf(struct weston_compositor *ec,
 	return true;
 }
 
-static void
-wait_acquire_fence(struct vgr_surface *vs)
+void
+vgr_dmabuf_describe_buffer(struct weston_buffer *buffer,
+			   struct linux_dmabuf_buffer *dmabuf)
 {
-	int fd = vs->surface->acquire_fence_fd;
+	const struct dmabuf_attributes *a = &dmabuf->attributes;
 
-	if (fd < 0)
-		return;
-	/* Without GPU-side waits, block here: correctness over latency. */
-	if (vmsync_fd_wait(fd, 1000000000LL) != VMSYNC_OK)
-		weston_log("vgr: acquire fence did not signal in time\n");
+	buffer->width = a->width;
+	buffer->height = a->height;
+	buffer->y_inverted = !(a->flags & Y_INVERT_FLAG);
 }
 
 bool
@@ -95,9 +93,7 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 			return false;
 	}
 
-	buffer->width = a->width;
-	buffer->height = a->height;
-	buffer->y_inverted = !(a->flags & Y_INVERT_FLAG);
+	vgr_dmabuf_describe_buffer(buffer, dmabuf);
 	vs->surface->is_opaque = img->variant == VGR_VARIANT_RGBX ||
 				 img->variant >= VGR_VARIANT_Y_U_V;
 
@@ -108,7 +104,7 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 	vs->buffer_height = a->height;
 	vs->origin_top_left = buffer->y_inverted;
 
-	wait_acquire_fence(vs);
+	/* Acquire fences were seen to at attach (../common/vgr-acquire.c). */
 	/* Without GL the recovery uploads it from the kept attributes. */
 	if (!vgr_gl_current(gr))
 		return true;

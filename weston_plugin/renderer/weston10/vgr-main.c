@@ -27,6 +27,11 @@ display_create(struct weston_compositor *ec,
 			    WESTON_CAP_VIEW_CLIP_MASK;
 	if (gr->has_color_ops)
 		ec->capabilities |= WESTON_CAP_COLOR_OPS;
+	/* As stock: acquire fences waited for on the GPU (or held back
+	 * without blocking, ../common/vgr-acquire.c), release fences from
+	 * the frame's end; the backend then offers explicit sync. */
+	if (gr->has_native_fence && gr->has_wait_sync)
+		ec->capabilities |= WESTON_CAP_EXPLICIT_SYNC;
 	ec->read_format = gr->has_bgra_read ? PIXMAN_a8r8g8b8 : PIXMAN_a8b8g8r8;
 
 	vgr_shm_register_formats(gr);

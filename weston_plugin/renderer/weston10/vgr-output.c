@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Output targets, the repaint loop and read-back. */
+#include <unistd.h>
 #include <drm_fourcc.h>
 #include <libweston/libweston.h>
 
@@ -175,6 +176,25 @@ draw_views(struct weston_output *output, pixman_region32_t *damage,
 	}
 }
 
+/* Release fences for what this frame sampled (vgr_release_fence_give). */
+static void
+give_release_fences(struct weston_output *output)
+{
+	struct weston_compositor *ec = output->compositor;
+	struct weston_paint_node *pnode;
+	int fence = -1;
+
+	wl_list_for_each(pnode, &output->paint_node_z_order_list,
+			 z_order_link) {
+		if (pnode->view->plane == &ec->primary_plane &&
+		    pnode->surface->renderer_state)
+			vgr_release_fence_give(pnode->surface->renderer_state,
+					       output, &fence);
+	}
+	if (fence >= 0)
+		close(fence);
+}
+
 void
 vgr_output_warm_up(struct weston_output *output)
 {
@@ -270,6 +290,7 @@ vgr_repaint_output(struct weston_output *output,
 		return;
 	if (vo->is_pbuffer)
 		vgr_submit_frame(gr);
+	give_release_fences(output);
 	gr->frames_drawn++;
 	vgr_reset_watch_frame(gr, output->current_mode ?
 				  output->current_mode->refresh : 0);

@@ -21,23 +21,17 @@ vgr_surface_get(struct weston_surface *surface)
 	return vs;
 }
 
-void
-vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
+static void
+attach_buffer(struct vgr_surface *vs, struct weston_buffer *buffer,
+	      struct weston_buffer_release *release)
 {
-	struct vgr_surface *vs = vgr_surface_get(surface);
+	struct weston_surface *surface = vs->surface;
 	struct wl_shm_buffer *shm;
 	struct linux_dmabuf_buffer *dmabuf;
 	bool ok = false;
 
-	if (!vs)
-		return;
-	/* Without GL (a reset is being handled) only the CPU-side state is
-	 * recorded; the recovery creates and fills the textures. */
-	vgr_make_current(vs->gr, EGL_NO_SURFACE);
-
 	weston_buffer_reference(&vs->buffer_ref, buffer);
-	weston_buffer_release_reference(&vs->release_ref,
-					surface->buffer_release_ref.buffer_release);
+	weston_buffer_release_reference(&vs->release_ref, release);
 
 	if (!buffer) {
 		vgr_surface_reset_content(vs);
@@ -64,6 +58,41 @@ vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
 		weston_buffer_send_server_error(buffer,
 			"disconnecting due to unhandled buffer type");
 	}
+}
+
+void
+vgr_attach_acquired(struct vgr_surface *vs, struct weston_buffer *buffer,
+		    struct weston_buffer_release *release)
+{
+	attach_buffer(vs, buffer, release);
+}
+
+void
+vgr_attach(struct weston_surface *surface, struct weston_buffer *buffer)
+{
+	struct vgr_surface *vs = vgr_surface_get(surface);
+	struct weston_buffer_release *release =
+		surface->buffer_release_ref.buffer_release;
+	struct linux_dmabuf_buffer *dmabuf;
+
+	if (!vs)
+		return;
+	/* Without GL (a reset is being handled) only the CPU-side state is
+	 * recorded; the recovery creates and fills the textures. */
+	vgr_make_current(vs->gr, EGL_NO_SURFACE);
+
+	/* A newer commit replaces a buffer still waiting for its fence. */
+	vgr_acquire_cancel(vs);
+	dmabuf = buffer ? linux_dmabuf_buffer_get(buffer->resource) : NULL;
+	if (dmabuf) {
+		/* libweston sizes the surface from these right after. */
+		vgr_dmabuf_describe_buffer(buffer, dmabuf);
+		if (vgr_acquire_defer(vs, buffer,
+				      linux_dmabuf_buffer_get_user_data(dmabuf),
+				      release))
+			return;
+	}
+	attach_buffer(vs, buffer, release);
 }
 
 void

@@ -50,6 +50,14 @@ vgr_buffer_unref(struct weston_buffer_reference *ref)
 	weston_buffer_reference(ref, NULL);
 }
 
+/* A reference that keeps @buffer (and its content) alive. */
+static inline void
+vgr_buffer_keep(struct weston_buffer_reference *ref,
+		struct weston_buffer *buffer)
+{
+	weston_buffer_reference(ref, buffer);
+}
+
 #include "vgr-common.h"
 #include "vgr-version.h"
 
@@ -108,6 +116,9 @@ bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 /* vgr-dmabuf.c */
 bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
+/* The buffer's size and orientation from the dma-buf's attributes. */
+void vgr_dmabuf_describe_buffer(struct weston_buffer *buffer,
+				struct linux_dmabuf_buffer *dmabuf);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer,
 		       struct linux_dmabuf_buffer *dmabuf);
 

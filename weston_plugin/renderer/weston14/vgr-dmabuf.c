@@ -3,15 +3,13 @@
  * linux-dmabuf on libweston 14: a vgr_dmabuf_image (core) per buffer,
  * first the dma-buf's user data (import_dmabuf), then moved to the
  * weston_buffer (buffer_init), which may outlive the protocol object
- * while a surface still shows it. Attach waits for the acquire fence.
+ * while a surface still shows it.
  * Format list: ../common/vgr-dmabuf.c.
  */
 #include <stdlib.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
-#include "vmplane/egl_fence.h"
-#include "vmplane/sync_file.h"
 
 #define Y_INVERT_FLAG 1 /* ZWP_LINUX_BUFFER_PARAMS_V1_FLAGS_Y_INVERT */
 
@@ -100,23 +98,12 @@ vgr_buffer_init(struct weston_compositor *ec, struct weston_buffer *buffer)
 	buffer->renderer_private = bs;
 }
 
-static void
-wait_acquire_fence(struct vgr_surface *vs)
+struct vgr_dmabuf_image *
+vgr_dmabuf_buffer_image(struct weston_buffer *buffer)
 {
-	struct vgr_renderer *gr = vs->gr;
-	int fd = vs->surface->acquire_fence_fd;
+	struct vgr_buffer_state *bs = buffer->renderer_private;
 
-	if (fd < 0)
-		return;
-	/* The draws that sample the buffer wait on the GPU where the driver
-	 * can (the fd is duplicated); otherwise, and before the CPU path
-	 * reads the memory, block here. */
-	if (!vs->image->cpu && vgr_gl_current(gr) && gr->has_native_fence &&
-	    gr->has_wait_sync &&
-	    vmsync_egl_fence_wait_gpu(gr->display, fd) == VMSYNC_OK)
-		return;
-	if (vmsync_fd_wait(fd, 1000000000LL) != VMSYNC_OK)
-		weston_log("vgr: acquire fence did not signal in time\n");
+	return bs ? bs->image : NULL;
 }
 
 bool
@@ -133,7 +120,7 @@ vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer)
 	vs->buffer_height = buffer->height;
 	vs->origin_top_left = buffer->buffer_origin == ORIGIN_TOP_LEFT;
 
-	wait_acquire_fence(vs);
+	/* Acquire fences were seen to at attach (../common/vgr-acquire.c). */
 	/* Without GL the recovery uploads it from the kept attributes. */
 	if (!vgr_gl_current(vs->gr))
 		return true;

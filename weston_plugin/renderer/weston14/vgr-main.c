@@ -27,8 +27,9 @@ display_create(struct weston_compositor *ec,
 
 	ec->renderer = &fe->base;
 	ec->capabilities |= WESTON_CAP_ROTATION_ANY | WESTON_CAP_VIEW_CLIP_MASK;
-	/* Acquire fences are honoured (vgr-dmabuf.c); buffers are released
-	 * without a fence, which the protocol allows. */
+	/* As stock: acquire fences waited for on the GPU (or held back
+	 * without blocking, ../common/vgr-acquire.c), release fences from
+	 * the frame's end; the backend then offers explicit sync. */
 	if (gr->has_native_fence && gr->has_wait_sync)
 		ec->capabilities |= WESTON_CAP_EXPLICIT_SYNC;
 	ec->read_format = pixel_format_get_info(gr->has_bgra_read ?

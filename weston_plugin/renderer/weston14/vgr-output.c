@@ -3,6 +3,7 @@
  * Outputs on libweston 14: EGL window surfaces or renderbuffers only
  * (output_fbo_create), the repaint into either, and read-back.
  */
+#include <unistd.h>
 #include <libweston/libweston.h>
 
 #include "vgr.h"
@@ -153,6 +154,24 @@ draw_views(struct vgr_output *vo, pixman_region32_t *damage,
 	}
 }
 
+/* Release fences for what this frame sampled (vgr_release_fence_give). */
+static void
+give_release_fences(struct weston_output *output)
+{
+	struct weston_paint_node *pnode;
+	int fence = -1;
+
+	wl_list_for_each(pnode, &output->paint_node_z_order_list,
+			 z_order_link) {
+		if (pnode->plane == &output->primary_plane &&
+		    !pnode->is_direct && pnode->surface->renderer_state)
+			vgr_release_fence_give(pnode->surface->renderer_state,
+					       output, &fence);
+	}
+	if (fence >= 0)
+		close(fence);
+}
+
 /* The renderbuffer drawn last, which read-back and warm-up use. */
 static struct vgr_renderbuffer *
 last_renderbuffer(struct vgr_output *vo)
@@ -262,6 +281,7 @@ vgr_repaint_output(struct weston_output *output,
 		vgr_submit_frame(gr);
 		pixman_region32_clear(&vrb->base.damage);
 	}
+	give_release_fences(output);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
 	gr->frames_drawn++;
 	vgr_reset_watch_frame(gr, output->current_mode ?

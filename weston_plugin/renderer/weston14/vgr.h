@@ -57,6 +57,14 @@ vgr_buffer_unref(struct weston_buffer_reference *ref)
 	weston_buffer_reference(ref, NULL, BUFFER_WILL_NOT_BE_ACCESSED);
 }
 
+/* A reference that keeps @buffer (and its content) alive. */
+static inline void
+vgr_buffer_keep(struct weston_buffer_reference *ref,
+		struct weston_buffer *buffer)
+{
+	weston_buffer_reference(ref, buffer, BUFFER_MAY_BE_ACCESSED);
+}
+
 #include "vgr-common.h"
 #include "vgr-version.h"
 
@@ -115,5 +123,7 @@ bool vgr_shm_attach(struct vgr_surface *vs, struct weston_buffer *buffer);
 bool vgr_import_dmabuf(struct weston_compositor *ec,
 		       struct linux_dmabuf_buffer *dmabuf);
 bool vgr_dmabuf_attach(struct vgr_surface *vs, struct weston_buffer *buffer);
+/* The image a dma-buf buffer carries; NULL if none. */
+struct vgr_dmabuf_image *vgr_dmabuf_buffer_image(struct weston_buffer *buffer);
 
 #endif
