@@ -212,6 +212,7 @@ prepare_dmabuf(struct vmpd_head *head, bool **busy)
 		close(dp->acquire_fence);
 		dp->acquire_fence = -1;
 	}
+	vmpd_release_request(head, e);
 	*busy = &e->busy;
 	return e->wl;
 }

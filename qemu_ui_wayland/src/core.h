@@ -132,6 +132,7 @@ struct vmpd_dmabuf_entry {
 	bool y_invert; /* part of the wl_buffer, so part of the key */
 	uint64_t last_use;
 	bool busy;
+	struct wl_list releases; /* release.c: per-commit releases outstanding */
 };
 
 /* The dma-buf path's state: the import cache, the current entry, damage and fence. */
@@ -264,6 +265,15 @@ void vmpd_dmabuf_path_init(struct vmpd_dmabuf_path *dp, struct vmpd_head *head,
 enum vmpd_status vmpd_dmabuf_set(struct vmpd_dmabuf_path *dp,
 				 const struct vmpd_dmabuf *buf,
 				 struct vmpd_dmabuf_entry **mapped);
+
+/* release.c: zwp_linux_buffer_release_v1 per dma-buf commit (explicit sync) */
+/* Asks for the release of the commit being built (attach done), if offered. */
+void vmpd_release_request(struct vmpd_head *head, struct vmpd_dmabuf_entry *e);
+/* Whether per-commit releases of `e` are outstanding: its wl_buffer.release
+ * then proves nothing (a fenced release may follow). */
+bool vmpd_release_outstanding(const struct vmpd_dmabuf_entry *e);
+/* Drops the outstanding releases (the entry goes). */
+void vmpd_release_fini(struct vmpd_dmabuf_entry *e);
 
 /* pacing.c: over sync/'s vmsync_pacer; decides when commit.c commits. */
 bool vmpd_pacing_init(struct vmpd_head *head);

@@ -22,6 +22,7 @@ entry_destroy(struct vmpd_dmabuf_entry *e)
 {
 	if (!e)
 		return;
+	vmpd_release_fini(e);
 	if (e->params)
 		zwp_linux_buffer_params_v1_destroy(e->params);
 	if (e->wl)
@@ -48,6 +49,9 @@ static void
 buffer_release(void *data, struct wl_buffer *wl)
 {
 	struct vmpd_dmabuf_entry *e = data;
+	/* With explicit sync the per-commit release decides (release.c). */
+	if (vmpd_release_outstanding(e))
+		return;
 	e->busy = false;
 	vmpd_pacing_buffer_released(e->head, (uint64_t)(uintptr_t)e);
 }
@@ -135,6 +139,7 @@ entry_create(struct vmpd_head *head, const struct vmpd_dmabuf *b, dev_t dev,
 	if (!e)
 		return NULL;
 	e->head = head;
+	wl_list_init(&e->releases);
 	e->dev = dev;
 	e->ino = ino;
 	e->fourcc = b->fourcc;
