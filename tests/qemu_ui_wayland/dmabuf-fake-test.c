@@ -3,7 +3,8 @@
  * The zero-copy dma-buf path against the scripted fake compositor (which,
  * unlike anything on this machine, offers linux-dmabuf): import flags and
  * modifiers, the wl_buffer cache, feedback tranches and their resends,
- * refused imports going to the fallback, acquire-fence waits, and the
+ * refused imports going to the fallback, acquire-fence waits, explicit
+ * sync (acquire fence with the commit, per-commit releases), and the
  * watchdog. A memfd stands in for the guest's udmabuf.
  */
 #include <poll.h>
@@ -240,6 +241,86 @@ static void acquire_fence_waits(void)
 	close(a.fd);
 }
 
+/*
+ * Explicit sync offered: the acquire fence rides the commit instead of being
+ * waited for here, each dma-buf commit asks for a per-commit release, and a
+ * fenced release holds the guest until its fence is readable, though
+ * wl_buffer.release came first. Hidden: only releases can free the guest.
+ */
+static void fenced_release_paces(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2,
+		.explicit_sync = true, .fenced_release = true }, 1000);
+	struct guest_buf a = guest_buf(), b = guest_buf();
+	struct fake_stats fs;
+	struct vmpd_stats st;
+
+	struct vmpd_dmabuf da = describe(a, VMPD_FOURCC_XRGB8888, false);
+	struct vmpd_dmabuf db = describe(b, VMPD_FOURCC_XRGB8888, false);
+	SHOW_DMABUF(&p, &da);
+	/* Never signalled: with explicit sync the compositor waits for it. */
+	int fence = eventfd(0, EFD_CLOEXEC);
+	REQUIRE(fence >= 0);
+	REQUIRE(vmpd_head_update(p.head, NULL, fence) == VMPD_OK);
+	REQUIRE(producer_wait(&p, producer_released, 500));
+	fake_compositor_get_stats(fc, &fs);
+	REQUIRE(fs.dmabuf_commits == 2 && fs.acquire_fences == 1);
+	REQUIRE(fs.releases_requested == 2);
+
+	fake_compositor_set_hidden(fc, true);
+	int releases = p.releases;
+	REQUIRE(vmpd_head_set_dmabuf(p.head, &db) == VMPD_OK);
+	REQUIRE(vmpd_head_update(p.head, NULL, -1) == VMPD_OK);
+	for (int i = 0; i < 20; i++)
+		producer_pump(&p, 10);
+	fake_compositor_get_stats(fc, &fs);
+	REQUIRE(fs.dmabuf_commits == 3 && fs.fenced_sent == 2);
+	vmpd_head_get_stats(p.head, &st);
+	REQUIRE(st.fenced_releases == 2);
+	/* a's wl_buffer.release came, its fence did not: still held. */
+	REQUIRE(p.blocked && p.releases == releases);
+	REQUIRE(fake_compositor_signal_release_fences(fc) == 2);
+	REQUIRE(producer_wait(&p, producer_released, 500));
+	vmpd_head_get_stats(p.head, &st);
+	REQUIRE(st.watchdog_releases == 0);
+	fake_compositor_set_hidden(fc, false);
+	producer_fini(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+	close(b.fd);
+}
+
+/* immediate_release frees the guest as wl_buffer.release did. Hidden, so
+ * only the release can (one frame: the in-flight one never retires early). */
+static void immediate_release_paces(void)
+{
+	struct producer p;
+	struct fake_compositor *fc = start(&p, (struct fake_config){
+		.dmabuf_version = 4, .formats = formats, .n_formats = 2,
+		.explicit_sync = true }, 1000);
+	struct guest_buf a = guest_buf(), b = guest_buf();
+	struct fake_stats fs;
+	struct vmpd_stats st;
+
+	struct vmpd_dmabuf da = describe(a, VMPD_FOURCC_XRGB8888, false);
+	struct vmpd_dmabuf db = describe(b, VMPD_FOURCC_XRGB8888, false);
+	SHOW_DMABUF(&p, &da);
+	fake_compositor_set_hidden(fc, true);
+	SHOW_DMABUF(&p, &db);
+	fake_compositor_get_stats(fc, &fs);
+	REQUIRE(fs.releases_requested == 2 && fs.immediate_sent == 1);
+	vmpd_head_get_stats(p.head, &st);
+	REQUIRE(st.fenced_releases == 0 && st.watchdog_releases == 0);
+	REQUIRE(p.last_block_ns < 500000000u);
+	fake_compositor_set_hidden(fc, false);
+	producer_fini(&p);
+	fake_compositor_stop(fc);
+	close(a.fd);
+	close(b.fd);
+}
+
 static void hidden_window_watchdog(void)
 {
 	struct producer p;
@@ -398,6 +479,8 @@ int main(void)
 	refused_import_falls_back();
 	unlisted_format_never_sent();
 	acquire_fence_waits();
+	fenced_release_paces();
+	immediate_release_paces();
 	hidden_window_watchdog();
 	reset_resubmits();
 	bad_input();

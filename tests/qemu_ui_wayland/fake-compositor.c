@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -19,12 +20,14 @@
 #include "fake-compositor.h"
 #include "vmplane/clock.h"
 #include "linux-dmabuf-unstable-v1-server-protocol.h"
+#include "linux-explicit-synchronization-unstable-v1-server-protocol.h"
 #include "presentation-time-server-protocol.h"
 #include "vmplane-reset-v1-server-protocol.h"
 #include "viewporter-server-protocol.h"
 #include "xdg-shell-server-protocol.h"
 
 #define MAX_FORMATS 16
+#define MAX_FENCES 64
 
 struct fake_compositor {
 	struct wl_display *display;
@@ -42,6 +45,8 @@ struct fake_compositor {
 	struct wl_list surfaces;
 	struct wl_list feedbacks;       /* dma-buf feedback resources */
 	struct wl_list notifiers;       /* vmplane_reset_notifier_v1 resources */
+	int fences[MAX_FENCES];         /* eventfds sent as release fences */
+	int n_fences;
 };
 
 struct fsurface {
@@ -52,6 +57,8 @@ struct fsurface {
 	struct wl_resource *xdg;        /* xdg_surface */
 	struct wl_resource *toplevel;
 	bool configured;
+	/* zwp_linux_buffer_release_v1 of the pending and the current commit. */
+	struct wl_resource *pending_release, *current_release;
 	struct wl_list frames;          /* wl_callback resource links */
 	struct wl_list presents;        /* wp_presentation_feedback resource links */
 	struct wl_list link;
@@ -139,10 +146,36 @@ static struct wl_resource *buffer_create(struct fake_compositor *fc, struct wl_r
 
 /* ---- surfaces ---- */
 
+/* The per-commit release of the commit whose buffer the compositor let go. */
+static void send_release(struct fsurface *s, struct wl_resource **release)
+{
+	struct fake_compositor *fc = s->fc;
+	struct wl_resource *r = *release;
+	if (!r)
+		return;
+	*release = NULL;
+	wl_resource_set_user_data(r, NULL);
+	int fd = fc->config.fenced_release && fc->n_fences < MAX_FENCES ?
+		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
+	if (fd >= 0) {
+		fc->fences[fc->n_fences++] = fd;
+		zwp_linux_buffer_release_v1_send_fenced_release(r, fd);
+		fc->stats.fenced_sent++;
+	} else {
+		zwp_linux_buffer_release_v1_send_immediate_release(r);
+		fc->stats.immediate_sent++;
+	}
+	wl_resource_destroy(r);
+}
+
 static void surface_destroyed(struct wl_resource *r)
 {
 	struct fsurface *s = wl_resource_get_user_data(r);
 	struct wl_resource *cb, *tmp;
+	if (s->pending_release)
+		wl_resource_set_user_data(s->pending_release, NULL);
+	if (s->current_release)
+		wl_resource_set_user_data(s->current_release, NULL);
 	wl_resource_for_each_safe(cb, tmp, &s->frames)
 		wl_resource_destroy(cb);
 	wl_resource_for_each_safe(cb, tmp, &s->presents)
@@ -181,9 +214,14 @@ static void surface_commit(struct fsurface *s)
 	struct fake_compositor *fc = s->fc;
 	bool dmabuf = false;
 	if (s->attached) {
+		/* wl_buffer.release first, then the per-commit release: the core
+		 * must not take the former for the latter. */
 		if (s->current && s->current != s->pending)
 			wl_buffer_send_release(s->current);
+		send_release(s, &s->current_release);
 		s->current = s->pending;
+		s->current_release = s->pending_release;
+		s->pending_release = NULL;
 		s->attached = false;
 		if (s->current) {
 			struct fbuffer *b = wl_resource_get_user_data(s->current);
@@ -195,6 +233,7 @@ static void surface_commit(struct fsurface *s)
 				/* shm is "copied" at commit, as Weston's GL renderer does. */
 				wl_buffer_send_release(s->current);
 				s->current = NULL;
+				send_release(s, &s->current_release);
 			}
 		}
 	}
@@ -488,6 +527,68 @@ static int dmabuf_dispatch(const void *impl, void *target, uint32_t opcode,
 	return 0;
 }
 
+/* ---- explicit sync ---- */
+
+static void release_destroyed(struct wl_resource *r)
+{
+	struct fsurface *s = wl_resource_get_user_data(r);
+	if (!s)
+		return;
+	if (s->pending_release == r)
+		s->pending_release = NULL;
+	if (s->current_release == r)
+		s->current_release = NULL;
+}
+
+static int surface_sync_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct wl_resource *r = target;
+	struct fsurface *s = wl_resource_get_user_data(r);
+	switch (opcode) {
+	case 0:
+		wl_resource_destroy(r);
+		break;
+	case 1: /* set_acquire_fence: taken as signalled */
+		s->fc->stats.acquire_fences++;
+		close(args[0].h);
+		break;
+	case 2: /* get_release */
+		if (s->pending_release)
+			wl_resource_destroy(s->pending_release);
+		s->pending_release = make(r, &zwp_linux_buffer_release_v1_interface, args[0].n,
+			ignore_not_destroy, s, release_destroyed);
+		s->fc->stats.releases_requested++;
+		break;
+	}
+	return 0;
+}
+
+static int explicit_sync_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0) {
+		wl_resource_destroy(target);
+	} else if (opcode == 1) {
+		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
+		make(target, &zwp_linux_surface_synchronization_v1_interface, args[0].n,
+			surface_sync_dispatch, s, NULL);
+	}
+	return 0;
+}
+
+int fake_compositor_signal_release_fences(struct fake_compositor *fc)
+{
+	uint64_t one = 1;
+	int n = 0;
+	pthread_mutex_lock(&fc->lock);
+	for (int i = 0; i < fc->n_fences; i++)
+		if (write(fc->fences[i], &one, sizeof(one)) == sizeof(one))
+			n++;
+	pthread_mutex_unlock(&fc->lock);
+	return n;
+}
+
 /* ---- globals ---- */
 
 static void bind_generic(struct wl_client *client, void *data, uint32_t version, uint32_t id,
@@ -507,6 +608,8 @@ BINDER(bind_compositor, &wl_compositor_interface, compositor_dispatch)
 BINDER(bind_subcompositor, &wl_subcompositor_interface, subcompositor_dispatch)
 BINDER(bind_wm_base, &xdg_wm_base_interface, wm_base_dispatch)
 BINDER(bind_viewporter, &wp_viewporter_interface, viewporter_dispatch)
+BINDER(bind_explicit_sync, &zwp_linux_explicit_synchronization_v1_interface,
+	explicit_sync_dispatch)
 
 static void bind_shm(struct wl_client *c, void *data, uint32_t v, uint32_t id)
 {
@@ -612,6 +715,9 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 			(int)config->dmabuf_version, fc, bind_dmabuf);
 	if (config->reset_notifier)
 		wl_global_create(fc->display, &vmplane_reset_notifier_v1_interface, 1, fc, bind_reset);
+	if (config->explicit_sync)
+		wl_global_create(fc->display, &zwp_linux_explicit_synchronization_v1_interface, 2, fc,
+			bind_explicit_sync);
 	pthread_create(&fc->thread, NULL, run, fc);
 	return fc;
 }
@@ -658,6 +764,8 @@ void fake_compositor_stop(struct fake_compositor *fc)
 	pthread_join(fc->thread, NULL);
 	wl_display_destroy_clients(fc->display);
 	wl_display_destroy(fc->display);
+	for (int i = 0; i < fc->n_fences; i++)
+		close(fc->fences[i]);
 	pthread_mutex_destroy(&fc->lock);
 	free(fc);
 }

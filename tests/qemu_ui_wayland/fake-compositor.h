@@ -26,6 +26,12 @@ struct fake_config {
 	bool zero_copy;                   /* presented events carry ZERO_COPY for dma-bufs */
 	bool reset_notifier;              /* offer vmplane_reset_notifier_v1 */
 	int32_t configure_width, configure_height; /* toplevel size the fake imposes, 0: none */
+	bool explicit_sync;               /* offer zwp_linux_explicit_synchronization_v1 */
+	/* Per-commit releases come as fenced_release with an eventfd (readable
+	 * once fake_compositor_signal_release_fences() writes it: all the core's
+	 * poll-based wait needs; a real sync_file only exists in the rig), else
+	 * as immediate_release. */
+	bool fenced_release;
 };
 
 struct fake_stats {
@@ -35,6 +41,9 @@ struct fake_stats {
 	uint32_t last_stride, last_offset;
 	int dmabuf_commits, shm_commits;
 	int feedbacks_bound;
+	int acquire_fences;               /* set_acquire_fence requests */
+	int releases_requested;           /* get_release requests */
+	int fenced_sent, immediate_sent;  /* release events sent */
 };
 
 struct fake_compositor;
@@ -50,6 +59,8 @@ void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fa
 	int n_formats);
 /* vmplane_reset_notifier_v1: a reset, then recovered (or degraded). */
 void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded);
+/* Makes every release fence sent so far readable; returns how many. */
+int fake_compositor_signal_release_fences(struct fake_compositor *fc);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif
