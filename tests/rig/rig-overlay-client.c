@@ -21,7 +21,8 @@
  *
  * A checkpoint writes "<prefix>.<n>.ready" holding rig-wb-capture checks and
  * waits for "<prefix>.<n>.go" (--steps=<prefix>). --direct marks the
- * buffers for direct display (stock Weston must never sample them).
+ * buffers for direct display (stock Weston must never sample them);
+ * --direct-global only checks that weston_direct_display_v1 is offered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -655,6 +656,7 @@ static bool reset_phase(struct rig_client *c)
 struct rig_options {
 	unsigned frames;
 	bool direct, vgem, composite, reset;
+	bool direct_global; /* only check that the global is advertised */
 	const char *feedback_card;
 };
 
@@ -669,6 +671,8 @@ static bool parse_options(int argc, char **argv, struct rig_options *o, const ch
 			o->feedback_card = argv[i] + 11;
 		else if (strcmp(argv[i], "--direct") == 0)
 			o->direct = true;
+		else if (strcmp(argv[i], "--direct-global") == 0)
+			o->direct_global = true;
 		else if (strcmp(argv[i], "--vgem") == 0)
 			o->vgem = true;
 		else if (strcmp(argv[i], "--composite") == 0)
@@ -753,7 +757,7 @@ int main(int argc, char **argv)
 			c.presentation, "globals: compositor, subcompositor, shm, xdg_wm_base, "
 			"linux-dmabuf v%u, presentation", c.dmabuf_version))
 		goto out;
-	if (o.direct)
+	if (o.direct || o.direct_global)
 		CHECK_MSG(c.direct != NULL, "weston_direct_display_v1 present");
 	if (!window_create(&c))
 		goto out;

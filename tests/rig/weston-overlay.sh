@@ -69,8 +69,9 @@ extra=
 if [ -n "$renderer" ]; then
 	export WESTON_MODULE_MAP="gl-renderer.so=$renderer"
 	echo "# renderer: $renderer"
-	# Ours samples foreign dma-bufs safely: no direct display needed.
-	client_args="--vgem --feedback=/dev/dri/$card --composite"
+	# Ours samples foreign dma-bufs safely: no direct display needed, but
+	# the backend offers it once our renderer imports dma-bufs, as stock.
+	client_args="--vgem --feedback=/dev/dri/$card --composite --direct-global"
 	if [ -n "$module" ]; then
 		# vmplane_debug_v1 is only offered with the debug protocol.
 		extra="--debug --modules=$module"
