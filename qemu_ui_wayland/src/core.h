@@ -132,7 +132,7 @@ struct vmpd_dmabuf_entry {
 	bool y_invert; /* part of the wl_buffer, so part of the key */
 	uint64_t last_use;
 	bool busy;
-	struct wl_list releases; /* release.c: per-commit releases outstanding */
+	struct wl_list releases; /* release.c: releases outstanding */
 };
 
 /* The dma-buf path's state: the import cache, the current entry, damage and fence. */

@@ -66,8 +66,9 @@ handle_fenced(void *data, struct zwp_linux_buffer_release_v1 *proxy, int32_t fd)
 	r->fence.fd = fd;
 	if (!vmpd_connection_watch(&head->display->conn, &r->fence)) {
 		/* Cannot wait without blocking the loop: release now. */
-		vmpd_log_emit(&head->display->log, VMPD_LOG_WARNING,
-			      "cannot watch a release fence; releasing at once");
+		vmpd_log_emit(
+			&head->display->log, VMPD_LOG_WARNING,
+			"cannot watch a release fence; releasing at once");
 		close(r->fence.fd);
 		r->fence.fd = -1;
 		release_done(r);
@@ -104,7 +105,8 @@ vmpd_release_request(struct vmpd_head *head, struct vmpd_dmabuf_entry *e)
 		free(r);
 		return;
 	}
-	zwp_linux_buffer_release_v1_add_listener(r->proxy, &release_listener, r);
+	zwp_linux_buffer_release_v1_add_listener(r->proxy, &release_listener,
+						 r);
 	wl_list_insert(e->releases.prev, &r->link);
 }
 

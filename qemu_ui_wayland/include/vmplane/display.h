@@ -209,7 +209,7 @@ struct vmpd_stats {
 	uint64_t dmabuf_imports; /* wl_buffers created from guest dma-bufs */
 	uint64_t dmabuf_cache_hits; /* scanouts that reused a cached import */
 	uint64_t watchdog_releases; /* guest released by the watchdog */
-	uint64_t fenced_releases; /* explicit-sync releases that came with a fence */
+	uint64_t fenced_releases; /* explicit-sync releases with a fence */
 	uint64_t
 		texture_exports; /* GL textures exported as dma-bufs (display-gl.h) */
 	uint64_t

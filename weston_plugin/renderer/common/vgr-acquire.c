@@ -68,7 +68,8 @@ handle_slow_fence(void *data)
 
 	weston_log("vgr: acquire fence of surface %p not signalled after "
 		   "%d ms; the surface keeps its previous content until it "
-		   "is\n", vs->surface, VGR_ACQUIRE_LOG_MS);
+		   "is\n",
+		   vs->surface, VGR_ACQUIRE_LOG_MS);
 	return 0;
 }
 
@@ -114,7 +115,8 @@ vgr_acquire_defer(struct vgr_surface *vs, struct weston_buffer *buffer,
 		pending_clear(vs);
 		return false;
 	}
-	vs->pending_timer = wl_event_loop_add_timer(loop, handle_slow_fence, vs);
+	vs->pending_timer = wl_event_loop_add_timer(loop, handle_slow_fence,
+						    vs);
 	if (vs->pending_timer)
 		wl_event_source_timer_update(vs->pending_timer,
 					     VGR_ACQUIRE_LOG_MS);
