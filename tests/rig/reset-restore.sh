@@ -75,13 +75,15 @@ EOF
 fifo=$out/restore.shim.fifo
 rm -f "$fifo"
 mkfifo "$fifo"
+# Held open read-write: a write never blocks, even if Weston is gone.
+exec 3<>"$fifo"
 stamp "starting weston"
 # The fifo and preload reach Weston alone (reset-shim.h).
 WESTON_MODULE_MAP="gl-renderer.so=$renderer" WESTON_FORCE_RENDERER=1 \
 	LD_PRELOAD="$shim" VMPLANE_RESET_SHIM_FIFO="$fifo" VMPLANE_RESET_BUDGET=1000 \
 	weston --backend=drm-backend.so --drm-device="$card" --tty=2 --continue-without-input \
 	-c "$ini" --socket=rig --log="$out/weston.log" -l log,drm-backend,vmplane \
-	--debug --modules="$module" &
+	--debug --modules="$module" 3>&- &
 weston_pid=$!
 check "weston is up on vkms" wait_for 600 test -S "$XDG_RUNTIME_DIR/rig"
 if [ ! -S "$XDG_RUNTIME_DIR/rig" ]; then
@@ -93,11 +95,10 @@ sleep 1
 
 # Each client logs its requests (WAYLAND_DEBUG): the commits are counted
 # from the wire, not from the client's own word.
-pids=
+pid=
 for src in udmabuf vgem shm; do
 	WAYLAND_DISPLAY=rig WAYLAND_DEBUG=client "$client" --source=$src \
-		--steps="$out/restore.$src" >"$out/restore.$src.log" 2>"$out/restore.$src.wire" &
-	pids="$pids $!"
+		--steps="$out/restore.$src" >"$out/restore.$src.log" 2>"$out/restore.$src.wire" 3>&- &
 	eval "pid_$src=$!"
 	check "$src client drew its frame" wait_for 600 test -f "$out/restore.$src.ready"
 done
@@ -118,7 +119,7 @@ capture() {
 # shim_fired <fault> <n>: the shim answered n calls of that fault, none left.
 shim_fired() {
 	rm -f "$out/restore.shim.report"
-	echo "report $out/restore.shim.report" >"$fifo"
+	echo "report $out/restore.shim.report" >&3
 	wait_for 100 test -f "$out/restore.shim.report" &&
 		grep -qx "$1 pending=0 fired=$2" "$out/restore.shim.report"
 }
@@ -132,7 +133,6 @@ check "no view was on an overlay plane (GL composition forced)" \
 	sh -c "! grep -q 'on Overlay plane' '$out/weston.log'"
 
 nudge=0
-statuses=0
 # reset <name> <control line> <fault> <count>: arm the shim, make Weston
 # repaint through the shm client, wait for the recovery, capture.
 reset() {
@@ -142,7 +142,7 @@ reset() {
 	count=$4
 	before=$(recovered_lines)
 	stamp "reset: $name"
-	echo "$line" >"$fifo"
+	echo "$line" >&3
 	nudge=$((nudge + 1))
 	touch "$out/restore.shm.nudge.$nudge"
 	check "$name: the renderer recovered" wait_for 1200 recovered_since "$before"
