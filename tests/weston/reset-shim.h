@@ -34,4 +34,16 @@ typedef unsigned int (*reset_shim_fired_func_t)(enum reset_shim_fault fault);
 #define RESET_SHIM_PENDING "vmplane_reset_shim_pending"
 #define RESET_SHIM_FIRED "vmplane_reset_shim_fired"
 
+/* With this variable naming a FIFO (made by the caller), a thread of the
+ * first process of the preload that makes an EGL context current (the
+ * compositor, not a wrapper such as timeout(1)) reads control lines:
+ *   status <count> <guilty|innocent|unknown|number>
+ *   make-current <count> | swap <count> | gl-error <count>
+ *   report <path>   each fault's "<fault> pending=N fired=N", one line
+ *                   each, then "heap in_use=N arena=N mmapped=N" (bytes,
+ *                   mallinfo2 of the process)
+ * That process removes the variable from its environment so that its
+ * children do not listen too. */
+#define RESET_SHIM_FIFO_ENV "VMPLANE_RESET_SHIM_FIFO"
+
 #endif

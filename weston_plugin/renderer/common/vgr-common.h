@@ -112,6 +112,9 @@ void vgr_repaint_gate_remove(struct vgr_output *vo);
  * runs, GL is @usable no more, and no other output was repainted in this
  * cycle yet). */
 bool vgr_repaint_gate_refuse(struct weston_output *output, bool usable);
+/* For the wrapped repaint, just before the backend's: the feedback held
+ * since a refused frame joins this frame's. */
+void vgr_repaint_gate_pass(struct vgr_output *vo);
 
 /* vgr-surface.c */
 /* The surface's state, created on first use; the front end's

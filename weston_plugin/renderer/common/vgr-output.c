@@ -92,6 +92,7 @@ vgr_output_state_create(struct weston_output *output, EGLSurface surface,
 	vo->output = output;
 	vo->egl_surface = surface;
 	vo->config = config;
+	wl_list_init(&vo->held_feedback);
 	for (i = 0; i < VGR_DAMAGE_HISTORY; i++)
 		pixman_region32_init(&vo->history[i]);
 	output->renderer_state = vo;

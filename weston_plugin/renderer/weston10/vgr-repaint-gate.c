@@ -29,5 +29,6 @@ vgr_repaint_gate_repaint(struct weston_output *output,
 
 	if (vgr_repaint_gate_refuse(output, usable))
 		return -1;
+	vgr_repaint_gate_pass(vo);
 	return vo->backend_repaint(output, damage, repaint_data);
 }

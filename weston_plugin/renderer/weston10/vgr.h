@@ -23,6 +23,9 @@ struct vgr_output {
 	int (*backend_start_repaint_loop)(struct weston_output *output);
 	int (*backend_repaint)(struct weston_output *output,
 			       pixman_region32_t *damage, void *repaint_data);
+	/* Presentation feedback of frames the gate refused (links of
+	 * libweston's feedback objects), presented with the next drawn one. */
+	struct wl_list held_feedback;
 	struct rb_resource surface_res;	/* RB_RESOURCE_OUTPUT_SURFACE */
 	struct rb_resource shadow_res;	/* RB_RESOURCE_FBO */
 	EGLSurface egl_surface;

@@ -22,5 +22,6 @@ vgr_repaint_gate_repaint(struct weston_output *output)
 
 	if (vgr_repaint_gate_refuse(output, vgr_reset_check(vo->gr)))
 		return -1;
+	vgr_repaint_gate_pass(vo);
 	return vo->backend_repaint(output);
 }

@@ -35,6 +35,9 @@ struct vgr_output {
 	/* The backend's entry points behind the repaint gate. */
 	int (*backend_start_repaint_loop)(struct weston_output *output);
 	int (*backend_repaint)(struct weston_output *output);
+	/* Presentation feedback of frames the gate refused (links of
+	 * libweston's feedback objects), presented with the next drawn one. */
+	struct wl_list held_feedback;
 	struct rb_resource surface_res;	/* RB_RESOURCE_OUTPUT_SURFACE */
 	EGLSurface egl_surface;		/* EGL_NO_SURFACE: renderbuffers only */
 	EGLConfig config;
