@@ -539,7 +539,7 @@ static void parse_cmdline(const char *s, struct options *o)
 			parse_u32(s + 7, &o->frames);
 		} else if (word_is(s, "check=")) {
 			s += 6;
-			while (o->n_checks < MAX_CHECKS) {
+			while (o->n_checks < MAX_CHECKS && *s >= '0' && *s <= '9') {
 				s = parse_u32(s, &o->checks[o->n_checks++]);
 				if (*s != ',')
 					break;
