@@ -11,13 +11,41 @@
 
 	.global _start
 _start:
+	/* Multiboot leaves GDTR undefined: our own flat code and data segments. */
+	lgdt gdt_desc
+	ljmp $0x08, $1f
+1:	mov $0x10, %cx
+	mov %cx, %ds
+	mov %cx, %es
+	mov %cx, %ss
+	mov %cx, %fs
+	mov %cx, %gs
 	mov $stack_top, %esp
 	push %ebx			/* multiboot info */
 	push %eax			/* loader magic */
 	call guest_main
-1:	cli
+2:	cli
 	hlt
-	jmp 1b
+	jmp 2b
+
+/* Every interrupt: acknowledge the master PIC; only its timer is unmasked. */
+	.global irq_stub
+irq_stub:
+	push %eax
+	mov $0x20, %al
+	out %al, $0x20
+	pop %eax
+	iret
+
+	.section .rodata
+	.align 8
+gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff		/* 0x08: code, flat 4 GiB */
+	.quad 0x00cf92000000ffff		/* 0x10: data, flat 4 GiB */
+gdt_desc:
+	.word gdt_desc - gdt - 1
+	.long gdt
 
 	.bss
 	.align 16
