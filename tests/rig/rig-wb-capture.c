@@ -15,6 +15,9 @@
  *                      plane's origin is rrggbb, each channel within tol
  *   find:WxH=rrggbb    somewhere a WxH block is all rrggbb (composited views)
  *   same:ref.ppm       the whole frame equals an earlier capture
+ *   blob:N             the virtio-gpu test guest's frame N
+ *                      (tests/guest/blob-pattern.h) is on an OVERLAY plane
+ *                      and every captured pixel under it is that frame's
  */
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +33,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "blob-pattern.h"
 #include "rig-kms.h"
 #include "tap.h"
 #include "vmplane/sync_file.h"
@@ -195,6 +199,49 @@ static bool find_block(const struct rig_frame *f, uint32_t w, uint32_t h, uint32
 	return false;
 }
 
+/* The frame counter in the guest pattern's top band at (x0, y0). */
+static unsigned decode_blob_frame(const struct rig_frame *f, int64_t x0, int64_t y0)
+{
+	unsigned frame = 0;
+	for (unsigned bit = 0; bit < BLOBPAT_BITS; bit++) {
+		int64_t x = x0 + (int64_t)bit * BLOBPAT_CELL + BLOBPAT_CELL / 2;
+		int64_t y = y0 + BLOBPAT_BAND_H / 2;
+		bool one = x >= 0 && y >= 0 && x < f->w && y < f->h &&
+			(f->px[y * f->stride + x] & 0xffffffu) == BLOBPAT_ONE;
+		frame = frame << 1 | one;
+	}
+	return frame;
+}
+
+static void check_blob(int fd, const struct rig_frame *f, unsigned want)
+{
+	struct rig_plane_hit hit = { 0 };
+	if (!CHECK_MSG(find_plane_with_fb(fd, BLOBPAT_W, BLOBPAT_H, &hit),
+			"the guest's %ux%u blob is being scanned out", BLOBPAT_W, BLOBPAT_H))
+		return;
+	CHECK_MSG(hit.type == DRM_PLANE_TYPE_OVERLAY,
+		"it is on an overlay plane (plane %u at %d,%d, type %llu)",
+		hit.id, hit.x, hit.y, (unsigned long long)hit.type);
+	unsigned frame = decode_blob_frame(f, hit.x, hit.y);
+	CHECK_MSG(frame == want, "writeback shows guest frame %u (want %u)", frame, want);
+	uint32_t bad = 0, first_x = 0, first_y = 0, first = 0;
+	for (uint32_t y = 0; y < BLOBPAT_H; y++) {
+		for (uint32_t x = 0; x < BLOBPAT_W; x++) {
+			int64_t cx = hit.x + (int64_t)x, cy = hit.y + (int64_t)y;
+			uint32_t p = cx >= 0 && cy >= 0 && cx < f->w && cy < f->h ?
+				f->px[cy * f->stride + cx] & 0xffffffu : 0xff000000u;
+			if (p != blobpat_pixel(x, y, want) && bad++ == 0) {
+				first_x = x;
+				first_y = y;
+				first = p;
+			}
+		}
+	}
+	CHECK_MSG(bad == 0, "every pixel is frame %u's pattern (%u of %u differ; first at %u,%u: "
+		"%06x, want %06x)", want, bad, BLOBPAT_W * BLOBPAT_H, first_x, first_y, first,
+		blobpat_pixel(first_x, first_y, want));
+}
+
 /* One check argument (see the usage above). */
 static void run_check(int fd, const struct rig_frame *f, const char *spec)
 {
@@ -221,6 +268,8 @@ static void run_check(int fd, const struct rig_frame *f, const char *spec)
 		bool found = find_block(f, w, h, colour, &x, &y);
 		CHECK_MSG(found, "a %ux%u block of %06x is on screen (at %lld,%lld)", w, h, colour,
 			(long long)x, (long long)y);
+	} else if (sscanf(spec, "blob:%u", &w) == 1) {
+		check_blob(fd, f, w);
 	} else if (strncmp(spec, "same:", 5) == 0) {
 		check_same(f, spec + 5);
 	} else {

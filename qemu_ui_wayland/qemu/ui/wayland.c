@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -51,6 +52,8 @@ typedef struct WaylandConsole {
 struct WaylandUI {
     struct vmpd_display *display;
     Notifier exit_notifier;
+    /* $VMPLANE_STATS: counters at exit and at each switch to a dma-buf. */
+    bool stats;
     int fd;
     bool window_close;
     bool gone;
@@ -436,6 +439,9 @@ static void wayland_mouse_set(DisplayChangeListener *dcl, int x, int y,
 
 /* dma-buf path */
 
+static void wayland_print_console_stats(WaylandUI *ui, int i,
+                                        const char *when);
+
 static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabuf)
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
@@ -451,6 +457,11 @@ static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabu
                                  desc.modifier, desc.y0_top);
     trace_wayland_scanout_rect(wc->index, desc.src.x, desc.src.y,
                                desc.src.width, desc.src.height);
+    if (!wc->dmabuf && wc->ui->stats) {
+        /* What came before the guest's dma-bufs, to tell the two apart. */
+        wayland_print_console_stats(wc->ui, wc->index,
+                                    ", first dma-buf scanout");
+    }
     wc->dmabuf = dmabuf;
     if (wc->texture) {
         wc->texture = false;
@@ -736,6 +747,26 @@ static void wayland_gl_init(WaylandUI *ui, DisplayOptions *opts,
     }
 }
 
+/* One line of a console's display counters; `when` follows its number. */
+static void wayland_print_console_stats(WaylandUI *ui, int i, const char *when)
+{
+    struct vmpd_stats st;
+
+    vmpd_head_get_stats(ui->consoles[i].head, &st);
+    fprintf(stderr, "wayland stats: console %d%s: %" PRIu64 " frames "
+            "submitted, %" PRIu64 " presented, %" PRIu64 " on a plane "
+            "(zero-copy), %" PRIu64 " copies (%" PRIu64 " bytes), %"
+            PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
+            " watchdog releases, %" PRIu64 " texture exports, %" PRIu64
+            " texture read-backs (fallback copies), %" PRIu64
+            " GPU reset recoveries\n", i, when, st.frames_submitted,
+            st.frames_presented, st.frames_zero_copy, st.copies,
+            st.bytes_copied, st.dmabuf_imports, st.dmabuf_cache_hits,
+            st.watchdog_releases, st.texture_exports,
+            st.texture_readbacks,
+            ui->gl ? vmpd_gl_recoveries(ui->gl) : 0);
+}
+
 /* $VMPLANE_STATS: one line of display counters per console at exit. */
 static void wayland_print_stats(Notifier *notifier, void *data)
 {
@@ -743,21 +774,7 @@ static void wayland_print_stats(Notifier *notifier, void *data)
     int i;
 
     for (i = 0; i < ui->n_consoles; i++) {
-        struct vmpd_stats st;
-
-        vmpd_head_get_stats(ui->consoles[i].head, &st);
-        fprintf(stderr, "wayland stats: console %d: %" PRIu64 " frames "
-                "submitted, %" PRIu64 " presented, %" PRIu64 " on a plane "
-                "(zero-copy), %" PRIu64 " copies (%" PRIu64 " bytes), %"
-                PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
-                " watchdog releases, %" PRIu64 " texture exports, %" PRIu64
-                " texture read-backs (fallback copies), %" PRIu64
-                " GPU reset recoveries\n", i, st.frames_submitted,
-                st.frames_presented, st.frames_zero_copy, st.copies,
-                st.bytes_copied, st.dmabuf_imports, st.dmabuf_cache_hits,
-                st.watchdog_releases, st.texture_exports,
-                st.texture_readbacks,
-                ui->gl ? vmpd_gl_recoveries(ui->gl) : 0);
+        wayland_print_console_stats(ui, i, "");
     }
 }
 
@@ -776,6 +793,28 @@ static bool wayland_check_environment(Error **errp)
         return false;
     }
     return true;
+}
+
+/*
+ * Knobs for tests and benchmarks: $VMPLANE_QEMU_NO_DMABUF shows dma-buf
+ * scanouts through the core's CPU copy, as on a compositor without
+ * linux-dmabuf; $VMPLANE_QEMU_WATCHDOG_MS sets how long the guest may stay
+ * held for one frame (the core caps it at 1000 ms).
+ */
+static void wayland_env_config(struct vmpd_display_config *cfg)
+{
+    const char *watchdog = getenv("VMPLANE_QEMU_WATCHDOG_MS");
+    unsigned int ms;
+
+    cfg->disable_dmabuf = getenv("VMPLANE_QEMU_NO_DMABUF") != NULL;
+    if (watchdog) {
+        if (qemu_strtoui(watchdog, NULL, 10, &ms) < 0 || ms == 0) {
+            error_report("wayland: VMPLANE_QEMU_WATCHDOG_MS='%s' is not a "
+                         "positive number of milliseconds", watchdog);
+            exit(1);
+        }
+        cfg->watchdog_ms = ms;
+    }
 }
 
 static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
@@ -798,6 +837,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
                      strerror(errno));
         exit(1);
     }
+    wayland_env_config(&cfg);
     fullscreen = (opts->has_full_screen && opts->full_screen) ||
                  (wopts->has_fullscreen && wopts->fullscreen);
 
@@ -856,7 +896,8 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
 
     ui->fd = vmpd_display_get_fd(ui->display);
     qemu_set_fd_handler(ui->fd, wayland_dispatch, NULL, ui);
-    if (getenv("VMPLANE_STATS")) {
+    ui->stats = getenv("VMPLANE_STATS") != NULL;
+    if (ui->stats) {
         ui->exit_notifier.notify = wayland_print_stats;
         qemu_add_exit_notifier(&ui->exit_notifier);
     }
