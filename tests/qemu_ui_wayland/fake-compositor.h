@@ -26,6 +26,8 @@ struct fake_config {
 	bool zero_copy;                   /* presented events carry ZERO_COPY for dma-bufs */
 	bool reset_notifier;              /* offer vmplane_reset_notifier_v1 */
 	int32_t configure_width, configure_height; /* toplevel size the fake imposes, 0: none */
+	const char *socket_name;          /* in $XDG_RUNTIME_DIR, to restart on it; NULL: any */
+	bool seat;                        /* offer wl_seat v5 with a keyboard */
 };
 
 struct fake_stats {
@@ -35,6 +37,7 @@ struct fake_stats {
 	uint32_t last_stride, last_offset;
 	int dmabuf_commits, shm_commits;
 	int feedbacks_bound;
+	int toplevels, keyboards;
 };
 
 struct fake_compositor;
@@ -50,6 +53,8 @@ void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fa
 	int n_formats);
 /* vmplane_reset_notifier_v1: a reset, then recovered (or degraded). */
 void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded);
+/* config.seat: focuses every client's first toplevel and types `key` (evdev) on it. */
+void fake_compositor_key(struct fake_compositor *fc, uint32_t key);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif
