@@ -368,6 +368,10 @@ vmpd_connection_lost(struct vmpd_connection *c, const char *reason)
 		return;
 	c->connected = false;
 	c->generation++;
+	/* A hung-up socket stays readable: keep the caller's fd quiet from now on. */
+	if (c->epoll_fd >= 0)
+		epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, wl_display_get_fd(c->wl),
+			  NULL);
 	c->listener->lost(c->data, reason);
 }
 
