@@ -269,8 +269,12 @@ class ControlledWeston:
         env = dict(os.environ, VMPLANE_E2E_CTL_FDS=f"{cmd_r},{rep_w}",
                    WESTON_MODULE_MAP=f"gl-renderer.so={renderer}")
         self.log = open(os.path.join(tmp, f"weston-{n}.log"), "w")
+        # No panel: it would cover part of a window placed at the top.
+        config = os.path.join(tmp, "weston.ini")
+        with open(config, "w") as f:
+            f.write("[shell]\npanel-position=none\n")
         self.proc = subprocess.Popen(
-            [exe, "--backend=headless-backend.so", "--use-gl", "--no-config",
+            [exe, "--backend=headless-backend.so", "--use-gl", f"--config={config}",
              f"--socket={socket_name}", "--width=1024", "--height=768", "--debug",
              f"--modules={control}"],
             env=env, pass_fds=(cmd_r, rep_w), stdout=self.log, stderr=subprocess.STDOUT)
@@ -308,6 +312,8 @@ class ControlledWeston:
             fail(f"weston-screenshooter: status {r.returncode}, {len(pngs)} files: "
                  f"{r.stderr.strip()}")
         shot = read_png(pngs[0])
+        # The latest one is kept for a failure's report.
+        shutil.copy(pngs[0], os.path.join(self.tmp, "last-screenshot.png"))
         shutil.rmtree(shots)
         return shot
 
@@ -383,6 +389,14 @@ def test_compositor_restart(qemu, tmp):
             env=env, stdout=err, stderr=subprocess.STDOUT)
     best = [None]
 
+    def report():
+        out = os.environ.get("WESTON_TEST_OUTPUT_PATH", tmp)
+        last = os.path.join(tmp, "last-screenshot.png")
+        if os.path.exists(last):
+            shutil.copy(last, os.path.join(out, "qemu-compositor-restart-last.png"))
+        print(f"fewest mismatching pixels: {best[0]}; last screenshot in {out}; QEMU said:\n"
+              f"{open(err_path).read()}")
+
     def shown(rows):
         def check():
             bad = guest_mismatches(weston.screenshot(), rows)
@@ -397,12 +411,20 @@ def test_compositor_restart(qemu, tmp):
         if weston.ctl("y", key) != 1:
             fail("e2e-control has no seat to type on")
         best[0] = None
-        wait_for(shown(guest_image(key)), 30, f"the guest's key box for key {key}")
+        try:
+            wait_for(shown(guest_image(key)), 30, f"the guest's key box for key {key}")
+        except SystemExit:
+            report()
+            raise
 
     try:
         qmp = Qmp(qmp_path)
         wait_for(lambda: "640x400" in open(err_path).read(), 60, "the guest's video mode")
-        wait_for(shown(guest_image(None)), 60, "the guest's pattern on the first Weston")
+        try:
+            wait_for(shown(guest_image(None)), 60, "the guest's pattern on the first Weston")
+        except SystemExit:
+            report()
+            raise
         type_key(keys[0])
         for n in range(1, restarts + 1):
             # Killed like a crash, or asked to quit: both leave QEMU waiting.
@@ -422,7 +444,7 @@ def test_compositor_restart(qemu, tmp):
                 wait_for(shown(guest_image(keys[n - 1])), 30,
                          f"the guest's screen on Weston {n}")
             except SystemExit:
-                print(f"fewest mismatching pixels: {best[0]}")
+                report()
                 raise
             type_key(keys[n])
             print(f"ok - restart {n}: reconnected {took * 1000:.0f} ms after Weston "
