@@ -196,8 +196,14 @@ static bool
 has_required_globals(struct vmpd_connection *c)
 {
 	if (c->compositor && c->subcompositor && c->wm_base && c->shm &&
-	    c->viewporter)
+	    c->viewporter) {
+		c->missing_said = false;
 		return true;
+	}
+	/* Once per outage: a reconnect retries every 2 s at most. */
+	if (c->missing_said)
+		return false;
+	c->missing_said = true;
 	vmpd_log_emit(c->log, VMPD_LOG_ERROR,
 		      "vmplane display: compositor lacks a required "
 		      "global (wl_compositor v4, wl_subcompositor, "

@@ -70,6 +70,7 @@ struct vmpd_connection {
 	unsigned handshake;
 	struct wl_callback *handshake_cb;
 	bool handshake_over, handshake_ok; /* the last round trip came back */
+	bool missing_said; /* a missing global was logged since the last success */
 	/* Bumped on every loss and open; a timer that sees it move stops the walk. */
 	uint64_t generation;
 	struct wl_list timers; /* vmpd_timer.link */
