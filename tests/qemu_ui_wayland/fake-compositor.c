@@ -44,6 +44,7 @@ struct fake_compositor {
 	struct wl_list feedbacks;       /* dma-buf feedback resources */
 	struct wl_list notifiers;       /* vmplane_reset_notifier_v1 resources */
 	struct wl_list keyboards;       /* wl_keyboard resources */
+	struct wl_list pointers;        /* wl_pointer resources */
 };
 
 struct fsurface {
@@ -54,6 +55,7 @@ struct fsurface {
 	struct wl_resource *xdg;        /* xdg_surface */
 	struct wl_resource *toplevel;
 	bool configured;
+	bool had_buffer;                /* a commit ever carried a buffer */
 	struct wl_list frames;          /* wl_callback resource links */
 	struct wl_list presents;        /* wp_presentation_feedback resource links */
 	struct wl_list link;
@@ -188,6 +190,7 @@ static void surface_commit(struct fsurface *s)
 		s->current = s->pending;
 		s->attached = false;
 		if (s->current) {
+			s->had_buffer = true;
 			struct fbuffer *b = wl_resource_get_user_data(s->current);
 			dmabuf = b->dmabuf;
 			if (dmabuf)
@@ -548,11 +551,31 @@ static int keyboard_dispatch(const void *impl, void *target, uint32_t opcode,
 	return 0;
 }
 
+static int pointer_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	/* set_cursor (serial, surface, hotspot) with an image already committed */
+	if (opcode == 0 && args[1].o) {
+		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
+		if (s && s->had_buffer)
+			fc->stats.cursor_sets++;
+	} else if (opcode == 1) { /* release */
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
 static int seat_dispatch(const void *impl, void *target, uint32_t opcode,
 	const struct wl_message *msg, union wl_argument *args)
 {
 	struct fake_compositor *fc = wl_resource_get_user_data(target);
-	if (opcode == 1) { /* get_keyboard */
+	if (opcode == 0) { /* get_pointer */
+		struct wl_resource *ptr = make(target, &wl_pointer_interface, args[0].n,
+			pointer_dispatch, fc, unlink_resource);
+		wl_list_insert(&fc->pointers, wl_resource_get_link(ptr));
+		fc->stats.pointers++;
+	} else if (opcode == 1) { /* get_keyboard */
 		struct wl_resource *kb = make(target, &wl_keyboard_interface, args[0].n,
 			keyboard_dispatch, fc, unlink_resource);
 		wl_list_insert(&fc->keyboards, wl_resource_get_link(kb));
@@ -572,7 +595,33 @@ static void bind_seat(struct wl_client *c, void *data, uint32_t v, uint32_t id)
 {
 	struct wl_resource *r = wl_resource_create(c, &wl_seat_interface, (int)v, id);
 	wl_resource_set_dispatcher(r, seat_dispatch, NULL, data, NULL);
-	wl_seat_send_capabilities(r, WL_SEAT_CAPABILITY_KEYBOARD);
+	wl_seat_send_capabilities(r, WL_SEAT_CAPABILITY_KEYBOARD | WL_SEAT_CAPABILITY_POINTER);
+}
+
+static struct fsurface *client_toplevel(struct fake_compositor *fc, struct wl_resource *r)
+{
+	struct fsurface *s, *found = NULL;
+	wl_list_for_each(s, &fc->surfaces, link) {
+		if (s->toplevel && wl_resource_get_client(s->res) == wl_resource_get_client(r))
+			found = s;
+	}
+	return found;
+}
+
+void fake_compositor_pointer_enter(struct fake_compositor *fc)
+{
+	pthread_mutex_lock(&fc->lock);
+	struct wl_resource *ptr;
+	wl_resource_for_each(ptr, &fc->pointers) {
+		struct fsurface *s = client_toplevel(fc, ptr);
+		if (!s)
+			continue;
+		wl_pointer_send_enter(ptr, ++fc->serial, s->res, wl_fixed_from_int(10),
+			wl_fixed_from_int(10));
+		wl_pointer_send_frame(ptr);
+	}
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
 }
 
 void fake_compositor_key(struct fake_compositor *fc, uint32_t key)
@@ -580,11 +629,7 @@ void fake_compositor_key(struct fake_compositor *fc, uint32_t key)
 	pthread_mutex_lock(&fc->lock);
 	struct wl_resource *kb;
 	wl_resource_for_each(kb, &fc->keyboards) {
-		struct fsurface *s, *found = NULL;
-		wl_list_for_each(s, &fc->surfaces, link) {
-			if (s->toplevel && wl_resource_get_client(s->res) == wl_resource_get_client(kb))
-				found = s;
-		}
+		struct fsurface *found = client_toplevel(fc, kb);
 		if (!found)
 			continue;
 		struct wl_array keys;
@@ -654,6 +699,7 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	wl_list_init(&fc->feedbacks);
 	wl_list_init(&fc->notifiers);
 	wl_list_init(&fc->keyboards);
+	wl_list_init(&fc->pointers);
 	pthread_mutex_init(&fc->lock, NULL);
 	fc->display = wl_display_create();
 	fc->loop = wl_display_get_event_loop(fc->display);

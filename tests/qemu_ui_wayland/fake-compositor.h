@@ -27,7 +27,7 @@ struct fake_config {
 	bool reset_notifier;              /* offer vmplane_reset_notifier_v1 */
 	int32_t configure_width, configure_height; /* toplevel size the fake imposes, 0: none */
 	const char *socket_name;          /* in $XDG_RUNTIME_DIR, to restart on it; NULL: any */
-	bool seat;                        /* offer wl_seat v5 with a keyboard */
+	bool seat;                        /* offer wl_seat v5 with a keyboard and a pointer */
 };
 
 struct fake_stats {
@@ -37,7 +37,8 @@ struct fake_stats {
 	uint32_t last_stride, last_offset;
 	int dmabuf_commits, shm_commits;
 	int feedbacks_bound;
-	int toplevels, keyboards;
+	int toplevels, keyboards, pointers;
+	int cursor_sets;                  /* wl_pointer.set_cursor with a surface */
 };
 
 struct fake_compositor;
@@ -55,6 +56,8 @@ void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fa
 void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded);
 /* config.seat: focuses every client's first toplevel and types `key` (evdev) on it. */
 void fake_compositor_key(struct fake_compositor *fc, uint32_t key);
+/* config.seat: the pointer enters every client's first toplevel. */
+void fake_compositor_pointer_enter(struct fake_compositor *fc);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif

@@ -84,6 +84,16 @@ static bool has_keyboard(const struct fake_stats *st)
 	return st->keyboards >= 1;
 }
 
+static bool has_pointer(const struct fake_stats *st)
+{
+	return st->pointers >= 1;
+}
+
+static bool cursor_set(const struct fake_stats *st)
+{
+	return st->cursor_sets >= 1;
+}
+
 static bool typed(struct producer *p)
 {
 	return p->n_keys >= 2;
@@ -175,6 +185,10 @@ int main(void)
 		REQUIRE(wait_fake(&p, fc, shm_shown, 2000));
 		REQUIRE(producer_wait(&p, producer_released, 2000));
 		type_key(&p, fc, KEY_B);
+		/* The cursor given while no one was there shows once the pointer enters. */
+		REQUIRE(wait_fake(&p, fc, has_pointer, 2000));
+		fake_compositor_pointer_enter(fc);
+		REQUIRE(wait_fake(&p, fc, cursor_set, 2000));
 		REQUIRE(producer_flush(&p));
 		vmpd_head_get_stats(p.head, &st);
 		REQUIRE(st.reconnects == (uint64_t)round);
