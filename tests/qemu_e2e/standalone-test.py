@@ -19,9 +19,10 @@ headless process; QEMU is watched through QMP and its stderr.
   standalone-test.py compositor-restart
                                       Weston (our GL renderer) stopped and a
                                       new one started on the same socket, 5
-                                      times: QEMU reconnects by itself, the
-                                      screenshot shows the guest, typed keys
-                                      reach it, the counters survive
+                                      times: the guest runs on meanwhile, QEMU
+                                      reconnects by itself, the screenshot
+                                      shows the guest's latest frame, typed
+                                      keys reach it, the counters survive
 
 Exit 77 (skip) when the patched QEMU is not built.
 """
@@ -373,7 +374,9 @@ def guest_mismatches(shot, rows):
 
 def test_compositor_restart(qemu, tmp):
     restarts = 5
-    keys = [30, 31, 32, 33, 34, 35]  # a s d f g h
+    keys = [30, 31, 32, 33, 34, 35]  # a s d f g h, typed on Weston
+    # z x c v b, sent through QMP while no compositor is there
+    offline = [("z", 44), ("x", 45), ("c", 46), ("v", 47), ("b", 48)]
     socket_name = f"vmplane-restart-{os.getpid()}"
     qmp_path = os.path.join(tmp, "qmp.sock")
     err_path = os.path.join(tmp, "qemu.err")
@@ -433,22 +436,35 @@ def test_compositor_restart(qemu, tmp):
                      f"QEMU to notice that Weston {n - 1} went away")
             if proc.poll() is not None:
                 fail(f"QEMU exited ({proc.returncode}) when the compositor went away")
+            # The guest is never held meanwhile: it takes a key and repaints.
+            qcode, code = offline[n - 1]
+            qmp.cmd("send-key", keys=[{"type": "qcode", "data": qcode}])
+            dump = os.path.join(tmp, "screendump.ppm")
+
+            def repainted():
+                qmp.cmd("screendump", filename=dump)
+                w, h, px = read_ppm(dump)
+                i = ((80 + 20) * 2 * w + (128 + 32) * 2) * 3
+                return (w, h) == (640, 400) and px[i:i + 3] == key_rgb(code)
+            wait_for(repainted, 20, "the guest to repaint while no compositor was there")
             t0 = time.monotonic()
             weston = ControlledWeston(tmp, socket_name, n)
             wait_for(lambda: open(err_path).read().count("reconnected to the compositor") == n,
                      20, f"QEMU to reconnect to Weston {n}")
             took = time.monotonic() - t0
-            # The guest draws nothing by itself: what is shown, QEMU sent again.
+            # The guest's latest frame, drawn while no one showed it: what
+            # the new Weston shows, QEMU sent again by itself.
             best[0] = None
             try:
-                wait_for(shown(guest_image(keys[n - 1])), 30,
+                wait_for(shown(guest_image(code)), 30,
                          f"the guest's screen on Weston {n}")
             except SystemExit:
                 report()
                 raise
             type_key(keys[n])
             print(f"ok - restart {n}: reconnected {took * 1000:.0f} ms after Weston "
-                  f"listened; pattern exact, key {keys[n]} reached the guest")
+                  f"listened; the frame the guest drew offline (key {code}) exact, "
+                  f"key {keys[n]} typed on Weston reached the guest")
         if qmp.cmd("query-status")["status"] != "running":
             fail("the guest is not running")
         qmp.cmd("quit")
@@ -463,6 +479,8 @@ def test_compositor_restart(qemu, tmp):
         print(m.group(0))
         if reconnects != restarts:
             fail(f"{reconnects} reconnects counted, want {restarts}")
+        if dropped == 0:
+            fail("no frame counted as dropped while disconnected")
         # Counted by pacers that each went with their compositor.
         if presented < restarts + 1 or submitted < presented:
             fail(f"{presented} presented of {submitted} submitted: counters were lost")
