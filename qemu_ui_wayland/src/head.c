@@ -253,6 +253,8 @@ vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 	head->display = d;
 	wl_list_insert(d->heads.prev, &head->link);
 	wl_list_init(&head->frames);
+	/* Before any early destroy: 0 would be taken for a fence to close. */
+	head->wait_fence.fd = -1;
 	if (config) {
 		head->win_w = config->width;
 		head->win_h = config->height;
