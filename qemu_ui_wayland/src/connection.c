@@ -192,6 +192,39 @@ roundtrip(struct vmpd_connection *c)
 	return wl_display_roundtrip_queue(c->wl, c->queue) >= 0;
 }
 
+static bool
+has_required_globals(struct vmpd_connection *c)
+{
+	if (c->compositor && c->subcompositor && c->wm_base && c->shm &&
+	    c->viewporter) {
+		c->missing_said = false;
+		return true;
+	}
+	/* Once per outage: a reconnect retries every 2 s at most. */
+	if (c->missing_said)
+		return false;
+	c->missing_said = true;
+	vmpd_log_emit(c->log, VMPD_LOG_ERROR,
+		      "vmplane display: compositor lacks a required "
+		      "global (wl_compositor v4, wl_subcompositor, "
+		      "xdg_wm_base, wl_shm, wp_viewporter)");
+	return false;
+}
+
+/* A private queue keeps us apart from anyone else sharing the connection. */
+static bool
+setup_queue(struct vmpd_connection *c)
+{
+	c->queue = wl_display_create_queue(c->wl);
+	c->wrapper = wl_proxy_create_wrapper(c->wl);
+	if (!c->queue || !c->wrapper)
+		return false;
+	wl_proxy_set_queue((struct wl_proxy *)c->wrapper, c->queue);
+	c->registry = wl_display_get_registry(c->wrapper);
+	wl_registry_add_listener(c->registry, &registry_listener, c);
+	return true;
+}
+
 bool
 vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
 		     const char *socket_name, const struct vmpd_log *log,
@@ -203,35 +236,20 @@ vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
 	wl_list_init(&c->timers);
 	c->listener = listener;
 	c->data = data;
+	c->log = log;
 	if (wl) {
 		c->wl = wl;
 	} else {
 		c->wl = wl_display_connect(socket_name);
 		c->own_wl = true;
 	}
-	if (!c->wl)
+	if (!c->wl || !setup_queue(c))
 		return false;
-	/* A private queue keeps us apart from anyone else sharing the connection. */
-	c->queue = wl_display_create_queue(c->wl);
-	c->wrapper = wl_proxy_create_wrapper(c->wl);
-	if (!c->queue || !c->wrapper)
-		return false;
-	wl_proxy_set_queue((struct wl_proxy *)c->wrapper, c->queue);
-	c->registry = wl_display_get_registry(c->wrapper);
-	wl_registry_add_listener(c->registry, &registry_listener, c);
 	c->connected = true;
 	/* Globals, then the events they send on bind (shm formats, seat caps, feedback). */
 	if (!roundtrip(c) || !roundtrip(c) || !roundtrip(c))
 		return false;
-	if (!c->compositor || !c->subcompositor || !c->wm_base || !c->shm ||
-	    !c->viewporter) {
-		vmpd_log_emit(log, VMPD_LOG_ERROR,
-			      "vmplane display: compositor lacks a required "
-			      "global (wl_compositor v4, wl_subcompositor, "
-			      "xdg_wm_base, wl_shm, wp_viewporter)");
-		return false;
-	}
-	return setup_fds(c);
+	return has_required_globals(c) && setup_fds(c);
 }
 
 #define DESTROY(p, fn)              \
@@ -243,8 +261,11 @@ vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
 	} while (0)
 
 void
-vmpd_connection_fini(struct vmpd_connection *c)
+vmpd_connection_close(struct vmpd_connection *c)
 {
+	DESTROY(c->handshake_cb, wl_callback_destroy);
+	c->handshake = 0;
+	c->handshake_over = false;
 	DESTROY(c->compositor, wl_compositor_destroy);
 	DESTROY(c->subcompositor, wl_subcompositor_destroy);
 	DESTROY(c->wm_base, xdg_wm_base_destroy);
@@ -265,14 +286,85 @@ vmpd_connection_fini(struct vmpd_connection *c)
 		wl_display_dispatch_queue_pending(c->wl, c->queue);
 	DESTROY(c->wrapper, wl_proxy_wrapper_destroy);
 	DESTROY(c->queue, wl_event_queue_destroy);
+	if (c->wl && c->epoll_fd >= 0)
+		epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, wl_display_get_fd(c->wl),
+			  NULL);
 	if (c->own_wl && c->wl)
 		wl_display_disconnect(c->wl);
 	c->wl = NULL;
+	c->connected = false;
+	c->write_pending = false;
+	c->shm_formats = 0;
+	c->presentation_clock = CLOCK_MONOTONIC;
+}
+
+void
+vmpd_connection_fini(struct vmpd_connection *c)
+{
+	vmpd_connection_close(c);
 	if (c->epoll_fd >= 0)
 		close(c->epoll_fd);
 	if (c->timer_fd >= 0)
 		close(c->timer_fd);
 	c->epoll_fd = c->timer_fd = -1;
+}
+
+static void handshake_step(struct vmpd_connection *c);
+
+static void
+handshake_done(void *data, struct wl_callback *cb, uint32_t serial)
+{
+	struct vmpd_connection *c = data;
+	wl_callback_destroy(cb);
+	c->handshake_cb = NULL;
+	if (--c->handshake > 0) {
+		handshake_step(c);
+		return;
+	}
+	/* Reported by dispatch once libwayland's own dispatch has returned. */
+	c->handshake_ok = has_required_globals(c);
+	c->handshake_over = true;
+	if (c->handshake_ok) {
+		c->connected = true;
+		c->generation++;
+	}
+}
+
+static const struct wl_callback_listener handshake_listener = {
+	.done = handshake_done,
+};
+
+/* One round trip of init's three, answered through handshake_done. */
+static void
+handshake_step(struct vmpd_connection *c)
+{
+	c->handshake_cb = wl_display_sync(c->wrapper);
+	wl_callback_add_listener(c->handshake_cb, &handshake_listener, c);
+}
+
+bool
+vmpd_connection_open(struct vmpd_connection *c, const char *socket_name)
+{
+	if (c->wl || !c->own_wl || c->epoll_fd < 0)
+		return false;
+	/* connect() on a local socket answers at once: listening or refused. */
+	c->wl = wl_display_connect(socket_name);
+	if (!c->wl)
+		return false;
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = EPOLL_TAG_WAYLAND };
+	if (!setup_queue(c) || epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD,
+					 wl_display_get_fd(c->wl), &ev) != 0) {
+		vmpd_connection_close(c);
+		return false;
+	}
+	c->handshake = 3;
+	handshake_step(c);
+	if (wl_display_flush(c->wl) < 0 && errno != EAGAIN) {
+		vmpd_connection_close(c);
+		return false;
+	}
+	return true;
 }
 
 void
@@ -281,6 +373,11 @@ vmpd_connection_lost(struct vmpd_connection *c, const char *reason)
 	if (!c->connected)
 		return;
 	c->connected = false;
+	c->generation++;
+	/* A hung-up socket stays readable: keep the caller's fd quiet from now on. */
+	if (c->epoll_fd >= 0)
+		epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, wl_display_get_fd(c->wl),
+			  NULL);
 	c->listener->lost(c->data, reason);
 }
 
@@ -298,7 +395,7 @@ set_write_interest(struct vmpd_connection *c, bool on)
 void
 vmpd_connection_flush(struct vmpd_connection *c)
 {
-	if (!c->connected)
+	if (!c->wl || (!c->connected && !c->handshake))
 		return;
 	if (wl_display_flush(c->wl) >= 0) {
 		set_write_interest(c, false);
@@ -354,11 +451,12 @@ run_timers(struct vmpd_connection *c)
 	while (read(c->timer_fd, &expirations, sizeof(expirations)) > 0) {
 	}
 	struct vmpd_timer *t, *tmp;
+	uint64_t generation = c->generation;
 	wl_list_for_each_safe(t, tmp, &c->timers, link)
 	{
 		t->fire(t);
-		/* A lost connection takes every timer off the list, tmp included. */
-		if (!c->connected)
+		/* A lost or reopened connection changes the list, tmp included. */
+		if (c->generation != generation)
 			break;
 	}
 }
@@ -386,16 +484,29 @@ read_events(struct vmpd_connection *c)
 bool
 vmpd_connection_dispatch(struct vmpd_connection *c)
 {
-	if (!c->connected)
-		return false;
-	c->in_dispatch = true;
-	bool ok = read_events(c);
-	c->in_dispatch = false;
-	if (!ok) {
-		int err = wl_display_get_error(c->wl);
-		vmpd_connection_lost(c,
-				     err ? strerror(err) : "connection closed");
-		return false;
+	/* Closed, or lost and not closed yet: only watches and timers (a reconnect's). */
+	if (c->wl && (c->connected || c->handshake)) {
+		c->in_dispatch = true;
+		bool ok = read_events(c);
+		c->in_dispatch = false;
+		if (c->handshake || c->handshake_over) {
+			/* vmpd_connection_open()'s end, or the compositor went away meanwhile. */
+			bool opened = ok && c->handshake_over &&
+				      c->handshake_ok;
+			if (!ok || c->handshake_over) {
+				c->handshake = 0;
+				c->handshake_over = false;
+				c->connected = opened;
+				c->listener->opened(c->data, opened);
+				if (!opened)
+					return false;
+			}
+		} else if (!ok) {
+			int err = wl_display_get_error(c->wl);
+			vmpd_connection_lost(c, err ? strerror(err)
+						    : "connection closed");
+			return false;
+		}
 	}
 	run_fences(c);
 	run_timers(c);

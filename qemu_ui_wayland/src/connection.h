@@ -34,6 +34,12 @@ struct vmpd_connection_listener {
 		       const char *iface, uint32_t version);
 	/* The connection broke; runs once, after connected turned false. */
 	void (*lost)(void *data, const char *reason);
+	/*
+	 * vmpd_connection_open()'s handshake ended: ok when every required
+	 * global came (connected is true then), else the link is unusable and
+	 * the caller closes it.
+	 */
+	void (*opened)(void *data, bool ok);
 };
 
 struct vmpd_connection {
@@ -60,10 +66,18 @@ struct vmpd_connection {
 	bool write_pending; /* EPOLLOUT armed after EAGAIN */
 	bool connected;
 	bool in_dispatch;
+	/* vmpd_connection_open(): sync round trips left, and the one in flight. */
+	unsigned handshake;
+	struct wl_callback *handshake_cb;
+	bool handshake_over, handshake_ok; /* the last round trip came back */
+	bool missing_said; /* a missing global was logged since the last success */
+	/* Bumped on every loss and open; a timer that sees it move stops the walk. */
+	uint64_t generation;
 	struct wl_list timers; /* vmpd_timer.link */
 
 	const struct vmpd_connection_listener *listener;
 	void *data;
+	const struct vmpd_log *log;
 };
 
 /*
@@ -76,6 +90,18 @@ bool vmpd_connection_init(struct vmpd_connection *c, struct wl_display *wl,
 			  void *data);
 /* Releases the globals and the queue; disconnects when it connected. */
 void vmpd_connection_fini(struct vmpd_connection *c);
+/*
+ * Releases the globals, the queue and the socket but keeps the epoll fd,
+ * the timerfd, timers and watches: the caller's fd stays the same across
+ * a reconnect. Only for a connection the core opened itself.
+ */
+void vmpd_connection_close(struct vmpd_connection *c);
+/*
+ * Opens a closed connection again without blocking: connects, asks for the
+ * globals and returns; dispatch carries the three round trips of init and
+ * reports the end through listener->opened. False when connect() failed.
+ */
+bool vmpd_connection_open(struct vmpd_connection *c, const char *socket_name);
 void vmpd_connection_flush(struct vmpd_connection *c);
 /* Marks the connection gone and tells the listener, once. */
 void vmpd_connection_lost(struct vmpd_connection *c, const char *reason);

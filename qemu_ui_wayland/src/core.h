@@ -39,6 +39,7 @@
 #include "feedback-table.h"
 #include "log.h"
 #include "path.h"
+#include "reconnect.h"
 
 struct xkb_context;
 struct xkb_keymap;
@@ -76,6 +77,10 @@ struct vmpd_display {
 
 	struct vmpd_input input;
 	struct wl_list heads; /* vmpd_head.link */
+
+	/* config.reconnect and a socket to come back to: heads outlive the link. */
+	bool can_reconnect;
+	struct vmpd_reconnect reconnect;
 
 	struct vmpd_display_config config;
 	struct vmpd_log log; /* config.log, for the core's files */
@@ -165,6 +170,20 @@ struct vmpd_frame {
 	struct wl_list link;
 };
 
+/* What a head shows, kept so that a reconnect can show it again. */
+enum vmpd_content_kind {
+	VMPD_CONTENT_NONE,
+	VMPD_CONTENT_SURFACE,
+	VMPD_CONTENT_DMABUF,
+};
+
+struct vmpd_content {
+	enum vmpd_content_kind kind;
+	uint32_t width, height, stride, fourcc; /* SURFACE */
+	const void *pixels; /* SURFACE: the caller's */
+	struct vmpd_dmabuf dmabuf; /* DMABUF: every fd is a dup of ours */
+};
+
 struct vmpd_head {
 	struct vmpd_display *display;
 	struct wl_list link;
@@ -217,6 +236,12 @@ struct vmpd_head {
 	struct vmpd_watch wait_fence;
 	bool wait_import;
 
+	/* Kept across a reconnect: what the window was asked to be and show. */
+	char *title, *app_id;
+	bool want_fullscreen;
+	struct vmpd_content content;
+
+	/* Lifetime counters; the pacer's are added in when it goes. */
 	struct vmpd_stats stats;
 };
 
@@ -241,6 +266,8 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d,
 					 struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
+/* After a reconnect: the window again, then its cursor and the last content. */
+void vmpd_head_restore(struct vmpd_head *head);
 
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
 void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);
@@ -248,6 +275,9 @@ void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);
 enum vmpd_status vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width,
 				      uint32_t height, uint32_t stride,
 				      uint32_t fourcc, const void *pixels);
+/* set_surface's argument checks alone (no connection needed). */
+enum vmpd_status vmpd_shm_check(uint32_t width, uint32_t height,
+				uint32_t stride, uint32_t fourcc);
 /* Whether the shm path has buffers to show (set_surface may fail after dropping them). */
 bool vmpd_shm_has_buffers(const struct vmpd_shm_path *s);
 /* A 1x1 opaque buffer, or NULL. */
@@ -335,9 +365,13 @@ bool vmpd_fallback_recopy(struct vmpd_dmabuf_entry *e);
 void vmpd_fallback_gpu_recover(struct vmpd_display *d);
 void vmpd_fallback_fini(struct vmpd_display *d);
 
-/* cursor.c */
+/* cursor.c: keeps a copy of the guest's image, so it outlives a reconnect. */
 struct vmpd_cursor *vmpd_cursor_create(struct vmpd_head *head);
 void vmpd_cursor_destroy(struct vmpd_cursor *cursor);
+/* Connection lost: the Wayland objects go, the image and position stay. */
+void vmpd_cursor_lost(struct vmpd_cursor *cursor);
+/* Reconnected, after the head's surfaces: false when out of memory. */
+bool vmpd_cursor_restore(struct vmpd_cursor *cursor);
 enum vmpd_status vmpd_cursor_set_image(struct vmpd_cursor *cursor,
 				       const uint32_t *argb, uint32_t width,
 				       uint32_t height, int32_t hot_x,

@@ -19,6 +19,7 @@ struct vmpd_cursor {
 	struct wp_viewport *overlay_viewport;
 	struct wl_buffer *buffer;
 	struct wl_buffer *overlay_buffer;
+	uint32_t *argb; /* the guest's image, kept for a reconnect */
 	uint32_t width, height;
 	int32_t hot_x, hot_y;
 	int32_t x, y;
@@ -27,15 +28,11 @@ struct vmpd_cursor {
 	bool defined; /* the guest said anything at all */
 };
 
-struct vmpd_cursor *
-vmpd_cursor_create(struct vmpd_head *head)
+static void
+create_wayland(struct vmpd_cursor *c)
 {
+	struct vmpd_head *head = c->head;
 	struct vmpd_display *d = head->display;
-	struct vmpd_cursor *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->head = head;
-	c->visible = true;
 	c->surface = wl_compositor_create_surface(d->conn.compositor);
 	c->viewport = wp_viewporter_get_viewport(d->conn.viewporter,
 						 c->surface);
@@ -51,7 +48,40 @@ vmpd_cursor_create(struct vmpd_head *head)
 		d->conn.compositor);
 	wl_surface_set_input_region(c->overlay, none);
 	wl_region_destroy(none);
+}
+
+struct vmpd_cursor *
+vmpd_cursor_create(struct vmpd_head *head)
+{
+	struct vmpd_cursor *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->head = head;
+	c->visible = true;
+	create_wayland(c);
 	return c;
+}
+
+#define DESTROY(p, fn)              \
+	do {                        \
+		if (p) {            \
+			fn(p);      \
+			(p) = NULL; \
+		}                   \
+	} while (0)
+
+void
+vmpd_cursor_lost(struct vmpd_cursor *c)
+{
+	if (!c)
+		return;
+	DESTROY(c->buffer, wl_buffer_destroy);
+	DESTROY(c->overlay_buffer, wl_buffer_destroy);
+	DESTROY(c->viewport, wp_viewport_destroy);
+	DESTROY(c->surface, wl_surface_destroy);
+	DESTROY(c->overlay_viewport, wp_viewport_destroy);
+	DESTROY(c->overlay_sub, wl_subsurface_destroy);
+	DESTROY(c->overlay, wl_surface_destroy);
 }
 
 void
@@ -59,15 +89,8 @@ vmpd_cursor_destroy(struct vmpd_cursor *c)
 {
 	if (!c)
 		return;
-	if (c->buffer)
-		wl_buffer_destroy(c->buffer);
-	if (c->overlay_buffer)
-		wl_buffer_destroy(c->overlay_buffer);
-	wp_viewport_destroy(c->viewport);
-	wl_surface_destroy(c->surface);
-	wp_viewport_destroy(c->overlay_viewport);
-	wl_subsurface_destroy(c->overlay_sub);
-	wl_surface_destroy(c->overlay);
+	vmpd_cursor_lost(c);
+	free(c->argb);
 	free(c);
 }
 
@@ -116,7 +139,7 @@ commit_image(struct wl_surface *s, struct wp_viewport *vp, struct wl_buffer *b,
 void
 vmpd_cursor_apply(struct vmpd_cursor *c)
 {
-	if (!c)
+	if (!c || !c->surface)
 		return;
 	struct vmpd_head *head = c->head;
 	struct vmpd_input *in = &head->display->input;
@@ -150,6 +173,29 @@ vmpd_cursor_apply(struct vmpd_cursor *c)
 	}
 }
 
+/* Both wl_buffers from c->argb; false when out of memory. */
+static bool
+make_buffers(struct vmpd_cursor *c)
+{
+	struct vmpd_display *d = c->head->display;
+	struct wl_buffer *b = image_buffer(d, c->argb, c->width, c->height);
+	struct wl_buffer *ob = image_buffer(d, c->argb, c->width, c->height);
+	if (!b || !ob) {
+		if (b)
+			wl_buffer_destroy(b);
+		if (ob)
+			wl_buffer_destroy(ob);
+		return false;
+	}
+	if (c->buffer)
+		wl_buffer_destroy(c->buffer);
+	if (c->overlay_buffer)
+		wl_buffer_destroy(c->overlay_buffer);
+	c->buffer = b;
+	c->overlay_buffer = ob;
+	return true;
+}
+
 enum vmpd_status
 vmpd_cursor_set_image(struct vmpd_cursor *c, const uint32_t *argb,
 		      uint32_t width, uint32_t height, int32_t hot_x,
@@ -169,29 +215,40 @@ vmpd_cursor_set_image(struct vmpd_cursor *c, const uint32_t *argb,
 	if (hot_x < 0 || hot_y < 0 || (uint32_t)hot_x >= width ||
 	    (uint32_t)hot_y >= height)
 		return VMPD_ERR_RECT;
-	struct vmpd_display *d = c->head->display;
-	struct wl_buffer *b = image_buffer(d, argb, width, height);
-	struct wl_buffer *ob = image_buffer(d, argb, width, height);
-	if (!b || !ob) {
-		if (b)
-			wl_buffer_destroy(b);
-		if (ob)
-			wl_buffer_destroy(ob);
+	size_t size = (size_t)width * height * 4;
+	uint32_t *copy = malloc(size);
+	if (!copy)
 		return VMPD_ERR_NOMEM;
-	}
-	if (c->buffer)
-		wl_buffer_destroy(c->buffer);
-	if (c->overlay_buffer)
-		wl_buffer_destroy(c->overlay_buffer);
-	c->buffer = b;
-	c->overlay_buffer = ob;
+	memcpy(copy, argb, size);
+	uint32_t *old = c->argb;
+	uint32_t old_w = c->width, old_h = c->height;
+	c->argb = copy;
 	c->width = width;
 	c->height = height;
+	/* Without a compositor the copy waits for vmpd_cursor_restore(). */
+	if (c->surface && !make_buffers(c)) {
+		c->argb = old;
+		c->width = old_w;
+		c->height = old_h;
+		free(copy);
+		return VMPD_ERR_NOMEM;
+	}
+	free(old);
 	c->hot_x = hot_x;
 	c->hot_y = hot_y;
 	c->has_image = true;
 	vmpd_cursor_apply(c);
 	return VMPD_OK;
+}
+
+bool
+vmpd_cursor_restore(struct vmpd_cursor *c)
+{
+	create_wayland(c);
+	if (c->has_image && !make_buffers(c))
+		return false;
+	/* Shown once the pointer enters the new window (vmpd_cursor_apply). */
+	return true;
 }
 
 void

@@ -85,13 +85,56 @@ connection_lost(void *data, const char *reason)
 	struct vmpd_display *d = data;
 	struct vmpd_head *head;
 	wl_list_for_each(head, &d->heads, link) vmpd_head_lost(head);
+	if (d->can_reconnect)
+		vmpd_reconnect_start(&d->reconnect);
 	if (d->cb.disconnected)
 		d->cb.disconnected(d->data, reason);
+}
+
+/* The display's own proxies of a dead link; the next handshake binds them again. */
+static void
+reconnect_drop(void *data)
+{
+	struct vmpd_display *d = data;
+	vmpd_input_fini(d);
+	vmpd_feedback_release(d);
+	vmpd_feedback_init(&d->feedback);
+	/* The next compositor may render on another device. */
+	vmpd_fallback_fini(d);
+	d->gpu_tried = false;
+	if (d->reset_notifier) {
+		vmplane_reset_notifier_v1_destroy(d->reset_notifier);
+		d->reset_notifier = NULL;
+	}
+}
+
+static const struct vmpd_reconnect_listener reconnect_listener = {
+	.drop = reconnect_drop,
+};
+
+static void
+connection_opened(void *data, bool ok)
+{
+	struct vmpd_display *d = data;
+	vmpd_reconnect_opened(&d->reconnect, ok);
+	if (!ok)
+		return;
+	vmpd_log_emit(&d->log, VMPD_LOG_INFO,
+		      "vmplane display: reconnected to %s (attempt %llu)",
+		      d->reconnect.socket,
+		      (unsigned long long)d->reconnect.attempts);
+	struct vmpd_head *head;
+	wl_list_for_each(head, &d->heads, link) vmpd_head_restore(head);
+	vmpd_connection_flush(&d->conn);
+	vmpd_connection_update_timer(&d->conn);
+	if (d->cb.reconnected)
+		d->cb.reconnected(d->data);
 }
 
 static const struct vmpd_connection_listener connection_listener = {
 	.global = connection_global,
 	.lost = connection_lost,
+	.opened = connection_opened,
 };
 
 struct vmpd_display *
@@ -114,6 +157,11 @@ vmpd_display_create(const struct vmpd_display_config *config,
 	const char *socket_name = d->config.socket_name;
 	d->config.wl_display = NULL;
 	d->config.socket_name = NULL;
+	/* Before connecting: libwayland consumes WAYLAND_SOCKET. */
+	if (d->config.reconnect && !wl)
+		d->can_reconnect = vmpd_reconnect_init(&d->reconnect,
+						       socket_name, &d->conn,
+						       &reconnect_listener, d);
 	if (!vmpd_connection_init(&d->conn, wl, socket_name, &d->log,
 				  &connection_listener, d)) {
 		vmpd_display_destroy(d);
@@ -137,6 +185,7 @@ vmpd_display_destroy(struct vmpd_display *d)
 		vmplane_reset_notifier_v1_destroy(d->reset_notifier);
 		d->reset_notifier = NULL;
 	}
+	vmpd_reconnect_fini(&d->reconnect);
 	vmpd_connection_fini(&d->conn);
 	free(d);
 }

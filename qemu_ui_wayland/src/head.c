@@ -3,8 +3,10 @@
  * A head: one guest scanout shown as one toplevel window (see display.h).
  * Owns the window's surfaces and layout, and hands frames to its current path.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -176,23 +178,11 @@ static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
 	.configure = decoration_configure,
 };
 
-struct vmpd_head *
-vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
+/* The window's Wayland objects: at creation, and again after a reconnect. */
+static bool
+head_create_wayland(struct vmpd_head *head, bool first)
 {
-	if (!d || !d->conn.connected)
-		return NULL;
-	struct vmpd_head *head = calloc(1, sizeof(*head));
-	if (!head)
-		return NULL;
-	head->display = d;
-	wl_list_insert(d->heads.prev, &head->link);
-	wl_list_init(&head->frames);
-	if (config) {
-		head->win_w = config->width;
-		head->win_h = config->height;
-		head->size_from_config = config->width && config->height;
-	}
-
+	struct vmpd_display *d = head->display;
 	head->surface = wl_compositor_create_surface(d->conn.compositor);
 	head->scanout = wl_compositor_create_surface(d->conn.compositor);
 	head->scanout_sub = wl_subcompositor_get_subsurface(
@@ -203,8 +193,12 @@ vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 							    head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
 							   head->surface);
-	vmpd_shm_path_init(&head->shm, head);
-	vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
+	if (first) {
+		vmpd_shm_path_init(&head->shm, head);
+		vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
+	} else {
+		vmpd_feedback_head_init(head);
+	}
 	head->background = vmpd_shm_solid_buffer(d, VMPD_BORDER_ARGB);
 	if (d->conn.explicit_sync)
 		head->surface_sync =
@@ -222,12 +216,8 @@ vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 				 head);
 	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
 	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
-	xdg_toplevel_set_title(head->toplevel, config && config->title
-						       ? config->title
-						       : "vmplane");
-	xdg_toplevel_set_app_id(head->toplevel, config && config->app_id
-							? config->app_id
-							: "vmplane");
+	xdg_toplevel_set_title(head->toplevel, head->title);
+	xdg_toplevel_set_app_id(head->toplevel, head->app_id);
 	if (d->conn.decoration_manager) {
 		head->decoration =
 			zxdg_decoration_manager_v1_get_toplevel_decoration(
@@ -238,16 +228,47 @@ vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
 			head->decoration,
 			ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
 	}
-	if (config && config->fullscreen)
+	if (head->want_fullscreen)
 		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
-	head->cursor = vmpd_cursor_create(head);
-	if (!vmpd_pacing_init(head) || !head->cursor) {
-		vmpd_head_destroy(head);
-		return NULL;
-	}
+	if (!head->cursor)
+		head->cursor = vmpd_cursor_create(head);
+	else if (!vmpd_cursor_restore(head->cursor))
+		return false;
+	if (!vmpd_pacing_init(head) || !head->cursor)
+		return false;
 	vmpd_head_layout(head);
 	wl_surface_commit(head->surface);
 	vmpd_connection_flush(&d->conn);
+	return true;
+}
+
+struct vmpd_head *
+vmpd_head_create(struct vmpd_display *d, const struct vmpd_head_config *config)
+{
+	if (!d || !d->conn.connected)
+		return NULL;
+	struct vmpd_head *head = calloc(1, sizeof(*head));
+	if (!head)
+		return NULL;
+	head->display = d;
+	wl_list_insert(d->heads.prev, &head->link);
+	wl_list_init(&head->frames);
+	/* Before any early destroy: 0 would be taken for a fence to close. */
+	head->wait_fence.fd = -1;
+	if (config) {
+		head->win_w = config->width;
+		head->win_h = config->height;
+		head->size_from_config = config->width && config->height;
+		head->want_fullscreen = config->fullscreen;
+	}
+	head->title = strdup(config && config->title ? config->title
+						     : "vmplane");
+	head->app_id = strdup(config && config->app_id ? config->app_id
+						       : "vmplane");
+	if (!head->title || !head->app_id || !head_create_wayland(head, true)) {
+		vmpd_head_destroy(head);
+		return NULL;
+	}
 	return head;
 }
 
@@ -256,8 +277,7 @@ head_release_wayland(struct vmpd_head *head)
 {
 	vmpd_pacing_fini(head);
 	vmpd_input_forget_head(head->display, head);
-	vmpd_cursor_destroy(head->cursor);
-	head->cursor = NULL;
+	vmpd_cursor_lost(head->cursor);
 	if (head->shm.base.impl) {
 		head->shm.base.impl->fini(&head->shm.base);
 		head->dmabuf.base.impl->fini(&head->dmabuf.base);
@@ -308,6 +328,31 @@ head_release_wayland(struct vmpd_head *head)
 		head->surface = NULL;
 	}
 	head->path = NULL;
+	/* A new window starts over with the next compositor. */
+	head->configured = false;
+	head->grabbed = false;
+	head->server_decorations = false;
+	head->size_from_compositor = false;
+	head->fullscreen = false;
+}
+
+static void
+content_clear(struct vmpd_content *ct)
+{
+	if (ct->kind == VMPD_CONTENT_DMABUF) {
+		for (uint32_t i = 0; i < ct->dmabuf.n_planes; i++) {
+			if (ct->dmabuf.fd[i] >= 0)
+				close(ct->dmabuf.fd[i]);
+		}
+	}
+	memset(ct, 0, sizeof(*ct));
+}
+
+/* Whether calls made without a compositor are kept for the next one. */
+static bool
+remembers(const struct vmpd_head *head)
+{
+	return head->display->can_reconnect;
 }
 
 void
@@ -318,12 +363,55 @@ vmpd_head_lost(struct vmpd_head *head)
 	head_release_wayland(head);
 }
 
+static enum vmpd_status show_surface(struct vmpd_head *head, uint32_t width,
+				     uint32_t height, uint32_t stride,
+				     uint32_t fourcc, const void *pixels);
+static enum vmpd_status show_dmabuf(struct vmpd_head *head,
+				    const struct vmpd_dmabuf *buf);
+
+void
+vmpd_head_restore(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	if (!head->size_from_config)
+		head->win_w = head->win_h = 0;
+	head->fallback_warned = false;
+	if (!head_create_wayland(head, false)) {
+		vmpd_log_emit(
+			&d->log, VMPD_LOG_ERROR,
+			"vmplane display: cannot re-create a window after "
+			"reconnecting");
+		head_release_wayland(head);
+		return;
+	}
+	head->stats.reconnects++;
+	/* The guest's last frame, without waiting for it to draw again. */
+	struct vmpd_content *ct = &head->content;
+	enum vmpd_status st = VMPD_OK;
+	if (ct->kind == VMPD_CONTENT_SURFACE)
+		st = show_surface(head, ct->width, ct->height, ct->stride,
+				  ct->fourcc, ct->pixels);
+	else if (ct->kind == VMPD_CONTENT_DMABUF)
+		st = show_dmabuf(head, &ct->dmabuf);
+	if (st != VMPD_OK)
+		vmpd_log_emit(&d->log, VMPD_LOG_WARNING,
+			      "vmplane display: cannot show the guest's frame "
+			      "again after reconnecting: %s",
+			      vmpd_status_str(st));
+	else if (ct->kind != VMPD_CONTENT_NONE)
+		vmpd_head_update(head, NULL, -1);
+}
+
 void
 vmpd_head_destroy(struct vmpd_head *head)
 {
 	if (!head)
 		return;
 	head_release_wayland(head);
+	vmpd_cursor_destroy(head->cursor);
+	content_clear(&head->content);
+	free(head->title);
+	free(head->app_id);
 	if (head->shm.base.impl) {
 		pixman_region32_fini(&head->shm.pending);
 		pixman_region32_fini(&head->dmabuf.damage);
@@ -353,7 +441,14 @@ vmpd_head_get_user_data(const struct vmpd_head *head)
 void
 vmpd_head_set_title(struct vmpd_head *head, const char *title)
 {
-	if (!usable(head) || !title)
+	if (!head || !title)
+		return;
+	char *copy = strdup(title);
+	if (copy) {
+		free(head->title);
+		head->title = copy;
+	}
+	if (!usable(head))
 		return;
 	xdg_toplevel_set_title(head->toplevel, title);
 	vmpd_connection_flush(&head->display->conn);
@@ -362,6 +457,9 @@ vmpd_head_set_title(struct vmpd_head *head, const char *title)
 void
 vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 {
+	if (!head)
+		return;
+	head->want_fullscreen = fullscreen;
 	if (!usable(head))
 		return;
 	if (fullscreen)
@@ -406,9 +504,11 @@ vmpd_head_update(struct vmpd_head *head, const struct vmpd_rect *damage,
 		 int acquire_fence_fd)
 {
 	enum vmpd_status st = VMPD_ERR_INVALID;
-	if (head && !usable(head))
+	if (head && !usable(head)) {
+		/* Nothing to wait for: the frame ends now and the guest goes on. */
+		head->stats.frames_dropped_disconnected++;
 		st = VMPD_ERR_DISCONNECTED;
-	else if (head && !head->path)
+	} else if (head && !head->path)
 		st = VMPD_ERR_STATE;
 	else if (head)
 		/* The path records the damage and hands the frame to pacing; it owns the fence now. */
@@ -424,6 +524,7 @@ vmpd_head_disable(struct vmpd_head *head)
 {
 	if (!head)
 		return;
+	content_clear(&head->content);
 	vmpd_pacing_disable(head);
 	if (!usable(head))
 		return;
@@ -443,14 +544,10 @@ forget_empty_path(struct vmpd_head *head)
 		head->path = NULL;
 }
 
-enum vmpd_status
-vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
-		      uint32_t stride, uint32_t fourcc, const void *pixels)
+static enum vmpd_status
+show_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+	     uint32_t stride, uint32_t fourcc, const void *pixels)
 {
-	if (!head || !pixels)
-		return VMPD_ERR_INVALID;
-	if (!usable(head))
-		return VMPD_ERR_DISCONNECTED;
 	enum vmpd_status st = vmpd_shm_set_surface(&head->shm, width, height,
 						   stride, fourcc, pixels);
 	if (st != VMPD_OK) {
@@ -463,12 +560,33 @@ vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
 }
 
 enum vmpd_status
-vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+vmpd_head_set_surface(struct vmpd_head *head, uint32_t width, uint32_t height,
+		      uint32_t stride, uint32_t fourcc, const void *pixels)
 {
-	if (!head || !buf)
+	if (!head || !pixels)
 		return VMPD_ERR_INVALID;
-	if (!usable(head))
+	if (!usable(head) && !remembers(head))
 		return VMPD_ERR_DISCONNECTED;
+	enum vmpd_status st = vmpd_shm_check(width, height, stride, fourcc);
+	if (st != VMPD_OK)
+		return st;
+	content_clear(&head->content);
+	head->content = (struct vmpd_content){
+		.kind = VMPD_CONTENT_SURFACE,
+		.width = width,
+		.height = height,
+		.stride = stride,
+		.fourcc = fourcc,
+		.pixels = pixels,
+	};
+	if (!usable(head))
+		return VMPD_OK;
+	return show_surface(head, width, height, stride, fourcc, pixels);
+}
+
+static enum vmpd_status
+show_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+{
 	struct vmpd_dmabuf_entry *mapped = NULL;
 	enum vmpd_status st = vmpd_dmabuf_set(&head->dmabuf, buf, &mapped);
 	if (st == VMPD_OK && mapped)
@@ -488,6 +606,67 @@ vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
 	return VMPD_OK;
 }
 
+static bool
+same_dmabuf(const struct vmpd_dmabuf *a, const struct vmpd_dmabuf *b)
+{
+	struct stat sa, sb;
+	if (a->n_planes != b->n_planes || a->fourcc != b->fourcc ||
+	    a->modifier != b->modifier || a->width != b->width ||
+	    a->height != b->height || a->y0_top != b->y0_top ||
+	    memcmp(&a->src, &b->src, sizeof(a->src)) != 0)
+		return false;
+	for (uint32_t i = 0; i < a->n_planes; i++) {
+		if (a->offset[i] != b->offset[i] ||
+		    a->stride[i] != b->stride[i] || fstat(a->fd[i], &sa) != 0 ||
+		    fstat(b->fd[i], &sb) != 0 || sa.st_dev != sb.st_dev ||
+		    sa.st_ino != sb.st_ino)
+			return false;
+	}
+	return true;
+}
+
+/* Keeps buf (dups of its fds) for a reconnect; the same buffer again costs two fstats. */
+static void
+remember_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+{
+	struct vmpd_content *ct = &head->content;
+	if (ct->kind == VMPD_CONTENT_DMABUF && same_dmabuf(&ct->dmabuf, buf))
+		return;
+	struct vmpd_content next = { .kind = VMPD_CONTENT_DMABUF,
+				     .dmabuf = *buf };
+	for (uint32_t i = 0; i < VMPD_MAX_PLANES; i++)
+		next.dmabuf.fd[i] = -1;
+	for (uint32_t i = 0; i < buf->n_planes; i++) {
+		next.dmabuf.fd[i] = fcntl(buf->fd[i], F_DUPFD_CLOEXEC, 0);
+		if (next.dmabuf.fd[i] < 0) {
+			/* Without the fds the frame cannot come back: keep none. */
+			content_clear(&next);
+			break;
+		}
+	}
+	content_clear(ct);
+	*ct = next;
+}
+
+enum vmpd_status
+vmpd_head_set_dmabuf(struct vmpd_head *head, const struct vmpd_dmabuf *buf)
+{
+	if (!head || !buf)
+		return VMPD_ERR_INVALID;
+	if (!usable(head) && !remembers(head))
+		return VMPD_ERR_DISCONNECTED;
+	enum vmpd_status st;
+	if (usable(head)) {
+		st = show_dmabuf(head, buf);
+	} else {
+		char why[160];
+		st = vmpd_dmabuf_validate(buf, why, sizeof(why));
+	}
+	if (st == VMPD_OK && remembers(head))
+		remember_dmabuf(head, buf);
+	return st;
+}
+
 enum vmpd_status
 vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
 		     uint32_t width, uint32_t height, int32_t hot_x,
@@ -495,8 +674,9 @@ vmpd_head_set_cursor(struct vmpd_head *head, const uint32_t *argb,
 {
 	if (!head)
 		return VMPD_ERR_INVALID;
-	if (!usable(head))
+	if (!usable(head) && !remembers(head))
 		return VMPD_ERR_DISCONNECTED;
+	/* Without a compositor the cursor keeps the image for the next one. */
 	enum vmpd_status st = vmpd_cursor_set_image(head->cursor, argb, width,
 						    height, hot_x, hot_y);
 	vmpd_connection_flush(&head->display->conn);
@@ -507,7 +687,7 @@ void
 vmpd_head_move_cursor(struct vmpd_head *head, int32_t x, int32_t y,
 		      bool visible)
 {
-	if (!usable(head))
+	if (!head || (!usable(head) && !remembers(head)))
 		return;
 	vmpd_cursor_move(head->cursor, x, y, visible);
 	vmpd_connection_flush(&head->display->conn);
@@ -538,14 +718,17 @@ vmpd_head_get_stats(const struct vmpd_head *head, struct vmpd_stats *stats)
 		memset(stats, 0, sizeof(*stats));
 		return;
 	}
+	/* Earlier pacers' counts are in head->stats; the live one's go on top. */
 	*stats = head->stats;
 	if (head->pacer) {
 		struct vmsync_pacer_stats ps;
 		vmsync_pacer_get_stats(head->pacer, &ps);
-		stats->frames_presented = ps.frames_presented;
-		stats->frames_zero_copy = ps.frames_zero_copy;
-		stats->frames_dropped = ps.frames_dropped + ps.frames_discarded;
-		stats->watchdog_releases = ps.watchdog_releases;
-		stats->last_latency_ns = ps.last_latency_ns;
+		stats->frames_presented += ps.frames_presented;
+		stats->frames_zero_copy += ps.frames_zero_copy;
+		stats->frames_dropped += ps.frames_dropped +
+					 ps.frames_discarded;
+		stats->watchdog_releases += ps.watchdog_releases;
+		if (ps.last_latency_ns)
+			stats->last_latency_ns = ps.last_latency_ns;
 	}
 }

@@ -122,6 +122,18 @@ vmpd_pacing_fini(struct vmpd_head *head)
 	}
 	clear_wait(head);
 	set_block(head, false);
+	if (head->pacer) {
+		/* The counters outlive the pacer: the head keeps them for its lifetime. */
+		struct vmsync_pacer_stats ps;
+		vmsync_pacer_get_stats(head->pacer, &ps);
+		head->stats.frames_presented += ps.frames_presented;
+		head->stats.frames_zero_copy += ps.frames_zero_copy;
+		head->stats.frames_dropped += ps.frames_dropped +
+					      ps.frames_discarded;
+		head->stats.watchdog_releases += ps.watchdog_releases;
+		if (ps.last_latency_ns)
+			head->stats.last_latency_ns = ps.last_latency_ns;
+	}
 	vmsync_pacer_destroy(head->pacer);
 	head->pacer = NULL;
 	head->watchdog.deadline_ns = 0;

@@ -64,10 +64,9 @@ shm_format_of(uint32_t fourcc, uint32_t *wl_format)
 }
 
 enum vmpd_status
-vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
-		     uint32_t stride, uint32_t fourcc, const void *pixels)
+vmpd_shm_check(uint32_t width, uint32_t height, uint32_t stride,
+	       uint32_t fourcc)
 {
-	struct vmpd_head *head = s->base.head;
 	uint32_t wl_format;
 	if (!shm_format_of(fourcc, &wl_format))
 		return VMPD_ERR_FOURCC;
@@ -76,6 +75,19 @@ vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
 		return VMPD_ERR_SIZE;
 	if (stride < width * 4u)
 		return VMPD_ERR_STRIDE;
+	return VMPD_OK;
+}
+
+enum vmpd_status
+vmpd_shm_set_surface(struct vmpd_shm_path *s, uint32_t width, uint32_t height,
+		     uint32_t stride, uint32_t fourcc, const void *pixels)
+{
+	struct vmpd_head *head = s->base.head;
+	uint32_t wl_format;
+	enum vmpd_status checked = vmpd_shm_check(width, height, stride,
+						  fourcc);
+	if (checked != VMPD_OK || !shm_format_of(fourcc, &wl_format))
+		return checked;
 
 	/* The guest may have been on the dma-buf path; its imports stay cached. */
 	bool same = head->path == &s->base && s->pool && s->width == width &&

@@ -7,11 +7,14 @@
  * and runs here, on the compositor's thread.
  *
  * $VMPLANE_E2E_CTL = "<command fd>,<reply fd>" for the test to use.
+ * In a standalone Weston the test hands its pipes in instead (e2e-control.h)
+ * and keys are typed on a seat of the module's own.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libweston/libweston.h>
@@ -20,12 +23,25 @@
 
 #include "e2e-control.h"
 
+/*
+ * Exported by libweston 10 but declared only in its private headers (as
+ * its own test plugin uses them): a seat with a keyboard, and key events.
+ */
+void weston_seat_init(struct weston_seat *seat, struct weston_compositor *ec,
+		      const char *seat_name);
+void weston_seat_release(struct weston_seat *seat);
+int weston_seat_init_keyboard(struct weston_seat *seat, struct xkb_keymap *keymap);
+void notify_key(struct weston_seat *seat, const struct timespec *time, uint32_t key,
+		enum wl_keyboard_key_state state, enum weston_key_state_update update_state);
+
 struct e2e_control {
 	struct weston_compositor *compositor;
 	struct wl_event_source *source;
 	struct wl_listener destroy;
 	int cmd_fd, reply_fd;
 	struct weston_process proc;
+	bool has_seat;
+	struct weston_seat seat;
 };
 
 static void
@@ -100,6 +116,18 @@ on_command(int fd, uint32_t mask, void *data)
 			weston_desktop_surface_close(ds);
 		reply(ctl, E2E_CLOSE, ds != NULL);
 		break;
+	case E2E_KEY:
+		if (ctl->has_seat) {
+			struct timespec now;
+
+			weston_compositor_get_time(&now);
+			notify_key(&ctl->seat, &now, (uint32_t)msg.value,
+				   WL_KEYBOARD_KEY_STATE_PRESSED, STATE_UPDATE_AUTOMATIC);
+			notify_key(&ctl->seat, &now, (uint32_t)msg.value,
+				   WL_KEYBOARD_KEY_STATE_RELEASED, STATE_UPDATE_AUTOMATIC);
+		}
+		reply(ctl, E2E_KEY, ctl->has_seat);
+		break;
 	default:
 		reply(ctl, '?', 0);
 	}
@@ -113,6 +141,8 @@ control_destroy(struct wl_listener *listener, void *data)
 
 	wl_list_remove(&ctl->destroy.link);
 	wl_event_source_remove(ctl->source);
+	if (ctl->has_seat)
+		weston_seat_release(&ctl->seat);
 	close(ctl->cmd_fd);
 	close(ctl->reply_fd);
 	free(ctl);
@@ -123,14 +153,33 @@ wet_module_init(struct weston_compositor *compositor, int *argc, char *argv[])
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(compositor->wl_display);
 	struct e2e_control *ctl = calloc(1, sizeof(*ctl));
+	const char *fds = getenv("VMPLANE_E2E_CTL_FDS");
 	int cmd[2], rep[2];
 	char env[64];
 
-	if (!ctl || pipe2(cmd, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+	if (!ctl)
+		return -1;
+	ctl->compositor = compositor;
+	if (fds) {
+		if (sscanf(fds, "%d,%d", &ctl->cmd_fd, &ctl->reply_fd) != 2) {
+			weston_log("e2e-control: bad VMPLANE_E2E_CTL_FDS '%s'\n", fds);
+			free(ctl);
+			return -1;
+		}
+		weston_seat_init(&ctl->seat, compositor, "e2e-seat");
+		ctl->has_seat = weston_seat_init_keyboard(&ctl->seat, NULL) == 0;
+		if (!ctl->has_seat)
+			weston_seat_release(&ctl->seat);
+		ctl->source = wl_event_loop_add_fd(loop, ctl->cmd_fd, WL_EVENT_READABLE,
+						   on_command, ctl);
+		ctl->destroy.notify = control_destroy;
+		wl_signal_add(&compositor->destroy_signal, &ctl->destroy);
+		return 0;
+	}
+	if (pipe2(cmd, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
 		free(ctl);
 		return -1;
 	}
-	ctl->compositor = compositor;
 	ctl->cmd_fd = cmd[0];
 	ctl->reply_fd = rep[1];
 	ctl->source = wl_event_loop_add_fd(loop, cmd[0], WL_EVENT_READABLE, on_command, ctl);

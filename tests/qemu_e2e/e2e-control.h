@@ -13,7 +13,15 @@ enum e2e_op {
 	E2E_FOCUS = 'k',      /* give every keyboard's focus to the toplevel */
 	E2E_FULLSCREEN = 'f', /* reply 1 when the shell made it fullscreen, -1 when none */
 	E2E_CLOSE = 'c',      /* send xdg_toplevel.close */
+	E2E_KEY = 'y',        /* value: evdev key, pressed and released on the module's
+	                       * own seat; reply 1 when it has one (standalone only) */
 };
+
+/*
+ * Standalone Weston (no harness): $VMPLANE_E2E_CTL_FDS = "<command fd>,<reply
+ * fd>", inherited from the test, which keeps the other ends; the module
+ * then also adds a seat with a keyboard, since a headless Weston has none.
+ */
 
 struct e2e_msg {
 	char op;

@@ -16,13 +16,24 @@ headless process; QEMU is watched through QMP and its stderr.
   standalone-test.py guest-screenshot the guest's pattern in a screenshot that
                                       weston-screenshooter takes of a headless
                                       Weston (for Westons without our harness)
+  standalone-test.py compositor-restart
+                                      Weston (our GL renderer) stopped and a
+                                      new one started on the same socket, 5
+                                      times: the guest runs on meanwhile, QEMU
+                                      reconnects by itself, the screenshot
+                                      shows the guest's latest frame, typed
+                                      keys reach it, the counters survive
 
 Exit 77 (skip) when the patched QEMU is not built.
 """
 import glob
 import os
+import re
+import select
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -239,6 +250,249 @@ def test_compositor_gone(qemu, tmp):
         weston.kill()
 
 
+class ControlledWeston:
+    """Headless Weston with our GL renderer, the desktop shell, the
+    screenshooter, and e2e-control.so, which types keys on a seat of its
+    own; its command pipes are ours."""
+
+    def __init__(self, tmp, socket_name, n):
+        exe = shutil.which("weston")
+        control = os.environ.get("VMPLANE_E2E_CONTROL")
+        renderer = os.environ.get("VMPLANE_RENDERER")
+        if not exe or not shutil.which("weston-screenshooter"):
+            skip("weston and weston-screenshooter are needed")
+        if not control or not renderer:
+            skip("VMPLANE_E2E_CONTROL and VMPLANE_RENDERER are not set (meson sets them)")
+        self.tmp, self.socket = tmp, socket_name
+        self.path = os.path.join(os.environ["XDG_RUNTIME_DIR"], socket_name)
+        cmd_r, self.cmd_w = os.pipe()
+        self.rep_r, rep_w = os.pipe()
+        env = dict(os.environ, VMPLANE_E2E_CTL_FDS=f"{cmd_r},{rep_w}",
+                   WESTON_MODULE_MAP=f"gl-renderer.so={renderer}")
+        self.log = open(os.path.join(tmp, f"weston-{n}.log"), "w")
+        # No panel: it would cover part of a window placed at the top.
+        config = os.path.join(tmp, "weston.ini")
+        with open(config, "w") as f:
+            f.write("[shell]\npanel-position=none\n")
+        self.proc = subprocess.Popen(
+            [exe, "--backend=headless-backend.so", "--use-gl", f"--config={config}",
+             f"--socket={socket_name}", "--width=1024", "--height=768", "--debug",
+             f"--modules={control}"],
+            env=env, pass_fds=(cmd_r, rep_w), stdout=self.log, stderr=subprocess.STDOUT)
+        os.close(cmd_r)
+        os.close(rep_w)
+        # The socket file may be the last Weston's: wait until one listens.
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                fail(f"weston exited early, see {self.log.name}")
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(self.path)
+                return
+            except OSError:
+                time.sleep(0.05)
+        fail("weston does not listen on its socket")
+
+    def ctl(self, op, value=0):
+        os.write(self.cmd_w, struct.pack("=c3xi", op.encode(), value))
+        if not select.select([self.rep_r], [], [], 10)[0]:
+            fail(f"e2e-control did not answer '{op}'")
+        got, answer = struct.unpack("=c3xi", os.read(self.rep_r, 8))
+        if got != op.encode():
+            fail(f"e2e-control answered '{got}' to '{op}'")
+        return answer
+
+    def screenshot(self):
+        shots = tempfile.mkdtemp(dir=self.tmp)
+        env = dict(os.environ, WAYLAND_DISPLAY=self.socket)
+        r = subprocess.run(["weston-screenshooter"], cwd=shots, env=env, capture_output=True,
+                           text=True, timeout=30)
+        pngs = glob.glob(os.path.join(shots, "*.png"))
+        if r.returncode != 0 or len(pngs) != 1:
+            fail(f"weston-screenshooter: status {r.returncode}, {len(pngs)} files: "
+                 f"{r.stderr.strip()}")
+        shot = read_png(pngs[0])
+        # The latest one is kept for a failure's report.
+        shutil.copy(pngs[0], os.path.join(self.tmp, "last-screenshot.png"))
+        shutil.rmtree(shots)
+        return shot
+
+    def stop(self, sig):
+        os.close(self.cmd_w)
+        os.close(self.rep_r)
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        self.log.close()
+
+
+def key_rgb(evdev):
+    # For these keys the evdev code is the set-1 scan code (pattern.h).
+    j = evdev & 0x3f
+    return bytes([c6_to_8(j), c6_to_8(63 - j), c6_to_8(32)])
+
+
+def guest_image(key):
+    """The guest's 640x400 screen (every pattern.h pixel doubled), the key
+    box painted for `key` (None: black)."""
+    rows = []
+    for y in range(2 * PAT_H):
+        row = bytearray()
+        for x in range(2 * PAT_W):
+            gx, gy = x // 2, y // 2
+            if key is not None and 128 <= gx < 192 and 80 <= gy < 120:
+                row += key_rgb(key)
+            else:
+                row += guest_pixel(gx, gy)
+        rows.append(bytes(row))
+    return rows
+
+
+def guest_mismatches(shot, rows):
+    """Pixels of the guest's window in a screenshot that differ from rows;
+    the window is found by the orientation mark (yellow, guest 8,8)."""
+    w, h, px = shot
+    gw, gh = 2 * PAT_W, 2 * PAT_H
+    yellow = bytes([255, 255, 0])
+    i = px.find(yellow)
+    while i >= 0 and i % 3:
+        i = px.find(yellow, i + 1)
+    if i < 0:
+        return gw * gh
+    ox, oy = (i // 3) % w - 16, (i // 3) // w - 16
+    if ox < 0 or oy < 0 or ox + gw > w or oy + gh > h:
+        return gw * gh
+    bad = 0
+    for y in range(gh):
+        start = ((oy + y) * w + ox) * 3
+        got = px[start:start + gw * 3]
+        if got != rows[y]:
+            bad += sum(1 for x in range(gw) if got[x * 3:x * 3 + 3] != rows[y][x * 3:x * 3 + 3])
+    return bad
+
+
+def test_compositor_restart(qemu, tmp):
+    restarts = 5
+    keys = [30, 31, 32, 33, 34, 35]  # a s d f g h, typed on Weston
+    # z x c v b, sent through QMP while no compositor is there
+    offline = [("z", 44), ("x", 45), ("c", 46), ("v", 47), ("b", 48)]
+    socket_name = f"vmplane-restart-{os.getpid()}"
+    qmp_path = os.path.join(tmp, "qmp.sock")
+    err_path = os.path.join(tmp, "qemu.err")
+    weston = ControlledWeston(tmp, socket_name, 0)
+    env = env_without_wayland()
+    env["WAYLAND_DISPLAY"] = socket_name
+    env["VMPLANE_STATS"] = "1"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            qemu_args(qemu, "wayland", ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+                                        "-trace", "wayland_gfx_switch",
+                                        "-trace", "wayland_connected"]),
+            env=env, stdout=err, stderr=subprocess.STDOUT)
+    best = [None]
+
+    def report():
+        out = os.environ.get("WESTON_TEST_OUTPUT_PATH", tmp)
+        last = os.path.join(tmp, "last-screenshot.png")
+        if os.path.exists(last):
+            shutil.copy(last, os.path.join(out, "qemu-compositor-restart-last.png"))
+        print(f"fewest mismatching pixels: {best[0]}; last screenshot in {out}; QEMU said:\n"
+              f"{open(err_path).read()}")
+
+    def shown(rows):
+        def check():
+            bad = guest_mismatches(weston.screenshot(), rows)
+            best[0] = bad if best[0] is None else min(best[0], bad)
+            return bad == 0
+        return check
+
+    def type_key(key):
+        # Focus first: a new Weston gives it to the new window, but say so.
+        if weston.ctl("k") != 1:
+            fail("no QEMU window on the new Weston to focus")
+        if weston.ctl("y", key) != 1:
+            fail("e2e-control has no seat to type on")
+        best[0] = None
+        try:
+            wait_for(shown(guest_image(key)), 30, f"the guest's key box for key {key}")
+        except SystemExit:
+            report()
+            raise
+
+    try:
+        qmp = Qmp(qmp_path)
+        wait_for(lambda: "640x400" in open(err_path).read(), 60, "the guest's video mode")
+        try:
+            wait_for(shown(guest_image(None)), 60, "the guest's pattern on the first Weston")
+        except SystemExit:
+            report()
+            raise
+        type_key(keys[0])
+        for n in range(1, restarts + 1):
+            # Killed like a crash, or asked to quit: both leave QEMU waiting.
+            weston.stop(signal.SIGKILL if n % 2 else signal.SIGTERM)
+            wait_for(lambda: open(err_path).read().count("lost the connection") == n, 20,
+                     f"QEMU to notice that Weston {n - 1} went away")
+            if proc.poll() is not None:
+                fail(f"QEMU exited ({proc.returncode}) when the compositor went away")
+            # The guest is never held meanwhile: it takes a key and repaints.
+            qcode, code = offline[n - 1]
+            qmp.cmd("send-key", keys=[{"type": "qcode", "data": qcode}])
+            dump = os.path.join(tmp, "screendump.ppm")
+
+            def repainted():
+                qmp.cmd("screendump", filename=dump)
+                w, h, px = read_ppm(dump)
+                i = ((80 + 20) * 2 * w + (128 + 32) * 2) * 3
+                return (w, h) == (640, 400) and px[i:i + 3] == key_rgb(code)
+            wait_for(repainted, 20, "the guest to repaint while no compositor was there")
+            t0 = time.monotonic()
+            weston = ControlledWeston(tmp, socket_name, n)
+            wait_for(lambda: open(err_path).read().count("reconnected to the compositor") == n,
+                     20, f"QEMU to reconnect to Weston {n}")
+            took = time.monotonic() - t0
+            # The guest's latest frame, drawn while no one showed it: what
+            # the new Weston shows, QEMU sent again by itself.
+            best[0] = None
+            try:
+                wait_for(shown(guest_image(code)), 30,
+                         f"the guest's screen on Weston {n}")
+            except SystemExit:
+                report()
+                raise
+            type_key(keys[n])
+            print(f"ok - restart {n}: reconnected {took * 1000:.0f} ms after Weston "
+                  f"listened; the frame the guest drew offline (key {code}) exact, "
+                  f"key {keys[n]} typed on Weston reached the guest")
+        if qmp.cmd("query-status")["status"] != "running":
+            fail("the guest is not running")
+        qmp.cmd("quit")
+        proc.wait(timeout=30)
+        log = open(err_path).read()
+        m = re.search(r"wayland stats: console 0: (\d+) frames submitted, (\d+) presented.*?"
+                      r"(\d+) frames dropped while disconnected, (\d+) reconnects", log)
+        if not m:
+            print(log)
+            fail("no VMPLANE_STATS line")
+        submitted, presented, dropped, reconnects = map(int, m.groups())
+        print(m.group(0))
+        if reconnects != restarts:
+            fail(f"{reconnects} reconnects counted, want {restarts}")
+        if dropped == 0:
+            fail("no frame counted as dropped while disconnected")
+        # Counted by pacers that each went with their compositor.
+        if presented < restarts + 1 or submitted < presented:
+            fail(f"{presented} presented of {submitted} submitted: counters were lost")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if weston.proc.poll() is None:
+            weston.proc.kill()
+            weston.proc.wait()
+
+
 def test_gl_no_egl(qemu, tmp):
     weston = Weston(tmp, "kiosk-shell.so")
     try:
@@ -317,7 +571,8 @@ def test_guest_screenshot(qemu, tmp):
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
              "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
-             "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot}
+             "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot,
+             "compositor-restart": test_compositor_restart}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
         print(__doc__)
         sys.exit(2)

@@ -3,6 +3,7 @@
  * The scripted test compositor. One dispatcher per interface (an opcode
  * switch, no tables); once started, its state is touched only under lock.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -47,6 +48,8 @@ struct fake_compositor {
 	struct wl_list notifiers;       /* vmplane_reset_notifier_v1 resources */
 	int fences[MAX_FENCES];         /* eventfds sent as release fences */
 	int n_fences;
+	struct wl_list keyboards;       /* wl_keyboard resources */
+	struct wl_list pointers;        /* wl_pointer resources */
 };
 
 struct fsurface {
@@ -59,6 +62,7 @@ struct fsurface {
 	bool configured;
 	/* zwp_linux_buffer_release_v1 of the pending and the current commit. */
 	struct wl_resource *pending_release, *current_release;
+	bool had_buffer;                /* a commit ever carried a buffer */
 	struct wl_list frames;          /* wl_callback resource links */
 	struct wl_list presents;        /* wp_presentation_feedback resource links */
 	struct wl_list link;
@@ -224,6 +228,7 @@ static void surface_commit(struct fsurface *s)
 		s->pending_release = NULL;
 		s->attached = false;
 		if (s->current) {
+			s->had_buffer = true;
 			struct fbuffer *b = wl_resource_get_user_data(s->current);
 			dmabuf = b->dmabuf;
 			if (dmabuf)
@@ -323,6 +328,7 @@ static int xdg_surface_dispatch(const void *impl, void *target, uint32_t opcode,
 	} else if (opcode == 1) {
 		s->toplevel = make(target, &xdg_toplevel_interface, args[0].n, toplevel_dispatch, s,
 			NULL);
+		s->fc->stats.toplevels++;
 	}
 	return 0;
 }
@@ -638,6 +644,109 @@ static void bind_dmabuf(struct wl_client *c, void *data, uint32_t v, uint32_t id
 			(uint32_t)(fc->formats[i].modifier >> 32), (uint32_t)fc->formats[i].modifier);
 }
 
+/* ---- seat: a keyboard without a keymap, typed on by fake_compositor_key ---- */
+
+static int keyboard_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	if (opcode == 0) /* release */
+		wl_resource_destroy(target);
+	return 0;
+}
+
+static int pointer_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	/* set_cursor (serial, surface, hotspot) with an image already committed */
+	if (opcode == 0 && args[1].o) {
+		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
+		if (s && s->had_buffer)
+			fc->stats.cursor_sets++;
+	} else if (opcode == 1) { /* release */
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+static int seat_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	if (opcode == 0) { /* get_pointer */
+		struct wl_resource *ptr = make(target, &wl_pointer_interface, args[0].n,
+			pointer_dispatch, fc, unlink_resource);
+		wl_list_insert(&fc->pointers, wl_resource_get_link(ptr));
+		fc->stats.pointers++;
+	} else if (opcode == 1) { /* get_keyboard */
+		struct wl_resource *kb = make(target, &wl_keyboard_interface, args[0].n,
+			keyboard_dispatch, fc, unlink_resource);
+		wl_list_insert(&fc->keyboards, wl_resource_get_link(kb));
+		fc->stats.keyboards++;
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			wl_keyboard_send_keymap(kb, WL_KEYBOARD_KEYMAP_FORMAT_NO_KEYMAP, fd, 0);
+			close(fd);
+		}
+	} else if (opcode == 3) { /* release */
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+static void bind_seat(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	struct wl_resource *r = wl_resource_create(c, &wl_seat_interface, (int)v, id);
+	wl_resource_set_dispatcher(r, seat_dispatch, NULL, data, NULL);
+	wl_seat_send_capabilities(r, WL_SEAT_CAPABILITY_KEYBOARD | WL_SEAT_CAPABILITY_POINTER);
+}
+
+static struct fsurface *client_toplevel(struct fake_compositor *fc, struct wl_resource *r)
+{
+	struct fsurface *s, *found = NULL;
+	wl_list_for_each(s, &fc->surfaces, link) {
+		if (s->toplevel && wl_resource_get_client(s->res) == wl_resource_get_client(r))
+			found = s;
+	}
+	return found;
+}
+
+void fake_compositor_pointer_enter(struct fake_compositor *fc)
+{
+	pthread_mutex_lock(&fc->lock);
+	struct wl_resource *ptr;
+	wl_resource_for_each(ptr, &fc->pointers) {
+		struct fsurface *s = client_toplevel(fc, ptr);
+		if (!s)
+			continue;
+		wl_pointer_send_enter(ptr, ++fc->serial, s->res, wl_fixed_from_int(10),
+			wl_fixed_from_int(10));
+		wl_pointer_send_frame(ptr);
+	}
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void fake_compositor_key(struct fake_compositor *fc, uint32_t key)
+{
+	pthread_mutex_lock(&fc->lock);
+	struct wl_resource *kb;
+	wl_resource_for_each(kb, &fc->keyboards) {
+		struct fsurface *found = client_toplevel(fc, kb);
+		if (!found)
+			continue;
+		struct wl_array keys;
+		wl_array_init(&keys);
+		uint32_t t = (uint32_t)(vmplane_now_ns() / 1000000);
+		wl_keyboard_send_enter(kb, ++fc->serial, found->res, &keys);
+		wl_keyboard_send_key(kb, ++fc->serial, t, key, WL_KEYBOARD_KEY_STATE_PRESSED);
+		wl_keyboard_send_key(kb, ++fc->serial, t, key, WL_KEYBOARD_KEY_STATE_RELEASED);
+		wl_array_release(&keys);
+	}
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
+}
+
 static void bind_reset(struct wl_client *c, void *data, uint32_t v, uint32_t id)
 {
 	struct fake_compositor *fc = data;
@@ -692,10 +801,16 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	wl_list_init(&fc->surfaces);
 	wl_list_init(&fc->feedbacks);
 	wl_list_init(&fc->notifiers);
+	wl_list_init(&fc->keyboards);
+	wl_list_init(&fc->pointers);
 	pthread_mutex_init(&fc->lock, NULL);
 	fc->display = wl_display_create();
 	fc->loop = wl_display_get_event_loop(fc->display);
-	const char *name = wl_display_add_socket_auto(fc->display);
+	const char *name = config->socket_name;
+	if (name && wl_display_add_socket(fc->display, name) != 0)
+		name = NULL;
+	else if (!name)
+		name = wl_display_add_socket_auto(fc->display);
 	const char *dir = getenv("XDG_RUNTIME_DIR");
 	if (!name || !dir) {
 		fprintf(stderr, "fake compositor: no socket (XDG_RUNTIME_DIR set?)\n");
@@ -718,6 +833,8 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	if (config->explicit_sync)
 		wl_global_create(fc->display, &zwp_linux_explicit_synchronization_v1_interface, 2, fc,
 			bind_explicit_sync);
+	if (config->seat)
+		wl_global_create(fc->display, &wl_seat_interface, 5, fc, bind_seat);
 	pthread_create(&fc->thread, NULL, run, fc);
 	return fc;
 }

@@ -32,6 +32,8 @@ struct fake_config {
 	 * poll-based wait needs; a real sync_file only exists in the rig), else
 	 * as immediate_release. */
 	bool fenced_release;
+	const char *socket_name;          /* in $XDG_RUNTIME_DIR, to restart on it; NULL: any */
+	bool seat;                        /* offer wl_seat v5 with a keyboard and a pointer */
 };
 
 struct fake_stats {
@@ -44,6 +46,8 @@ struct fake_stats {
 	int acquire_fences;               /* set_acquire_fence requests */
 	int releases_requested;           /* get_release requests */
 	int fenced_sent, immediate_sent;  /* release events sent */
+	int toplevels, keyboards, pointers;
+	int cursor_sets;                  /* wl_pointer.set_cursor with a surface */
 };
 
 struct fake_compositor;
@@ -61,6 +65,10 @@ void fake_compositor_resend_feedback(struct fake_compositor *fc, const struct fa
 void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded);
 /* Makes every release fence sent so far readable; returns how many. */
 int fake_compositor_signal_release_fences(struct fake_compositor *fc);
+/* config.seat: focuses every client's first toplevel and types `key` (evdev) on it. */
+void fake_compositor_key(struct fake_compositor *fc, uint32_t key);
+/* config.seat: the pointer enters every client's first toplevel. */
+void fake_compositor_pointer_enter(struct fake_compositor *fc);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif

@@ -121,6 +121,13 @@ static void on_disconnected(void *data, const char *reason)
 	snprintf(p->reason, sizeof(p->reason), "%s", reason ? reason : "?");
 }
 
+static void on_reconnected(void *data)
+{
+	struct producer *p = data;
+	p->reconnects++;
+	p->disconnected = false;
+}
+
 static const struct vmpd_callbacks callbacks = {
 	.block = on_block,
 	.close = on_close,
@@ -135,6 +142,7 @@ static const struct vmpd_callbacks callbacks = {
 	.grab = on_grab,
 	.gpu_reset = on_gpu_reset,
 	.disconnected = on_disconnected,
+	.reconnected = on_reconnected,
 };
 
 uint32_t producer_pattern(uint32_t x, uint32_t y, uint32_t seed)
@@ -163,14 +171,20 @@ const struct vmpd_log producer_log = { log_print, NULL };
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h)
 {
-	memset(p, 0, sizeof(*p));
 	struct vmpd_display_config cfg = {
 		.wl_display = wl,
 		.socket_name = socket,
 		.watchdog_ms = watchdog_ms,
 		.log = producer_log,
 	};
-	p->display = vmpd_display_create(&cfg, &callbacks, p);
+	return producer_init_config(p, &cfg, width, height, win_w, win_h);
+}
+
+bool producer_init_config(struct producer *p, const struct vmpd_display_config *cfg,
+	uint32_t width, uint32_t height, uint32_t win_w, uint32_t win_h)
+{
+	memset(p, 0, sizeof(*p));
+	p->display = vmpd_display_create(cfg, &callbacks, p);
 	if (!p->display)
 		return false;
 	struct vmpd_head_config hc = {

@@ -47,6 +47,7 @@ struct producer {
 	uint32_t resize_w, resize_h;
 	bool disconnected;
 	char reason[128];
+	int reconnects;
 	/* Optional hook run on every release (tests check invariants there). */
 	void (*on_release)(struct producer *p);
 	void *user;
@@ -58,6 +59,9 @@ extern const struct vmpd_log producer_log;
 
 bool producer_init(struct producer *p, struct wl_display *wl, const char *socket,
 	uint32_t width, uint32_t height, uint32_t watchdog_ms, uint32_t win_w, uint32_t win_h);
+/* As producer_init, with the whole display config (socket or wl_display inside it). */
+bool producer_init_config(struct producer *p, const struct vmpd_display_config *cfg,
+	uint32_t width, uint32_t height, uint32_t win_w, uint32_t win_h);
 void producer_fini(struct producer *p);
 /* The guest's image: every pixel differs from its neighbours. */
 uint32_t producer_pattern(uint32_t x, uint32_t y, uint32_t seed);

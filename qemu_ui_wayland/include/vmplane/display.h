@@ -95,8 +95,14 @@ struct vmpd_callbacks {
 	/*
 	 * The connection failed. Every head is now inert (calls return
 	 * VMPD_ERR_DISCONNECTED) but still must be destroyed by the caller.
+	 * With config.reconnect, heads only wait: see reconnected.
 	 */
 	void (*disconnected)(void *data, const char *reason);
+	/*
+	 * config.reconnect: a compositor answered on the same socket again and
+	 * every head has its window, cursor and last content back.
+	 */
+	void (*reconnected)(void *data);
 };
 
 struct vmpd_display_config {
@@ -112,6 +118,16 @@ struct vmpd_display_config {
 	bool disable_dmabuf;
 	/* Where the core's messages go; copied, so it may be a temporary. */
 	struct vmpd_log log;
+	/*
+	 * After a disconnect, watch the socket (inotify on its directory, and
+	 * a retry every 100 ms doubling to 2 s) and reconnect to the next
+	 * compositor there. Meanwhile heads stay: set_surface, set_dmabuf and
+	 * the cursor calls are kept (VMPD_OK) and shown on reconnect; updates
+	 * return VMPD_ERR_DISCONNECTED at once, counted as
+	 * frames_dropped_disconnected, never blocking. Ignored with wl_display
+	 * or WAYLAND_SOCKET (no socket to come back to). The fd stays the same.
+	 */
+	bool reconnect;
 };
 
 /*
@@ -127,7 +143,7 @@ void vmpd_display_destroy(struct vmpd_display *display);
 
 /* One fd covering the Wayland socket and the core's timers. */
 int vmpd_display_get_fd(struct vmpd_display *display);
-/* Non-blocking. Returns false once the connection is gone. */
+/* Non-blocking. Returns false while the connection is gone. */
 bool vmpd_display_dispatch(struct vmpd_display *display);
 bool vmpd_display_connected(const struct vmpd_display *display);
 /* linux-dmabuf version in use, 0 when none. */
@@ -215,10 +231,14 @@ struct vmpd_stats {
 	uint64_t
 		texture_readbacks; /* GL texture frames read back: the fallback's copies */
 	uint64_t last_latency_ns; /* last submit -> presented */
+	uint64_t
+		frames_dropped_disconnected; /* updates while no compositor was there */
+	uint64_t reconnects; /* windows re-made for a new compositor */
 	bool scanout_tranche; /* current fourcc/modifier is in a scanout tranche */
 	bool fallback; /* current dma-buf goes through the copy fallback */
 };
 
+/* Counters for the head's lifetime, across disconnects and reconnects. */
 void vmpd_head_get_stats(const struct vmpd_head *head,
 			 struct vmpd_stats *stats);
 

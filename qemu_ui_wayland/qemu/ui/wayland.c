@@ -241,13 +241,26 @@ static void wayland_disconnected(void *data, const char *reason)
     }
     ui->gone = true;
     trace_wayland_disconnected(reason ? reason : "");
+    /* The core watches the socket; its fd stays ours to poll. */
     error_report("wayland: lost the connection to the compositor (%s); "
-                 "the guest keeps running without a display",
+                 "the guest keeps running without a display until a "
+                 "compositor comes back on the same socket",
                  reason ? reason : "no reason given");
-    qemu_set_fd_handler(ui->fd, NULL, NULL, NULL);
     for (i = 0; i < ui->n_consoles; i++) {
         wayland_release_blocks(&ui->consoles[i]);
     }
+}
+
+static void wayland_reconnected(void *data)
+{
+    WaylandUI *ui = data;
+    const char *socket = getenv("WAYLAND_DISPLAY") ?: "";
+
+    ui->gone = false;
+    trace_wayland_connected(socket, vmpd_display_dmabuf_version(ui->display));
+    info_report("wayland: reconnected to the compositor at '%s'; %d "
+                "window%s restored", socket, ui->n_consoles,
+                ui->n_consoles == 1 ? "" : "s");
 }
 
 /* The core's messages; its info and debug lines stay quiet. */
@@ -279,15 +292,15 @@ static const struct vmpd_callbacks wl_callbacks = {
     .axis = wayland_axis,
     .gpu_reset = wayland_gpu_reset,
     .disconnected = wayland_disconnected,
+    .reconnected = wayland_reconnected,
 };
 
 static void wayland_dispatch(void *opaque)
 {
     WaylandUI *ui = opaque;
 
-    if (!vmpd_display_dispatch(ui->display) && !ui->gone) {
-        wayland_disconnected(ui, "connection closed");
-    }
+    /* False while disconnected: the core reports the loss itself. */
+    vmpd_display_dispatch(ui->display);
 }
 
 /* 2D path */
@@ -326,7 +339,8 @@ static void wayland_gfx_switch(DisplayChangeListener *dcl,
         pixman_image_unref(wc->shadow);
         wc->shadow = NULL;
     }
-    if (!surface || wc->ui->gone) {
+    /* Also while disconnected: the core keeps it for the next compositor. */
+    if (!surface) {
         return;
     }
     trace_wayland_gfx_switch(wc->index, surface_width(surface),
@@ -366,15 +380,16 @@ static void wayland_gfx_update(DisplayChangeListener *dcl,
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
     struct vmpd_rect damage;
 
-    if (wc->ui->gone || !wc->surface || wc->dmabuf || wc->texture ||
-        w <= 0 || h <= 0) {
+    if (!wc->surface || wc->dmabuf || wc->texture || w <= 0 || h <= 0) {
         return;
     }
     trace_wayland_gfx_update(wc->index, x, y, w, h);
+    /* Kept current while disconnected too: a reconnect shows it. */
     if (wc->shadow) {
         pixman_image_composite(PIXMAN_OP_SRC, wc->surface->image, NULL,
                                wc->shadow, x, y, 0, 0, x, y, w, h);
     }
+    /* Disconnected, the core counts it as dropped and returns at once. */
     damage = (struct vmpd_rect){ x, y, w, h };
     vmpd_head_update(wc->head, &damage, -1);
 }
@@ -404,7 +419,7 @@ static void wayland_cursor_define(DisplayChangeListener *dcl, QEMUCursor *cursor
     uint32_t *argb;
     int i, n;
 
-    if (wc->ui->gone || !cursor || cursor->width <= 0 || cursor->height <= 0) {
+    if (!cursor || cursor->width <= 0 || cursor->height <= 0) {
         return;
     }
     trace_wayland_cursor_define(wc->index, cursor->width,
@@ -430,9 +445,6 @@ static void wayland_mouse_set(DisplayChangeListener *dcl, int x, int y,
 {
     WaylandConsole *wc = container_of(dcl, WaylandConsole, dcl);
 
-    if (wc->ui->gone) {
-        return;
-    }
     trace_wayland_mouse_set(wc->index, x, y, on);
     vmpd_head_move_cursor(wc->head, x, y, on);
 }
@@ -448,9 +460,6 @@ static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabu
     struct vmpd_dmabuf desc;
     enum vmpd_status st;
 
-    if (wc->ui->gone) {
-        return;
-    }
     vmpq_describe_dmabuf(dmabuf, &desc);
     trace_wayland_scanout_dmabuf(wc->index, desc.fd[0], desc.width,
                                  desc.height, desc.stride[0], desc.fourcc,
@@ -501,9 +510,7 @@ static void wayland_scanout_disable(DisplayChangeListener *dcl)
         wc->texture = false;
         vmpd_gl_scanout_release(wc->ui->gl, wc->head);
     }
-    if (!wc->ui->gone) {
-        vmpd_head_disable(wc->head);
-    }
+    vmpd_head_disable(wc->head);
 }
 
 static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
@@ -518,7 +525,7 @@ static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
     enum vmpd_status status;
     uint64_t exports;
 
-    if (wc->ui->gone || !wc->ui->gl) {
+    if (!wc->ui->gl) {
         wayland_scanout_disable(dcl);
         return;
     }
@@ -550,9 +557,6 @@ static void wayland_gl_update(DisplayChangeListener *dcl,
     struct vmpd_rect damage = { x, y, w, h };
     enum vmpd_status st;
 
-    if (wc->ui->gone) {
-        return;
-    }
     if (wc->texture) {
         trace_wayland_gl_update(wc->index, x, y, w, h);
         /* The core holds the guest through wayland_block(), as in 2D. */
@@ -759,12 +763,15 @@ static void wayland_print_console_stats(WaylandUI *ui, int i, const char *when)
             PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
             " watchdog releases, %" PRIu64 " texture exports, %" PRIu64
             " texture read-backs (fallback copies), %" PRIu64
-            " GPU reset recoveries\n", i, when, st.frames_submitted,
-            st.frames_presented, st.frames_zero_copy, st.copies,
-            st.bytes_copied, st.dmabuf_imports, st.dmabuf_cache_hits,
-            st.watchdog_releases, st.texture_exports,
-            st.texture_readbacks,
-            ui->gl ? vmpd_gl_recoveries(ui->gl) : 0);
+            " GPU reset recoveries, %" PRIu64 " frames dropped while "
+            "disconnected, %" PRIu64 " reconnects, %" PRIu64
+            " fenced releases\n", i, when,
+            st.frames_submitted, st.frames_presented, st.frames_zero_copy,
+            st.copies, st.bytes_copied, st.dmabuf_imports,
+            st.dmabuf_cache_hits, st.watchdog_releases, st.texture_exports,
+            st.texture_readbacks, ui->gl ? vmpd_gl_recoveries(ui->gl) : 0,
+            st.frames_dropped_disconnected, st.reconnects,
+            st.fenced_releases);
 }
 
 /* $VMPLANE_STATS: one line of display counters per console at exit. */
@@ -822,7 +829,9 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     DisplayWayland *wopts = &opts->u.wayland;
     const char *app_id = VMPQ_OPT_STR(wopts, app_id);
     const char *rendernode = VMPQ_OPT_STR(wopts, rendernode);
-    struct vmpd_display_config cfg = { .log = { wayland_log, NULL } };
+    /* A compositor restart is survived: the core reconnects on the same socket. */
+    struct vmpd_display_config cfg = { .log = { wayland_log, NULL },
+                                       .reconnect = true };
     bool fullscreen;
     Error *err = NULL;
     WaylandUI *ui;
