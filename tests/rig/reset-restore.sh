@@ -100,7 +100,8 @@ for src in udmabuf vgem shm; do
 	WAYLAND_DISPLAY=rig WAYLAND_DEBUG=client "$client" --source=$src \
 		--steps="$out/restore.$src" >"$out/restore.$src.log" 2>"$out/restore.$src.wire" 3>&- &
 	eval "pid_$src=$!"
-	check "$src client drew its frame" wait_for 600 test -f "$out/restore.$src.ready"
+	# Generous: Weston's first GL frames in a TCG guest on a loaded host.
+	check "$src client drew its frame" wait_for 1900 test -f "$out/restore.$src.ready"
 done
 checks="$(cat "$out/restore.udmabuf.ready" "$out/restore.vgem.ready" "$out/restore.shm.ready" 2>/dev/null)"
 
