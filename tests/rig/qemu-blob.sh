@@ -120,8 +120,11 @@ weston_cpu() { cpu_ticks "$weston_pid"; }
 started=0 done=0 guest_failed=0 n_frames=0 checkpoint=0
 lat_ticks=()
 deadline=$((SECONDS + 600))
+partial=
 while :; do
 	if ! IFS= read -r -t 5 -u 3 line; then
+		# A slow guest can take longer than that for one line: keep its start.
+		partial+=$line
 		kill -0 $qemu_pid 2>/dev/null || break
 		if [ $SECONDS -ge $deadline ]; then
 			echo "# the guest did not finish within 600 s"
@@ -129,7 +132,8 @@ while :; do
 		fi
 		continue
 	fi
-	line=${line%$'\r'}
+	line=$partial${line%$'\r'}
+	partial=
 	echo "$line" >>"$tag.guest.log"
 	case $line in
 	START*)
