@@ -54,6 +54,8 @@ check() {
 stamp() { echo "# T+$(cut -d' ' -f1 /proc/uptime) $*"; }
 
 # Hashing the sources over 9p takes a while: the benchmark asks once.
+# $VMPLANE_QEMU (passed in with RIG_PASS_ENV) overrides, as in the e2e tests.
+[ -n "$qemu" ] || qemu=${VMPLANE_QEMU:-}
 [ -n "$qemu" ] || qemu=$("$build_qemu" --check 2>/dev/null)
 if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
 	echo "not ok the patched QEMU is built: run scripts/build-qemu"
