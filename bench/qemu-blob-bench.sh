@@ -29,7 +29,7 @@ done
 runner=${args[0]}
 rest=("${args[@]:1}")
 # Resolve the binary once (hashing the sources over 9p takes a minute).
-qemu=$("${rest[0]}" --check 2>/dev/null)
+qemu=${VMPLANE_QEMU:-$("${rest[0]}" --check 2>/dev/null)}
 if [ -z "$qemu" ]; then
 	echo "not ok the patched QEMU is built (run scripts/build-qemu)"
 	exit 1

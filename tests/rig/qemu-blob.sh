@@ -54,6 +54,8 @@ check() {
 stamp() { echo "# T+$(cut -d' ' -f1 /proc/uptime) $*"; }
 
 # Hashing the sources over 9p takes a while: the benchmark asks once.
+# $VMPLANE_QEMU (passed in with RIG_PASS_ENV) overrides, as in the e2e tests.
+[ -n "$qemu" ] || qemu=${VMPLANE_QEMU:-}
 [ -n "$qemu" ] || qemu=$("$build_qemu" --check 2>/dev/null)
 if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
 	echo "not ok the patched QEMU is built: run scripts/build-qemu"
@@ -120,8 +122,11 @@ weston_cpu() { cpu_ticks "$weston_pid"; }
 started=0 done=0 guest_failed=0 n_frames=0 checkpoint=0
 lat_ticks=()
 deadline=$((SECONDS + 600))
+partial=
 while :; do
 	if ! IFS= read -r -t 5 -u 3 line; then
+		# A slow guest can take longer than that for one line: keep its start.
+		partial+=$line
 		kill -0 $qemu_pid 2>/dev/null || break
 		if [ $SECONDS -ge $deadline ]; then
 			echo "# the guest did not finish within 600 s"
@@ -129,7 +134,8 @@ while :; do
 		fi
 		continue
 	fi
-	line=${line%$'\r'}
+	line=$partial${line%$'\r'}
+	partial=
 	echo "$line" >>"$tag.guest.log"
 	case $line in
 	START*)

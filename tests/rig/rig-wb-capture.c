@@ -290,7 +290,8 @@ static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 	drmModeAtomicFree(req);
 	CHECK_MSG(ret == 0, "writeback commit on the compositor's state (%s)",
 		ret ? strerror(errno) : "ok");
-	bool done = ret == 0 && vmsync_fd_wait(fence, (int64_t)3000 * 1000 * 1000) == VMSYNC_OK;
+	/* Generous: a loaded TCG host once took over 3 s for one frame. */
+	bool done = ret == 0 && vmsync_fd_wait(fence, (int64_t)10000 * 1000 * 1000) == VMSYNC_OK;
 	CHECK_MSG(done, "writeback fence signalled");
 	if (fence >= 0)
 		close(fence);
