@@ -58,6 +58,7 @@ struct vmpd_input {
 	uint32_t pointer_enter_serial;
 	double pointer_x, pointer_y; /* relative to the scanout's top left */
 	bool pointer_on_parent;
+	int32_t axis_discrete[2]; /* wheel clicks announced for the next axis event */
 	struct zwp_relative_pointer_v1 *relative;
 };
 

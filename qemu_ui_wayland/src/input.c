@@ -236,12 +236,17 @@ pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
 	struct vmpd_head *head = d->input.pointer_focus;
 	if (!head || !d->cb.axis)
 		return;
-	/* Compositors send 10 units per wheel click (libinput's convention). */
-	double clicks = wl_fixed_to_double(value) / 10.0;
+	bool horizontal = axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL;
+	int32_t *discrete = &d->input.axis_discrete[horizontal];
+	/*
+	 * A wheel's clicks come as axis_discrete just before; the continuous
+	 * value per click differs between compositors (Weston 10, mutter
+	 * 15). Without one (touchpads), 10 units make a click.
+	 */
+	double clicks = *discrete ? *discrete : wl_fixed_to_double(value) / 10.0;
+	*discrete = 0;
 	d->cb.axis(d->data, head,
-		   axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL
-			   ? VMPD_AXIS_HORIZONTAL
-			   : VMPD_AXIS_VERTICAL,
+		   horizontal ? VMPD_AXIS_HORIZONTAL : VMPD_AXIS_VERTICAL,
 		   clicks);
 }
 
@@ -265,6 +270,9 @@ static void
 pointer_axis_discrete(void *data, struct wl_pointer *p, uint32_t axis,
 		      int32_t discrete)
 {
+	struct vmpd_display *d = data;
+	d->input.axis_discrete[axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL] =
+		discrete;
 }
 
 static const struct wl_pointer_listener pointer_listener = {
