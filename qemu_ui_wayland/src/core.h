@@ -190,6 +190,8 @@ struct vmpd_head {
 	bool size_from_config; /* the caller chose the window size */
 	bool grabbed;
 	bool fullscreen;
+	bool unmapped; /* vmpd_head_set_mapped(false): no buffer on the toplevel */
+	struct wl_callback *map_sync; /* after the initial commit of a new mapping */
 
 	uint32_t win_w, win_h; /* window size in surface coords */
 	/* Where the scanout sits inside the window. */
@@ -241,6 +243,8 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d,
 					 struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
+/* head-map.c: drops the pending sync of a new mapping. */
+void vmpd_head_map_fini(struct vmpd_head *head);
 
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
 void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);

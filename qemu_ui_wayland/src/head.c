@@ -155,6 +155,9 @@ xdg_surface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
 {
 	struct vmpd_head *head = data;
 	xdg_surface_ack_configure(xs, serial);
+	/* One sent before the unmap: an attach now would map the window again. */
+	if (head->unmapped)
+		return;
 	head->configured = true;
 	vmpd_head_commit_parent(head);
 }
@@ -255,6 +258,7 @@ static void
 head_release_wayland(struct vmpd_head *head)
 {
 	vmpd_pacing_fini(head);
+	vmpd_head_map_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_destroy(head->cursor);
 	head->cursor = NULL;

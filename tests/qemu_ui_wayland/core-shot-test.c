@@ -295,3 +295,44 @@ TEST(pacing_watchdog_releases_a_hidden_window)
 	client_roundtrip(client);
 	client_destroy(client);
 }
+
+static uint32_t only_background(int x, int y, void *data)
+{
+	return BACKGROUND;
+}
+
+/* A guest output turned off unmaps the window; turned on, the same frame comes back. */
+TEST(unmapped_head_leaves_the_screen_and_comes_back)
+{
+	struct producer p;
+	struct client *client = start(&p, 0, 0, 500);
+	struct shot_report report;
+	struct buffer *shot;
+
+	producer_fill(&p, 4);
+	assert(vmpd_head_set_surface(p.head, GUEST_W, GUEST_H, GUEST_W * 4,
+		VMPD_FOURCC_XRGB8888, p.pixels) == VMPD_OK);
+	present(&p, NULL);
+	assert(vmpd_head_mapped(p.head));
+
+	vmpd_head_set_mapped(p.head, false);
+	assert(!vmpd_head_mapped(p.head));
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	client_roundtrip(client);
+	shot = capture_screenshot_of_output(client);
+	bool gone = shot_matches(shot->image, only_background, NULL, 0, BACKGROUND, 1, &report);
+	shot_report_print("unmapped", &report);
+	buffer_destroy(shot);
+	assert(gone);
+
+	vmpd_head_set_mapped(p.head, true);
+	assert(vmpd_head_mapped(p.head));
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	present(&p, NULL);
+	struct expect e = { .seed = 4 };
+	check_screen(client, &e, "mapped-again");
+	producer_fini(&p);
+	client_destroy(client);
+}

@@ -185,6 +185,14 @@ enum vmpd_status vmpd_head_update(struct vmpd_head *head,
 /* Scanout off: shows the background only, drops cached imports. */
 void vmpd_head_disable(struct vmpd_head *head);
 
+/*
+ * Unmaps the window (mapped false: the guest turned its output off) or
+ * maps it again, which takes a configure from the compositor. Heads
+ * start mapped.
+ */
+void vmpd_head_set_mapped(struct vmpd_head *head, bool mapped);
+bool vmpd_head_mapped(const struct vmpd_head *head);
+
 /* Guest cursor image, ARGB8888 premultiplied, w*h pixels; NULL hides it. */
 enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head,
 				      const uint32_t *argb, uint32_t width,

@@ -48,6 +48,8 @@ typedef struct WaylandConsole {
     bool texture;
     /* Scroll not yet sent as wheel clicks: vertical, horizontal. */
     double scroll[2];
+    /* The guest showed something on this console since start. */
+    bool had_output;
     /* The window's title without the grab hint. */
     char *title;
 } WaylandConsole;
@@ -354,6 +356,26 @@ static uint32_t wayland_drm_format(pixman_format_code_t format)
     }
 }
 
+/*
+ * A head other than a device's first has its window only while the guest
+ * drives that output: QEMU's "output not active" surface unmaps it, the
+ * next real surface or scanout maps it again. The first head always keeps
+ * its window. Returns true when the window is (now) unmapped.
+ */
+static bool wayland_follow_output(WaylandConsole *wc, bool active)
+{
+    if (active) {
+        wc->had_output = true;
+        vmpd_head_set_mapped(wc->head, true);
+        return false;
+    }
+    if (!wc->had_output || qemu_console_get_head(wc->dcl.con) == 0) {
+        return false;
+    }
+    vmpd_head_set_mapped(wc->head, false);
+    return true;
+}
+
 static void wayland_gfx_switch(DisplayChangeListener *dcl,
                           DisplaySurface *surface)
 {
@@ -377,6 +399,9 @@ static void wayland_gfx_switch(DisplayChangeListener *dcl,
     }
     trace_wayland_gfx_switch(wc->index, surface_width(surface),
                              surface_height(surface), surface_format(surface));
+    if (wayland_follow_output(wc, !vmpq_is_placeholder(surface))) {
+        return;
+    }
 
     image = surface->image;
     fourcc = wayland_drm_format(surface_format(surface));
@@ -494,6 +519,7 @@ static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabu
     if (wc->ui->gone) {
         return;
     }
+    wayland_follow_output(wc, true);
     vmpq_describe_dmabuf(dmabuf, &desc);
     trace_wayland_scanout_dmabuf(wc->index, desc.fd[0], desc.width,
                                  desc.height, desc.stride[0], desc.fourcc,
@@ -562,6 +588,7 @@ static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
     }
     trace_wayland_gl_scanout_texture(wc->index, id, y0_top, backing_width,
                                      backing_height, x, y, w, h);
+    wayland_follow_output(wc, true);
     wc->dmabuf = NULL;
     vmpd_head_get_stats(wc->head, &st);
     exports = st.texture_exports;
