@@ -77,6 +77,7 @@ struct vmpd_display {
 
 	struct vmpd_input input;
 	struct wl_list heads; /* vmpd_head.link */
+	struct wl_list outputs; /* scale.c's wl_outputs */
 
 	struct vmpd_display_config config;
 	struct vmpd_log log; /* config.log, for the core's files */
@@ -96,6 +97,7 @@ struct vmpd_shm_buffer {
 /* Two in turn; a third only while the compositor holds both. */
 #define VMPD_SHM_BUFFERS 3
 #define VMPD_DMABUF_CACHE 4
+#define VMPD_HEAD_OUTPUTS 8
 
 /* The shm path's state: its buffers, the guest pixels and the damage owed. */
 struct vmpd_shm_path {
@@ -191,6 +193,10 @@ struct vmpd_head {
 	bool grabbed;
 	bool fullscreen;
 	bool unmapped; /* vmpd_head_set_mapped(false): no buffer on the toplevel */
+	/* Outputs the window is on, and their largest scale (scale.c). */
+	struct wl_output *outputs[VMPD_HEAD_OUTPUTS];
+	int n_outputs;
+	int32_t scale;
 	struct wl_callback *map_sync; /* after the initial commit of a new mapping */
 
 	uint32_t win_w, win_h; /* window size in surface coords */
@@ -243,6 +249,11 @@ void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d,
 					 struct wl_surface *surface);
 void vmpd_head_lost(struct vmpd_head *head);
+/* scale.c: output scales and the outputs each head is on */
+void vmpd_scale_bind_output(struct vmpd_display *d, struct wl_registry *reg,
+			    uint32_t name, uint32_t version);
+void vmpd_scale_fini(struct vmpd_display *d);
+void vmpd_scale_head_init(struct vmpd_head *head);
 /* head-map.c: drops the pending sync of a new mapping. */
 void vmpd_head_map_fini(struct vmpd_head *head);
 

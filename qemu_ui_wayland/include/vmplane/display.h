@@ -65,7 +65,10 @@ struct vmpd_callbacks {
 	void (*block)(void *data, struct vmpd_head *head, bool block);
 	/* The user asked to close the window. */
 	void (*close)(void *data, struct vmpd_head *head);
-	/* The window's size in surface pixels changed (a hint for guest resolution). */
+	/*
+	 * The compositor sized the window: its guest area in output pixels
+	 * (surface units times the output scale), a hint for guest resolution.
+	 */
 	void (*resize)(void *data, struct vmpd_head *head, uint32_t width,
 		       uint32_t height);
 	/* Keyboard focus; on false the caller should lift all pressed keys. */
