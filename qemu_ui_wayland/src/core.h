@@ -54,6 +54,7 @@ struct vmpd_input {
 	struct xkb_state *xkb_state;
 	uint32_t modifiers;
 	struct vmpd_head *keyboard_focus;
+	struct wl_surface *keyboard_surface; /* the one wl_keyboard.enter named */
 	struct vmpd_head *pointer_focus;
 	uint32_t pointer_enter_serial;
 	double pointer_x, pointer_y; /* relative to the scanout's top left */

@@ -53,6 +53,7 @@ keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = vmpd_head_from_surface(d, surface);
 	d->input.keyboard_focus = head;
+	d->input.keyboard_surface = head ? surface : NULL;
 	if (head && d->cb.focus)
 		d->cb.focus(d->data, head, true);
 }
@@ -64,6 +65,7 @@ keyboard_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.keyboard_focus;
 	d->input.keyboard_focus = NULL;
+	d->input.keyboard_surface = NULL;
 	if (head && d->cb.focus)
 		d->cb.focus(d->data, head, false);
 }
@@ -322,6 +324,7 @@ seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 		wl_keyboard_release(in->keyboard);
 		in->keyboard = NULL;
 		in->keyboard_focus = NULL;
+		in->keyboard_surface = NULL;
 	}
 	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !in->pointer) {
 		in->pointer = wl_seat_get_pointer(seat);
@@ -388,8 +391,10 @@ vmpd_input_fini(struct vmpd_display *d)
 void
 vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head)
 {
-	if (d->input.keyboard_focus == head)
+	if (d->input.keyboard_focus == head) {
 		d->input.keyboard_focus = NULL;
+		d->input.keyboard_surface = NULL;
+	}
 	if (d->input.pointer_focus == head)
 		d->input.pointer_focus = NULL;
 }
@@ -446,9 +451,15 @@ vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 		return true;
 	if (!d->conn.pointer_constraints || !in->relative || !in->pointer)
 		return false;
-	/* On the toplevel: Weston activates locks only on the keyboard-focused surface. */
+	/*
+	 * On the surface that has keyboard focus: Weston 10 enables a lock only
+	 * there, and a click on the guest image focuses the scanout subsurface.
+	 */
+	struct wl_surface *target = head->surface;
+	if (in->keyboard_focus == head && in->keyboard_surface)
+		target = in->keyboard_surface;
 	head->locked = zwp_pointer_constraints_v1_lock_pointer(
-		d->conn.pointer_constraints, head->surface, in->pointer, NULL,
+		d->conn.pointer_constraints, target, in->pointer, NULL,
 		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
 	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener,
 					   head);

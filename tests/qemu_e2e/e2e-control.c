@@ -151,10 +151,11 @@ on_command(int fd, uint32_t mask, void *data)
 	case E2E_PLACE: {
 		struct weston_view *view = NULL;
 
-		ds = nth_toplevel(ctl->compositor, msg.value >> 16, &view);
+		ds = nth_toplevel(ctl->compositor, (msg.value >> 28) & 7, &view);
 		if (ds) {
-			/* The test shell puts it back at 0,0 on the toplevel's next commit. */
-			weston_view_set_position(view, msg.value & 0xffff, 0);
+			/* Kept until the window maps again: shells place only new windows. */
+			weston_view_set_position(view, (msg.value >> 14) & 0x3fff,
+						 msg.value & 0x3fff);
 			weston_view_update_transform(view);
 			weston_compositor_schedule_repaint(ctl->compositor);
 		}
