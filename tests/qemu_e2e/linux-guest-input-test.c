@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Issue 16, items 3, 4 and 5: the Linux test guest on the patched QEMU with
+ * Issue 16, items 3, 4, 5 and 8: the Linux test guest on the patched QEMU with
  * -device virtio-vga,max_outputs=2 -display wayland, on headless Weston 10
  * with its desktop shell and our GL renderer.
  *
@@ -11,6 +11,8 @@
  * maps again when the output comes back.
  * Wheel and buttons: every button and both wheels, sent through the
  * Wayland seat, read back by the guest from its PS/2 mouse's evdev node.
+ * Cursor: the guest's hardware cursor (tests/guest/cursor-set.c) is the
+ * pointer's image, unflipped, with its hotspot on the pointer.
  * Grab: Ctrl+Alt+G after a click locks the pointer (the title says so),
  * motion reaches the guest as relative events and no absolute ones; a
  * second Ctrl+Alt+G releases it and absolute motion resumes.
@@ -292,6 +294,46 @@ wait_ev(struct lg_qemu *q, int node, int type, int code, int sum, int count)
 	return false;
 }
 
+/* The guest's 64x64 quadrant cursor with its top left at (x, y), exactly. */
+static bool
+cursor_at(const struct capture *c, int x, int y)
+{
+	static const uint32_t colours[4] = { 0xffff0000u, 0xff00ff00u, 0xff0000ffu,
+					     0xffffffffu };
+
+	if (x < 1 || y < 1 || x + 65 > c->w || y + 65 > c->h)
+		return false;
+	for (int q = 0; q < 4; q++) {
+		int qx = x + (q & 1) * 32, qy = y + (q >> 1) * 32;
+
+		/* Each quadrant's corners and centre. */
+		if (at(c, qx, qy) != colours[q] || at(c, qx + 31, qy + 31) != colours[q] ||
+		    at(c, qx + 16, qy + 16) != colours[q])
+			return false;
+	}
+	/* Nothing of it outside: the pixels just left of and above it differ. */
+	return at(c, x - 1, y) != colours[0] && at(c, x, y - 1) != colours[0];
+}
+
+static bool
+wait_cursor(struct lg_qemu *q, struct client *client, int x, int y)
+{
+	struct capture cap = { 0 };
+	int64_t end = lg_now_ms() + STEP_MS / 2;
+	bool ok = false;
+
+	while (!ok && !q->exited && lg_now_ms() < end) {
+		usleep(300 * 1000);
+		ok = capture_output(client, &cap) && cursor_at(&cap, x, y);
+	}
+	if (!ok && cap.px) {
+		testlog("the guest's cursor is not at %d,%d\n", x, y);
+		save(&cap, "qemu-linux-input-cursor");
+	}
+	free(cap.px);
+	return ok;
+}
+
 static void
 key(struct client *client, uint32_t k, bool down)
 {
@@ -419,6 +461,16 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 	client_roundtrip(client);
 	LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, 0, 2));
 	testlog("ok: wheel down, up x2, right (two halves), left in the guest\n");
+
+	/*
+	 * Item 8: the guest's hardware cursor (virtio-gpu's cursor queue): a
+	 * 64x64 image, a colour per quadrant, hotspot (5, 9), is the pointer's
+	 * image with its hotspot on the pointer (window 0's guest image is 1:1).
+	 */
+	type_text(client, "cursorset 600\n");
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "CURSOR SET", 1, STEP_MS));
+	LG_CHECK(&q, wait_cursor(&q, client, 200 - 5, 200 - 9));
+	testlog("ok: the guest's cursor at the pointer, hotspot and orientation right\n");
 
 	/* Item 3: the click above focused window 0; Ctrl+Alt+G locks the pointer. */
 	ev_sum(&q, node, EV_REL, REL_X, &n);
