@@ -54,12 +54,14 @@ struct vmpd_input {
 	struct xkb_state *xkb_state;
 	uint32_t modifiers;
 	struct vmpd_head *keyboard_focus;
-	struct wl_surface *keyboard_surface; /* the one wl_keyboard.enter named */
+	/* The surface wl_keyboard.enter named (the toplevel or the scanout). */
+	struct wl_surface *keyboard_surface;
 	struct vmpd_head *pointer_focus;
 	uint32_t pointer_enter_serial;
 	double pointer_x, pointer_y; /* relative to the scanout's top left */
 	bool pointer_on_parent;
-	int32_t axis_discrete[2]; /* wheel clicks announced for the next axis event */
+	/* Wheel clicks announced for the next axis event, per axis. */
+	int32_t axis_discrete[2];
 	struct zwp_relative_pointer_v1 *relative;
 };
 
@@ -198,7 +200,8 @@ struct vmpd_head {
 	struct wl_output *outputs[VMPD_HEAD_OUTPUTS];
 	int n_outputs;
 	int32_t scale;
-	struct wl_callback *map_sync; /* after the initial commit of a new mapping */
+	/* Sent after the initial commit of a new mapping (head-map.c). */
+	struct wl_callback *map_sync;
 
 	uint32_t win_w, win_h; /* window size in surface coords */
 	/* Where the scanout sits inside the window. */

@@ -49,8 +49,8 @@ vmpd_head_set_mapped(struct vmpd_head *head, bool mapped)
 		wl_surface_commit(head->surface);
 		if (!head->map_sync) {
 			head->map_sync = wl_display_sync(conn->wrapper);
-			wl_callback_add_listener(head->map_sync, &map_sync_listener,
-						 head);
+			wl_callback_add_listener(head->map_sync,
+						 &map_sync_listener, head);
 		}
 	}
 	vmpd_connection_flush(conn);

@@ -245,7 +245,8 @@ pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
 	 * value per click differs between compositors (Weston 10, mutter
 	 * 15). Without one (touchpads), 10 units make a click.
 	 */
-	double clicks = *discrete ? *discrete : wl_fixed_to_double(value) / 10.0;
+	double clicks = *discrete ? *discrete
+				  : wl_fixed_to_double(value) / 10.0;
 	*discrete = 0;
 	d->cb.axis(d->data, head,
 		   horizontal ? VMPD_AXIS_HORIZONTAL : VMPD_AXIS_VERTICAL,

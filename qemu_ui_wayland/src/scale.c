@@ -51,7 +51,8 @@ head_update_scale(struct vmpd_head *head)
 	if (head->size_from_compositor && d->cb.resize && head->configured)
 		d->cb.resize(d->data, head,
 			     (head->win_w - 2 * head->border) * (uint32_t)scale,
-			     (head->win_h - 2 * head->border) * (uint32_t)scale);
+			     (head->win_h - 2 * head->border) *
+				     (uint32_t)scale);
 	vmpd_cursor_apply(head->cursor);
 }
 
@@ -76,7 +77,8 @@ output_done(void *data, struct wl_output *wl)
 		return;
 	o->scale = o->pending_scale;
 	struct vmpd_head *head;
-	wl_list_for_each(head, &o->display->heads, link) head_update_scale(head);
+	wl_list_for_each(head, &o->display->heads, link)
+		head_update_scale(head);
 }
 
 static void

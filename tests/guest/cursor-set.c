@@ -50,23 +50,26 @@ main(int argc, char **argv)
 	if (!crtc)
 		return fail("no active crtc");
 
-	struct drm_mode_create_dumb create = { .width = SIZE, .height = SIZE, .bpp = 32 };
+	struct drm_mode_create_dumb create = { .width = SIZE,
+					       .height = SIZE,
+					       .bpp = 32 };
 	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
 		return fail("create dumb");
 	struct drm_mode_map_dumb map = { .handle = create.handle };
 	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
 		return fail("map dumb");
-	uint32_t *px = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			    (off_t)map.offset);
+	uint32_t *px = mmap(NULL, create.size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, (off_t)map.offset);
 	if (px == MAP_FAILED)
 		return fail("mmap");
-	static const uint32_t colours[4] = { 0xffff0000u, 0xff00ff00u, 0xff0000ffu,
-					     0xffffffffu };
+	static const uint32_t colours[4] = { 0xffff0000u, 0xff00ff00u,
+					     0xff0000ffu, 0xffffffffu };
 	for (int y = 0; y < SIZE; y++)
 		for (int x = 0; x < SIZE; x++)
 			px[y * (create.pitch / 4) + x] =
 				colours[(y >= SIZE / 2) * 2 + (x >= SIZE / 2)];
-	if (drmModeSetCursor2(fd, crtc, create.handle, SIZE, SIZE, HOT_X, HOT_Y))
+	if (drmModeSetCursor2(fd, crtc, create.handle, SIZE, SIZE, HOT_X,
+			      HOT_Y))
 		return fail("set cursor");
 	printf("CURSOR SET crtc %u\n", crtc);
 	fflush(stdout);
