@@ -372,6 +372,8 @@ static bool wayland_follow_output(WaylandConsole *wc, bool active)
     if (!wc->had_output || qemu_console_get_head(wc->dcl.con) == 0) {
         return false;
     }
+    /* The core must let go of the old surface's pixels, QEMU frees them. */
+    vmpd_head_disable(wc->head);
     vmpd_head_set_mapped(wc->head, false);
     return true;
 }
