@@ -4,7 +4,8 @@
  * connected CRTC of /dev/dri/card0 (virtio-gpu's cursor queue) and holds
  * it. The 64x64 image has a colour per quadrant (red, green / blue, white)
  * and its hotspot at (HOT_X, HOT_Y), so the host can check orientation
- * and hotspot. Prints "CURSOR SET crtc <id>" or "CURSOR FAIL <why>".
+ * and hotspot. Prints "CURSOR SET crtc <id>" (then "CURSOR DONE" when it
+ * lets go of the device) or "CURSOR FAIL <why>".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,5 +76,6 @@ main(int argc, char **argv)
 	fflush(stdout);
 	/* Closing the device would give the CRTC back to fbcon, cursor off. */
 	sleep((unsigned)hold);
+	printf("CURSOR DONE\n");
 	return 0;
 }
