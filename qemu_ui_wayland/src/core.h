@@ -55,10 +55,14 @@ struct vmpd_input {
 	struct xkb_state *xkb_state;
 	uint32_t modifiers;
 	struct vmpd_head *keyboard_focus;
+	/* The surface wl_keyboard.enter named (the toplevel or the scanout). */
+	struct wl_surface *keyboard_surface;
 	struct vmpd_head *pointer_focus;
 	uint32_t pointer_enter_serial;
 	double pointer_x, pointer_y; /* relative to the scanout's top left */
 	bool pointer_on_parent;
+	/* Wheel clicks announced for the next axis event, per axis. */
+	int32_t axis_discrete[2];
 	struct zwp_relative_pointer_v1 *relative;
 };
 
@@ -77,6 +81,7 @@ struct vmpd_display {
 
 	struct vmpd_input input;
 	struct wl_list heads; /* vmpd_head.link */
+	struct wl_list outputs; /* scale.c's wl_outputs */
 
 	/* config.reconnect and a socket to come back to: heads outlive the link. */
 	bool can_reconnect;
@@ -100,6 +105,7 @@ struct vmpd_shm_buffer {
 /* Two in turn; a third only while the compositor holds both. */
 #define VMPD_SHM_BUFFERS 3
 #define VMPD_DMABUF_CACHE 4
+#define VMPD_HEAD_OUTPUTS 8
 
 /* The shm path's state: its buffers, the guest pixels and the damage owed. */
 struct vmpd_shm_path {
@@ -209,6 +215,13 @@ struct vmpd_head {
 	bool size_from_config; /* the caller chose the window size */
 	bool grabbed;
 	bool fullscreen;
+	bool unmapped; /* vmpd_head_set_mapped(false): no buffer on the toplevel */
+	/* Outputs the window is on, and their largest scale (scale.c). */
+	struct wl_output *outputs[VMPD_HEAD_OUTPUTS];
+	int n_outputs;
+	int32_t scale;
+	/* Sent after the initial commit of a new mapping (head-map.c). */
+	struct wl_callback *map_sync;
 
 	uint32_t win_w, win_h; /* window size in surface coords */
 	/* Where the scanout sits inside the window. */
@@ -268,6 +281,13 @@ struct vmpd_head *vmpd_head_from_surface(struct vmpd_display *d,
 void vmpd_head_lost(struct vmpd_head *head);
 /* After a reconnect: the window again, then its cursor and the last content. */
 void vmpd_head_restore(struct vmpd_head *head);
+/* scale.c: output scales and the outputs each head is on */
+void vmpd_scale_bind_output(struct vmpd_display *d, struct wl_registry *reg,
+			    uint32_t name, uint32_t version);
+void vmpd_scale_fini(struct vmpd_display *d);
+void vmpd_scale_head_init(struct vmpd_head *head);
+/* head-map.c: drops the pending sync of a new mapping. */
+void vmpd_head_map_fini(struct vmpd_head *head);
 
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
 void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);

@@ -76,6 +76,8 @@ connection_global(void *data, struct wl_registry *reg, uint32_t name,
 	} else if (strcmp(iface, wl_seat_interface.name) == 0 &&
 		   !d->input.seat) {
 		vmpd_input_bind_seat(d, reg, name, version);
+	} else if (strcmp(iface, wl_output_interface.name) == 0) {
+		vmpd_scale_bind_output(d, reg, name, version);
 	}
 }
 
@@ -151,6 +153,7 @@ vmpd_display_create(const struct vmpd_display_config *config,
 		d->cb = *callbacks;
 	d->data = data;
 	wl_list_init(&d->heads);
+	wl_list_init(&d->outputs);
 	vmpd_feedback_init(&d->feedback);
 
 	struct wl_display *wl = d->config.wl_display;
@@ -179,6 +182,7 @@ vmpd_display_destroy(struct vmpd_display *d)
 	wl_list_for_each_safe(head, tmp, &d->heads, link)
 		vmpd_head_destroy(head);
 	vmpd_input_fini(d);
+	vmpd_scale_fini(d);
 	vmpd_feedback_release(d);
 	vmpd_fallback_fini(d);
 	if (d->reset_notifier) {

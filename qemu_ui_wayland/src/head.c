@@ -36,9 +36,11 @@ vmpd_head_layout(struct vmpd_head *head)
 	head->border = border;
 	uint32_t gw = head->guest_w ? head->guest_w : 640;
 	uint32_t gh = head->guest_h ? head->guest_h : 480;
+	/* HiDPI: a guest pixel is one output pixel, 1/scale surface units. */
+	uint32_t scale = head->scale > 1 ? (uint32_t)head->scale : 1;
 	if (!head->win_w || !head->win_h) {
-		head->win_w = gw + 2 * border;
-		head->win_h = gh + 2 * border;
+		head->win_w = (gw + scale - 1) / scale + 2 * border;
+		head->win_h = (gh + scale - 1) / scale + 2 * border;
 	}
 	uint32_t aw = head->win_w > 2 * border ? head->win_w - 2 * border : 1;
 	uint32_t ah = head->win_h > 2 * border ? head->win_h - 2 * border : 1;
@@ -132,10 +134,12 @@ toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
 		head->win_h = (uint32_t)height;
 		struct vmpd_display *d = head->display;
 		vmpd_head_layout(head);
+		/* In output pixels: the guest renders at the window's real resolution. */
+		uint32_t scale = head->scale > 1 ? (uint32_t)head->scale : 1;
 		if (d->cb.resize)
 			d->cb.resize(d->data, head,
-				     head->win_w - 2 * head->border,
-				     head->win_h - 2 * head->border);
+				     (head->win_w - 2 * head->border) * scale,
+				     (head->win_h - 2 * head->border) * scale);
 	}
 }
 
@@ -157,6 +161,9 @@ xdg_surface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
 {
 	struct vmpd_head *head = data;
 	xdg_surface_ack_configure(xs, serial);
+	/* One sent before the unmap: an attach now would map the window again. */
+	if (head->unmapped)
+		return;
 	head->configured = true;
 	vmpd_head_commit_parent(head);
 }
@@ -193,6 +200,7 @@ head_create_wayland(struct vmpd_head *head, bool first)
 							    head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
 							   head->surface);
+	vmpd_scale_head_init(head);
 	if (first) {
 		vmpd_shm_path_init(&head->shm, head);
 		vmpd_dmabuf_path_init(&head->dmabuf, head, show_mapped_later);
@@ -276,6 +284,7 @@ static void
 head_release_wayland(struct vmpd_head *head)
 {
 	vmpd_pacing_fini(head);
+	vmpd_head_map_fini(head);
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_lost(head->cursor);
 	if (head->shm.base.impl) {

@@ -53,6 +53,7 @@ keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = vmpd_head_from_surface(d, surface);
 	d->input.keyboard_focus = head;
+	d->input.keyboard_surface = head ? surface : NULL;
 	if (head && d->cb.focus)
 		d->cb.focus(d->data, head, true);
 }
@@ -64,6 +65,7 @@ keyboard_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.keyboard_focus;
 	d->input.keyboard_focus = NULL;
+	d->input.keyboard_surface = NULL;
 	if (head && d->cb.focus)
 		d->cb.focus(d->data, head, false);
 }
@@ -236,12 +238,18 @@ pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
 	struct vmpd_head *head = d->input.pointer_focus;
 	if (!head || !d->cb.axis)
 		return;
-	/* Compositors send 10 units per wheel click (libinput's convention). */
-	double clicks = wl_fixed_to_double(value) / 10.0;
+	bool horizontal = axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL;
+	int32_t *discrete = &d->input.axis_discrete[horizontal];
+	/*
+	 * A wheel's clicks come as axis_discrete just before; the continuous
+	 * value per click differs between compositors (Weston 10, mutter
+	 * 15). Without one (touchpads), 10 units make a click.
+	 */
+	double clicks = *discrete ? *discrete
+				  : wl_fixed_to_double(value) / 10.0;
+	*discrete = 0;
 	d->cb.axis(d->data, head,
-		   axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL
-			   ? VMPD_AXIS_HORIZONTAL
-			   : VMPD_AXIS_VERTICAL,
+		   horizontal ? VMPD_AXIS_HORIZONTAL : VMPD_AXIS_VERTICAL,
 		   clicks);
 }
 
@@ -265,6 +273,9 @@ static void
 pointer_axis_discrete(void *data, struct wl_pointer *p, uint32_t axis,
 		      int32_t discrete)
 {
+	struct vmpd_display *d = data;
+	d->input.axis_discrete[axis == WL_POINTER_AXIS_HORIZONTAL_SCROLL] =
+		discrete;
 }
 
 static const struct wl_pointer_listener pointer_listener = {
@@ -314,6 +325,7 @@ seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 		wl_keyboard_release(in->keyboard);
 		in->keyboard = NULL;
 		in->keyboard_focus = NULL;
+		in->keyboard_surface = NULL;
 	}
 	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !in->pointer) {
 		in->pointer = wl_seat_get_pointer(seat);
@@ -380,8 +392,10 @@ vmpd_input_fini(struct vmpd_display *d)
 void
 vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head)
 {
-	if (d->input.keyboard_focus == head)
+	if (d->input.keyboard_focus == head) {
 		d->input.keyboard_focus = NULL;
+		d->input.keyboard_surface = NULL;
+	}
 	if (d->input.pointer_focus == head)
 		d->input.pointer_focus = NULL;
 }
@@ -438,9 +452,15 @@ vmpd_input_set_grab(struct vmpd_head *head, bool grab)
 		return true;
 	if (!d->conn.pointer_constraints || !in->relative || !in->pointer)
 		return false;
-	/* On the toplevel: Weston activates locks only on the keyboard-focused surface. */
+	/*
+	 * On the surface that has keyboard focus: Weston 10 enables a lock only
+	 * there, and a click on the guest image focuses the scanout subsurface.
+	 */
+	struct wl_surface *target = head->surface;
+	if (in->keyboard_focus == head && in->keyboard_surface)
+		target = in->keyboard_surface;
 	head->locked = zwp_pointer_constraints_v1_lock_pointer(
-		d->conn.pointer_constraints, head->surface, in->pointer, NULL,
+		d->conn.pointer_constraints, target, in->pointer, NULL,
 		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
 	zwp_locked_pointer_v1_add_listener(head->locked, &locked_listener,
 					   head);

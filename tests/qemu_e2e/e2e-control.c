@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,50 @@ find_toplevel(struct weston_compositor *compositor, struct weston_surface **out)
 		return weston_surface_get_desktop_surface(main);
 	}
 	return NULL;
+}
+
+/* The index-th mapped toplevel in title order, with its main surface's view. */
+static struct weston_desktop_surface *
+nth_toplevel(struct weston_compositor *compositor, int index, struct weston_view **out)
+{
+	struct weston_desktop_surface *found[16];
+	struct weston_view *views[16];
+	struct weston_view *view;
+	int n = 0;
+
+	wl_list_for_each(view, &compositor->view_list, link) {
+		struct weston_surface *s = view->surface;
+		struct weston_desktop_surface *ds;
+		int i;
+
+		if (!s->resource || !weston_surface_is_desktop_surface(s) || n == 16)
+			continue;
+		ds = weston_surface_get_desktop_surface(s);
+		for (i = 0; i < n && found[i] != ds; i++)
+			;
+		if (i < n)
+			continue;
+		/* Insertion by title: stacking order changes, titles do not. */
+		for (i = n; i > 0; i--) {
+			const char *a = weston_desktop_surface_get_title(found[i - 1]);
+			const char *b = weston_desktop_surface_get_title(ds);
+
+			if (strcmp(a ? a : "", b ? b : "") <= 0)
+				break;
+			found[i] = found[i - 1];
+			views[i] = views[i - 1];
+		}
+		found[i] = ds;
+		views[i] = view;
+		n++;
+	}
+	if (index < 0)
+		return (struct weston_desktop_surface *)(intptr_t)n;
+	if (index >= n)
+		return NULL;
+	if (out)
+		*out = views[index];
+	return found[index];
 }
 
 static void
@@ -127,6 +172,50 @@ on_command(int fd, uint32_t mask, void *data)
 				   WL_KEYBOARD_KEY_STATE_RELEASED, STATE_UPDATE_AUTOMATIC);
 		}
 		reply(ctl, E2E_KEY, ctl->has_seat);
+		break;
+	case E2E_COUNT:
+		reply(ctl, E2E_COUNT, (int32_t)(intptr_t)nth_toplevel(ctl->compositor, -1, NULL));
+		break;
+	case E2E_PLACE: {
+		struct weston_view *view = NULL;
+
+		ds = nth_toplevel(ctl->compositor, (msg.value >> 28) & 7, &view);
+		if (ds) {
+			/* Kept until the window maps again: shells place only new windows. */
+			weston_view_set_position(view, (msg.value >> 14) & 0x3fff,
+						 msg.value & 0x3fff);
+			weston_view_update_transform(view);
+			weston_compositor_schedule_repaint(ctl->compositor);
+		}
+		reply(ctl, E2E_PLACE, ds != NULL);
+		break;
+	}
+	case E2E_ACTIVATE: {
+		struct weston_view *view = NULL;
+
+		ds = nth_toplevel(ctl->compositor, msg.value, &view);
+		if (ds) {
+			/* As the desktop shell's click-to-activate: Weston 10 locks only then. */
+			wl_list_for_each(seat, &ctl->compositor->seat_list, link)
+				weston_view_activate_input(view, seat, WESTON_ACTIVATE_FLAG_CLICKED);
+		}
+		reply(ctl, E2E_ACTIVATE, ds != NULL);
+		break;
+	}
+	case E2E_GRAB_TITLE: {
+		const char *title;
+
+		ds = nth_toplevel(ctl->compositor, msg.value, NULL);
+		title = ds ? weston_desktop_surface_get_title(ds) : NULL;
+		reply(ctl, E2E_GRAB_TITLE, ds ? title && strstr(title, "grabbed") : -1);
+		break;
+	}
+	case E2E_RESIZE:
+		ds = nth_toplevel(ctl->compositor, (msg.value >> 28) & 7, NULL);
+		if (ds)
+			weston_desktop_surface_set_size(ds, (msg.value >> 14) & 0x3fff,
+							msg.value & 0x3fff);
+		reply(ctl, E2E_RESIZE, ds != NULL);
 		break;
 	default:
 		reply(ctl, '?', 0);

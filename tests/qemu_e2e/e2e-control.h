@@ -15,6 +15,12 @@ enum e2e_op {
 	E2E_CLOSE = 'c',      /* send xdg_toplevel.close */
 	E2E_KEY = 'y',        /* value: evdev key, pressed and released on the module's
 	                       * own seat; reply 1 when it has one (standalone only) */
+	/* Several toplevels, told apart by title order ("QEMU - 0" first). */
+	E2E_COUNT = 'N',      /* reply: how many toplevels are mapped */
+	E2E_PLACE = 'p',      /* value: index << 28 | x << 14 | y; put it there */
+	E2E_ACTIVATE = 'a',   /* value: index; focus it as a click would */
+	E2E_GRAB_TITLE = 'g', /* value: index; reply 1 when its title says "grabbed" */
+	E2E_RESIZE = 'r',     /* value: index << 28 | w << 14 | h; configure that size */
 };
 
 /*

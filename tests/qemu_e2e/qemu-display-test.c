@@ -44,6 +44,7 @@ struct fixture {
 	bool filtered; /* the compositor scales, so colour edges blend */
 	const char *device;
 	bool gl;       /* gl=on: resets are injected into QEMU's contexts */
+	int output_scale; /* Weston's --scale (0: 1); width and height are output pixels */
 };
 
 /* QEMU's VGA shows mode 13h as a 640x400 surface, every pixel doubled. */
@@ -60,6 +61,14 @@ static const struct fixture fixtures[] = {
 	  .width = 2 * PAT_WIDTH + 4, .height = 2 * PAT_HEIGHT + 4,
 	  .display_opts = ",gl=on", .scale = 2, .filtered = false,
 	  .device = "virtio-vga-gl", .gl = true },
+	/*
+	 * HiDPI (issue 16, item 2): on a scale-2 output the 640x400 guest
+	 * surface is 320x200 surface units, each guest pixel one output pixel.
+	 */
+	{ .meta.name = "hidpi", .shell = SHELL_TEST_DESKTOP,
+	  .width = 2 * PAT_WIDTH + 8, .height = 2 * PAT_HEIGHT + 8,
+	  .display_opts = "", .scale = 2, .filtered = false, .device = "virtio-vga",
+	  .output_scale = 2 },
 };
 
 /* The patched binary: $VMPLANE_QEMU, else what scripts/build-qemu has cached. */
@@ -105,7 +114,10 @@ fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 		return RESULT_SKIP;
 	}
 
-	VMP_SETUP_HEADLESS(&setup, RENDERER_PIXMAN, f->width, f->height);
+	int os = f->output_scale ? f->output_scale : 1;
+
+	VMP_SETUP_HEADLESS(&setup, RENDERER_PIXMAN, f->width / os, f->height / os);
+	setup.scale = os;
 	setup.shell = f->shell;
 	setup.logging_scopes = "log,test-harness-plugin";
 	setup.extra_module = getenv("VMPLANE_E2E_CONTROL");

@@ -295,3 +295,100 @@ TEST(pacing_watchdog_releases_a_hidden_window)
 	client_roundtrip(client);
 	client_destroy(client);
 }
+
+static uint32_t only_background(int x, int y, void *data)
+{
+	return BACKGROUND;
+}
+
+/* A guest output turned off unmaps the window; turned on, the same frame comes back. */
+TEST(unmapped_head_leaves_the_screen_and_comes_back)
+{
+	struct producer p;
+	struct client *client = start(&p, 0, 0, 500);
+	struct shot_report report;
+	struct buffer *shot;
+
+	producer_fill(&p, 4);
+	assert(vmpd_head_set_surface(p.head, GUEST_W, GUEST_H, GUEST_W * 4,
+		VMPD_FOURCC_XRGB8888, p.pixels) == VMPD_OK);
+	present(&p, NULL);
+	assert(vmpd_head_mapped(p.head));
+
+	vmpd_head_set_mapped(p.head, false);
+	assert(!vmpd_head_mapped(p.head));
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	client_roundtrip(client);
+	shot = capture_screenshot_of_output(client);
+	bool gone = shot_matches(shot->image, only_background, NULL, 0, BACKGROUND, 1, &report);
+	shot_report_print("unmapped", &report);
+	buffer_destroy(shot);
+	assert(gone);
+
+	vmpd_head_set_mapped(p.head, true);
+	assert(vmpd_head_mapped(p.head));
+	for (int i = 0; i < 10; i++)
+		producer_pump(&p, 5);
+	present(&p, NULL);
+	struct expect e = { .seed = 4 };
+	check_screen(client, &e, "mapped-again");
+	producer_fini(&p);
+	client_destroy(client);
+}
+
+/* A cursor image that shows its orientation: a colour per quadrant. */
+#define CUR_W 16
+#define CUR_H 8
+#define CUR_HOT_X 3
+#define CUR_HOT_Y 6
+#define CUR_AT_X 60
+#define CUR_AT_Y 70
+
+static uint32_t cursor_quadrant(int x, int y)
+{
+	static const uint32_t colours[4] = { 0xffff0000u, 0xff00ff00u, 0xff0000ffu, 0xffffffffu };
+	return colours[(y >= CUR_H / 2) * 2 + (x >= CUR_W / 2)];
+}
+
+static uint32_t expected_with_cursor(int x, int y, void *data)
+{
+	int cx = x - (CUR_AT_X - CUR_HOT_X), cy = y - (CUR_AT_Y - CUR_HOT_Y);
+	if (cx >= 0 && cy >= 0 && cx < CUR_W && cy < CUR_H)
+		return cursor_quadrant(cx, cy);
+	return expected(x, y, data);
+}
+
+/* The guest's cursor image is neither flipped nor mirrored, and its hotspot is at the pointer. */
+TEST(cursor_orientation_and_hotspot)
+{
+	struct producer p;
+	struct client *client = start(&p, 0, 0, 500);
+	uint32_t img[CUR_W * CUR_H];
+	struct shot_report report;
+
+	producer_fill(&p, 5);
+	assert(vmpd_head_set_surface(p.head, GUEST_W, GUEST_H, GUEST_W * 4,
+		VMPD_FOURCC_XRGB8888, p.pixels) == VMPD_OK);
+	present(&p, NULL);
+	for (int y = 0; y < CUR_H; y++)
+		for (int x = 0; x < CUR_W; x++)
+			img[y * CUR_W + x] = cursor_quadrant(x, y);
+	assert(vmpd_head_set_cursor(p.head, img, CUR_W, CUR_H, CUR_HOT_X, CUR_HOT_Y) == VMPD_OK);
+	weston_test_move_pointer(client->test->weston_test, 0, 1, 0, CUR_AT_X, CUR_AT_Y);
+	client_roundtrip(client);
+	for (int i = 0; i < 20; i++)
+		producer_pump(&p, 5);
+	client_roundtrip(client);
+
+	struct expect e = { .seed = 5 };
+	struct buffer *shot = capture_screenshot_of_output(client);
+	bool ok = shot_matches(shot->image, expected_with_cursor, &e, 0, BACKGROUND, 1, &report);
+	shot_report_print("cursor-orientation", &report);
+	if (!ok)
+		write_image_as_png(shot->image, "qemu-ui-wayland-cursor-orientation-failed.png");
+	buffer_destroy(shot);
+	assert(ok);
+	producer_fini(&p);
+	client_destroy(client);
+}

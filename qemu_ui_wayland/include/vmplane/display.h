@@ -65,7 +65,10 @@ struct vmpd_callbacks {
 	void (*block)(void *data, struct vmpd_head *head, bool block);
 	/* The user asked to close the window. */
 	void (*close)(void *data, struct vmpd_head *head);
-	/* The window's size in surface pixels changed (a hint for guest resolution). */
+	/*
+	 * The compositor sized the window: its guest area in output pixels
+	 * (surface units times the output scale), a hint for guest resolution.
+	 */
 	void (*resize)(void *data, struct vmpd_head *head, uint32_t width,
 		       uint32_t height);
 	/* Keyboard focus; on false the caller should lift all pressed keys. */
@@ -200,6 +203,14 @@ enum vmpd_status vmpd_head_update(struct vmpd_head *head,
 
 /* Scanout off: shows the background only, drops cached imports. */
 void vmpd_head_disable(struct vmpd_head *head);
+
+/*
+ * Unmaps the window (mapped false: the guest turned its output off) or
+ * maps it again, which takes a configure from the compositor. Heads
+ * start mapped.
+ */
+void vmpd_head_set_mapped(struct vmpd_head *head, bool mapped);
+bool vmpd_head_mapped(const struct vmpd_head *head);
 
 /* Guest cursor image, ARGB8888 premultiplied, w*h pixels; NULL hides it. */
 enum vmpd_status vmpd_head_set_cursor(struct vmpd_head *head,

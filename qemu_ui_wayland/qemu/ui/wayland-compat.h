@@ -76,6 +76,13 @@ typedef int vmpq_mouse_on_t;
 #define VMPQ_GL_MODE_CORE DISPLAYGL_MODE_CORE
 #endif
 
+/* The test for QEMU's "no output" surface was renamed in 8.x. */
+#if VMPQ_API >= 1000
+#define vmpq_is_placeholder(surface) surface_is_placeholder(surface)
+#else
+#define vmpq_is_placeholder(surface) is_placeholder(surface)
+#endif
+
 /* Optional QAPI strings have a has_ flag in 7.2 only. */
 #if VMPQ_API >= 1000
 #define VMPQ_OPT_STR(s, member) ((s)->member)

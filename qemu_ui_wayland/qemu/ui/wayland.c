@@ -47,6 +47,12 @@ typedef struct WaylandConsole {
     QemuDmaBuf *dmabuf;
     /* A renderer texture is on screen (gl=on). */
     bool texture;
+    /* Scroll not yet sent as wheel clicks: vertical, horizontal. */
+    double scroll[2];
+    /* The guest showed something on this console since start. */
+    bool had_output;
+    /* The window's title without the grab hint. */
+    char *title;
 } WaylandConsole;
 
 struct WaylandUI {
@@ -123,6 +129,42 @@ static void wayland_resize(void *data, struct vmpd_head *head,
     info.width = width;
     info.height = height;
     dpy_set_ui_info(wc->dcl.con, &info, true);
+}
+
+/*
+ * A device keeps heads other than its first disconnected until the UI
+ * reports a size for them, and Weston's desktop shell never puts a size
+ * in a normal window's configure: report the window's size (the
+ * console's current surface) once at start, so every head is connected.
+ */
+static void wayland_announce_head(WaylandConsole *wc)
+{
+    QemuConsole *con = wc->dcl.con;
+    QemuUIInfo info;
+
+    if (qemu_console_get_head(con) == 0 || !dpy_ui_info_supported(con) ||
+        dpy_get_ui_info(con)->width) {
+        return;
+    }
+    info = *dpy_get_ui_info(con);
+    info.width = qemu_console_get_width(con, 640);
+    info.height = qemu_console_get_height(con, 480);
+    dpy_set_ui_info(con, &info, false);
+}
+
+static void wayland_grab(void *data, struct vmpd_head *head, bool grabbed)
+{
+    WaylandConsole *wc = wayland_from_head(head);
+    g_autofree char *title = NULL;
+
+    if (!wc) {
+        return;
+    }
+    if (grabbed) {
+        title = g_strdup_printf("%s - pointer grabbed (Ctrl+Alt+G releases)",
+                                wc->title);
+    }
+    vmpd_head_set_title(head, grabbed ? title : wc->title);
 }
 
 static void wayland_focus(void *data, struct vmpd_head *head, bool in)
@@ -203,20 +245,28 @@ static void wayland_axis(void *data, struct vmpd_head *head, enum vmpd_axis axis
                     double clicks)
 {
     WaylandConsole *wc = wayland_from_head(head);
+    bool vertical = axis == VMPD_AXIS_VERTICAL;
+    double *acc;
     InputButton btn;
 
-    if (!wc || clicks == 0) {
+    if (!wc) {
         return;
     }
-    if (axis == VMPD_AXIS_VERTICAL) {
-        btn = clicks > 0 ? INPUT_BUTTON_WHEEL_DOWN : INPUT_BUTTON_WHEEL_UP;
-    } else {
-        btn = clicks > 0 ? INPUT_BUTTON_WHEEL_RIGHT : INPUT_BUTTON_WHEEL_LEFT;
+    /* Touchpads scroll in fractions: a wheel event per whole click. */
+    acc = &wc->scroll[!vertical];
+    *acc += clicks;
+    while (*acc >= 1 || *acc <= -1) {
+        if (vertical) {
+            btn = *acc > 0 ? INPUT_BUTTON_WHEEL_DOWN : INPUT_BUTTON_WHEEL_UP;
+        } else {
+            btn = *acc > 0 ? INPUT_BUTTON_WHEEL_RIGHT : INPUT_BUTTON_WHEEL_LEFT;
+        }
+        *acc -= *acc > 0 ? 1 : -1;
+        qemu_input_queue_btn(wc->dcl.con, btn, true);
+        qemu_input_event_sync();
+        qemu_input_queue_btn(wc->dcl.con, btn, false);
+        qemu_input_event_sync();
     }
-    qemu_input_queue_btn(wc->dcl.con, btn, true);
-    qemu_input_event_sync();
-    qemu_input_queue_btn(wc->dcl.con, btn, false);
-    qemu_input_event_sync();
 }
 
 static void wayland_gpu_reset(void *data, bool recovered)
@@ -290,6 +340,7 @@ static const struct vmpd_callbacks wl_callbacks = {
     .pointer_rel = wayland_pointer_rel,
     .button = wayland_button,
     .axis = wayland_axis,
+    .grab = wayland_grab,
     .gpu_reset = wayland_gpu_reset,
     .disconnected = wayland_disconnected,
     .reconnected = wayland_reconnected,
@@ -321,6 +372,28 @@ static uint32_t wayland_drm_format(pixman_format_code_t format)
     }
 }
 
+/*
+ * A head other than a device's first has its window only while the guest
+ * drives that output: QEMU's "output not active" surface unmaps it, the
+ * next real surface or scanout maps it again. The first head always keeps
+ * its window. Returns true when the window is (now) unmapped.
+ */
+static bool wayland_follow_output(WaylandConsole *wc, bool active)
+{
+    if (active) {
+        wc->had_output = true;
+        vmpd_head_set_mapped(wc->head, true);
+        return false;
+    }
+    if (!wc->had_output || qemu_console_get_head(wc->dcl.con) == 0) {
+        return false;
+    }
+    /* The core must let go of the old surface's pixels, QEMU frees them. */
+    vmpd_head_disable(wc->head);
+    vmpd_head_set_mapped(wc->head, false);
+    return true;
+}
+
 static void wayland_gfx_switch(DisplayChangeListener *dcl,
                           DisplaySurface *surface)
 {
@@ -345,6 +418,9 @@ static void wayland_gfx_switch(DisplayChangeListener *dcl,
     }
     trace_wayland_gfx_switch(wc->index, surface_width(surface),
                              surface_height(surface), surface_format(surface));
+    if (wayland_follow_output(wc, !vmpq_is_placeholder(surface))) {
+        return;
+    }
 
     image = surface->image;
     fourcc = wayland_drm_format(surface_format(surface));
@@ -460,6 +536,7 @@ static void wayland_scanout_dmabuf(DisplayChangeListener *dcl, QemuDmaBuf *dmabu
     struct vmpd_dmabuf desc;
     enum vmpd_status st;
 
+    wayland_follow_output(wc, true);
     vmpq_describe_dmabuf(dmabuf, &desc);
     trace_wayland_scanout_dmabuf(wc->index, desc.fd[0], desc.width,
                                  desc.height, desc.stride[0], desc.fourcc,
@@ -531,6 +608,7 @@ static void wayland_scanout_texture(DisplayChangeListener *dcl, uint32_t id,
     }
     trace_wayland_gl_scanout_texture(wc->index, id, y0_top, backing_width,
                                      backing_height, x, y, w, h);
+    wayland_follow_output(wc, true);
     wc->dmabuf = NULL;
     vmpd_head_get_stats(wc->head, &st);
     exports = st.texture_exports;
@@ -876,15 +954,14 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     ui->consoles = g_new0(WaylandConsole, n);
     for (i = 0; i < n; i++) {
         WaylandConsole *wc = &ui->consoles[i];
-        g_autofree char *title = NULL;
         struct vmpd_head_config hc = { 0 };
 
         if (n > 1) {
-            title = g_strdup_printf("%s - %d", qemu_name ?: "QEMU", i);
+            wc->title = g_strdup_printf("%s - %d", qemu_name ?: "QEMU", i);
         } else {
-            title = g_strdup(qemu_name ?: "QEMU");
+            wc->title = g_strdup(qemu_name ?: "QEMU");
         }
-        hc.title = title;
+        hc.title = wc->title;
         hc.app_id = app_id ?: "qemu";
         hc.fullscreen = fullscreen;
         wc->ui = ui;
@@ -901,6 +978,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
         wc->glctx.ops = &wl_ctx_ops;
         qemu_console_set_display_gl_ctx(wc->dcl.con, &wc->glctx);
         register_displaychangelistener(&wc->dcl);
+        wayland_announce_head(wc);
     }
 
     ui->fd = vmpd_display_get_fd(ui->display);
