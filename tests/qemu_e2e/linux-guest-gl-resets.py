@@ -37,6 +37,8 @@ import time
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
+# No __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from e2e_common import fail, wait_for_weston  # noqa: E402
 
