@@ -5,7 +5,7 @@ outside Weston's harness (so it runs on Weston 10 and, in the Debian 13
 root, on Weston 14 with QEMU 10.0), with resets injected into QEMU's
 OpenGL contexts and a per-reset leak check.
 
-  linux-guest-gl-resets.py MODE RESETS
+  linux-guest-gl-resets.py MODE RESETS [QUIET]
 
 MODE is on or core (gl=core: desktop OpenGL core contexts for
 virglrenderer, seen in QEMU's wayland_gl_ctx_create trace). Headless
@@ -16,11 +16,13 @@ weston-screenshooter. Checked:
   - RESETS resets injected with SIGUSR2 (VMPLANE_QEMU_FAULT=1: guilty,
     innocent, ...) while a 3D client draws: each recovered, QEMU and the
     guest running, a new 3D client's frame on screen after each;
-  - with 3 or more resets, a leak check after each recovery: the first two
-    warm up; from then on QEMU's open fds (/proc/PID/fd) and the display's
-    live GL objects (its recovery line) must equal the warm value, and its
-    RSS may grow by at most RSS_SLACK_KIB in all (allocator and driver
-    caches settle; a leaked context or its textures costs far more);
+  - then QUIET more resets (2 or more) with no 3D client, only the Linux
+    console, so what each one costs is the reset's alone and not a new
+    client's: after each, QEMU's open fds (/proc/PID/fd) and the display's
+    live GL objects (its recovery line) must equal those after the first
+    (the warm-up), and its RSS may grow by at most RSS_SLACK_KIB in all
+    (allocator and driver caches settle; a leaked context or scanout costs
+    far more);
   - the counters QEMU prints at exit (recoveries, live GL objects).
 Exit 77 (skip) with the reason when QEMU, Weston, our renderer or the guest
 is missing.
@@ -47,7 +49,6 @@ _spec = importlib.util.spec_from_file_location(
 lg = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lg)
 
-WARMUP = 2
 # 16 MiB over all measured resets: one leaked 1280x800 scanout with its
 # read-back costs 8 MiB, a leaked context with virgl's objects more.
 RSS_SLACK_KIB = 16 * 1024
@@ -109,10 +110,14 @@ def proc_sample(pid):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("on", "core") or not sys.argv[2].isdigit():
+    if (len(sys.argv) not in (3, 4) or sys.argv[1] not in ("on", "core") or
+            not all(a.isdigit() for a in sys.argv[2:])):
         print(__doc__)
         sys.exit(2)
     mode, resets = sys.argv[1], int(sys.argv[2])
+    quiet = int(sys.argv[3]) if len(sys.argv) == 4 else 0
+    if quiet == 1:
+        fail("QUIET needs a warm-up reset and one to compare: 2 or more")
     if not shutil.which("weston") or not shutil.which("weston-screenshooter"):
         skip("weston and weston-screenshooter are needed")
     if "XDG_RUNTIME_DIR" not in os.environ:
@@ -208,7 +213,6 @@ def main():
 
         wait(serial, "GUEST SHELL READY", 1, 120)
         time.sleep(1)
-        samples = []
         for i in range(1, resets + 1):
             qmp.type("glrun 150 0\n")
             wait(serial, "GLPATTERN SHOWING", i + 1, 120)
@@ -220,10 +224,9 @@ def main():
             m = re.search(r"\((\d+) live GL objects\)", line)
             if not m:
                 fail(f"no live GL object count in QEMU's recovery line: {line}")
-            objects = int(m.group(1))
             fds, rss = proc_sample(proc.pid)
-            samples.append((fds, objects, rss))
-            print(f"# reset {i}: {fds} fds, {objects} live GL objects, RSS {rss} KiB")
+            print(f"# reset {i} (a 3D client): {fds} fds, {m.group(1)} live GL objects, "
+                  f"RSS {rss} KiB")
             if proc.poll() is not None or qmp.cmd("query-status")["status"] != "running":
                 fail(f"QEMU or the guest stopped after reset {i}")
         qmp.type("glrun 60 3\n")
@@ -234,18 +237,37 @@ def main():
                 fail("the injected resets were not seen as guilty and innocent")
             ok(f"{resets} resets recovered; a new 3D client's frame on screen after each")
 
-        if resets > WARMUP:
-            fds0, objects0, rss0 = samples[WARMUP - 1]
-            for i, (fds, objects, rss) in enumerate(samples[WARMUP:], WARMUP + 1):
+        if quiet:
+            # The last client gone, only the console shows: resets alone.
+            wait(serial, "GUEST GLRUN", resets + 1, 120)
+            time.sleep(2)
+            samples = []
+            for i in range(resets + 1, resets + quiet + 1):
+                os.kill(proc.pid, signal.SIGUSR2)
+                line = wait(qemu_log, f"recovered from GPU reset {i} ", 1, 60)
+                m = re.search(r"\((\d+) live GL objects\)", line)
+                if not m:
+                    fail(f"no live GL object count in QEMU's recovery line: {line}")
+                time.sleep(1.5)
+                fds, rss = proc_sample(proc.pid)
+                samples.append((fds, int(m.group(1)), rss))
+                print(f"# reset {i} (console only): {fds} fds, {m.group(1)} live GL objects, "
+                      f"RSS {rss} KiB")
+                if proc.poll() is not None or qmp.cmd("query-status")["status"] != "running":
+                    fail(f"QEMU or the guest stopped after reset {i}")
+            fds0, objects0, rss0 = samples[0]
+            for i, (fds, objects, rss) in enumerate(samples[1:], resets + 2):
                 if fds != fds0:
-                    fail(f"reset {i}: {fds} open fds, {fds0} after warm-up")
+                    fail(f"reset {i}: {fds} open fds, {fds0} after the warm-up reset")
                 if objects != objects0:
-                    fail(f"reset {i}: {objects} live GL objects, {objects0} after warm-up")
+                    fail(f"reset {i}: {objects} live GL objects, {objects0} after the warm-up reset")
             growth = samples[-1][2] - rss0
             if growth > RSS_SLACK_KIB:
-                fail(f"RSS grew {growth} KiB over {resets - WARMUP} resets (limit {RSS_SLACK_KIB})")
-            ok(f"no leak per reset: {fds0} fds and {objects0} live GL objects throughout; "
-               f"RSS {rss0} -> {samples[-1][2]} KiB ({growth:+d}, limit +{RSS_SLACK_KIB})")
+                fail(f"RSS grew {growth} KiB over {quiet - 1} resets (limit {RSS_SLACK_KIB})")
+            ok(f"no leak per reset over {quiet - 1} resets after a warm-up: {fds0} fds and "
+               f"{objects0} live GL objects throughout; RSS {rss0} -> {samples[-1][2]} KiB "
+               f"({growth:+d}, limit +{RSS_SLACK_KIB})")
+            resets += quiet
 
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
