@@ -111,11 +111,17 @@ make_context(struct vmpd_gl *gl, struct rb_context *share)
 		.config = EGL_NO_CONFIG_KHR,
 		.gles_major = 3,
 		.share = share,
+		.desktop = gl->desktop,
+		/* The display's own: 3.2, which Mesa makes the newest it has. */
+		.gl_major = share ? gl->major : 3,
+		.gl_minor = share ? gl->minor : 2,
 		.log = { rb_log_forward, &gl->log },
 	};
 	struct rb_context *rb = rb_context_create(&opts);
 	if (rb && gl->fault_injection)
 		rb_fault_injector_enable(rb);
+	if (rb)
+		gl->live_objects++;
 	return rb;
 }
 
@@ -132,6 +138,7 @@ vmpd_gl_create(struct vmpd_display *display,
 	gl->log = config->log;
 	gl->disable_export = config->disable_export;
 	gl->fault_injection = config->fault_injection;
+	gl->desktop = config->desktop_gl;
 	gl->drm_fd = -1;
 	gl->dpy = EGL_NO_DISPLAY;
 	wl_list_init(&gl->contexts);
@@ -146,13 +153,24 @@ vmpd_gl_create(struct vmpd_display *display,
 			      "EGL_KHR_surfaceless_context");
 		goto fail;
 	}
+	if (gl->desktop &&
+	    !rb_egl_has_extension(gl->dpy, "EGL_KHR_create_context")) {
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: desktop OpenGL needs "
+			      "EGL_KHR_create_context");
+		goto fail;
+	}
 	gl->ctx = make_context(gl, NULL);
 	if (!gl->ctx ||
 	    !rb_context_make_current(gl->ctx, EGL_NO_SURFACE, EGL_NO_SURFACE)) {
 		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
-			      "wayland gl: cannot create an OpenGL ES context");
+			      "wayland gl: cannot create an OpenGL%s context",
+			      gl->desktop ? " core profile" : " ES");
 		goto fail;
 	}
+	/* 10 * major + minor, for both APIs. */
+	gl->major = epoxy_gl_version() / 10;
+	gl->minor = epoxy_gl_version() % 10;
 	if (!strcmp(gl->platform, "surfaceless")) {
 		const char *renderer = (const char *)glGetString(GL_RENDERER);
 		snprintf(gl->device, sizeof(gl->device), "%s",
@@ -179,6 +197,8 @@ vmpd_gl_destroy(struct vmpd_gl *gl)
 	vmpd_gl_scanouts_destroy(gl);
 	wl_list_for_each_safe(c, tmp, &gl->contexts, link)
 		vmpd_gl_context_destroy(c);
+	if (gl->ctx)
+		gl->live_objects--;
 	rb_context_destroy(gl->ctx);
 	if (gl->dpy != EGL_NO_DISPLAY) {
 		eglMakeCurrent(gl->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE,
@@ -213,7 +233,19 @@ vmpd_gl_is_robust(const struct vmpd_gl *gl)
 int
 vmpd_gl_version(const struct vmpd_gl *gl)
 {
-	return rb_context_get_gles_major(gl->ctx);
+	return gl->major;
+}
+
+int
+vmpd_gl_version_minor(const struct vmpd_gl *gl)
+{
+	return gl->minor;
+}
+
+bool
+vmpd_gl_is_desktop(const struct vmpd_gl *gl)
+{
+	return gl->desktop;
 }
 
 struct vmpd_gl_context *
@@ -238,6 +270,7 @@ vmpd_gl_context_destroy(struct vmpd_gl_context *c)
 	if (!c)
 		return;
 	wl_list_remove(&c->link);
+	c->gl->live_objects--;
 	rb_context_destroy(c->rb);
 	free(c);
 }
@@ -289,6 +322,8 @@ vmpd_gl_recover(struct vmpd_gl *gl)
 		return false;
 	/* The read-back objects went with the old context: never delete them. */
 	gl->generation++;
+	gl->live_objects -= gl->readback_objects;
+	gl->readback_objects = 0;
 	gl->lost = NULL;
 	gl->recoveries++;
 	if (!vmpd_gl_use_display_context(gl))
@@ -301,6 +336,12 @@ uint64_t
 vmpd_gl_recoveries(const struct vmpd_gl *gl)
 {
 	return gl->recoveries;
+}
+
+uint32_t
+vmpd_gl_live_objects(const struct vmpd_gl *gl)
+{
+	return gl->live_objects;
 }
 
 bool

@@ -26,6 +26,9 @@ struct vmpd_gl {
 	struct vmpd_log log;
 	bool disable_export;
 	bool fault_injection;
+	bool desktop;
+	/* The share group's version as the driver made it. */
+	int major, minor;
 
 	int drm_fd;
 	struct gbm_device *gbm;
@@ -42,9 +45,13 @@ struct vmpd_gl {
 	/* Read-back objects of ctx; generation tells them from a lost context's. */
 	uint64_t generation, objects_generation;
 	GLuint program, sampler, fbo, rbo;
+	/* Desktop core profile only: no client-side vertex arrays there. */
+	GLuint vao, vbo;
 	GLint tex_uniform;
 	uint32_t rbo_w, rbo_h;
 	bool export_warned, readback_warned;
+	/* What vmpd_gl_live_objects() reports; readback_objects of it are ctx's. */
+	uint32_t live_objects, readback_objects;
 
 	struct wl_list scanouts; /* gl_scanout.link */
 };

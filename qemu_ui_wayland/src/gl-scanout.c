@@ -48,18 +48,20 @@ find_scanout(struct vmpd_gl *gl, struct vmpd_head *head, bool create)
 }
 
 static void
-drop_export(struct gl_scanout *s)
+drop_export(struct vmpd_gl *gl, struct gl_scanout *s)
 {
-	if (s->desc.fd[0] >= 0)
+	if (s->desc.fd[0] >= 0) {
 		close(s->desc.fd[0]);
+		gl->live_objects--;
+	}
 	s->desc.fd[0] = -1;
 	s->export_tried = false;
 }
 
 static void
-scanout_free(struct gl_scanout *s)
+scanout_free(struct vmpd_gl *gl, struct gl_scanout *s)
 {
-	drop_export(s);
+	drop_export(gl, s);
 	wl_list_remove(&s->link);
 	free(s->pixels);
 	free(s);
@@ -69,7 +71,7 @@ void
 vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
 {
 	struct gl_scanout *s, *tmp;
-	wl_list_for_each_safe(s, tmp, &gl->scanouts, link) scanout_free(s);
+	wl_list_for_each_safe(s, tmp, &gl->scanouts, link) scanout_free(gl, s);
 	if (gl->objects_generation &&
 	    gl->objects_generation == gl->generation &&
 	    vmpd_gl_use_display_context(gl)) {
@@ -78,7 +80,15 @@ vmpd_gl_scanouts_destroy(struct vmpd_gl *gl)
 		glDeleteRenderbuffers(1, &gl->rbo);
 		if (gl->sampler)
 			glDeleteSamplers(1, &gl->sampler);
+		if (gl->vao) {
+			glDeleteVertexArrays(1, &gl->vao);
+			glDeleteBuffers(1, &gl->vbo);
+		}
 	}
+	gl->vao = gl->vbo = 0;
+	/* Deleted now, or gone with a lost context. */
+	gl->live_objects -= gl->readback_objects;
+	gl->readback_objects = 0;
 	gl->objects_generation = 0;
 }
 
@@ -108,6 +118,7 @@ export_texture(struct vmpd_gl *gl, struct gl_scanout *s)
 	eglDestroyImageKHR(gl->dpy, image);
 	if (!ok || fd < 0)
 		return false;
+	gl->live_objects++;
 	s->desc = (struct vmpd_dmabuf){
 		.n_planes = 1,
 		.fd = { fd, -1, -1, -1 },
@@ -153,10 +164,25 @@ readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 				"varying vec2 v;\n"
 				"void main() { vec4 c = texture2D(tex, v); "
 				"gl_FragColor = vec4(c.b, c.g, c.r, 1.0); }\n";
+	/* The same in a desktop core profile, which has no GLSL ES 1.00. */
+	static const char *vs_core =
+		"#version 150 core\n"
+		"in vec2 pos;\n"
+		"in vec2 uv;\n"
+		"out vec2 v;\n"
+		"void main() { v = uv; gl_Position = vec4(pos, 0.0, 1.0); }\n";
+	static const char *fs_core = "#version 150 core\n"
+				     "uniform sampler2D tex;\n"
+				     "in vec2 v;\n"
+				     "out vec4 color;\n"
+				     "void main() { vec4 c = texture(tex, v); "
+				     "color = vec4(c.b, c.g, c.r, 1.0); }\n";
 
 	if (gl->objects_generation != gl->generation) {
-		GLuint v = compile(GL_VERTEX_SHADER, vs),
-		       f = compile(GL_FRAGMENT_SHADER, fs);
+		GLuint v = compile(GL_VERTEX_SHADER,
+				   gl->desktop ? vs_core : vs),
+		       f = compile(GL_FRAGMENT_SHADER,
+				   gl->desktop ? fs_core : fs);
 		GLint linked = 0;
 		gl->program = glCreateProgram();
 		if (v)
@@ -174,7 +200,8 @@ readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 		glGenRenderbuffers(1, &gl->rbo);
 		/* A sampler leaves the renderer's texture parameters alone. */
 		gl->sampler = 0;
-		if (vmpd_gl_version(gl) >= 3) {
+		if (gl->desktop ? gl->major * 10 + gl->minor >= 33
+				: gl->major >= 3) {
 			glGenSamplers(1, &gl->sampler);
 			glSamplerParameteri(gl->sampler, GL_TEXTURE_MIN_FILTER,
 					    GL_NEAREST);
@@ -185,8 +212,17 @@ readback_objects(struct vmpd_gl *gl, uint32_t w, uint32_t h)
 			glSamplerParameteri(gl->sampler, GL_TEXTURE_WRAP_T,
 					    GL_CLAMP_TO_EDGE);
 		}
+		gl->vao = gl->vbo = 0;
+		if (gl->desktop) {
+			glGenVertexArrays(1, &gl->vao);
+			glGenBuffers(1, &gl->vbo);
+		}
 		gl->rbo_w = gl->rbo_h = 0;
 		gl->objects_generation = gl->generation;
+		/* Program, framebuffer, renderbuffer, sampler, vertex array and buffer. */
+		gl->readback_objects = 3 + (gl->sampler ? 1 : 0) +
+				       (gl->vao ? 2 : 0);
+		gl->live_objects += gl->readback_objects;
 		if (!linked)
 			return false;
 	}
@@ -242,13 +278,29 @@ read_back(struct vmpd_gl *gl, struct gl_scanout *s)
 	if (gl->sampler)
 		glBindSampler(0, gl->sampler);
 	glUniform1i(gl->tex_uniform, 0);
-	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, pos);
-	glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 0, uv);
+	if (gl->vao) {
+		glBindVertexArray(gl->vao);
+		glBindBuffer(GL_ARRAY_BUFFER, gl->vbo);
+		glBufferData(GL_ARRAY_BUFFER, sizeof(pos) + sizeof(uv), NULL,
+			     GL_STREAM_DRAW);
+		glBufferSubData(GL_ARRAY_BUFFER, 0, sizeof(pos), pos);
+		glBufferSubData(GL_ARRAY_BUFFER, sizeof(pos), sizeof(uv), uv);
+		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+		glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 0,
+				      (const void *)sizeof(pos));
+	} else {
+		glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, pos);
+		glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 0, uv);
+	}
 	glEnableVertexAttribArray(0);
 	glEnableVertexAttribArray(1);
 	glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 	glDisableVertexAttribArray(0);
 	glDisableVertexAttribArray(1);
+	if (gl->vao) {
+		glBindBuffer(GL_ARRAY_BUFFER, 0);
+		glBindVertexArray(0);
+	}
 	glBindTexture(GL_TEXTURE_2D, 0);
 	glPixelStorei(GL_PACK_ALIGNMENT, 4);
 	/* Returns once the renderer's work and this draw are done: no fence needed. */
@@ -273,7 +325,7 @@ vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *head,
 	if (!(s = find_scanout(gl, head, true)))
 		return VMPD_ERR_NOMEM;
 	if (s->texture != texture || s->mode == MODE_NONE)
-		drop_export(s);
+		drop_export(gl, s);
 	s->texture = texture;
 	s->y0_top = y0_top;
 	s->backing_w = backing_width;
@@ -307,7 +359,7 @@ vmpd_gl_scanout_texture(struct vmpd_gl *gl, struct vmpd_head *head,
 				      "read back (%s): one copy per frame",
 				      why);
 		}
-		drop_export(s);
+		drop_export(gl, s);
 		s->export_tried = true;
 		if (s->mode != MODE_READBACK)
 			s->surface_set = false;
@@ -356,7 +408,7 @@ vmpd_gl_scanout_release(struct vmpd_gl *gl, struct vmpd_head *head)
 	struct gl_scanout *s = gl ? find_scanout(gl, head, false) : NULL;
 	if (!s)
 		return;
-	drop_export(s);
+	drop_export(gl, s);
 	s->mode = MODE_NONE;
 	s->texture = 0;
 	s->surface_set = false;
@@ -367,7 +419,7 @@ vmpd_gl_head_gone(struct vmpd_gl *gl, struct vmpd_head *head)
 {
 	struct gl_scanout *s = gl ? find_scanout(gl, head, false) : NULL;
 	if (s)
-		scanout_free(s);
+		scanout_free(gl, s);
 }
 
 void
@@ -379,7 +431,7 @@ vmpd_gl_scanouts_resubmit(struct vmpd_gl *gl)
 		if (s->mode == MODE_NONE)
 			continue;
 		/* The old export names a texture of a lost context. */
-		drop_export(s);
+		drop_export(gl, s);
 		s->surface_set = false;
 		vmpd_gl_scanout_texture(gl, s->head, s->texture, s->y0_top,
 					s->backing_w, s->backing_h, &s->rect);

@@ -19,6 +19,8 @@ struct rb_context {
 	struct rb_context *share;
 	EGLint *extra_attribs;
 	bool disable_robustness;
+	bool desktop;
+	int gl_major, gl_minor;
 	struct rb_log log;
 
 	EGLContext egl;
@@ -38,5 +40,12 @@ struct rb_context {
 	enum rb_reset_status fault_status;
 	unsigned int fault_remaining;
 };
+
+/* eglGetCurrentContext() and a release act on the bound API only. */
+static inline void
+rb_context_bind_api(const struct rb_context *ctx)
+{
+	eglBindAPI(ctx->desktop ? EGL_OPENGL_API : EGL_OPENGL_ES_API);
+}
 
 #endif

@@ -20,6 +20,21 @@
 #ifndef EGL_LOSE_CONTEXT_ON_RESET
 #define EGL_LOSE_CONTEXT_ON_RESET 0x31BF
 #endif
+#ifndef EGL_CONTEXT_MINOR_VERSION_KHR
+#define EGL_CONTEXT_MINOR_VERSION_KHR 0x30FB
+#endif
+#ifndef EGL_CONTEXT_FLAGS_KHR
+#define EGL_CONTEXT_FLAGS_KHR 0x30FC
+#endif
+#ifndef EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR
+#define EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR 0x30FD
+#endif
+#ifndef EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR
+#define EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR 0x00000001
+#endif
+#ifndef EGL_CONTEXT_OPENGL_ROBUST_ACCESS_BIT_KHR
+#define EGL_CONTEXT_OPENGL_ROBUST_ACCESS_BIT_KHR 0x00000004
+#endif
 
 enum attempt_api {
 	API_EXT,
@@ -78,9 +93,14 @@ attempt_offered(const struct rb_context *ctx, int index)
 {
 	switch (attempts[index].api) {
 	case API_EXT:
-		return rb_egl_has_extension(ctx->display,
+		/* Its attributes are for OpenGL ES contexts only (Mesa refuses them). */
+		return !ctx->desktop &&
+		       rb_egl_has_extension(ctx->display,
 					    "EGL_EXT_create_context_robustness");
 	case API_CORE:
+		if (ctx->desktop && rb_egl_has_extension(ctx->display,
+							 "EGL_KHR_create_context"))
+			return true;
 		return display_has_egl15(ctx->display);
 	case API_PLAIN:
 		break;
@@ -97,9 +117,25 @@ try_create(struct rb_context *ctx, int index, int major, EGLint *error)
 	int n = 0;
 	EGLContext egl;
 
+	/* EGL_CONTEXT_CLIENT_VERSION is EGL_CONTEXT_MAJOR_VERSION_KHR. */
 	attribs[n++] = EGL_CONTEXT_CLIENT_VERSION;
 	attribs[n++] = major;
-	if (a->api == API_EXT) {
+	if (ctx->desktop) {
+		attribs[n++] = EGL_CONTEXT_MINOR_VERSION_KHR;
+		attribs[n++] = ctx->gl_minor;
+		attribs[n++] = EGL_CONTEXT_OPENGL_PROFILE_MASK_KHR;
+		attribs[n++] = EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR;
+	}
+	if (a->api == API_CORE && ctx->desktop &&
+	    !display_has_egl15(ctx->display)) {
+		/* EGL 1.4 with EGL_KHR_create_context: the same, as a flag. */
+		attribs[n++] = EGL_CONTEXT_OPENGL_RESET_NOTIFICATION_STRATEGY;
+		attribs[n++] = EGL_LOSE_CONTEXT_ON_RESET;
+		if (a->robust_access) {
+			attribs[n++] = EGL_CONTEXT_FLAGS_KHR;
+			attribs[n++] = EGL_CONTEXT_OPENGL_ROBUST_ACCESS_BIT_KHR;
+		}
+	} else if (a->api == API_EXT) {
 		attribs[n++] = EGL_CONTEXT_OPENGL_RESET_NOTIFICATION_STRATEGY_EXT;
 		attribs[n++] = EGL_LOSE_CONTEXT_ON_RESET_EXT;
 		if (a->robust_access) {
@@ -126,26 +162,30 @@ try_create(struct rb_context *ctx, int index, int major, EGLint *error)
 	return egl;
 }
 
-/* Tries the attempts from first to last, each at ES 3 then ES 2. */
+/* Tries the attempts from first to last, each at ES 3 then ES 2 (desktop: its version). */
 static bool
 create_egl_context(struct rb_context *ctx, int first, int last,
 		   EGLint *first_error)
 {
-	int top = ctx->gles_major_pref == 2 ? 2 : 3;
+	int top = ctx->gles_major_pref == 2 ? 2 : 3, bottom = 2;
 
 	*first_error = EGL_SUCCESS;
-	if (!eglBindAPI(EGL_OPENGL_ES_API))
+	if (ctx->desktop)
+		top = bottom = ctx->gl_major;
+	if (!eglBindAPI(ctx->desktop ? EGL_OPENGL_API : EGL_OPENGL_ES_API)) {
+		*first_error = eglGetError();
 		return false;
+	}
 	for (int i = first; i <= last; i++) {
 		if (!attempt_offered(ctx, i))
 			continue;
-		for (int major = top; major >= 2; major--) {
+		for (int major = top; major >= bottom; major--) {
 			EGLint error;
 
 			ctx->egl = try_create(ctx, i, major, &error);
 			if (ctx->egl != EGL_NO_CONTEXT) {
 				ctx->attempt = i;
-				ctx->gles_major = major;
+				ctx->gles_major = ctx->desktop ? 0 : major;
 				return true;
 			}
 			if (*first_error == EGL_SUCCESS)
@@ -155,21 +195,32 @@ create_egl_context(struct rb_context *ctx, int first, int last,
 	return false;
 }
 
+struct reset_query {
+	int min_version;
+	const char *extension;
+	const char *name;
+};
+
 static rb_reset_query_func_t
-resolve_query(void)
+resolve_query(bool desktop)
 {
-	static const struct {
-		int min_version;
-		const char *extension;
-		const char *name;
-	} queries[] = {
+	static const struct reset_query es[] = {
 		{ 32, NULL, "glGetGraphicsResetStatus" },
 		{ 0, "GL_KHR_robustness", "glGetGraphicsResetStatusKHR" },
 		{ 0, "GL_EXT_robustness", "glGetGraphicsResetStatusEXT" },
+		{ 0, NULL, NULL },
 	};
+	/* Desktop: core in 4.5, and GL_KHR_robustness names it without a suffix there. */
+	static const struct reset_query gl[] = {
+		{ 45, NULL, "glGetGraphicsResetStatus" },
+		{ 0, "GL_KHR_robustness", "glGetGraphicsResetStatus" },
+		{ 0, "GL_ARB_robustness", "glGetGraphicsResetStatusARB" },
+		{ 0, NULL, NULL },
+	};
+	const struct reset_query *queries = desktop ? gl : es;
 	int version = epoxy_gl_version();
 
-	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+	for (size_t i = 0; queries[i].name; i++) {
 		if (queries[i].extension &&
 		    !epoxy_has_gl_extension(queries[i].extension))
 			continue;
@@ -202,7 +253,7 @@ verify(struct rb_context *ctx)
 	if (ctx->attempt == PLAIN_ATTEMPT)
 		return;
 
-	ctx->query = resolve_query();
+	ctx->query = resolve_query(ctx->desktop);
 	if (ctx->query) {
 		lost = !rb_context_check_gl_errors(ctx, NULL);
 		glGetIntegerv(GL_RESET_NOTIFICATION_STRATEGY, &strategy);
@@ -239,27 +290,40 @@ make_current_surfaceless(struct rb_context *ctx)
 {
 	if (!rb_egl_has_extension(ctx->display, "EGL_KHR_surfaceless_context"))
 		return false;
+	rb_context_bind_api(ctx);
 	return eglMakeCurrent(ctx->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
 			      ctx->egl);
 }
 
-/* Verifies now when possible, leaving the caller's current context. */
+/* Verifies now when possible, leaving the caller's API and current context. */
 static void
-verify_now(struct rb_context *ctx)
+verify_now(struct rb_context *ctx, EGLenum prev_api)
 {
-	EGLDisplay prev_display = eglGetCurrentDisplay();
-	EGLContext prev = eglGetCurrentContext();
-	EGLSurface prev_draw = eglGetCurrentSurface(EGL_DRAW);
-	EGLSurface prev_read = eglGetCurrentSurface(EGL_READ);
+	EGLDisplay prev_display;
+	EGLContext prev;
+	EGLSurface prev_draw, prev_read;
+	bool same_api;
 
-	if (!make_current_surfaceless(ctx))
-		return;
-	verify(ctx);
+	eglBindAPI(prev_api);
+	prev_display = eglGetCurrentDisplay();
+	prev = eglGetCurrentContext();
+	prev_draw = eglGetCurrentSurface(EGL_DRAW);
+	prev_read = eglGetCurrentSurface(EGL_READ);
+	same_api = prev_api == (ctx->desktop ? EGL_OPENGL_API : EGL_OPENGL_ES_API);
+	if (make_current_surfaceless(ctx)) {
+		verify(ctx);
+		/*
+		 * Release ours, then make the previous one current again:
+		 * Mesa keeps one current context per thread, other EGLs one
+		 * per API, and this is right for both.
+		 */
+		if (!same_api || prev == EGL_NO_CONTEXT)
+			eglMakeCurrent(ctx->display, EGL_NO_SURFACE,
+				       EGL_NO_SURFACE, EGL_NO_CONTEXT);
+	}
+	eglBindAPI(prev_api);
 	if (prev != EGL_NO_CONTEXT)
 		eglMakeCurrent(prev_display, prev_draw, prev_read, prev);
-	else
-		eglMakeCurrent(ctx->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
-			       EGL_NO_CONTEXT);
 }
 
 static EGLint *
@@ -286,9 +350,15 @@ rb_context_create(const struct rb_context_options *options)
 	struct rb_context *ctx;
 	EGLint first_error;
 	int first, last;
+	EGLenum prev_api = eglQueryAPI();
 
 	if (!options || options->display == EGL_NO_DISPLAY)
 		return NULL;
+	if (options->desktop && options->gl_major < 1) {
+		rb_log_emit(&options->log, RB_LOG_ERROR,
+			    "a desktop OpenGL context needs a version");
+		return NULL;
+	}
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NULL;
@@ -297,6 +367,9 @@ rb_context_create(const struct rb_context_options *options)
 	ctx->gles_major_pref = options->gles_major;
 	ctx->share = options->share;
 	ctx->disable_robustness = options->disable_robustness;
+	ctx->desktop = options->desktop;
+	ctx->gl_major = options->gl_major;
+	ctx->gl_minor = options->gl_minor;
 	ctx->log = options->log;
 	ctx->egl = EGL_NO_CONTEXT;
 	if (options->extra_attribs) {
@@ -305,6 +378,11 @@ rb_context_create(const struct rb_context_options *options)
 			goto err;
 	}
 
+	if (ctx->share && ctx->share->desktop != ctx->desktop) {
+		rb_log_emit(&ctx->log, RB_LOG_ERROR,
+			    "a share group has one client API (OpenGL or OpenGL ES)");
+		goto err;
+	}
 	if (ctx->share) {
 		/* EGL requires one strategy across a share group. */
 		first = last = ctx->share->attempt;
@@ -315,25 +393,38 @@ rb_context_create(const struct rb_context_options *options)
 		last = PLAIN_ATTEMPT;
 	}
 	if (!create_egl_context(ctx, first, last, &first_error)) {
-		rb_log_emit(&ctx->log, RB_LOG_ERROR,
-			    "could not create a GLES context (%s)",
-			    egl_error_name(first_error == EGL_SUCCESS ?
-					   eglGetError() : first_error));
+		if (ctx->desktop)
+			rb_log_emit(&ctx->log, RB_LOG_ERROR,
+				    "could not create an OpenGL %d.%d core "
+				    "context (%s)", ctx->gl_major, ctx->gl_minor,
+				    egl_error_name(first_error == EGL_SUCCESS ?
+						   eglGetError() : first_error));
+		else
+			rb_log_emit(&ctx->log, RB_LOG_ERROR,
+				    "could not create a GLES context (%s)",
+				    egl_error_name(first_error == EGL_SUCCESS ?
+						   eglGetError() : first_error));
+		eglBindAPI(prev_api);
 		goto err;
 	}
 	if (ctx->attempt == PLAIN_ATTEMPT && !ctx->share &&
 	    !ctx->disable_robustness)
 		rb_log_emit(&ctx->log, RB_LOG_WARNING,
 			    "GPU reset recovery disabled: the driver offers no "
-			    "robust context (%s); using a plain GLES %d context",
+			    "robust context (%s); using a plain %s %d context",
 			    first_error == EGL_SUCCESS ?
-			    "EGL_EXT_create_context_robustness missing" :
-			    egl_error_name(first_error), ctx->gles_major);
+			    "no robustness extension" :
+			    egl_error_name(first_error),
+			    ctx->desktop ? "OpenGL" : "GLES",
+			    ctx->desktop ? ctx->gl_major : ctx->gles_major);
 	else
 		rb_log_emit(&ctx->log, RB_LOG_DEBUG,
-			    "GLES %d context created (%s)", ctx->gles_major,
+			    "%s %d.%d context created (%s)",
+			    ctx->desktop ? "OpenGL core" : "GLES",
+			    ctx->desktop ? ctx->gl_major : ctx->gles_major,
+			    ctx->desktop ? ctx->gl_minor : 0,
 			    attempts[ctx->attempt].what);
-	verify_now(ctx);
+	verify_now(ctx, prev_api);
 	return ctx;
 
 err:
@@ -347,6 +438,7 @@ release_and_destroy(struct rb_context *ctx)
 {
 	if (ctx->egl == EGL_NO_CONTEXT)
 		return;
+	rb_context_bind_api(ctx);
 	if (eglGetCurrentContext() == ctx->egl)
 		eglMakeCurrent(ctx->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
 			       EGL_NO_CONTEXT);
@@ -405,6 +497,12 @@ rb_context_get_gles_major(const struct rb_context *ctx)
 }
 
 bool
+rb_context_is_desktop(const struct rb_context *ctx)
+{
+	return ctx->desktop;
+}
+
+bool
 rb_context_is_robust(const struct rb_context *ctx)
 {
 	return ctx->robust;
@@ -432,6 +530,7 @@ rb_context_make_current(struct rb_context *ctx, EGLSurface draw,
 			ctx->reported = RB_RESET_UNKNOWN;
 		return false;
 	}
+	rb_context_bind_api(ctx);
 	if (!eglMakeCurrent(ctx->display, draw, read, ctx->egl)) {
 		EGLint error = eglGetError();
 
@@ -485,8 +584,10 @@ rb_context_query_status(struct rb_context *ctx)
 	}
 	/* No context (injected reset over) or another one current: the
 	 * query would not be about this context. */
-	if (!ctx->query || ctx->egl == EGL_NO_CONTEXT ||
-	    eglGetCurrentContext() != ctx->egl)
+	if (!ctx->query || ctx->egl == EGL_NO_CONTEXT)
+		return RB_RESET_NONE;
+	rb_context_bind_api(ctx);
+	if (eglGetCurrentContext() != ctx->egl)
 		return RB_RESET_NONE;
 	return from_gl(ctx->query());
 }

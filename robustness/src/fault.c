@@ -37,6 +37,7 @@ rb_fault_inject_reset(struct rb_context *ctx, enum rb_reset_status status,
 	/* What a real loss leaves behind: no usable context, GL calls fall
 	 * into the no-op dispatch. */
 	if (ctx->egl != EGL_NO_CONTEXT) {
+		rb_context_bind_api(ctx);
 		if (eglGetCurrentContext() == ctx->egl)
 			eglMakeCurrent(ctx->display, EGL_NO_SURFACE,
 				       EGL_NO_SURFACE, EGL_NO_CONTEXT);

@@ -5,8 +5,10 @@
  * right way up for both y0_top values and a sub-rectangle, counted, with
  * one warning; the guest held and released as in 2D; then injected resets
  * (guilty, innocent, ten in a row) that really destroy the contexts,
- * detected, recovered in place, with live pixels again and no fd leaked;
- * and with export allowed, the driver's answer (llvmpipe: read back, said once).
+ * detected, recovered in place, with live pixels again and no fd or
+ * counted GL object leaked; with export allowed, the driver's answer
+ * (llvmpipe: read back, said once); and the same on desktop OpenGL core
+ * contexts (gl=core), robust too.
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -161,6 +163,8 @@ int main(void)
 	CHECK(!strcmp(status, "none"));
 
 	int fds = count_fds();
+	/* Two contexts, and program, framebuffer, renderbuffer and sampler. */
+	CHECK_EQ(vmpd_gl_live_objects(gl), 6);
 	for (int i = 0; i < 12; i++) {
 		bool guilty = i != 1;
 		REQUIRE(vmpd_gl_inject_reset(gl, guilty));
@@ -177,6 +181,8 @@ int main(void)
 		REQUIRE(vmpd_gl_make_current(gl, ctx));
 		tex = make_texture();
 		show_and_check(&p, gl, tex, true, &full, RED, BLUE);
+		CHECK_MSG(vmpd_gl_live_objects(gl) == 6, "reset %d: %u live GL objects", i,
+			vmpd_gl_live_objects(gl));
 	}
 	CHECK_EQ(count_fds(), fds);
 	CHECK_EQ(warnings_readback, 1);
@@ -185,6 +191,7 @@ int main(void)
 	CHECK(vmpd_gl_scanout_update(gl, p.head, NULL) == VMPD_ERR_STATE);
 	vmpd_gl_make_current(gl, NULL);
 	vmpd_gl_context_destroy(ctx);
+	CHECK_EQ(vmpd_gl_live_objects(gl), 5);
 	vmpd_gl_head_gone(gl, p.head);
 	vmpd_gl_destroy(gl);
 
@@ -214,6 +221,52 @@ int main(void)
 		CHECK_EQ(warnings_readback, 0);
 	}
 	vmpd_gl_scanout_release(gl, p.head);
+	vmpd_gl_context_destroy(ctx);
+	vmpd_gl_head_gone(gl, p.head);
+	vmpd_gl_destroy(gl);
+
+	/* gl=core: desktop OpenGL core contexts, robust, read back and recovered alike. */
+	warnings_readback = 0;
+	cfg.disable_export = true;
+	cfg.desktop_gl = true;
+	gl = vmpd_gl_create(p.display, &cfg);
+	REQUIRE(gl);
+	tap_note("desktop: OpenGL %d.%d, robust %d", vmpd_gl_version(gl), vmpd_gl_version_minor(gl),
+		vmpd_gl_is_robust(gl));
+	CHECK(vmpd_gl_is_desktop(gl));
+	CHECK(vmpd_gl_version(gl) * 10 + vmpd_gl_version_minor(gl) >= 32);
+	CHECK(vmpd_gl_is_robust(gl));
+	ctx = vmpd_gl_context_create(gl);
+	REQUIRE(ctx && vmpd_gl_make_current(gl, ctx));
+	CHECK(epoxy_is_desktop_gl());
+	GLint profile = 0;
+	glGetIntegerv(GL_CONTEXT_PROFILE_MASK, &profile);
+	CHECK(profile & GL_CONTEXT_CORE_PROFILE_BIT);
+	tex = make_texture();
+	show_and_check(&p, gl, tex, false, &full, BLUE, RED);
+	show_and_check(&p, gl, tex, false, &sub, BLUE, BLUE);
+	CHECK_EQ(shown(&p, 0, 0), GREEN);
+	CHECK_EQ(warnings_readback, 1);
+	/* Two contexts; program, framebuffer, renderbuffer, sampler, vertex array, buffer. */
+	CHECK_EQ(vmpd_gl_live_objects(gl), 8);
+	fds = count_fds();
+	for (int i = 0; i < 3; i++) {
+		REQUIRE(producer_wait(&p, released, 2000));
+		REQUIRE(vmpd_gl_inject_reset(gl, i != 1));
+		CHECK(!vmpd_gl_make_current(gl, ctx));
+		REQUIRE(vmpd_gl_check_reset(gl, &status));
+		CHECK(!strcmp(status, i != 1 ? "guilty" : "innocent"));
+		REQUIRE(vmpd_gl_recover(gl));
+		REQUIRE(producer_wait(&p, released, 2000));
+		REQUIRE(vmpd_gl_make_current(gl, ctx));
+		CHECK(epoxy_is_desktop_gl());
+		tex = make_texture();
+		show_and_check(&p, gl, tex, true, &full, RED, BLUE);
+		CHECK_EQ(vmpd_gl_live_objects(gl), 8);
+	}
+	CHECK_EQ(count_fds(), fds);
+	vmpd_gl_scanout_release(gl, p.head);
+	vmpd_gl_make_current(gl, NULL);
 	vmpd_gl_context_destroy(ctx);
 	vmpd_gl_head_gone(gl, p.head);
 	vmpd_gl_destroy(gl);

@@ -5,6 +5,8 @@
  *   fallback  plain context with exactly one warning (softpipe)
  *   inject    injected guilty/innocent resets, recovery with pixel readback
  *   loop N    N inject/recover cycles; heap and object counts must not grow
+ *   desktop   a robust desktop OpenGL core context (llvmpipe), shared, bound
+ *             to its API, injected reset and re-creation
  */
 #include <malloc.h>
 #include <stdarg.h>
@@ -672,11 +674,92 @@ test_loop(int cycles)
 	eglTerminate(env.display);
 }
 
+static void
+test_desktop(void)
+{
+	struct env env;
+	struct rb_context *es, *ctx, *shared;
+	struct rb_context_options opts;
+
+	env_init(&env);
+	if (!rb_egl_has_extension(env.display, "EGL_KHR_create_context"))
+		tap_skip_all("driver has no EGL_KHR_create_context");
+	opts = (struct rb_context_options){
+		.display = env.display,
+		.config = EGL_NO_CONFIG_KHR,
+		.desktop = true,
+		.gl_major = 3,
+		.gl_minor = 2,
+		.log = { env_log, &env },
+	};
+	/* Made while an ES context is current: that one stays current. */
+	es = make_context(&env, NULL);
+	REQUIRE(es);
+	REQUIRE(rb_context_make_current(es, EGL_NO_SURFACE, EGL_NO_SURFACE));
+	ctx = rb_context_create(&opts);
+	REQUIRE(ctx);
+	CHECK(eglQueryAPI() == EGL_OPENGL_ES_API);
+	CHECK(eglGetCurrentContext() == rb_context_get_egl_context(es));
+	CHECK(rb_context_is_desktop(ctx));
+	CHECK(!rb_context_is_desktop(es));
+	CHECK_EQ(rb_context_get_gles_major(ctx), 0);
+	CHECK(rb_context_is_robust(ctx));
+	CHECK(rb_context_has_robust_access(ctx));
+	CHECK_EQ(rb_context_get_reset_strategy(ctx), GL_LOSE_CONTEXT_ON_RESET);
+	CHECK_EQ(env.warnings, 0);
+
+	REQUIRE(rb_context_make_current(ctx, EGL_NO_SURFACE, EGL_NO_SURFACE));
+	CHECK(eglQueryAPI() == EGL_OPENGL_API);
+	CHECK(eglGetCurrentContext() == rb_context_get_egl_context(ctx));
+	CHECK(epoxy_is_desktop_gl());
+	CHECK(epoxy_gl_version() >= 32);
+	GLint profile = 0, strategy = 0;
+	glGetIntegerv(GL_CONTEXT_PROFILE_MASK, &profile);
+	CHECK(profile & GL_CONTEXT_CORE_PROFILE_BIT);
+	glGetIntegerv(GL_RESET_NOTIFICATION_STRATEGY, &strategy);
+	CHECK_EQ(strategy, GL_LOSE_CONTEXT_ON_RESET);
+	CHECK_EQ(rb_context_query_status(ctx), RB_RESET_NONE);
+	tap_note("desktop: %s", (const char *)glGetString(GL_VERSION));
+
+	/* A share group has one API: an ES context cannot join it. */
+	env.errors = 0;
+	CHECK(make_context(&env, ctx) == NULL);
+	CHECK_EQ(env.errors, 1);
+	env.errors = 0;
+	opts.share = ctx;
+	shared = rb_context_create(&opts);
+	REQUIRE(shared);
+	CHECK(rb_context_is_robust(shared));
+	CHECK(rb_context_is_desktop(shared));
+
+	/* Back to the ES context (Mesa: one current context per thread). */
+	REQUIRE(rb_context_make_current(es, EGL_NO_SURFACE, EGL_NO_SURFACE));
+	CHECK_EQ(rb_context_query_status(es), RB_RESET_NONE);
+	/* Queried with ES bound, the desktop context still answers for itself. */
+	if (rb_fault_injector_enable(ctx)) {
+		CHECK(rb_fault_inject_reset(ctx, RB_RESET_GUILTY, 0));
+		CHECK(!rb_context_make_current(ctx, EGL_NO_SURFACE, EGL_NO_SURFACE));
+		CHECK_EQ(rb_context_query_status(ctx), RB_RESET_GUILTY);
+		REQUIRE(rb_context_recreate(ctx));
+		REQUIRE(rb_context_recreate(shared));
+		CHECK(rb_context_is_robust(ctx));
+		REQUIRE(rb_context_make_current(shared, EGL_NO_SURFACE, EGL_NO_SURFACE));
+		CHECK(epoxy_is_desktop_gl());
+		CHECK_EQ(rb_context_query_status(shared), RB_RESET_NONE);
+	}
+	rb_context_destroy(shared);
+	rb_context_destroy(ctx);
+	rb_context_destroy(es);
+	CHECK_EQ(env.warnings, rb_fault_injector_available() ? 1 : 0);
+	CHECK_EQ(env.errors, 0);
+	eglTerminate(env.display);
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s robust|fallback|inject|loop N\n", argv[0]);
+		fprintf(stderr, "usage: %s robust|fallback|inject|desktop|loop N\n", argv[0]);
 		return 2;
 	}
 	if (strcmp(argv[1], "robust") == 0)
@@ -685,6 +768,8 @@ main(int argc, char **argv)
 		test_fallback();
 	else if (strcmp(argv[1], "inject") == 0)
 		test_inject();
+	else if (strcmp(argv[1], "desktop") == 0)
+		test_desktop();
 	else if (strcmp(argv[1], "loop") == 0)
 		test_loop(argc > 2 ? atoi(argv[2]) : 100);
 	else

@@ -7,7 +7,9 @@
  * or, where there is no render node, on the surfaceless platform. Every
  * context shares the display's own context, so the display can export or
  * read back the renderer's textures. Single-threaded like the rest of the
- * core; GL calls leave the display's context current.
+ * core; GL calls leave the display's context current. The contexts are
+ * OpenGL ES 3 (2 where that is all), or with `desktop_gl` desktop OpenGL
+ * core-profile ones (QEMU's gl=core), robust the same way.
  */
 #ifndef VMPLANE_DISPLAY_GL_H
 #define VMPLANE_DISPLAY_GL_H
@@ -27,6 +29,8 @@ struct vmpd_gl_config {
 	bool disable_export;
 	/* Allow vmpd_gl_inject_reset() (a debug switch, never on by default). */
 	bool fault_injection;
+	/* Desktop OpenGL core profile (3.2 or later) instead of OpenGL ES. */
+	bool desktop_gl;
 	struct vmpd_log log;
 };
 
@@ -42,10 +46,17 @@ const char *vmpd_gl_platform(const struct vmpd_gl *gl);
 const char *vmpd_gl_device(const struct vmpd_gl *gl);
 /* Contexts lose themselves on a GPU reset (verified, not just asked for). */
 bool vmpd_gl_is_robust(const struct vmpd_gl *gl);
-/* OpenGL ES major version of the contexts (3 or 2). */
+/* Major version of the contexts: OpenGL ES 3 or 2; desktop OpenGL (e.g. 4). */
 int vmpd_gl_version(const struct vmpd_gl *gl);
+/* Minor version of the contexts, as the driver made them. */
+int vmpd_gl_version_minor(const struct vmpd_gl *gl);
+/* Desktop OpenGL (config.desktop_gl), not OpenGL ES. */
+bool vmpd_gl_is_desktop(const struct vmpd_gl *gl);
 
-/* A context for the renderer, sharing the display's; NULL on failure. */
+/*
+ * A context for the renderer, sharing the display's (of the same API and
+ * version as the display's own); NULL on failure.
+ */
 struct vmpd_gl_context *vmpd_gl_context_create(struct vmpd_gl *gl);
 /* Accepts NULL. */
 void vmpd_gl_context_destroy(struct vmpd_gl_context *ctx);
@@ -98,6 +109,12 @@ bool vmpd_gl_recover(struct vmpd_gl *gl);
 void vmpd_gl_resubmit(struct vmpd_gl *gl);
 /* Resets recovered so far. */
 uint64_t vmpd_gl_recoveries(const struct vmpd_gl *gl);
+/*
+ * What the display owns now, counted where it is made and freed: EGL
+ * contexts (its own and the renderer's), its read-back GL objects and
+ * exported dma-buf fds. Steady once warm: a reset must not make it grow.
+ */
+uint32_t vmpd_gl_live_objects(const struct vmpd_gl *gl);
 /*
  * Debug only (config.fault_injection): really destroys the display's and
  * every renderer context, as a GPU reset does; guilty or innocent status.

@@ -692,10 +692,20 @@ static QEMUGLContext wayland_ctx_create(DisplayGLCtx *ctx, QEMUGLParams *params)
     if (!gl) {
         return NULL;
     }
+    /*
+     * gl=core: virglrenderer asks for desktop versions from the newest
+     * down; the share group has the one the driver made, so newer ones
+     * are refused and the next ask gets it. ES ignores the version.
+     */
+    if (vmpd_gl_is_desktop(gl) &&
+        params->major_ver * 10 + params->minor_ver >
+        vmpd_gl_version(gl) * 10 + vmpd_gl_version_minor(gl)) {
+        return NULL;
+    }
     /* Shared with the display's own context, robust where the driver is. */
     c = vmpd_gl_context_create(gl);
     trace_wayland_gl_ctx_create(c && vmpd_gl_is_robust(gl), vmpd_gl_version(gl),
-                                0, 1);
+                                vmpd_gl_version_minor(gl), 1);
     return (QEMUGLContext)c;
 }
 
@@ -752,8 +762,9 @@ static void wayland_gl_recover_bh(void *opaque)
         return;
     }
     info_report("wayland: recovered from GPU reset %" PRIu64 " in %" PRId64
-                " us", vmpd_gl_recoveries(ui->gl),
-                g_get_monotonic_time() - start);
+                " us (%u live GL objects)", vmpd_gl_recoveries(ui->gl),
+                g_get_monotonic_time() - start,
+                vmpd_gl_live_objects(ui->gl));
     for (i = 0; i < ui->n_consoles; i++) {
         WaylandConsole *wc = &ui->consoles[i];
 
@@ -803,20 +814,29 @@ static void wayland_gl_init(WaylandUI *ui, DisplayOptions *opts,
         .render_node = rendernode,
         .disable_export = getenv("VMPLANE_QEMU_NO_EXPORT") != NULL,
         .fault_injection = fault && *fault && strcmp(fault, "0") != 0,
+        /* gl=core: desktop OpenGL for virglrenderer; gl=on and gl=es: ES. */
+        .desktop_gl = opts->gl == VMPQ_GL_MODE_CORE,
         .log = { wayland_log, NULL },
     };
 
     ui->gl = vmpd_gl_create(ui->display, &cfg);
     if (!ui->gl) {
-        error_report("wayland: gl=on needs a usable EGL display with an "
-                     "OpenGL ES context, and there is none");
+        if (cfg.desktop_gl) {
+            error_report("wayland: gl=core needs a usable EGL display with "
+                         "a desktop OpenGL core context, and there is none");
+        } else {
+            error_report("wayland: gl=on needs a usable EGL display with an "
+                         "OpenGL ES context, and there is none");
+        }
         exit(1);
     }
     trace_wayland_gl_init(vmpd_gl_platform(ui->gl), vmpd_gl_device(ui->gl),
                           vmpd_gl_is_robust(ui->gl));
-    if (opts->gl == VMPQ_GL_MODE_CORE) {
-        info_report("wayland: gl=core: the display's contexts are OpenGL ES "
-                    "%d, which virglrenderer runs on", vmpd_gl_version(ui->gl));
+    if (cfg.desktop_gl) {
+        info_report("wayland: gl=core: desktop OpenGL %d.%d core-profile "
+                    "contexts%s", vmpd_gl_version(ui->gl),
+                    vmpd_gl_version_minor(ui->gl),
+                    vmpd_gl_is_robust(ui->gl) ? ", robust" : "");
     }
     ui->gl_recover_bh = qemu_bh_new(wayland_gl_recover_bh, ui);
     if (cfg.fault_injection) {
@@ -841,13 +861,14 @@ static void wayland_print_console_stats(WaylandUI *ui, int i, const char *when)
             PRIu64 " dma-buf imports, %" PRIu64 " cache hits, %" PRIu64
             " watchdog releases, %" PRIu64 " texture exports, %" PRIu64
             " texture read-backs (fallback copies), %" PRIu64
-            " GPU reset recoveries, %" PRIu64 " frames dropped while "
-            "disconnected, %" PRIu64 " reconnects, %" PRIu64
-            " fenced releases\n", i, when,
+            " GPU reset recoveries, %u live GL objects, %" PRIu64
+            " frames dropped while disconnected, %" PRIu64 " reconnects, %"
+            PRIu64 " fenced releases\n", i, when,
             st.frames_submitted, st.frames_presented, st.frames_zero_copy,
             st.copies, st.bytes_copied, st.dmabuf_imports,
             st.dmabuf_cache_hits, st.watchdog_releases, st.texture_exports,
             st.texture_readbacks, ui->gl ? vmpd_gl_recoveries(ui->gl) : 0,
+            ui->gl ? vmpd_gl_live_objects(ui->gl) : 0,
             st.frames_dropped_disconnected, st.reconnects,
             st.fenced_releases);
 }

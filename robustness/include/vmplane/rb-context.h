@@ -26,6 +26,16 @@
  * A context created with a share context uses the share context's strategy
  * (EGL requires every context of a share group to agree) and never warns.
  *
+ * With `desktop` set it asks for a desktop OpenGL core-profile context of
+ * at least gl_major.gl_minor instead (eglBindAPI(EGL_OPENGL_API),
+ * EGL_KHR_create_context's version and profile attributes), through the
+ * same chain minus the EXT attempts, which that extension defines for
+ * OpenGL ES only: robust access and strategy through EGL 1.5's attributes
+ * (or EGL_KHR_create_context's flag on EGL 1.4), then the strategy alone,
+ * then a plain context. Every call that makes one of these contexts
+ * current binds its API first: eglGetCurrentContext() answers for the
+ * bound API only.
+ *
  * After the first MakeCurrent (done at creation when the display supports
  * EGL_KHR_surfaceless_context, otherwise lazily in rb_context_make_current)
  * the reset query is resolved (ES 3.2 core, then GL_KHR_robustness, then
@@ -49,6 +59,10 @@ struct rb_context_options {
 	const EGLint *extra_attribs;
 	/* Skip every robustness attempt (no warning is logged). */
 	bool disable_robustness;
+	/* Desktop OpenGL, core profile, at least gl_major.gl_minor (then
+	 * gles_major is unused); a share context must agree. */
+	bool desktop;
+	int gl_major, gl_minor;
 	struct rb_log log;
 };
 
@@ -69,8 +83,10 @@ bool rb_context_recreate(struct rb_context *ctx);
 /* EGL_NO_CONTEXT after an injected reset, until rb_context_recreate(). */
 EGLContext rb_context_get_egl_context(const struct rb_context *ctx);
 EGLDisplay rb_context_get_display(const struct rb_context *ctx);
-/* 2 or 3. */
+/* 2 or 3; 0 for a desktop OpenGL context. */
 int rb_context_get_gles_major(const struct rb_context *ctx);
+/* Desktop OpenGL (core profile) rather than OpenGL ES. */
+bool rb_context_is_desktop(const struct rb_context *ctx);
 /* A lose-context-on-reset strategy was created and verified. */
 bool rb_context_is_robust(const struct rb_context *ctx);
 /* Robust buffer access was granted (attempts 1 or 3 above). */
