@@ -36,8 +36,8 @@ vmpd_decor_init(struct vmpd_display *d)
 	 * libdecor reads and dispatches the connection's default queue, so it
 	 * may only be used on a connection nobody else shares.
 	 */
-	if (d->config.no_decorations || d->conn.decoration_manager ||
-	    !d->conn.own_wl)
+	if (d->config.no_decorations || d->config.no_libdecor ||
+	    d->conn.decoration_manager || !d->conn.own_wl)
 		return false;
 	d->libdecor = libdecor_new(d->conn.wl, &context_iface);
 	if (!d->libdecor) {
@@ -46,8 +46,18 @@ vmpd_decor_init(struct vmpd_display *d)
 			      "windows get a plain border, no title bar");
 		return false;
 	}
-	/* Its set-up round trips may have queued events already. */
-	vmpd_decor_dispatch(d);
+	/*
+	 * Its plugin binds its globals over two more round trips; a libdecor
+	 * torn down before then destroys proxies it never made.
+	 */
+	if (wl_display_roundtrip(d->conn.wl) < 0 ||
+	    wl_display_roundtrip(d->conn.wl) < 0) {
+		/* Left behind: unref on a half set-up plugin would crash. */
+		d->libdecor = NULL;
+		return false;
+	}
+	/* Those reads may have queued events of the core's own queue. */
+	wl_display_dispatch_queue_pending(d->conn.wl, d->conn.queue);
 	return true;
 }
 

@@ -69,11 +69,19 @@ on_command(int fd, uint32_t mask, void *data)
 	struct weston_desktop_surface *ds;
 	struct weston_surface *surface = NULL;
 	struct weston_seat *seat;
+	struct weston_view *view = NULL;
+	struct weston_geometry geo;
 	struct e2e_msg msg;
+	float fx = 0, fy = 0;
+	int32_t moving = 0;
 
 	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
 		return 0;
 	ds = find_toplevel(ctl->compositor, &surface);
+	if (surface && !wl_list_empty(&surface->views)) {
+		view = wl_container_of(surface->views.next, view, surface_link);
+		weston_view_to_global_float(view, 0, 0, &fx, &fy);
+	}
 	switch (msg.op) {
 	case E2E_WATCH:
 		ctl->proc.pid = msg.value;
@@ -99,6 +107,38 @@ on_command(int fd, uint32_t mask, void *data)
 		if (ds)
 			weston_desktop_surface_close(ds);
 		reply(ctl, E2E_CLOSE, ds != NULL);
+		break;
+	case E2E_VIEW_X:
+		reply(ctl, E2E_VIEW_X, view ? (int32_t)fx : E2E_NONE);
+		break;
+	case E2E_VIEW_Y:
+		reply(ctl, E2E_VIEW_Y, view ? (int32_t)fy : E2E_NONE);
+		break;
+	case E2E_GEOMETRY:
+		if (!ds) {
+			reply(ctl, E2E_GEOMETRY, E2E_NONE);
+			break;
+		}
+		geo = weston_desktop_surface_get_geometry(ds);
+		reply(ctl, E2E_GEOMETRY, msg.value == 0 ? geo.x : msg.value == 1 ? geo.y :
+		      msg.value == 2 ? geo.width : geo.height);
+		break;
+	case E2E_PLACE:
+		/* The shell placed it at random; the test wants a known spot. */
+		if (view) {
+			weston_view_set_position(view, msg.value >> 16, msg.value & 0xffff);
+			weston_view_schedule_repaint(view);
+		}
+		reply(ctl, E2E_PLACE, view != NULL);
+		break;
+	case E2E_MOVING:
+		wl_list_for_each(seat, &ctl->compositor->seat_list, link) {
+			struct weston_pointer *pointer = weston_seat_get_pointer(seat);
+
+			if (pointer && pointer->grab != &pointer->default_grab)
+				moving = 1;
+		}
+		reply(ctl, E2E_MOVING, moving);
 		break;
 	default:
 		reply(ctl, '?', 0);

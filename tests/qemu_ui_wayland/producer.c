@@ -169,6 +169,8 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 		.socket_name = socket,
 		.watchdog_ms = watchdog_ms,
 		.log = producer_log,
+		/* These tests measure the thin border; libdecor's frame has its own test. */
+		.no_libdecor = true,
 	};
 	p->display = vmpd_display_create(&cfg, &callbacks, p);
 	if (!p->display)

@@ -117,11 +117,13 @@ struct vmpd_display_config {
 	 * none, and the core draws neither a title bar nor a border.
 	 */
 	bool no_decorations;
+	/* The thin border instead of libdecor's title bar (tests, light set-ups). */
+	bool no_libdecor;
 };
 
 /* Who draws a window's title bar and borders (vmpd_display_decorations()). */
 enum vmpd_decorations {
-	VMPD_DECORATIONS_NONE, /* no_decorations, or fullscreen only */
+	VMPD_DECORATIONS_NONE, /* no_decorations */
 	VMPD_DECORATIONS_SERVER, /* the compositor (xdg-decoration) */
 	VMPD_DECORATIONS_LIBDECOR, /* the core, through libdecor */
 	VMPD_DECORATIONS_BORDER, /* the core's thin border, no title bar */
