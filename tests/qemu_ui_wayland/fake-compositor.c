@@ -180,6 +180,12 @@ static void surface_commit(struct fsurface *s)
 {
 	struct fake_compositor *fc = s->fc;
 	bool dmabuf = false;
+	if (s->attached && s->xdg) {
+		if (s->pending)
+			fc->stats.role_maps++;
+		else
+			fc->stats.role_unmaps++;
+	}
 	if (s->attached) {
 		if (s->current && s->current != s->pending)
 			wl_buffer_send_release(s->current);
@@ -284,6 +290,7 @@ static int xdg_surface_dispatch(const void *impl, void *target, uint32_t opcode,
 	} else if (opcode == 1) {
 		s->toplevel = make(target, &xdg_toplevel_interface, args[0].n, toplevel_dispatch, s,
 			NULL);
+		s->fc->stats.toplevels++;
 	}
 	return 0;
 }
@@ -297,6 +304,8 @@ static int wm_base_dispatch(const void *impl, void *target, uint32_t opcode,
 		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
 		s->xdg = make(target, &xdg_surface_interface, args[0].n, xdg_surface_dispatch, s,
 			NULL);
+		/* A new role object starts over: its initial commit gets a configure. */
+		s->configured = false;
 	}
 	return 0;
 }

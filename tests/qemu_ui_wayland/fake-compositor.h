@@ -35,6 +35,9 @@ struct fake_stats {
 	uint32_t last_stride, last_offset;
 	int dmabuf_commits, shm_commits;
 	int feedbacks_bound;
+	/* Window roles and maps (placement-test.c). */
+	int toplevels;                    /* xdg_surface.get_toplevel requests */
+	int role_maps, role_unmaps;       /* buffer / NULL committed on an xdg surface */
 };
 
 struct fake_compositor;
