@@ -144,18 +144,17 @@ vmpd_decor_head_create(struct vmpd_head *head)
 
 	if (!d->libdecor)
 		return false;
-	head->frame = libdecor_decorate(d->libdecor, head->surface, &frame_iface,
-					head);
+	head->frame = libdecor_decorate(d->libdecor, head->surface,
+					&frame_iface, head);
 	if (!head->frame)
 		return false;
 	libdecor_frame_set_title(head->frame, head->title);
 	libdecor_frame_set_app_id(head->frame, head->app_id);
-	libdecor_frame_set_capabilities(head->frame,
-					LIBDECOR_ACTION_MOVE |
-						LIBDECOR_ACTION_RESIZE |
-						LIBDECOR_ACTION_MINIMIZE |
-						LIBDECOR_ACTION_FULLSCREEN |
-						LIBDECOR_ACTION_CLOSE);
+	libdecor_frame_set_capabilities(
+		head->frame, LIBDECOR_ACTION_MOVE | LIBDECOR_ACTION_RESIZE |
+				     LIBDECOR_ACTION_MINIMIZE |
+				     LIBDECOR_ACTION_FULLSCREEN |
+				     LIBDECOR_ACTION_CLOSE);
 	if (head->want_fullscreen)
 		libdecor_frame_set_fullscreen(head->frame, NULL);
 	/* The initial commit; the window appears with the first frame. */

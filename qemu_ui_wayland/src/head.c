@@ -28,11 +28,9 @@ usable(const struct vmpd_head *head)
 void
 vmpd_head_layout(struct vmpd_head *head)
 {
-	uint32_t border = head->server_decorations || head->fullscreen ||
-					  head->frame ||
-					  head->display->config.no_decorations
-				  ? 0
-				  : VMPD_BORDER_PX;
+	bool undecorated = head->server_decorations || head->fullscreen ||
+			   head->frame || head->display->config.no_decorations;
+	uint32_t border = undecorated ? 0 : VMPD_BORDER_PX;
 	head->border = border;
 	uint32_t gw = head->guest_w ? head->guest_w : 640;
 	uint32_t gh = head->guest_h ? head->guest_h : 480;

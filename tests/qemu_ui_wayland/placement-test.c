@@ -35,7 +35,8 @@ mode(struct producer *p, uint32_t w, uint32_t h)
 	p->height = h;
 	p->pixels = calloc((size_t)w * h, 4);
 	REQUIRE(p->pixels);
-	REQUIRE(vmpd_head_set_surface(p->head, w, h, w * 4, VMPD_FOURCC_XRGB8888,
+	REQUIRE(vmpd_head_set_surface(p->head, w, h, w * 4,
+				      VMPD_FOURCC_XRGB8888,
 				      p->pixels) == VMPD_OK);
 	REQUIRE(vmpd_head_update(p->head, NULL, -1) == VMPD_OK);
 }
@@ -49,7 +50,8 @@ growth_remaps_twice(void)
 	struct fake_stats st;
 
 	REQUIRE(fc);
-	REQUIRE(producer_init(&p, NULL, fake_compositor_socket(fc), 1, 1, 0, 0, 0));
+	REQUIRE(producer_init(&p, NULL, fake_compositor_socket(fc), 1, 1, 0, 0,
+			      0));
 	/* Configured, but no frame yet: nothing is mapped at a guessed size. */
 	st = stats_after(&p, fc, 200);
 	REQUIRE(st.toplevels == 1 && st.role_maps == 0);
@@ -82,13 +84,15 @@ growth_remaps_twice(void)
 static void
 imposed_size_never_remaps(void)
 {
-	struct fake_config cfg = { .configure_width = 800, .configure_height = 600 };
+	struct fake_config cfg = { .configure_width = 800,
+				   .configure_height = 600 };
 	struct fake_compositor *fc = fake_compositor_start(&cfg);
 	struct producer p;
 	struct fake_stats st;
 
 	REQUIRE(fc);
-	REQUIRE(producer_init(&p, NULL, fake_compositor_socket(fc), 1, 1, 0, 0, 0));
+	REQUIRE(producer_init(&p, NULL, fake_compositor_socket(fc), 1, 1, 0, 0,
+			      0));
 	mode(&p, 640, 480);
 	mode(&p, 1024, 768);
 	st = stats_after(&p, fc, 300);
