@@ -78,10 +78,19 @@ on_command(int fd, uint32_t mask, void *data)
 	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
 		return 0;
 	ds = find_toplevel(ctl->compositor, &surface);
-	if (surface && !wl_list_empty(&surface->views)) {
-		view = wl_container_of(surface->views.next, view, surface_link);
-		weston_view_to_global_float(view, 0, 0, &fx, &fy);
+	if (surface) {
+		struct weston_view *v;
+
+		/* The one on screen: a surface given a new role may keep an old view. */
+		wl_list_for_each(v, &ctl->compositor->view_list, link) {
+			if (v->surface == surface) {
+				view = v;
+				break;
+			}
+		}
 	}
+	if (view)
+		weston_view_to_global_float(view, 0, 0, &fx, &fy);
 	switch (msg.op) {
 	case E2E_WATCH:
 		ctl->proc.pid = msg.value;

@@ -406,20 +406,49 @@ title_band(const struct capture *c, struct where at)
 	return b;
 }
 
+/*
+ * Real event times: libdecor takes two title bar presses less than a
+ * double-click time apart for a double click (maximise), so time 0 for
+ * every event would never start a move.
+ */
+static void
+event_time(uint32_t *hi, uint32_t *lo, uint32_t *nsec)
+{
+	uint64_t ns = vmplane_now_ns();
+	uint64_t sec = ns / 1000000000u;
+
+	*hi = (uint32_t)(sec >> 32);
+	*lo = (uint32_t)sec;
+	*nsec = (uint32_t)(ns % 1000000000u);
+}
+
 static void
 pointer_to(struct client *client, int x, int y)
 {
-	weston_test_move_pointer(client->test->weston_test, 0, 0, 0, x, y);
+	uint32_t hi, lo, nsec;
+
+	event_time(&hi, &lo, &nsec);
+	weston_test_move_pointer(client->test->weston_test, hi, lo, nsec, x, y);
 	client_roundtrip(client);
 }
 
 static void
 button(struct client *client, bool pressed)
 {
-	weston_test_send_button(client->test->weston_test, 0, 0, 0, BTN_LEFT,
+	uint32_t hi, lo, nsec;
+
+	event_time(&hi, &lo, &nsec);
+	weston_test_send_button(client->test->weston_test, hi, lo, nsec, BTN_LEFT,
 				pressed ? WL_POINTER_BUTTON_STATE_PRESSED
 					: WL_POINTER_BUTTON_STATE_RELEASED);
 	client_roundtrip(client);
+}
+
+/* Over the panel, where no window goes: its image must not cover guest pixels. */
+static void
+park_pointer(struct client *client)
+{
+	pointer_to(client, 0, 0);
 }
 
 /* Boots the guest and puts its window at (PLACE_X, PLACE_Y), pattern checked there. */
@@ -429,6 +458,7 @@ boot_and_place(struct qemu *q, struct client *client, struct capture *cap)
 	const struct fixture *f = &fixtures[get_test_fixture_index()];
 	struct where at;
 
+	park_pointer(client);
 	qemu_start(q, f);
 	CHECK(q, wait_for_pattern(q, client, cap, BOOT_TIMEOUT_MS, "boot", &at));
 	testlog("guest pattern on screen where the shell put it, (%d,%d)\n", at.x, at.y);
@@ -450,9 +480,9 @@ check_decorations(struct qemu *q, const struct capture *cap, struct where at, bo
 		"background %08x, %d title colour %08x\n", gy, gw, gh, b.background_px,
 		b.total, b.background, b.title_px, b.title);
 	if (!decorated) {
-		/* Exactly the content, and the desktop shows right above it. */
+		/* Exactly the content; the pixels above it: desktop_above_unchanged(). */
 		CHECK(q, gy == 0 && gw == CONTENT_W && gh == CONTENT_H);
-		CHECK(q, b.background_px == b.total);
+		CHECK(q, b.title_px * 2 < b.total);
 		return 0;
 	}
 	/* The title bar sits above the content, inside the window geometry... */
@@ -462,6 +492,29 @@ check_decorations(struct qemu *q, const struct capture *cap, struct where at, bo
 	CHECK(q, b.title_px * 2 > b.total);
 	CHECK(q, b.title != guest_pixel(0, 0) && b.title != guest_pixel(PAT_WIDTH - 1, 0));
 	return -gy;
+}
+
+/*
+ * decorations=off: the rows above the content show the same desktop
+ * whether the window is there or 200 pixels lower (the desktop's
+ * background is a pattern, so it is compared with itself).
+ */
+static void
+desktop_above_unchanged(struct qemu *q, struct client *client, struct capture *with)
+{
+	struct capture without = { 0 };
+	struct where at;
+	int differ = 0;
+
+	CHECK(q, ctl_call(q, E2E_PLACE, PLACE_X << 16 | (PLACE_Y + 200)) == 1);
+	CHECK(q, wait_for_pattern(q, client, &without, STEP_TIMEOUT_MS, "moved down", &at));
+	for (int y = PLACE_Y - TITLE_MIN; y < PLACE_Y; y++)
+		for (int x = PLACE_X; x < PLACE_X + CONTENT_W; x++)
+			differ += px(with, x, y) != px(&without, x, y);
+	testlog("rows above the undecorated window: %d pixels differ from the bare desktop\n",
+		differ);
+	CHECK(q, differ == 0);
+	free(without.pixels);
 }
 
 TEST(title_bar_drag_and_close)
@@ -480,6 +533,7 @@ TEST(title_bar_drag_and_close)
 	title_h = check_decorations(&q, &cap, at, f->decorated);
 	CHECK(&q, log_contains(&q, f->decorated ? "drawn by: libdecor" : "drawn by: nobody"));
 	if (!f->decorated) {
+		desktop_above_unchanged(&q, client, &cap);
 		qemu_kill(&q);
 		free(cap.pixels);
 		client_destroy(client);
@@ -502,6 +556,7 @@ TEST(title_bar_drag_and_close)
 		pointer_to(client, tx + 15 * i, ty + 10 * i);
 	button(client, false);
 	CHECK(&q, ctl_call(&q, E2E_MOVING, 0) == 0);
+	park_pointer(client);
 	CHECK(&q, wait_for_pattern(&q, client, &cap, STEP_TIMEOUT_MS, "dragged", &moved));
 	testlog("dragged: content from (%d,%d) to (%d,%d)\n", at.x, at.y, moved.x, moved.y);
 	CHECK(&q, moved.x == at.x + 150 && moved.y == at.y + 100);
@@ -511,6 +566,7 @@ TEST(title_bar_drag_and_close)
 	pointer_to(client, moved.x + CONTENT_W - title_h / 2, moved.y - title_h / 2);
 	button(client, true);
 	button(client, false);
+	park_pointer(client);
 	if (f->close_quits) {
 		CHECK(&q, wait_for_exit(&q, STEP_TIMEOUT_MS));
 		testlog("QEMU exited with status %#x\n", q.status);
