@@ -41,6 +41,9 @@
 #include "path.h"
 #include "reconnect.h"
 
+struct libdecor;
+struct libdecor_configuration;
+struct libdecor_frame;
 struct xkb_context;
 struct xkb_keymap;
 struct xkb_state;
@@ -78,6 +81,7 @@ struct vmpd_display {
 	struct vmpd_format *v3_formats; /* linux-dmabuf v3 modifier events */
 	size_t n_v3_formats;
 	struct vmplane_reset_notifier_v1 *reset_notifier;
+	struct libdecor *libdecor; /* decor.c; NULL: SSD, no decorations or a border */
 
 	struct vmpd_input input;
 	struct wl_list heads; /* vmpd_head.link */
@@ -256,6 +260,19 @@ struct vmpd_head {
 
 	/* Lifetime counters; the pacer's are added in when it goes. */
 	struct vmpd_stats stats;
+
+	/* decor.c: the libdecor frame instead of xdg_surface/toplevel. */
+	struct libdecor_frame *frame;
+	struct libdecor_configuration *decor_configuration; /* being acked */
+	/* What a new window role (first, or after a remap) is created with. */
+	char *title, *app_id;
+	bool want_fullscreen;
+	/* placement.c: the parent has a buffer; its size then; remaps done. */
+	bool mapped;
+	uint32_t map_w, map_h;
+	unsigned remaps;
+	uint64_t first_map_ns;
+	bool remap_pending; /* asked for inside libdecor's configure */
 };
 
 /* The shm buffer the next commit would fill, or NULL while all are held. */
@@ -273,6 +290,9 @@ vmpd_shm_free_buffer(struct vmpd_shm_path *s)
 
 /* head.c */
 void vmpd_head_layout(struct vmpd_head *head);
+/* A configure's size (0 when none) and fullscreen state, from xdg or libdecor. */
+void vmpd_head_configure(struct vmpd_head *head, int32_t width, int32_t height,
+			 bool fullscreen);
 void vmpd_head_commit_parent(struct vmpd_head *head);
 void vmpd_head_guest_from_surface(struct vmpd_head *head, double sx, double sy,
 				  uint32_t *gx, uint32_t *gy);
@@ -288,6 +308,8 @@ void vmpd_scale_fini(struct vmpd_display *d);
 void vmpd_scale_head_init(struct vmpd_head *head);
 /* head-map.c: drops the pending sync of a new mapping. */
 void vmpd_head_map_fini(struct vmpd_head *head);
+/* After a dispatch: a remap asked for where it could not run. */
+void vmpd_head_run_pending(struct vmpd_head *head);
 
 /* shm-path.c: the shm path (guest pixels copied into wl_shm buffers) */
 void vmpd_shm_path_init(struct vmpd_shm_path *s, struct vmpd_head *head);
@@ -407,6 +429,30 @@ void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg,
 void vmpd_input_fini(struct vmpd_display *d);
 void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
 bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
+
+/* decor.c: libdecor's frame, where the core draws the decorations itself. */
+bool vmpd_decor_init(struct vmpd_display *d);
+void vmpd_decor_fini(struct vmpd_display *d);
+/* Dispatches libdecor's events (the default queue) after the connection read. */
+void vmpd_decor_dispatch(struct vmpd_display *d);
+/* False when libdecor is not in use: the head makes its own xdg toplevel. */
+bool vmpd_decor_head_create(struct vmpd_head *head);
+void vmpd_decor_head_destroy(struct vmpd_head *head);
+/* Before the parent's commit: window geometry and decorations for win_w x win_h. */
+void vmpd_decor_commit(struct vmpd_head *head);
+void vmpd_decor_set_title(struct vmpd_head *head, const char *title);
+void vmpd_decor_set_fullscreen(struct vmpd_head *head, bool fullscreen);
+
+/*
+ * placement.c: where the compositor places a window only when it maps
+ * (Weston 10), the window maps with its first frame and maps again when
+ * the guest's early mode changes grow it.
+ */
+/* Whether the parent may get its buffer now (it has a frame, or is mapped). */
+bool vmpd_placement_may_map(const struct vmpd_head *head);
+void vmpd_placement_mapped(struct vmpd_head *head);
+/* Whether the grown window should unmap and map again to be placed anew. */
+bool vmpd_placement_should_remap(const struct vmpd_head *head);
 
 /* copy-count.c: every byte the core copies goes through here. */
 void vmpd_copy_rect(struct vmpd_head *head, uint8_t *dst, uint32_t dst_stride,

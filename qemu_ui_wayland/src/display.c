@@ -99,6 +99,9 @@ reconnect_drop(void *data)
 {
 	struct vmpd_display *d = data;
 	vmpd_input_fini(d);
+	vmpd_scale_fini(d);
+	/* libdecor holds the old wl_display; a new one is made on reconnect. */
+	vmpd_decor_fini(d);
 	vmpd_feedback_release(d);
 	vmpd_feedback_init(&d->feedback);
 	/* The next compositor may render on another device. */
@@ -125,6 +128,7 @@ connection_opened(void *data, bool ok)
 		      "vmplane display: reconnected to %s (attempt %llu)",
 		      d->reconnect.socket,
 		      (unsigned long long)d->reconnect.attempts);
+	vmpd_decor_init(d);
 	struct vmpd_head *head;
 	wl_list_for_each(head, &d->heads, link) vmpd_head_restore(head);
 	vmpd_connection_flush(&d->conn);
@@ -170,6 +174,7 @@ vmpd_display_create(const struct vmpd_display_config *config,
 		vmpd_display_destroy(d);
 		return NULL;
 	}
+	vmpd_decor_init(d);
 	return d;
 }
 
@@ -185,6 +190,7 @@ vmpd_display_destroy(struct vmpd_display *d)
 	vmpd_scale_fini(d);
 	vmpd_feedback_release(d);
 	vmpd_fallback_fini(d);
+	vmpd_decor_fini(d);
 	if (d->reset_notifier) {
 		vmplane_reset_notifier_v1_destroy(d->reset_notifier);
 		d->reset_notifier = NULL;
@@ -224,5 +230,21 @@ vmpd_display_main_device(const struct vmpd_display *d, dev_t *dev)
 bool
 vmpd_display_dispatch(struct vmpd_display *d)
 {
-	return d && vmpd_connection_dispatch(&d->conn);
+	if (!d || !vmpd_connection_dispatch(&d->conn))
+		return false;
+	vmpd_decor_dispatch(d);
+	struct vmpd_head *head;
+	wl_list_for_each(head, &d->heads, link) vmpd_head_run_pending(head);
+	vmpd_connection_flush(&d->conn);
+	return d->conn.connected;
+}
+
+enum vmpd_decorations
+vmpd_display_decorations(const struct vmpd_display *d)
+{
+	if (!d || d->config.no_decorations)
+		return VMPD_DECORATIONS_NONE;
+	if (d->conn.decoration_manager)
+		return VMPD_DECORATIONS_SERVER;
+	return d->libdecor ? VMPD_DECORATIONS_LIBDECOR : VMPD_DECORATIONS_BORDER;
 }

@@ -30,9 +30,9 @@ usable(const struct vmpd_head *head)
 void
 vmpd_head_layout(struct vmpd_head *head)
 {
-	uint32_t border = head->server_decorations || head->fullscreen
-				  ? 0
-				  : VMPD_BORDER_PX;
+	bool undecorated = head->server_decorations || head->fullscreen ||
+			   head->frame || head->display->config.no_decorations;
+	uint32_t border = undecorated ? 0 : VMPD_BORDER_PX;
 	head->border = border;
 	uint32_t gw = head->guest_w ? head->guest_w : 640;
 	uint32_t gh = head->guest_h ? head->guest_h : 480;
@@ -56,6 +56,8 @@ vmpd_head_layout(struct vmpd_head *head)
 	head->dst_y = (int32_t)(border + (ah - head->dst_h) / 2);
 }
 
+static void head_remap(struct vmpd_head *head);
+
 void
 vmpd_head_commit_parent(struct vmpd_head *head)
 {
@@ -63,14 +65,23 @@ vmpd_head_commit_parent(struct vmpd_head *head)
 	if (!usable(head) || !head->configured)
 		return;
 	vmpd_head_layout(head);
+	if (vmpd_placement_should_remap(head)) {
+		/* Not from inside libdecor's configure: its frame must outlive it. */
+		if (head->decor_configuration)
+			head->remap_pending = true;
+		else
+			head_remap(head);
+		return;
+	}
 	wl_subsurface_set_position(head->scanout_sub, head->dst_x, head->dst_y);
 	wp_viewport_set_destination(head->scanout_viewport,
 				    (int32_t)head->dst_w, (int32_t)head->dst_h);
 	/* The scanout commits on its own (desync); the viewport change needs one too. */
 	if (head->path)
 		wl_surface_commit(head->scanout);
-	if (head->background) {
+	if (head->background && vmpd_placement_may_map(head)) {
 		wl_surface_attach(head->surface, head->background, 0, 0);
+		vmpd_placement_mapped(head);
 		wp_viewport_set_destination(head->parent_viewport,
 					    (int32_t)head->win_w,
 					    (int32_t)head->win_h);
@@ -82,9 +93,11 @@ vmpd_head_commit_parent(struct vmpd_head *head)
 	wl_region_add(opaque, 0, 0, (int32_t)head->win_w, (int32_t)head->win_h);
 	wl_surface_set_opaque_region(head->surface, opaque);
 	wl_region_destroy(opaque);
-	xdg_surface_set_window_geometry(head->xdg_surface, 0, 0,
-					(int32_t)head->win_w,
-					(int32_t)head->win_h);
+	if (head->xdg_surface)
+		xdg_surface_set_window_geometry(head->xdg_surface, 0, 0,
+						(int32_t)head->win_w,
+						(int32_t)head->win_h);
+	vmpd_decor_commit(head);
 	wl_surface_commit(head->surface);
 	vmpd_connection_flush(&d->conn);
 }
@@ -125,6 +138,13 @@ toplevel_configure(void *data, struct xdg_toplevel *tl, int32_t width,
 		if (*state == XDG_TOPLEVEL_STATE_FULLSCREEN)
 			fullscreen = true;
 	}
+	vmpd_head_configure(head, width, height, fullscreen);
+}
+
+void
+vmpd_head_configure(struct vmpd_head *head, int32_t width, int32_t height,
+		    bool fullscreen)
+{
 	head->fullscreen = fullscreen;
 	head->size_from_compositor = width > 0 && height > 0;
 	if (width > 0 && height > 0 &&
@@ -185,6 +205,83 @@ static const struct zxdg_toplevel_decoration_v1_listener decoration_listener = {
 	.configure = decoration_configure,
 };
 
+/* The window role: libdecor's frame, else our own xdg toplevel; ends with the initial commit. */
+static void
+head_create_role(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	if (vmpd_decor_head_create(head))
+		return;
+	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base,
+							head->surface);
+	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener,
+				 head);
+	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
+	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
+	xdg_toplevel_set_title(head->toplevel, head->title);
+	xdg_toplevel_set_app_id(head->toplevel, head->app_id);
+	if (d->conn.decoration_manager) {
+		head->decoration =
+			zxdg_decoration_manager_v1_get_toplevel_decoration(
+				d->conn.decoration_manager, head->toplevel);
+		zxdg_toplevel_decoration_v1_add_listener(
+			head->decoration, &decoration_listener, head);
+		/* Client-side mode with nothing drawn is how a kiosk gets none. */
+		zxdg_toplevel_decoration_v1_set_mode(
+			head->decoration,
+			d->config.no_decorations
+				? ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE
+				: ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+	}
+	if (head->want_fullscreen)
+		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
+	wl_surface_commit(head->surface);
+}
+
+static void
+head_destroy_role(struct vmpd_head *head)
+{
+	vmpd_decor_head_destroy(head);
+	if (head->decoration) {
+		zxdg_toplevel_decoration_v1_destroy(head->decoration);
+		head->decoration = NULL;
+	}
+	if (head->toplevel) {
+		xdg_toplevel_destroy(head->toplevel);
+		head->toplevel = NULL;
+	}
+	if (head->xdg_surface) {
+		xdg_surface_destroy(head->xdg_surface);
+		head->xdg_surface = NULL;
+	}
+}
+
+/*
+ * Unmaps and gives the surface a new role, so that the shell places the
+ * grown window again (placement.c); it maps at the next configure.
+ */
+static void
+head_remap(struct vmpd_head *head)
+{
+	head->remaps++;
+	head->remap_pending = false;
+	head->mapped = false;
+	head->configured = false;
+	head->server_decorations = false;
+	wl_surface_attach(head->surface, NULL, 0, 0);
+	wl_surface_commit(head->surface);
+	head_destroy_role(head);
+	head_create_role(head);
+	vmpd_connection_flush(&head->display->conn);
+}
+
+void
+vmpd_head_run_pending(struct vmpd_head *head)
+{
+	if (usable(head) && head->remap_pending)
+		head_remap(head);
+}
+
 /* The window's Wayland objects: at creation, and again after a reconnect. */
 static bool
 head_create_wayland(struct vmpd_head *head, bool first)
@@ -218,26 +315,6 @@ head_create_wayland(struct vmpd_head *head, bool first)
 	wl_surface_set_opaque_region(head->scanout, opaque);
 	wl_region_destroy(opaque);
 
-	head->xdg_surface = xdg_wm_base_get_xdg_surface(d->conn.wm_base,
-							head->surface);
-	xdg_surface_add_listener(head->xdg_surface, &xdg_surface_listener,
-				 head);
-	head->toplevel = xdg_surface_get_toplevel(head->xdg_surface);
-	xdg_toplevel_add_listener(head->toplevel, &toplevel_listener, head);
-	xdg_toplevel_set_title(head->toplevel, head->title);
-	xdg_toplevel_set_app_id(head->toplevel, head->app_id);
-	if (d->conn.decoration_manager) {
-		head->decoration =
-			zxdg_decoration_manager_v1_get_toplevel_decoration(
-				d->conn.decoration_manager, head->toplevel);
-		zxdg_toplevel_decoration_v1_add_listener(
-			head->decoration, &decoration_listener, head);
-		zxdg_toplevel_decoration_v1_set_mode(
-			head->decoration,
-			ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
-	}
-	if (head->want_fullscreen)
-		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
 	if (!head->cursor)
 		head->cursor = vmpd_cursor_create(head);
 	else if (!vmpd_cursor_restore(head->cursor))
@@ -245,7 +322,7 @@ head_create_wayland(struct vmpd_head *head, bool first)
 	if (!vmpd_pacing_init(head) || !head->cursor)
 		return false;
 	vmpd_head_layout(head);
-	wl_surface_commit(head->surface);
+	head_create_role(head);
 	vmpd_connection_flush(&d->conn);
 	return true;
 }
@@ -285,6 +362,8 @@ head_release_wayland(struct vmpd_head *head)
 {
 	vmpd_pacing_fini(head);
 	vmpd_head_map_fini(head);
+	/* Those wl_outputs go with the connection. */
+	head->n_outputs = 0;
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_lost(head->cursor);
 	if (head->shm.base.impl) {
@@ -300,18 +379,7 @@ head_release_wayland(struct vmpd_head *head)
 			head->surface_sync);
 		head->surface_sync = NULL;
 	}
-	if (head->decoration) {
-		zxdg_toplevel_decoration_v1_destroy(head->decoration);
-		head->decoration = NULL;
-	}
-	if (head->toplevel) {
-		xdg_toplevel_destroy(head->toplevel);
-		head->toplevel = NULL;
-	}
-	if (head->xdg_surface) {
-		xdg_surface_destroy(head->xdg_surface);
-		head->xdg_surface = NULL;
-	}
+	head_destroy_role(head);
 	if (head->scanout_viewport) {
 		wp_viewport_destroy(head->scanout_viewport);
 		head->scanout_viewport = NULL;
@@ -426,6 +494,8 @@ vmpd_head_destroy(struct vmpd_head *head)
 		pixman_region32_fini(&head->dmabuf.damage);
 	}
 	wl_list_remove(&head->link);
+	free(head->title);
+	free(head->app_id);
 	struct vmpd_display *d = head->display;
 	if (d->conn.connected) {
 		vmpd_connection_flush(&d->conn);
@@ -459,7 +529,14 @@ vmpd_head_set_title(struct vmpd_head *head, const char *title)
 	}
 	if (!usable(head))
 		return;
-	xdg_toplevel_set_title(head->toplevel, title);
+	char *copy = strdup(title);
+	if (copy) {
+		free(head->title);
+		head->title = copy;
+	}
+	if (head->toplevel)
+		xdg_toplevel_set_title(head->toplevel, title);
+	vmpd_decor_set_title(head, title);
 	vmpd_connection_flush(&head->display->conn);
 }
 
@@ -471,9 +548,11 @@ vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 	head->want_fullscreen = fullscreen;
 	if (!usable(head))
 		return;
-	if (fullscreen)
+	head->want_fullscreen = fullscreen;
+	vmpd_decor_set_fullscreen(head, fullscreen);
+	if (head->toplevel && fullscreen)
 		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
-	else
+	else if (head->toplevel)
 		xdg_toplevel_unset_fullscreen(head->toplevel);
 	vmpd_connection_flush(&head->display->conn);
 }

@@ -130,11 +130,28 @@ on_command(int fd, uint32_t mask, void *data)
 	struct weston_desktop_surface *ds;
 	struct weston_surface *surface = NULL;
 	struct weston_seat *seat;
+	struct weston_view *view = NULL;
+	struct weston_geometry geo;
 	struct e2e_msg msg;
+	float fx = 0, fy = 0;
+	int32_t moving = 0;
 
 	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
 		return 0;
 	ds = find_toplevel(ctl->compositor, &surface);
+	if (surface) {
+		struct weston_view *v;
+
+		/* The one on screen: a surface given a new role may keep an old view. */
+		wl_list_for_each(v, &ctl->compositor->view_list, link) {
+			if (v->surface == surface) {
+				view = v;
+				break;
+			}
+		}
+	}
+	if (view)
+		weston_view_to_global_float(view, 0, 0, &fx, &fy);
 	switch (msg.op) {
 	case E2E_WATCH:
 		ctl->proc.pid = msg.value;
@@ -177,27 +194,27 @@ on_command(int fd, uint32_t mask, void *data)
 		reply(ctl, E2E_COUNT, (int32_t)(intptr_t)nth_toplevel(ctl->compositor, -1, NULL));
 		break;
 	case E2E_PLACE: {
-		struct weston_view *view = NULL;
+		struct weston_view *nth_view = NULL;
 
-		ds = nth_toplevel(ctl->compositor, (msg.value >> 28) & 7, &view);
+		ds = nth_toplevel(ctl->compositor, (msg.value >> 28) & 7, &nth_view);
 		if (ds) {
 			/* Kept until the window maps again: shells place only new windows. */
-			weston_view_set_position(view, (msg.value >> 14) & 0x3fff,
+			weston_view_set_position(nth_view, (msg.value >> 14) & 0x3fff,
 						 msg.value & 0x3fff);
-			weston_view_update_transform(view);
+			weston_view_update_transform(nth_view);
 			weston_compositor_schedule_repaint(ctl->compositor);
 		}
 		reply(ctl, E2E_PLACE, ds != NULL);
 		break;
 	}
 	case E2E_ACTIVATE: {
-		struct weston_view *view = NULL;
+		struct weston_view *nth_view = NULL;
 
-		ds = nth_toplevel(ctl->compositor, msg.value, &view);
+		ds = nth_toplevel(ctl->compositor, msg.value, &nth_view);
 		if (ds) {
 			/* As the desktop shell's click-to-activate: Weston 10 locks only then. */
 			wl_list_for_each(seat, &ctl->compositor->seat_list, link)
-				weston_view_activate_input(view, seat, WESTON_ACTIVATE_FLAG_CLICKED);
+				weston_view_activate_input(nth_view, seat, WESTON_ACTIVATE_FLAG_CLICKED);
 		}
 		reply(ctl, E2E_ACTIVATE, ds != NULL);
 		break;
@@ -216,6 +233,38 @@ on_command(int fd, uint32_t mask, void *data)
 			weston_desktop_surface_set_size(ds, (msg.value >> 14) & 0x3fff,
 							msg.value & 0x3fff);
 		reply(ctl, E2E_RESIZE, ds != NULL);
+		break;
+	case E2E_VIEW_X:
+		reply(ctl, E2E_VIEW_X, view ? (int32_t)fx : E2E_NONE);
+		break;
+	case E2E_VIEW_Y:
+		reply(ctl, E2E_VIEW_Y, view ? (int32_t)fy : E2E_NONE);
+		break;
+	case E2E_GEOMETRY:
+		if (!ds) {
+			reply(ctl, E2E_GEOMETRY, E2E_NONE);
+			break;
+		}
+		geo = weston_desktop_surface_get_geometry(ds);
+		reply(ctl, E2E_GEOMETRY, msg.value == 0 ? geo.x : msg.value == 1 ? geo.y :
+		      msg.value == 2 ? geo.width : geo.height);
+		break;
+	case E2E_PLACE_MAIN:
+		/* The shell placed it at random; the test wants a known spot. */
+		if (view) {
+			weston_view_set_position(view, msg.value >> 16, msg.value & 0xffff);
+			weston_view_schedule_repaint(view);
+		}
+		reply(ctl, E2E_PLACE_MAIN, view != NULL);
+		break;
+	case E2E_MOVING:
+		wl_list_for_each(seat, &ctl->compositor->seat_list, link) {
+			struct weston_pointer *pointer = weston_seat_get_pointer(seat);
+
+			if (pointer && pointer->grab != &pointer->default_grab)
+				moving = 1;
+		}
+		reply(ctl, E2E_MOVING, moving);
 		break;
 	default:
 		reply(ctl, '?', 0);

@@ -21,6 +21,12 @@ enum e2e_op {
 	E2E_ACTIVATE = 'a',   /* value: index; focus it as a click would */
 	E2E_GRAB_TITLE = 'g', /* value: index; reply 1 when its title says "grabbed" */
 	E2E_RESIZE = 'r',     /* value: index << 28 | w << 14 | h; configure that size */
+	/* Window tests (qemu-window-test.c); E2E_NONE when there is no toplevel. */
+	E2E_VIEW_X = 'X',     /* reply: the main surface's x on the output */
+	E2E_VIEW_Y = 'Y',     /* reply: its y */
+	E2E_GEOMETRY = 'G',   /* value 0..3: the window geometry's x, y, width, height */
+	E2E_PLACE_MAIN = 'P', /* value x << 16 | y: put the main surface there */
+	E2E_MOVING = 'm',     /* reply 1 while a pointer grab (a shell move) runs */
 };
 
 /*
@@ -28,6 +34,8 @@ enum e2e_op {
  * fd>", inherited from the test, which keeps the other ends; the module
  * then also adds a seat with a keyboard, since a headless Weston has none.
  */
+
+#define E2E_NONE (-100000)
 
 struct e2e_msg {
 	char op;

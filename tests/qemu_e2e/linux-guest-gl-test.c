@@ -202,7 +202,8 @@ qemu_start(struct qemu *q)
 		char *argv[] = {
 			qemu_bin, "-nodefaults", "-no-user-config", "-machine", "q35",
 			"-accel", "tcg", "-cpu", CPU, "-smp", "2", "-m", "1G",
-			"-device", "virtio-vga-gl", "-display", "wayland,gl=on",
+			/* No title bar: the 1280x800 mode fills the output 1:1. */
+			"-device", "virtio-vga-gl", "-display", "wayland,gl=on,decorations=off",
 			"-serial", serial_arg, "-monitor", "none", "-no-reboot",
 			"-kernel", kernel, "-initrd", initrd,
 			"-append", "console=ttyS0 loglevel=4 guest.frames=100 guest.hold=3",

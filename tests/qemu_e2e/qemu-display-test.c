@@ -49,17 +49,21 @@ struct fixture {
 
 /* QEMU's VGA shows mode 13h as a 640x400 surface, every pixel doubled. */
 static const struct fixture fixtures[] = {
-	/* Room for the core's thin border around an undecorated window. */
+	/*
+	 * decorations=off: the window is the guest's screen alone (libdecor's
+	 * title bar is qemu-window-test.c's business), filling the output.
+	 */
 	{ .meta.name = "window", .shell = SHELL_TEST_DESKTOP,
-	  .width = 2 * PAT_WIDTH + 4, .height = 2 * PAT_HEIGHT + 4,
-	  .display_opts = "", .scale = 2, .filtered = false, .device = "virtio-vga" },
+	  .width = 2 * PAT_WIDTH, .height = 2 * PAT_HEIGHT,
+	  .display_opts = ",decorations=off", .scale = 2, .filtered = false,
+	  .device = "virtio-vga" },
 	{ .meta.name = "fullscreen", .shell = SHELL_DESKTOP,
 	  .width = 4 * PAT_WIDTH, .height = 4 * PAT_HEIGHT,
 	  .display_opts = ",fullscreen=on", .scale = 4, .filtered = true, .device = "virtio-vga" },
 	/* OpenGL on (virglrenderer's device) with a debug switch for resets. */
 	{ .meta.name = "gl", .shell = SHELL_TEST_DESKTOP,
-	  .width = 2 * PAT_WIDTH + 4, .height = 2 * PAT_HEIGHT + 4,
-	  .display_opts = ",gl=on", .scale = 2, .filtered = false,
+	  .width = 2 * PAT_WIDTH, .height = 2 * PAT_HEIGHT,
+	  .display_opts = ",gl=on,decorations=off", .scale = 2, .filtered = false,
 	  .device = "virtio-vga-gl", .gl = true },
 	/*
 	 * HiDPI (issue 16, item 2): on a scale-2 output the 640x400 guest

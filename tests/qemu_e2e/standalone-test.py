@@ -13,6 +13,8 @@ headless process; QEMU is watched through QMP and its stderr.
                                       clear error, exit 1 at start-up
   standalone-test.py udmabuf-manual   the README's blob=true command (skips
                                       without /dev/udmabuf, /dev/kvm and a kernel)
+  standalone-test.py readme-commands  every `"$QEMU" ...` line of the READMEs, as
+                                      written, runs the guest for a few seconds
   standalone-test.py guest-screenshot the guest's pattern in a screenshot that
                                       weston-screenshooter takes of a headless
                                       Weston (for Westons without our harness)
@@ -30,6 +32,7 @@ import glob
 import os
 import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -568,11 +571,96 @@ def test_guest_screenshot(qemu, tmp):
         weston.kill()
 
 
+ROOT = os.path.dirname(os.path.dirname(HERE))
+READMES = ["README.md", "qemu_ui_wayland/README.md", "qemu_ui_wayland/qemu/README.md"]
+# The path the READMEs give for the guest image (ninja -C build ...).
+README_GUEST = "build/tests/qemu_e2e/pattern.img"
+
+
+def readme_commands():
+    """(file, line number, command text) for every line starting with "$QEMU",
+    its backslash continuations joined."""
+    found = []
+    for name in READMES:
+        lines = open(os.path.join(ROOT, name)).read().splitlines()
+        i = 0
+        while i < len(lines):
+            if lines[i].lstrip().startswith('"$QEMU"'):
+                start, text = i + 1, lines[i].strip()
+                while text.endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    text = text[:-1] + " " + lines[i].strip()
+                found.append((name, start, text))
+            i += 1
+    return found
+
+
+def test_readme_commands(qemu, tmp):
+    commands = readme_commands()
+    for name, line, text in commands:
+        print(f"{name}:{line}: {text}")
+    runnable = [c for c in commands if not re.search(r"<[^>]+>", c[2])]
+    for name, line, _ in commands:
+        if (name, line) not in [(n, l) for n, l, _ in runnable]:
+            print(f"{name}:{line}: left out: <placeholders> for the user's own guest")
+    # Both READMEs' commands must be found, or this test would prove nothing.
+    if len(runnable) < 3 or {c[0] for c in runnable} != {"README.md", "qemu_ui_wayland/qemu/README.md"}:
+        fail(f"expected runnable commands in README.md and qemu_ui_wayland/qemu/README.md, "
+             f"found {len(runnable)}")
+    weston = Weston(tmp, "desktop-shell.so", 1024, 768)
+    try:
+        for i, (name, line, text) in enumerate(runnable):
+            args = shlex.split(text)
+            if args[0] != "$QEMU":
+                fail(f"{name}:{line}: does not start with \"$QEMU\"")
+            # As written; only the binary, the guest's path and a QMP socket
+            # (appended, to ask how the guest is doing) are the test's own.
+            args[0] = qemu
+            args = [a.replace(README_GUEST, os.environ["VMPLANE_GUEST_IMG"]) for a in args]
+            qmp_path = os.path.join(tmp, f"qmp{i}.sock")
+            err_path = os.path.join(tmp, f"qemu{i}.err")
+            env = env_without_wayland()
+            env["WAYLAND_DISPLAY"] = weston.socket
+            with open(err_path, "w") as err:
+                proc = subprocess.Popen(args + ["-qmp", f"unix:{qmp_path},server=on,wait=off"],
+                                        cwd=ROOT, env=env, stdout=err, stderr=subprocess.STDOUT)
+            try:
+                qmp = Qmp(qmp_path)
+                shot = os.path.join(tmp, f"shot{i}.ppm")
+
+                def pattern_shown():
+                    if proc.poll() is not None:
+                        fail(f"{name}:{line}: QEMU exited ({proc.returncode}): "
+                             f"{open(err_path).read().strip()}")
+                    qmp.cmd("screendump", filename=shot)
+                    w, h, px = read_ppm(shot)
+                    return (w, h) == (640, 400) and all(
+                        px[(y * w + x) * 3:(y * w + x) * 3 + 3] == guest_pixel(x // 2, y // 2)
+                        for y in range(h) for x in range(w))
+                wait_for(pattern_shown, 60, f"{name}:{line}: the guest's pattern")
+                time.sleep(3)
+                if proc.poll() is not None or qmp.cmd("query-status")["status"] != "running":
+                    fail(f"{name}:{line}: the guest did not keep running")
+                log = open(err_path).read()
+                if log.strip():
+                    fail(f"{name}:{line}: QEMU said: {log.strip()}")
+                qmp.cmd("quit")
+                proc.wait(timeout=20)
+                print(f"{name}:{line}: ran, guest on screen, nothing on stderr")
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    finally:
+        weston.kill()
+
+
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
              "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
              "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot,
-             "compositor-restart": test_compositor_restart}
+             "compositor-restart": test_compositor_restart,
+             "readme-commands": test_readme_commands}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
         print(__doc__)
         sys.exit(2)

@@ -217,6 +217,12 @@ static void surface_commit(struct fsurface *s)
 {
 	struct fake_compositor *fc = s->fc;
 	bool dmabuf = false;
+	if (s->attached && s->xdg) {
+		if (s->pending)
+			fc->stats.role_maps++;
+		else
+			fc->stats.role_unmaps++;
+	}
 	if (s->attached) {
 		/* wl_buffer.release first, then the per-commit release: the core
 		 * must not take the former for the latter. */
@@ -342,6 +348,8 @@ static int wm_base_dispatch(const void *impl, void *target, uint32_t opcode,
 		struct fsurface *s = wl_resource_get_user_data((struct wl_resource *)args[1].o);
 		s->xdg = make(target, &xdg_surface_interface, args[0].n, xdg_surface_dispatch, s,
 			NULL);
+		/* A new role object starts over: its initial commit gets a configure. */
+		s->configured = false;
 	}
 	return 0;
 }

@@ -46,8 +46,11 @@ struct fake_stats {
 	int acquire_fences;               /* set_acquire_fence requests */
 	int releases_requested;           /* get_release requests */
 	int fenced_sent, immediate_sent;  /* release events sent */
-	int toplevels, keyboards, pointers;
+	int keyboards, pointers;
 	int cursor_sets;                  /* wl_pointer.set_cursor with a surface */
+	/* Window roles and maps (placement-test.c). */
+	int toplevels;                    /* xdg_surface.get_toplevel requests */
+	int role_maps, role_unmaps;       /* buffer / NULL committed on an xdg surface */
 };
 
 struct fake_compositor;

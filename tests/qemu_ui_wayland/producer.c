@@ -176,6 +176,8 @@ bool producer_init(struct producer *p, struct wl_display *wl, const char *socket
 		.socket_name = socket,
 		.watchdog_ms = watchdog_ms,
 		.log = producer_log,
+		/* These tests measure the thin border; libdecor's frame has its own test. */
+		.no_libdecor = true,
 	};
 	return producer_init_config(p, &cfg, width, height, win_w, win_h);
 }

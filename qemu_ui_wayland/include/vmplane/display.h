@@ -131,6 +131,21 @@ struct vmpd_display_config {
 	 * or WAYLAND_SOCKET (no socket to come back to). The fd stays the same.
 	 */
 	bool reconnect;
+	/*
+	 * No window decorations at all (kiosks): the compositor is asked for
+	 * none, and the core draws neither a title bar nor a border.
+	 */
+	bool no_decorations;
+	/* The thin border instead of libdecor's title bar (tests, light set-ups). */
+	bool no_libdecor;
+};
+
+/* Who draws a window's title bar and borders (vmpd_display_decorations()). */
+enum vmpd_decorations {
+	VMPD_DECORATIONS_NONE, /* no_decorations */
+	VMPD_DECORATIONS_SERVER, /* the compositor (xdg-decoration) */
+	VMPD_DECORATIONS_LIBDECOR, /* the core, through libdecor */
+	VMPD_DECORATIONS_BORDER, /* the core's thin border, no title bar */
 };
 
 /*
@@ -151,6 +166,13 @@ bool vmpd_display_dispatch(struct vmpd_display *display);
 bool vmpd_display_connected(const struct vmpd_display *display);
 /* linux-dmabuf version in use, 0 when none. */
 uint32_t vmpd_display_dmabuf_version(const struct vmpd_display *display);
+/*
+ * How windows are decorated: by the compositor where it offers
+ * xdg-decoration, else by libdecor where the core owns the connection
+ * (libdecor needs its default queue), else a thin border.
+ */
+enum vmpd_decorations vmpd_display_decorations(
+	const struct vmpd_display *display);
 /* The compositor's main device from dma-buf feedback; false when unknown. */
 bool vmpd_display_main_device(const struct vmpd_display *display, dev_t *dev);
 

@@ -923,6 +923,20 @@ static void wayland_env_config(struct vmpd_display_config *cfg)
     }
 }
 
+static const char *wayland_decorations_str(enum vmpd_decorations who)
+{
+    switch (who) {
+    case VMPD_DECORATIONS_SERVER:
+        return "the compositor";
+    case VMPD_DECORATIONS_LIBDECOR:
+        return "libdecor";
+    case VMPD_DECORATIONS_BORDER:
+        return "a border only";
+    default:
+        return "nobody (decorations=off)";
+    }
+}
+
 static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
 {
     DisplayWayland *wopts = &opts->u.wayland;
@@ -948,6 +962,7 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     wayland_env_config(&cfg);
     fullscreen = (opts->has_full_screen && opts->full_screen) ||
                  (wopts->has_fullscreen && wopts->fullscreen);
+    cfg.no_decorations = wopts->has_decorations && !wopts->decorations;
 
     ui = g_new0(WaylandUI, 1);
     ui->window_close = !opts->has_window_close || opts->window_close;
@@ -960,6 +975,8 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     }
     trace_wayland_connected(getenv("WAYLAND_DISPLAY") ?: "",
                             vmpd_display_dmabuf_version(ui->display));
+    trace_wayland_decorations(
+        wayland_decorations_str(vmpd_display_decorations(ui->display)));
     if (opts->has_gl && opts->gl != VMPQ_GL_MODE_OFF) {
         wayland_gl_init(ui, opts, rendernode);
     }
