@@ -253,7 +253,10 @@ struct vmpd_head {
 	struct vmpd_watch wait_fence;
 	bool wait_import;
 
-	/* Kept across a reconnect: what the window was asked to be and show. */
+	/*
+	 * Kept across a reconnect: what the window was asked to be and show;
+	 * also what a new window role (first, or after a remap) is made with.
+	 */
 	char *title, *app_id;
 	bool want_fullscreen;
 	struct vmpd_content content;
@@ -264,9 +267,6 @@ struct vmpd_head {
 	/* decor.c: the libdecor frame instead of xdg_surface/toplevel. */
 	struct libdecor_frame *frame;
 	struct libdecor_configuration *decor_configuration; /* being acked */
-	/* What a new window role (first, or after a remap) is created with. */
-	char *title, *app_id;
-	bool want_fullscreen;
 	/* placement.c: the parent has a buffer; its size then; remaps done. */
 	bool mapped;
 	uint32_t map_w, map_h;

@@ -529,11 +529,6 @@ vmpd_head_set_title(struct vmpd_head *head, const char *title)
 	}
 	if (!usable(head))
 		return;
-	char *copy = strdup(title);
-	if (copy) {
-		free(head->title);
-		head->title = copy;
-	}
 	if (head->toplevel)
 		xdg_toplevel_set_title(head->toplevel, title);
 	vmpd_decor_set_title(head, title);
@@ -548,7 +543,6 @@ vmpd_head_set_fullscreen(struct vmpd_head *head, bool fullscreen)
 	head->want_fullscreen = fullscreen;
 	if (!usable(head))
 		return;
-	head->want_fullscreen = fullscreen;
 	vmpd_decor_set_fullscreen(head, fullscreen);
 	if (head->toplevel && fullscreen)
 		xdg_toplevel_set_fullscreen(head->toplevel, NULL);
