@@ -494,8 +494,6 @@ vmpd_head_destroy(struct vmpd_head *head)
 		pixman_region32_fini(&head->dmabuf.damage);
 	}
 	wl_list_remove(&head->link);
-	free(head->title);
-	free(head->app_id);
 	struct vmpd_display *d = head->display;
 	if (d->conn.connected) {
 		vmpd_connection_flush(&d->conn);
