@@ -364,6 +364,9 @@ head_release_wayland(struct vmpd_head *head)
 	vmpd_head_map_fini(head);
 	/* Those wl_outputs go with the connection. */
 	head->n_outputs = 0;
+	/* A new compositor places a new window: no growth to make up for. */
+	head->mapped = false;
+	head->map_w = head->map_h = 0;
 	vmpd_input_forget_head(head->display, head);
 	vmpd_cursor_lost(head->cursor);
 	if (head->shm.base.impl) {

@@ -729,7 +729,9 @@ void fake_compositor_pointer_enter(struct fake_compositor *fc)
 			continue;
 		wl_pointer_send_enter(ptr, ++fc->serial, s->res, wl_fixed_from_int(10),
 			wl_fixed_from_int(10));
-		wl_pointer_send_frame(ptr);
+		/* frame is wl_pointer version 5; libdecor's plugin binds older seats. */
+		if (wl_resource_get_version(ptr) >= WL_POINTER_FRAME_SINCE_VERSION)
+			wl_pointer_send_frame(ptr);
 	}
 	wl_display_flush_clients(fc->display);
 	pthread_mutex_unlock(&fc->lock);
