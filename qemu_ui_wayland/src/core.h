@@ -266,6 +266,7 @@ struct vmpd_head {
 
 	/* decor.c: the libdecor frame instead of xdg_surface/toplevel. */
 	struct libdecor_frame *frame;
+	bool scanout_raised; /* the scanout re-stacked above libdecor's surfaces */
 	struct libdecor_configuration *decor_configuration; /* being acked */
 	/* placement.c: the parent has a buffer; its size then; remaps done. */
 	bool mapped;
@@ -308,6 +309,8 @@ void vmpd_scale_fini(struct vmpd_display *d);
 void vmpd_scale_head_init(struct vmpd_head *head);
 /* head-map.c: drops the pending sync of a new mapping. */
 void vmpd_head_map_fini(struct vmpd_head *head);
+/* Puts the scanout on top of its siblings again (a new wl_subsurface). */
+void vmpd_head_raise_scanout(struct vmpd_head *head);
 /* After a dispatch: a remap asked for where it could not run. */
 void vmpd_head_run_pending(struct vmpd_head *head);
 

@@ -169,6 +169,7 @@ vmpd_decor_head_destroy(struct vmpd_head *head)
 		return;
 	libdecor_frame_unref(head->frame);
 	head->frame = NULL;
+	head->scanout_raised = false;
 }
 
 void
@@ -183,6 +184,14 @@ vmpd_decor_commit(struct vmpd_head *head)
 	/* Sets the window geometry around the content and redraws the frame. */
 	libdecor_frame_commit(head->frame, state, head->decor_configuration);
 	libdecor_state_free(state);
+	/*
+	 * libdecor made its decoration sub-surfaces in that commit, stacked
+	 * above the scanout; the shadow's covers the guest's frame.
+	 */
+	if (!head->scanout_raised) {
+		vmpd_head_raise_scanout(head);
+		head->scanout_raised = true;
+	}
 }
 
 void

@@ -59,6 +59,22 @@ vmpd_head_layout(struct vmpd_head *head)
 static void head_remap(struct vmpd_head *head);
 
 void
+vmpd_head_raise_scanout(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	/*
+	 * A new sub-surface starts at the top of its siblings; wl_subsurface has
+	 * no "topmost" request, and nothing may cover the scanout or the
+	 * compositor cannot put it on a plane.
+	 */
+	wl_subsurface_destroy(head->scanout_sub);
+	head->scanout_sub = wl_subcompositor_get_subsurface(
+		d->conn.subcompositor, head->scanout, head->surface);
+	wl_subsurface_set_desync(head->scanout_sub);
+	wl_subsurface_set_position(head->scanout_sub, head->dst_x, head->dst_y);
+}
+
+void
 vmpd_head_commit_parent(struct vmpd_head *head)
 {
 	struct vmpd_display *d = head->display;

@@ -150,9 +150,9 @@ find_window(const struct capture *c, int x_from, int x_to, int *x, int *y)
 	for (int yy = 0; yy < c->h; yy++)
 		for (int xx = x_from; xx < x_to && xx < c->w; xx++)
 			if (at(c, xx, yy) != bg) {
-				/* The 2-pixel client-side border comes first. */
-				*x = xx + 2;
-				*y = yy + 2;
+				/* decorations=off: no border, the guest image itself. */
+				*x = xx;
+				*y = yy;
 				return true;
 			}
 	return false;
@@ -404,7 +404,7 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 	char *argv[] = {
 		qemu_bin, "-nodefaults", "-no-user-config", "-machine", "q35",
 		"-accel", "tcg", "-cpu", CPU, "-smp", "2", "-m", "1G",
-		"-device", "virtio-vga,max_outputs=2", "-display", "wayland",
+		"-device", "virtio-vga,max_outputs=2", "-display", "wayland,decorations=off",
 		"-serial", "@SERIAL@", "-monitor", "none", "-no-reboot",
 		"-trace", "enable=wayland_pointer_abs", "-D", "@TRACE@",
 		"-kernel", kernel, "-initrd", initrd,
@@ -512,7 +512,7 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 		int w = 0, h = 0, probes = 0;
 
 		while (!q.exited && lg_now_ms() < end &&
-		       !(guest_mode(&q, 2, "connected", &w, &h) && w == 800 && h == 600)) {
+		       !(guest_mode(&q, 2, "connected", &w, &h) && w == 804 && h == 604)) {
 			type_text(client, "drmset 2 detect\n");
 			probes++;
 			lg_wait_count(&q, q.serial, "GUEST DRMSET 2 detect", probes, STEP_MS / 4);
@@ -520,7 +520,8 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 		}
 		testlog("after resizing window 1 to 804x604 (%d probes): the guest's Virtual-2 "
 			"prefers %dx%d\n", probes, w, h);
-		LG_CHECK(&q, w == 800 && h == 600);
+		/* decorations=off: the whole window is the guest's. */
+		LG_CHECK(&q, w == 804 && h == 604);
 	}
 
 	/*

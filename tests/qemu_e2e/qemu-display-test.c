@@ -70,8 +70,8 @@ static const struct fixture fixtures[] = {
 	 * surface is 320x200 surface units, each guest pixel one output pixel.
 	 */
 	{ .meta.name = "hidpi", .shell = SHELL_TEST_DESKTOP,
-	  .width = 2 * PAT_WIDTH + 8, .height = 2 * PAT_HEIGHT + 8,
-	  .display_opts = "", .scale = 2, .filtered = false, .device = "virtio-vga",
+	  .width = 2 * PAT_WIDTH, .height = 2 * PAT_HEIGHT,
+	  .display_opts = ",decorations=off", .scale = 2, .filtered = false, .device = "virtio-vga",
 	  .output_scale = 2 },
 };
 

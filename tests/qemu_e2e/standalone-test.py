@@ -389,9 +389,11 @@ def test_compositor_restart(qemu, tmp):
     env["VMPLANE_STATS"] = "1"
     with open(err_path, "w") as err:
         proc = subprocess.Popen(
-            qemu_args(qemu, "wayland", ["-qmp", f"unix:{qmp_path},server=on,wait=off",
-                                        "-trace", "wayland_gfx_switch",
-                                        "-trace", "wayland_connected"]),
+            # No title bar: the screenshots compare the guest's frame alone.
+            qemu_args(qemu, "wayland,decorations=off",
+                      ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+                       "-trace", "wayland_gfx_switch",
+                       "-trace", "wayland_connected"]),
             env=env, stdout=err, stderr=subprocess.STDOUT)
     best = [None]
 
