@@ -503,6 +503,14 @@ vmpd_head_destroy(struct vmpd_head *head)
 {
 	if (!head)
 		return;
+	struct vmpd_connection *conn = &head->display->conn;
+	/*
+	 * Queued events reach their surfaces first: libwayland drops an event
+	 * for a destroyed proxy but keeps a reference on the objects it carries
+	 * (a wl_surface.enter holds our wl_output for good).
+	 */
+	if (conn->connected && conn->queue)
+		wl_display_dispatch_queue_pending(conn->wl, conn->queue);
 	head_release_wayland(head);
 	vmpd_cursor_destroy(head->cursor);
 	content_clear(&head->content);
