@@ -127,6 +127,8 @@ static bool core_open(struct core_rig *r, bool disable_dmabuf, const char *title
 		.watchdog_ms = 1000,
 		.disable_dmabuf = disable_dmabuf,
 		.log = { core_log, NULL },
+		/* The checks measure the thin border's layout; rig-qemu-blob runs libdecor's. */
+		.no_libdecor = true,
 	};
 	r->blocked = false;
 	r->blocks = r->releases = r->early_releases = r->compositor_releases = 0;
