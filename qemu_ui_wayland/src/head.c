@@ -58,19 +58,27 @@ vmpd_head_layout(struct vmpd_head *head)
 
 static void head_remap(struct vmpd_head *head);
 
+/* The scanout as a sub-surface of the window, on top of its siblings. */
+static void
+scanout_sub_create(struct vmpd_head *head)
+{
+	struct vmpd_display *d = head->display;
+	head->scanout_sub = wl_subcompositor_get_subsurface(
+		d->conn.subcompositor, head->scanout, head->surface);
+	/* Desync: guest frames commit without touching the parent. */
+	wl_subsurface_set_desync(head->scanout_sub);
+}
+
 void
 vmpd_head_raise_scanout(struct vmpd_head *head)
 {
-	struct vmpd_display *d = head->display;
 	/*
 	 * A new sub-surface starts at the top of its siblings; wl_subsurface has
 	 * no "topmost" request, and nothing may cover the scanout or the
 	 * compositor cannot put it on a plane.
 	 */
 	wl_subsurface_destroy(head->scanout_sub);
-	head->scanout_sub = wl_subcompositor_get_subsurface(
-		d->conn.subcompositor, head->scanout, head->surface);
-	wl_subsurface_set_desync(head->scanout_sub);
+	scanout_sub_create(head);
 	wl_subsurface_set_position(head->scanout_sub, head->dst_x, head->dst_y);
 }
 
@@ -305,10 +313,7 @@ head_create_wayland(struct vmpd_head *head, bool first)
 	struct vmpd_display *d = head->display;
 	head->surface = wl_compositor_create_surface(d->conn.compositor);
 	head->scanout = wl_compositor_create_surface(d->conn.compositor);
-	head->scanout_sub = wl_subcompositor_get_subsurface(
-		d->conn.subcompositor, head->scanout, head->surface);
-	/* Desync: guest frames commit without touching the parent. */
-	wl_subsurface_set_desync(head->scanout_sub);
+	scanout_sub_create(head);
 	head->scanout_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
 							    head->scanout);
 	head->parent_viewport = wp_viewporter_get_viewport(d->conn.viewporter,
