@@ -19,77 +19,21 @@ renderer=$3
 module=$4
 shim=$5
 out=${RIG_OUT:-/tmp}
-failures=0
+# shellcheck source=tests/rig/lib.sh
+. "${0%/*}/lib.sh"
 rm -f "$out"/restore.* "$out/weston.log"
 
-check() {
-	# check <description> <command...>
-	desc=$1
-	shift
-	if "$@"; then
-		echo "ok $desc"
-	else
-		echo "not ok $desc"
-		failures=$((failures + 1))
-	fi
-}
-stamp() { echo "# T+$(cut -d' ' -f1 /proc/uptime) $*"; }
-
-# wait_for <tenths of a second> <command...>: polls until the command holds.
-wait_for() {
-	limit=$1
-	shift
-	i=0
-	while ! "$@" && [ $i -lt "$limit" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	"$@"
-}
-
-card=
-for c in /sys/class/drm/card[0-9]*; do
-	n=${c##*/card}
-	grep -q '^vkms ' "/sys/kernel/debug/dri/$n/name" 2>/dev/null && card=card$n
-done
-check "vkms card present ($card)" test -n "$card"
-[ -n "$card" ] || exit 1
-
-export XDG_RUNTIME_DIR=/run/user/0
-mkdir -p "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
-ini=$out/restore.weston.ini
-cat >"$ini" <<EOF
-[core]
-idle-time=0
-require-input=false
-
-[shell]
-panel-position=none
-startup-animation=none
-animation=none
-close-animation=none
-background-color=0xff204080
-EOF
+find_vkms
 
 fifo=$out/restore.shim.fifo
 rm -f "$fifo"
 mkfifo "$fifo"
 # Held open read-write: a write never blocks, even if Weston is gone.
 exec 3<>"$fifo"
-stamp "starting weston"
 # The fifo and preload reach Weston alone (reset-shim.h).
-WESTON_MODULE_MAP="gl-renderer.so=$renderer" WESTON_FORCE_RENDERER=1 \
-	LD_PRELOAD="$shim" VMPLANE_RESET_SHIM_FIFO="$fifo" VMPLANE_RESET_BUDGET=1000 \
-	weston --backend=drm-backend.so --drm-device="$card" --tty=2 --continue-without-input \
-	-c "$ini" --socket=rig --log="$out/weston.log" -l log,drm-backend,vmplane \
-	--debug --modules="$module" 3>&- &
-weston_pid=$!
-check "weston is up on vkms" wait_for 600 test -S "$XDG_RUNTIME_DIR/rig"
-if [ ! -S "$XDG_RUNTIME_DIR/rig" ]; then
-	tail -n 30 "$out/weston.log"
-	exit 1
-fi
+start_weston "$out/restore.weston.ini" "WESTON_MODULE_MAP=gl-renderer.so=$renderer \
+	WESTON_FORCE_RENDERER=1 LD_PRELOAD=$shim VMPLANE_RESET_SHIM_FIFO=$fifo \
+	VMPLANE_RESET_BUDGET=1000" -l log,drm-backend,vmplane --debug --modules="$module"
 check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$out/weston.log"
 sleep 1
 
@@ -106,37 +50,17 @@ done
 checks="$(cat "$out/restore.udmabuf.ready" "$out/restore.vgem.ready" "$out/restore.shm.ready" 2>/dev/null)"
 
 # capture_once <name> <checks...>: writeback capture of the current frame.
+# On a loaded host a writeback can stall; it is then killed (Weston, which
+# it stopped, goes on) and tried again.
 capture_once() {
 	name=$1
 	shift
-	# shellcheck disable=SC2068
-	"$capture" $weston_pid "$out/restore.$name.ppm" $@ >"$out/restore.capture.$name.log" 2>&1 &
-	capture_pid=$!
-	# Not timeout(1): a capture stuck in a DRM ioctl cannot be reaped.
-	# On a loaded host a writeback can stall; it is then killed (Weston,
-	# which it stopped, goes on) and tried again.
-	i=0
-	while kill -0 $capture_pid 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 $capture_pid 2>/dev/null; then
-		echo "# capture stuck after 60 s; kernel stack:"
-		sed 's/^/#   /' "/proc/$capture_pid/stack" 2>/dev/null
-		kill -KILL $capture_pid 2>/dev/null
-		rc=124
-	else
-		wait $capture_pid
-		rc=$?
-	fi
-	kill -CONT $weston_pid 2>/dev/null
-	sed 's/^/  capture: /' "$out/restore.capture.$name.log"
-	return $rc
+	wb_capture "$capture" "$out/restore.$name.ppm" "$out/restore.capture.$name.log" "$@"
 }
 
 capture() {
 	capture_once "$@"
-	[ $? = 124 ] || return $rc
+	[ $? = 124 ] || return $capture_rc
 	capture_once "$@"
 }
 
@@ -211,11 +135,4 @@ for src in udmabuf vgem; do
 	check "$src: one commit after it on the wire ($commits_after)" test "$commits_after" = 1
 done
 
-check "weston still running" kill -0 $weston_pid
-kill $weston_pid 2>/dev/null
-wait $weston_pid 2>/dev/null
-dmesg >"$out/dmesg.txt"
-check "no segfault or oops in the kernel log" \
-	sh -c "! grep -q 'segfault\\|Oops' '$out/dmesg.txt'"
-stamp "done, $failures failures"
-[ $failures = 0 ]
+finish

@@ -23,47 +23,11 @@ module=${4:-}
 [ "$module" = - ] && module=
 shift $(($# < 4 ? $# : 4))
 out=${RIG_OUT:-/tmp}
-failures=0
+# shellcheck source=tests/rig/lib.sh
+. "${0%/*}/lib.sh"
 rm -f "$out"/step.* "$out"/core.* "$out/weston.log"
 
-check() {
-	# check <description> <command...>
-	desc=$1
-	shift
-	if "$@"; then
-		echo "ok $desc"
-	else
-		echo "not ok $desc"
-		failures=$((failures + 1))
-	fi
-}
-stamp() { echo "# T+$(cut -d' ' -f1 /proc/uptime) $*"; }
-
-card=
-for c in /sys/class/drm/card[0-9]*; do
-	n=${c##*/card}
-	grep -q '^vkms ' "/sys/kernel/debug/dri/$n/name" 2>/dev/null && card=card$n
-done
-check "vkms card present ($card)" test -n "$card"
-[ -n "$card" ] || exit 1
-minor=${card#card}
-
-export XDG_RUNTIME_DIR=/run/user/0
-mkdir -p "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
-ini=$out/weston.ini
-cat >"$ini" <<EOF
-[core]
-idle-time=0
-require-input=false
-
-[shell]
-panel-position=none
-startup-animation=none
-animation=none
-close-animation=none
-background-color=0xff204080
-EOF
+find_vkms
 
 extra=
 if [ -n "$renderer" ]; then
@@ -81,22 +45,8 @@ else
 	# Stock Weston's GL renderer crashes sampling foreign dma-bufs.
 	client_args="--vgem --direct"
 fi
-stamp "starting weston"
 # shellcheck disable=SC2086
-weston --backend=drm-backend.so --drm-device="$card" --tty=2 --continue-without-input \
-	-c "$ini" --socket=rig --log="$out/weston.log" -l log,drm-backend $extra &
-weston_pid=$!
-i=0
-while [ ! -S "$XDG_RUNTIME_DIR/rig" ] && [ $i -lt 600 ] && kill -0 $weston_pid 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "weston is up on vkms" test -S "$XDG_RUNTIME_DIR/rig"
-if [ ! -S "$XDG_RUNTIME_DIR/rig" ]; then
-	tail -n 30 "$out/weston.log"
-	exit 1
-fi
-stamp "weston up"
+start_weston "$out/weston.ini" "" -l log,drm-backend $extra
 if [ -n "$renderer" ]; then
 	check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$out/weston.log"
 fi
@@ -132,27 +82,8 @@ serve_checkpoints() {
 			check "debugfs state: that plane is not the primary" test "${on_plane:-plane-0}" != plane-0
 		done
 		# shellcheck disable=SC2046
-		"$capture" $weston_pid "$prefix.$n.ppm" $(cat "$prefix.$n.ready") \
-			>"$prefix.capture.$n.log" 2>&1 &
-		capture_pid=$!
-		# Not timeout(1): a capture stuck in a DRM ioctl cannot be reaped.
-		i=0
-		while kill -0 $capture_pid 2>/dev/null && [ $i -lt 600 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if kill -0 $capture_pid 2>/dev/null; then
-			echo "# capture stuck after 60 s; kernel stack:"
-			sed 's/^/#   /' "/proc/$capture_pid/stack" 2>/dev/null
-			dmesg | tail -n 20 | sed 's/^/#   dmesg: /'
-			kill -KILL $capture_pid 2>/dev/null
-			capture_rc=124
-		else
-			wait $capture_pid
-			capture_rc=$?
-		fi
-		kill -CONT $weston_pid 2>/dev/null
-		sed 's/^/  capture: /' "$prefix.capture.$n.log"
+		wb_capture "$capture" "$prefix.$n.ppm" "$prefix.capture.$n.log" $(cat "$prefix.$n.ready")
+		capture_rc=$?
 		check "checkpoint ${prefix##*/}.$n: writeback capture matches ($(cat "$prefix.$n.ready"))" \
 			test $capture_rc = 0
 		touch "$prefix.$n.go"
@@ -192,13 +123,4 @@ if [ $# -gt 0 ]; then
 	check "display core checks passed" test $core_rc = 0
 fi
 
-check "weston still running" kill -0 $weston_pid
-
-kill $weston_pid 2>/dev/null
-wait $weston_pid 2>/dev/null
-dmesg >"$out/dmesg.txt"
-check "no segfault or oops in the kernel log" \
-	sh -c "! grep -q 'segfault\\|Oops' '$out/dmesg.txt'"
-grep -q 'soft lockup' "$out/dmesg.txt" && echo "# warning: soft lockups in the guest (host overloaded?)"
-stamp "done, $failures failures"
-[ $failures = 0 ]
+finish
