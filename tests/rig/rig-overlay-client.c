@@ -26,7 +26,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +40,7 @@
 #include "presentation-time-client-protocol.h"
 #include "rig-card.h"
 #include "rig-feedback.h"
+#include "rig-toplevel.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
 #include "tap.h"
@@ -98,13 +98,11 @@ struct rig_client {
 	struct weston_direct_display_v1 *direct;
 	struct vmplane_debug_v1 *debug;
 
-	struct wl_surface *parent;
-	struct xdg_surface *xdg_surface;
-	struct xdg_toplevel *toplevel;
+	struct rig_toplevel *window;
+	struct wl_surface *parent; /* the window's surface */
 	struct wl_buffer *parent_buffer, *cover_buffer;
 	struct wl_surface *cover;
 	struct wl_subsurface *cover_sub;
-	bool configured;
 
 	struct rig_sub udma, vgem;
 	int vgem_card;
@@ -149,36 +147,6 @@ static void registry_remove(void *data, struct wl_registry *reg, uint32_t name)
 static const struct wl_registry_listener registry_listener = {
 	.global = registry_global,
 	.global_remove = registry_remove,
-};
-
-static void wm_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
-{
-	xdg_wm_base_pong(wm, serial);
-}
-
-static const struct xdg_wm_base_listener wm_listener = { .ping = wm_ping };
-
-static void xdg_configure(void *data, struct xdg_surface *surface, uint32_t serial)
-{
-	struct rig_client *c = data;
-	xdg_surface_ack_configure(surface, serial);
-	c->configured = true;
-}
-
-static const struct xdg_surface_listener xdg_surface_listener = { .configure = xdg_configure };
-
-static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, int32_t h,
-	struct wl_array *states)
-{
-}
-
-static void toplevel_close(void *data, struct xdg_toplevel *t)
-{
-}
-
-static const struct xdg_toplevel_listener toplevel_listener = {
-	.configure = toplevel_configure,
-	.close = toplevel_close,
 };
 
 static void buffer_release(void *data, struct wl_buffer *buffer)
@@ -340,26 +308,12 @@ static void buffers_destroy(struct rig_buffer *bufs)
 
 static bool dispatch_until(struct rig_client *c, bool *flag, int timeout_ms)
 {
-	int64_t deadline = (int64_t)vmplane_now_ns() + (int64_t)timeout_ms * 1000000;
-	while (!*flag) {
-		if (wl_display_flush(c->display) < 0)
-			return false;
-		int64_t left = (deadline - (int64_t)vmplane_now_ns()) / 1000000;
-		if (left <= 0)
-			return false;
-		struct pollfd pfd = { .fd = wl_display_get_fd(c->display), .events = POLLIN };
-		if (poll(&pfd, 1, (int)left) > 0 && wl_display_dispatch(c->display) < 0)
-			return false;
-		if (pfd.revents == 0 && wl_display_dispatch_pending(c->display) < 0)
-			return false;
-	}
-	return true;
+	return rig_dispatch_until(c->display, flag, timeout_ms);
 }
 
 static void dispatch_for(struct rig_client *c, int ms)
 {
-	bool never = false;
-	dispatch_until(c, &never, ms);
+	rig_dispatch_for(c->display, ms);
 }
 
 static struct rig_buffer *free_buffer(struct rig_client *c, struct rig_buffer *bufs)
@@ -701,15 +655,11 @@ static bool parse_options(int argc, char **argv, struct rig_options *o, const ch
 
 static bool window_create(struct rig_client *c)
 {
-	xdg_wm_base_add_listener(c->wm_base, &wm_listener, c);
-	c->parent = wl_compositor_create_surface(c->compositor);
-	c->xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, c->parent);
-	xdg_surface_add_listener(c->xdg_surface, &xdg_surface_listener, c);
-	c->toplevel = xdg_surface_get_toplevel(c->xdg_surface);
-	xdg_toplevel_add_listener(c->toplevel, &toplevel_listener, c);
-	xdg_toplevel_set_title(c->toplevel, "rig-overlay-client");
-	wl_surface_commit(c->parent);
-	if (!CHECK_MSG(dispatch_until(c, &c->configured, 10000), "toplevel configured"))
+	c->window = rig_toplevel_create(c->compositor, c->wm_base, "rig-overlay-client");
+	if (!c->window)
+		return false;
+	c->parent = c->window->surface;
+	if (!CHECK_MSG(dispatch_until(c, &c->window->configured, 10000), "toplevel configured"))
 		return false;
 	c->parent_buffer = shm_buffer(c->shm, PARENT_W, PARENT_H, PARENT_COLOUR,
 		WL_SHM_FORMAT_XRGB8888);
@@ -733,6 +683,7 @@ static void client_destroy(struct rig_client *c)
 		wl_buffer_destroy(c->cover_buffer);
 	if (c->parent_buffer)
 		wl_buffer_destroy(c->parent_buffer);
+	rig_toplevel_destroy(c->window);
 	if (c->vgem_card >= 0)
 		close(c->vgem_card);
 	if (c->display)

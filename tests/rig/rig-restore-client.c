@@ -13,7 +13,6 @@
  * "<prefix>.quit", checking how many buffers it committed.
  */
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "rig-card.h"
+#include "rig-toplevel.h"
 #include "rig-udmabuf.h"
 #include "rig-vgem.h"
 #include "tap.h"
@@ -46,11 +46,9 @@ struct restore_client {
 	struct xdg_wm_base *wm_base;
 	struct zwp_linux_dmabuf_v1 *dmabuf;
 
-	struct wl_surface *surface;
-	struct xdg_surface *xdg_surface;
-	struct xdg_toplevel *toplevel;
+	struct rig_toplevel *window;
 	struct wl_buffer *buffer;
-	bool configured, frame_done;
+	bool frame_done;
 	unsigned int buffer_commits, dmabuf_failed;
 
 	struct rig_udmabuf *udma;
@@ -83,36 +81,6 @@ static const struct wl_registry_listener registry_listener = {
 	.global_remove = registry_remove,
 };
 
-static void wm_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
-{
-	xdg_wm_base_pong(wm, serial);
-}
-
-static const struct xdg_wm_base_listener wm_listener = { .ping = wm_ping };
-
-static void xdg_configure(void *data, struct xdg_surface *surface, uint32_t serial)
-{
-	struct restore_client *c = data;
-	xdg_surface_ack_configure(surface, serial);
-	c->configured = true;
-}
-
-static const struct xdg_surface_listener xdg_surface_listener = { .configure = xdg_configure };
-
-static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, int32_t h,
-	struct wl_array *states)
-{
-}
-
-static void toplevel_close(void *data, struct xdg_toplevel *t)
-{
-}
-
-static const struct xdg_toplevel_listener toplevel_listener = {
-	.configure = toplevel_configure,
-	.close = toplevel_close,
-};
-
 static void params_created(void *data, struct zwp_linux_buffer_params_v1 *p,
 	struct wl_buffer *buffer)
 {
@@ -137,26 +105,6 @@ static void frame_done(void *data, struct wl_callback *cb, uint32_t time)
 }
 
 static const struct wl_callback_listener frame_listener = { .done = frame_done };
-
-/* Dispatches until *flag or the timeout; false on a connection error. */
-static bool dispatch_until(struct restore_client *c, bool *flag, int timeout_ms)
-{
-	int64_t deadline = (int64_t)vmplane_now_ns() + (int64_t)timeout_ms * 1000000;
-	while (!*flag) {
-		if (wl_display_flush(c->display) < 0)
-			return false;
-		int64_t left = (deadline - (int64_t)vmplane_now_ns()) / 1000000;
-		if (left <= 0)
-			return true;
-		struct pollfd pfd = { .fd = wl_display_get_fd(c->display), .events = POLLIN };
-		int n = poll(&pfd, 1, (int)left);
-		if (n > 0 && wl_display_dispatch(c->display) < 0)
-			return false;
-		if (n == 0 && wl_display_dispatch_pending(c->display) < 0)
-			return false;
-	}
-	return true;
-}
 
 static void paint(struct restore_client *c, uint32_t *px, uint32_t stride_px)
 {
@@ -225,11 +173,11 @@ static bool buffer_create(struct restore_client *c)
 /* Attaches the one buffer, with damage and a frame callback, and commits. */
 static void commit_buffer(struct restore_client *c)
 {
-	wl_surface_attach(c->surface, c->buffer, 0, 0);
-	wl_surface_damage(c->surface, 0, 0, SIZE, SIZE);
+	wl_surface_attach(c->window->surface, c->buffer, 0, 0);
+	wl_surface_damage(c->window->surface, 0, 0, SIZE, SIZE);
 	c->frame_done = false;
-	wl_callback_add_listener(wl_surface_frame(c->surface), &frame_listener, c);
-	wl_surface_commit(c->surface);
+	wl_callback_add_listener(wl_surface_frame(c->window->surface), &frame_listener, c);
+	wl_surface_commit(c->window->surface);
 	c->buffer_commits++;
 }
 
@@ -259,8 +207,7 @@ static bool wait_for_quit(struct restore_client *c)
 	unsigned int next_nudge = 1;
 	int64_t end = (int64_t)vmplane_now_ns() + (int64_t)600 * 1000000000;
 	while (!file_exists("%s.quit", c->steps, 0)) {
-		bool never = false;
-		if (!dispatch_until(c, &never, 50))
+		if (!rig_dispatch_for(c->display, 50))
 			return false;
 		if ((int64_t)vmplane_now_ns() > end)
 			return CHECK_MSG(false, "%s: told to quit within 600 s", c->name);
@@ -342,24 +289,17 @@ int main(int argc, char **argv)
 			"%s: globals: compositor, shm, xdg_wm_base, linux-dmabuf", c.name))
 		goto out;
 
-	xdg_wm_base_add_listener(c.wm_base, &wm_listener, &c);
-	c.surface = wl_compositor_create_surface(c.compositor);
-	c.xdg_surface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
-	xdg_surface_add_listener(c.xdg_surface, &xdg_surface_listener, &c);
-	c.toplevel = xdg_surface_get_toplevel(c.xdg_surface);
-	xdg_toplevel_add_listener(c.toplevel, &toplevel_listener, &c);
-	xdg_toplevel_set_title(c.toplevel, c.name);
-	wl_surface_commit(c.surface);
+	c.window = rig_toplevel_create(c.compositor, c.wm_base, c.name);
 	/* Hang guards only: the rig's TCG guest on a loaded host can take
 	 * a minute for Weston's first GL frame. */
-	if (!CHECK_MSG(dispatch_until(&c, &c.configured, 180000) && c.configured,
+	if (!CHECK_MSG(c.window && rig_dispatch_until(c.display, &c.window->configured, 180000),
 			"%s: toplevel configured", c.name))
 		goto out;
 	if (!CHECK_MSG(buffer_create(&c), "%s: buffer created", c.name))
 		goto out;
 
 	commit_buffer(&c);
-	if (!CHECK_MSG(dispatch_until(&c, &c.frame_done, 180000) && c.frame_done,
+	if (!CHECK_MSG(rig_dispatch_until(c.display, &c.frame_done, 180000),
 			"%s: the committed frame was drawn", c.name))
 		goto out;
 	CHECK_MSG(c.dmabuf_failed == 0, "%s: the compositor accepted the buffer", c.name);
@@ -374,12 +314,7 @@ int main(int argc, char **argv)
 		CHECK_MSG(c.buffer_commits == 1, "%s: committed its buffer exactly once (%u)",
 			c.name, c.buffer_commits);
 out:
-	if (c.toplevel)
-		xdg_toplevel_destroy(c.toplevel);
-	if (c.xdg_surface)
-		xdg_surface_destroy(c.xdg_surface);
-	if (c.surface)
-		wl_surface_destroy(c.surface);
+	rig_toplevel_destroy(c.window);
 	client_destroy(&c);
 	return tap_finish();
 }
