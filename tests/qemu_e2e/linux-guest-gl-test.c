@@ -17,14 +17,11 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <linux/input-event-codes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "weston-test-client-helper.h"
@@ -32,8 +29,9 @@
 #include "harness-setup.h"
 #include "weston-test-runner.h"
 
+#include "e2e-capture.h"
 #include "e2e-control.h"
-#include "vmplane/clock.h"
+#include "linux-guest-util.h"
 
 /* The guest's KMS mode (virtio-gpu's default) shown 1:1, and room around it. */
 #define GUEST_W 1280
@@ -52,77 +50,13 @@
 
 static char qemu_bin[4096], kernel[4096], initrd[4096];
 
-/* The first line of `cmd`'s output (its last line when last is set); false on failure. */
-static bool
-run_line(const char *cmd, char *out, size_t size, bool last)
-{
-	char line[4096];
-	FILE *p = popen(cmd, "r");
-	bool got = false;
-
-	if (!p)
-		return false;
-	while (fgets(line, sizeof(line), p)) {
-		if (!got || last) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(out, size, "%s", line);
-			got = true;
-		}
-	}
-	return pclose(p) == 0 && got && out[0];
-}
-
-static bool
-find_guest(void)
-{
-	const char *script = getenv("VMPLANE_LINUX_GUEST");
-	char env_path[4096], *cmd, line[4096];
-	FILE *f;
-
-	if (!script || asprintf(&cmd, "'%s' 2>/dev/null", script) < 0)
-		return false;
-	if (!run_line(cmd, env_path, sizeof(env_path), true) || !(f = fopen(env_path, "r"))) {
-		free(cmd);
-		return false;
-	}
-	free(cmd);
-	while (fgets(line, sizeof(line), f)) {
-		char *v = strchr(line, '=');
-
-		if (!v)
-			continue;
-		*v++ = '\0';
-		v[strcspn(v, "\n")] = '\0';
-		if (*v == '"') {
-			v++;
-			v[strcspn(v, "\"")] = '\0';
-		}
-		if (!strcmp(line, "GUEST_KERNEL"))
-			snprintf(kernel, sizeof(kernel), "%s", v);
-		else if (!strcmp(line, "GUEST_INITRD"))
-			snprintf(initrd, sizeof(initrd), "%s", v);
-	}
-	fclose(f);
-	return kernel[0] && initrd[0] && access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
-}
-
 static enum test_result_code
 fixture_setup(struct weston_test_harness *harness)
 {
 	struct compositor_setup setup;
-	const char *script = getenv("VMPLANE_BUILD_QEMU");
-	char *cmd;
 
-	if (!script || asprintf(&cmd, "'%s' --check 2>/dev/null", script) < 0 ||
-	    !run_line(cmd, qemu_bin, sizeof(qemu_bin), false)) {
-		fprintf(stderr, "skip: the patched QEMU is not built (run scripts/build-qemu)\n");
+	if (!lg_find(qemu_bin, sizeof(qemu_bin), kernel, initrd, sizeof(kernel)))
 		return RESULT_SKIP;
-	}
-	free(cmd);
-	if (!find_guest()) {
-		fprintf(stderr, "skip: the Linux guest cannot be built (tests/guest/build-linux-guest)\n");
-		return RESULT_SKIP;
-	}
 	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, OUT_W, OUT_H);
 	setup.logging_scopes = "log,test-harness-plugin";
 	setup.extra_module = getenv("VMPLANE_E2E_CONTROL");
@@ -130,205 +64,29 @@ fixture_setup(struct weston_test_harness *harness)
 }
 DECLARE_FIXTURE_SETUP(fixture_setup);
 
-static int64_t
-now_ms(void)
-{
-	return (int64_t)(vmplane_now_ns() / 1000000);
-}
-
-struct qemu {
-	pid_t pid;
-	bool exited;
-	int status;
-	char log[512], serial[512];
-	int cmd_fd, reply_fd;
-};
-
 static void
-poll_exit(struct qemu *q, int timeout_ms)
+qemu_start(struct lg_qemu *q)
 {
-	struct pollfd pfd = { .fd = q->reply_fd, .events = POLLIN };
-	struct e2e_msg msg;
+	char *argv[] = {
+		/* Injected resets (SIGUSR2) and the counters printed at exit. */
+		"VMPLANE_STATS=1", "VMPLANE_QEMU_FAULT=1",
+		qemu_bin, "-nodefaults", "-no-user-config", "-machine", "q35",
+		"-accel", "tcg", "-cpu", CPU, "-smp", "2", "-m", "1G",
+		/* No title bar: the 1280x800 mode fills the output 1:1. */
+		"-device", "virtio-vga-gl", "-display", "wayland,gl=on,decorations=off",
+		"-serial", "@SERIAL@", "-monitor", "none", "-no-reboot",
+		"-kernel", kernel, "-initrd", initrd,
+		"-append", "console=ttyS0 loglevel=4 guest.frames=100 guest.hold=3",
+		NULL,
+	};
 
-	if (poll(&pfd, 1, timeout_ms) == 1 &&
-	    read(q->reply_fd, &msg, sizeof(msg)) == sizeof(msg) && msg.op == E2E_EXITED) {
-		q->exited = true;
-		q->status = msg.value;
-	}
-}
-
-static int32_t
-ctl_call(struct qemu *q, char op, int32_t value)
-{
-	struct e2e_msg msg = { .op = op, .value = value };
-
-	assert(write(q->cmd_fd, &msg, sizeof(msg)) == sizeof(msg));
-	for (;;) {
-		struct pollfd pfd = { .fd = q->reply_fd, .events = POLLIN };
-
-		assert(poll(&pfd, 1, 10000) == 1);
-		assert(read(q->reply_fd, &msg, sizeof(msg)) == sizeof(msg));
-		if (msg.op == E2E_EXITED) {
-			q->exited = true;
-			q->status = msg.value;
-			continue;
-		}
-		assert(msg.op == op);
-		return msg.value;
-	}
-}
-
-static void
-qemu_start(struct qemu *q)
-{
-	const char *out = getenv("WESTON_TEST_OUTPUT_PATH");
-	const char *ctl = getenv("VMPLANE_E2E_CTL");
-	char *serial_arg;
-	pid_t pid;
-
-	assert(ctl);
-	memset(q, 0, sizeof(*q));
-	assert(sscanf(ctl, "%d,%d", &q->cmd_fd, &q->reply_fd) == 2);
-	snprintf(q->log, sizeof(q->log), "%s/qemu-linux-gl.log", out ? out : ".");
-	snprintf(q->serial, sizeof(q->serial), "%s/qemu-linux-gl-serial.log", out ? out : ".");
-	unlink(q->serial);
-	assert(asprintf(&serial_arg, "file:%s", q->serial) > 0);
-
-	pid = fork();
-	assert(pid >= 0);
-	if (pid == 0) {
-		int fd = open(q->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		sigset_t none;
-		char *argv[] = {
-			qemu_bin, "-nodefaults", "-no-user-config", "-machine", "q35",
-			"-accel", "tcg", "-cpu", CPU, "-smp", "2", "-m", "1G",
-			/* No title bar: the 1280x800 mode fills the output 1:1. */
-			"-device", "virtio-vga-gl", "-display", "wayland,gl=on,decorations=off",
-			"-serial", serial_arg, "-monitor", "none", "-no-reboot",
-			"-kernel", kernel, "-initrd", initrd,
-			"-append", "console=ttyS0 loglevel=4 guest.frames=100 guest.hold=3",
-			NULL,
-		};
-
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		/* The harness blocks signals; QEMU must see SIGUSR2. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setenv("VMPLANE_STATS", "1", 1);
-		setenv("VMPLANE_QEMU_FAULT", "1", 1);
-		execv(qemu_bin, argv);
-		_exit(127);
-	}
-	q->pid = pid;
-	ctl_call(q, E2E_WATCH, pid);
-	testlog("started %s (pid %d), log %s, serial %s\n", qemu_bin, pid, q->log, q->serial);
-	free(serial_arg);
-}
-
-static void
-qemu_kill(struct qemu *q)
-{
-	int64_t end = now_ms() + 5000;
-
-	if (q->exited || q->pid <= 0)
-		return;
-	kill(q->pid, SIGKILL);
-	while (!q->exited && now_ms() < end)
-		poll_exit(q, 100);
-}
-
-/* The whole file, NUL-terminated (empty when missing); free() it. */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		rewind(f);
-		buf = malloc((size_t)n + 1);
-		size = buf ? fread(buf, 1, (size_t)n, f) : 0;
-	}
-	if (f)
-		fclose(f);
-	if (!buf)
-		buf = malloc(1);
-	buf[size] = '\0';
-	return buf;
-}
-
-static int
-count_in(const char *path, const char *needle)
-{
-	char *text = slurp(path), *p = text;
-	int n = 0;
-
-	while ((p = strstr(p, needle))) {
-		n++;
-		p += strlen(needle);
-	}
-	free(text);
-	return n;
-}
-
-/* Waits until `needle` occurs `n` times in `path`; QEMU exiting or a GL failure ends it. */
-static bool
-wait_count(struct qemu *q, const char *path, const char *needle, int n, int timeout_ms)
-{
-	int64_t end = now_ms() + timeout_ms;
-
-	while (!q->exited && now_ms() < end) {
-		if (count_in(q->serial, "GLPATTERN FAIL") > 0)
-			break;
-		if (count_in(path, needle) >= n)
-			return true;
-		poll_exit(q, 200);
-	}
-	testlog("'%s' x%d not in %s (exited %d)\n", needle, n, path, q->exited);
-	return false;
-}
-
-/* Evaluated once; QEMU is killed before a failed check ends the test. */
-#define CHECK(q, cond) do { \
-	bool check_ok_ = (cond); \
-	if (!check_ok_) \
-		qemu_kill(q); \
-	assert(check_ok_ && #cond); \
-} while (0)
-
-struct capture {
-	uint32_t *px;
-	int w, h;
-};
-
-static bool
-capture_output(struct client *client, struct capture *c)
-{
-	struct buffer *shot = capture_screenshot_of_output(client);
-	pixman_image_t *img;
-
-	if (!shot)
-		return false;
-	img = shot->image;
-	c->w = pixman_image_get_width(img);
-	c->h = pixman_image_get_height(img);
-	free(c->px);
-	c->px = malloc((size_t)c->w * c->h * 4);
-	for (int y = 0; y < c->h; y++)
-		memcpy(c->px + y * c->w,
-		       (uint8_t *)pixman_image_get_data(img) + y * pixman_image_get_stride(img),
-		       (size_t)c->w * 4);
-	buffer_destroy(shot);
-	return true;
+	lg_start(q, "qemu-linux-gl", argv);
+	/* A GL failure in the guest ends every wait. */
+	q->serial_fail = "GLPATTERN FAIL";
 }
 
 static uint32_t
-at(const struct capture *c, int x, int y)
+at(const struct e2e_capture *c, int x, int y)
 {
 	return c->px[y * c->w + x] | 0xff000000u;
 }
@@ -339,7 +97,7 @@ at(const struct capture *c, int x, int y)
  * the right colours in each quadrant; *x0, *y0 is its top left.
  */
 static bool
-pattern_shown(const struct capture *c, int *x0, int *y0, int *w, int *h)
+pattern_shown(const struct e2e_capture *c, int *x0, int *y0, int *w, int *h)
 {
 	int minx = c->w, miny = c->h, maxx = -1, maxy = -1;
 
@@ -366,38 +124,33 @@ pattern_shown(const struct capture *c, int *x0, int *y0, int *w, int *h)
 }
 
 static bool
-wait_pattern(struct qemu *q, struct client *client, struct capture *c, int *x0, int *y0,
+wait_pattern(struct lg_qemu *q, struct client *client, struct e2e_capture *c, int *x0, int *y0,
 	     const char *what)
 {
-	int64_t end = now_ms() + STEP_MS;
+	int64_t end = lg_now_ms() + STEP_MS;
 	int w = 0, h = 0;
 
-	while (!q->exited && now_ms() < end) {
-		if (capture_output(client, c) && pattern_shown(c, x0, y0, &w, &h))
+	while (!q->exited && lg_now_ms() < end) {
+		if (e2e_capture_output(client, c) && pattern_shown(c, x0, y0, &w, &h))
 			return true;
 		usleep(200 * 1000);
 	}
 	testlog("%s: gl-pattern's frame is not on screen (red: %dx%d at %d,%d)\n",
 		what, w, h, *x0, *y0);
-	if (c->px) {
-		pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h,
-							       c->px, c->w * 4);
-
-		write_image_as_png(img, "qemu-linux-gl-missing.png");
-		pixman_image_unref(img);
-	}
+	if (c->px)
+		e2e_capture_save(c, "qemu-linux-gl-missing.png");
 	return false;
 }
 
 /* Waits until gl-pattern's frame is no longer on screen. */
 static bool
-wait_pattern_gone(struct qemu *q, struct client *client, struct capture *c)
+wait_pattern_gone(struct lg_qemu *q, struct client *client, struct e2e_capture *c)
 {
-	int64_t end = now_ms() + STEP_MS;
+	int64_t end = lg_now_ms() + STEP_MS;
 	int x, y, w, h;
 
-	while (!q->exited && now_ms() < end) {
-		if (capture_output(client, c) && !pattern_shown(c, &x, &y, &w, &h))
+	while (!q->exited && lg_now_ms() < end) {
+		if (e2e_capture_output(client, c) && !pattern_shown(c, &x, &y, &w, &h))
 			return true;
 		usleep(200 * 1000);
 	}
@@ -441,7 +194,7 @@ type_text(struct client *client, const char *text)
 
 /* fbcon's text: light grey on black inside the guest's area. */
 static int
-console_text_pixels(const struct capture *c, int x0, int y0, int *red)
+console_text_pixels(const struct e2e_capture *c, int x0, int y0, int *red)
 {
 	int text = 0;
 
@@ -462,8 +215,8 @@ console_text_pixels(const struct capture *c, int x0, int y0, int *red)
 TEST(linux_gl_guest_on_wayland_gl)
 {
 	struct client *client = create_client();
-	struct capture cap = { 0 };
-	struct qemu q;
+	struct e2e_capture cap = { 0 };
+	struct lg_qemu q;
 	char *text, want[64], *stats;
 	unsigned long long submitted = 0, presented, plane, copies, bytes, imports, hits,
 		watchdog, exports = 1, readbacks = 0, recoveries = 0;
@@ -471,35 +224,35 @@ TEST(linux_gl_guest_on_wayland_gl)
 	int64_t end;
 
 	qemu_start(&q);
-	end = now_ms() + STEP_MS;
-	while (!q.exited && now_ms() < end && ctl_call(&q, E2E_FIND, 0) != 1)
+	end = lg_now_ms() + STEP_MS;
+	while (!q.exited && lg_now_ms() < end && lg_ctl(&q, E2E_FIND, 0) != 1)
 		usleep(50 * 1000);
-	CHECK(&q, ctl_call(&q, E2E_FIND, 0) == 1);
+	LG_CHECK(&q, lg_ctl(&q, E2E_FIND, 0) == 1);
 
 	/* Test 1: the guest's GL client on virgl, its frame on Weston. */
-	CHECK(&q, wait_count(&q, q.serial, "GLPATTERN RENDERER", 1, 4 * STEP_MS));
-	text = slurp(q.serial);
-	CHECK(&q, strstr(strstr(text, "GLPATTERN RENDERER"), "virgl") != NULL);
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "GLPATTERN RENDERER", 1, 4 * STEP_MS));
+	text = lg_slurp(q.serial);
+	LG_CHECK(&q, strstr(strstr(text, "GLPATTERN RENDERER"), "virgl") != NULL);
 	testlog("%.*s\n", (int)strcspn(strstr(text, "GLPATTERN RENDERER"), "\n"),
 		strstr(text, "GLPATTERN RENDERER"));
 	free(text);
-	CHECK(&q, wait_count(&q, q.serial, "GLPATTERN HOLDING", 1, STEP_MS));
-	CHECK(&q, wait_pattern(&q, client, &cap, &x0, &y0, "boot"));
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "GLPATTERN HOLDING", 1, STEP_MS));
+	LG_CHECK(&q, wait_pattern(&q, client, &cap, &x0, &y0, "boot"));
 	testlog("ok: gl-pattern's frame at (%d,%d), 1:1, quadrants right\n", x0, y0);
 
 	/* Test 2: a command typed through the Wayland seat runs on the console. */
-	CHECK(&q, wait_count(&q, q.serial, "GUEST SHELL READY", 1, STEP_MS));
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "GUEST SHELL READY", 1, STEP_MS));
 	usleep(1000 * 1000);
-	CHECK(&q, ctl_call(&q, E2E_FOCUS, 0) == 1);
+	LG_CHECK(&q, lg_ctl(&q, E2E_FOCUS, 0) == 1);
 	type_text(client, "mark 42\n");
-	CHECK(&q, wait_count(&q, q.serial, "GUEST MARK 42", 1, STEP_MS));
-	end = now_ms() + STEP_MS;
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "GUEST MARK 42", 1, STEP_MS));
+	end = lg_now_ms() + STEP_MS;
 	n = 0;
-	while (now_ms() < end && capture_output(client, &cap) &&
+	while (lg_now_ms() < end && e2e_capture_output(client, &cap) &&
 	       ((n = console_text_pixels(&cap, x0, y0, &red)) < 500 || red > 100))
 		usleep(200 * 1000);
 	testlog("console after 'mark 42': %d text pixels, %d red\n", n, red);
-	CHECK(&q, n >= 500 && red <= 100);
+	LG_CHECK(&q, n >= 500 && red <= 100);
 
 	/*
 	 * Resets while a 3D client draws: run i+1 shows its frame on the
@@ -507,32 +260,29 @@ TEST(linux_gl_guest_on_wayland_gl)
 	 */
 	for (int i = 1; i <= RESETS + 1; i++) {
 		type_text(client, i <= RESETS ? "glrun 150 0\n" : "glrun 60 3\n");
-		CHECK(&q, wait_count(&q, q.serial, "GLPATTERN SHOWING", i + 1, STEP_MS));
-		CHECK(&q, wait_pattern(&q, client, &cap, &x0, &y0, "after a reset"));
+		LG_CHECK(&q, lg_wait_count(&q, q.serial, "GLPATTERN SHOWING", i + 1, STEP_MS));
+		LG_CHECK(&q, wait_pattern(&q, client, &cap, &x0, &y0, "after a reset"));
 		if (i > RESETS)
 			break;
 		assert(kill(q.pid, SIGUSR2) == 0);
 		snprintf(want, sizeof(want), "recovered from GPU reset %d ", i);
-		CHECK(&q, wait_count(&q, q.log, want, 1, STEP_MS));
-		CHECK(&q, wait_count(&q, q.serial, "GUEST GLRUN", i, STEP_MS));
-		CHECK(&q, !q.exited);
+		LG_CHECK(&q, lg_wait_count(&q, q.log, want, 1, STEP_MS));
+		LG_CHECK(&q, lg_wait_count(&q, q.serial, "GUEST GLRUN", i, STEP_MS));
+		LG_CHECK(&q, !q.exited);
 		/* The lost client's frame goes: what shows next is really new. */
-		CHECK(&q, wait_pattern_gone(&q, client, &cap));
+		LG_CHECK(&q, wait_pattern_gone(&q, client, &cap));
 	}
-	CHECK(&q, count_in(q.log, "contexts (guilty)") > 0);
-	CHECK(&q, count_in(q.log, "contexts (innocent)") > 0);
+	LG_CHECK(&q, lg_count(q.log, "contexts (guilty)") > 0);
+	LG_CHECK(&q, lg_count(q.log, "contexts (innocent)") > 0);
 	type_text(client, "mark 43\n");
-	CHECK(&q, wait_count(&q, q.serial, "GUEST MARK 43", 1, STEP_MS));
+	LG_CHECK(&q, lg_wait_count(&q, q.serial, "GUEST MARK 43", 1, STEP_MS));
 	testlog("ok: %d resets recovered; a new 3D client on screen after each, "
 		"QEMU and the guest running\n", RESETS);
 
 	/* The counters QEMU prints at exit. */
 	kill(q.pid, SIGTERM);
-	end = now_ms() + STEP_MS;
-	while (!q.exited && now_ms() < end)
-		poll_exit(&q, 100);
-	CHECK(&q, q.exited);
-	stats = strstr(text = slurp(q.log), "wayland stats: console 0: ");
+	LG_CHECK(&q, lg_wait_exit(&q, STEP_MS));
+	stats = strstr(text = lg_slurp(q.log), "wayland stats: console 0: ");
 	assert(stats);
 	testlog("%.*s\n", (int)strcspn(stats, "\n"), stats);
 	assert(sscanf(stats, "wayland stats: console 0: %llu frames submitted, %llu presented, "

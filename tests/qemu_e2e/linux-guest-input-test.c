@@ -31,6 +31,7 @@
 #include "harness-setup.h"
 #include "weston-test-runner.h"
 
+#include "e2e-capture.h"
 #include "e2e-control.h"
 #include "linux-guest-util.h"
 
@@ -64,47 +65,10 @@ fixture_setup(struct weston_test_harness *harness)
 }
 DECLARE_FIXTURE_SETUP(fixture_setup);
 
-struct capture {
-	uint32_t *px;
-	int w, h;
-};
-
-static bool
-capture_output(struct client *client, struct capture *c)
-{
-	struct buffer *shot = capture_screenshot_of_output(client);
-	pixman_image_t *img;
-
-	if (!shot)
-		return false;
-	img = shot->image;
-	c->w = pixman_image_get_width(img);
-	c->h = pixman_image_get_height(img);
-	free(c->px);
-	c->px = malloc((size_t)c->w * c->h * 4);
-	assert(c->px);
-	for (int y = 0; y < c->h; y++)
-		memcpy(c->px + y * c->w,
-		       (uint8_t *)pixman_image_get_data(img) + y * pixman_image_get_stride(img),
-		       (size_t)c->w * 4);
-	buffer_destroy(shot);
-	return true;
-}
-
 static uint32_t
-at(const struct capture *c, int x, int y)
+at(const struct e2e_capture *c, int x, int y)
 {
 	return c->px[y * c->w + x] | 0xff000000u;
-}
-
-static void
-save(const struct capture *c, const char *name)
-{
-	pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px,
-						       c->w * 4);
-
-	write_image_as_png(img, name);
-	pixman_image_unref(img);
 }
 
 /* fbcon's text: light grey, unsaturated. */
@@ -125,7 +89,7 @@ is_text(uint32_t p)
  * (the blinking cursor, caught between the two outputs' refreshes).
  */
 static bool
-same_console(const struct capture *c, int x0, int y0, int x1, int y1, int w, int h,
+same_console(const struct e2e_capture *c, int x0, int y0, int x1, int y1, int w, int h,
 	     int min_text, int *text, int *differ)
 {
 	*text = *differ = 0;
@@ -143,7 +107,7 @@ same_console(const struct capture *c, int x0, int y0, int x1, int y1, int w, int
 
 /* Where the guest image of toplevel `index` starts: its top-left non-background pixel. */
 static bool
-find_window(const struct capture *c, int x_from, int x_to, int *x, int *y)
+find_window(const struct e2e_capture *c, int x_from, int x_to, int *x, int *y)
 {
 	const uint32_t bg = 0xff000040u;
 
@@ -214,7 +178,7 @@ static void
 check_two_heads(struct lg_qemu *q, struct client *client, int w0, int h0, int w1, int h1,
 		int min_text)
 {
-	struct capture cap = { 0 };
+	struct e2e_capture cap = { 0 };
 	int64_t end = lg_now_ms() + STEP_MS;
 	int x0 = 0, y0 = 0, x1 = 0, y1 = 0, text = 0, differ = 0;
 	bool ok = false;
@@ -223,14 +187,14 @@ check_two_heads(struct lg_qemu *q, struct client *client, int w0, int h0, int w1
 	place(q, 1, WIN1_X);
 	while (!ok && !q->exited && lg_now_ms() < end) {
 		usleep(300 * 1000);
-		ok = capture_output(client, &cap) && find_window(&cap, 0, WIN1_X, &x0, &y0) &&
+		ok = e2e_capture_output(client, &cap) && find_window(&cap, 0, WIN1_X, &x0, &y0) &&
 		     find_window(&cap, WIN1_X, OUT_W, &x1, &y1) &&
 		     same_console(&cap, x0, y0, x1, y1, w1, h1, min_text, &text, &differ);
 	}
 	testlog("window 0 image at %d,%d (%dx%d), window 1 at %d,%d (%dx%d): %d text "
 		"pixels, %d differ\n", x0, y0, w0, h0, x1, y1, w1, h1, text, differ);
 	if (!ok && cap.px)
-		save(&cap, "qemu-linux-input-heads");
+		e2e_capture_save(&cap, "qemu-linux-input-heads");
 	free(cap.px);
 	LG_CHECK(q, ok);
 }
@@ -297,7 +261,7 @@ wait_ev(struct lg_qemu *q, int node, int type, int code, int sum, int count)
 
 /* The guest's 64x64 quadrant cursor with its top left at (x, y), exactly. */
 static bool
-cursor_at(const struct capture *c, int x, int y)
+cursor_at(const struct e2e_capture *c, int x, int y)
 {
 	static const uint32_t colours[4] = { 0xffff0000u, 0xff00ff00u, 0xff0000ffu,
 					     0xffffffffu };
@@ -319,17 +283,17 @@ cursor_at(const struct capture *c, int x, int y)
 static bool
 wait_cursor(struct lg_qemu *q, struct client *client, int x, int y)
 {
-	struct capture cap = { 0 };
+	struct e2e_capture cap = { 0 };
 	int64_t end = lg_now_ms() + STEP_MS / 2;
 	bool ok = false;
 
 	while (!ok && !q->exited && lg_now_ms() < end) {
 		usleep(300 * 1000);
-		ok = capture_output(client, &cap) && cursor_at(&cap, x, y);
+		ok = e2e_capture_output(client, &cap) && cursor_at(&cap, x, y);
 	}
 	if (!ok && cap.px) {
 		testlog("the guest's cursor is not at %d,%d\n", x, y);
-		save(&cap, "qemu-linux-input-cursor");
+		e2e_capture_save(&cap, "qemu-linux-input-cursor");
 	}
 	free(cap.px);
 	return ok;

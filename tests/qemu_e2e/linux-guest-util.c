@@ -36,18 +36,35 @@ run_line(const char *cmd, char *out, size_t size, bool last)
 }
 
 bool
+lg_find_qemu(char *qemu, size_t size)
+{
+	const char *env = getenv("VMPLANE_QEMU");
+	const char *build = getenv("VMPLANE_BUILD_QEMU");
+	char cmd[4200];
+
+	if (env && *env) {
+		snprintf(qemu, size, "%s", env);
+	} else {
+		snprintf(cmd, sizeof(cmd), "'%s' --check 2>/dev/null", build ? build : "false");
+		if (!build || !run_line(cmd, qemu, size, false))
+			qemu[0] = '\0';
+	}
+	if (!qemu[0] || access(qemu, X_OK) != 0) {
+		fprintf(stderr, "skip: the patched QEMU is not built (run scripts/build-qemu)\n");
+		return false;
+	}
+	return true;
+}
+
+bool
 lg_find(char *qemu, size_t qemu_size, char *kernel, char *initrd, size_t size)
 {
-	const char *build = getenv("VMPLANE_BUILD_QEMU");
 	const char *script = getenv("VMPLANE_LINUX_GUEST");
 	char cmd[4200], env_path[4096], line[4096];
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "'%s' --check 2>/dev/null", build ? build : "false");
-	if (!build || !run_line(cmd, qemu, qemu_size, false)) {
-		fprintf(stderr, "skip: the patched QEMU is not built (run scripts/build-qemu)\n");
+	if (!lg_find_qemu(qemu, qemu_size))
 		return false;
-	}
 	snprintf(cmd, sizeof(cmd), "'%s' 2>/dev/null", script ? script : "false");
 	if (!script || !run_line(cmd, env_path, sizeof(env_path), true) ||
 	    !(f = fopen(env_path, "r"))) {
@@ -117,7 +134,7 @@ lg_start(struct lg_qemu *q, const char *name, char *const argv[])
 	const char *out = getenv("WESTON_TEST_OUTPUT_PATH");
 	const char *ctl = getenv("VMPLANE_E2E_CTL");
 	char *args[64], serial_arg[600];
-	int n = 0;
+	int n = 0, prog = 0;
 	pid_t pid;
 
 	assert(ctl);
@@ -139,6 +156,9 @@ lg_start(struct lg_qemu *q, const char *name, char *const argv[])
 			args[n] = argv[n];
 	}
 	args[n] = NULL;
+	while (args[prog] && args[prog][0] != '/' && strchr(args[prog], '='))
+		prog++;
+	assert(args[prog]);
 
 	pid = fork();
 	assert(pid >= 0);
@@ -150,28 +170,37 @@ lg_start(struct lg_qemu *q, const char *name, char *const argv[])
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
-		/* The harness blocks signals; QEMU must see SIGTERM. */
+		for (int i = 0; i < prog; i++)
+			putenv(args[i]);
+		/* The harness blocks signals; QEMU must see SIGTERM and SIGUSR2. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(args[0], args);
+		execv(args[prog], args + prog);
 		_exit(127);
 	}
 	q->pid = pid;
 	lg_ctl(q, E2E_WATCH, pid);
-	fprintf(stderr, "started %s (pid %d), log %s, serial %s\n", args[0], pid, q->log,
+	fprintf(stderr, "started %s (pid %d), log %s, serial %s\n", args[prog], pid, q->log,
 		q->serial);
+}
+
+bool
+lg_wait_exit(struct lg_qemu *q, int timeout_ms)
+{
+	int64_t end = lg_now_ms() + timeout_ms;
+
+	while (!q->exited && lg_now_ms() < end)
+		lg_poll_exit(q, 100);
+	return q->exited;
 }
 
 void
 lg_kill(struct lg_qemu *q)
 {
-	int64_t end = lg_now_ms() + 5000;
-
 	if (q->exited || q->pid <= 0)
 		return;
 	kill(q->pid, SIGKILL);
-	while (!q->exited && lg_now_ms() < end)
-		lg_poll_exit(q, 100);
+	lg_wait_exit(q, 5000);
 }
 
 char *
@@ -216,6 +245,8 @@ lg_wait_count(struct lg_qemu *q, const char *path, const char *needle, int n, in
 	int64_t end = lg_now_ms() + timeout_ms;
 
 	while (!q->exited && lg_now_ms() < end) {
+		if (q->serial_fail && lg_count(q->serial, q->serial_fail) > 0)
+			break;
 		if (lg_count(path, needle) >= n)
 			return true;
 		lg_poll_exit(q, 200);
