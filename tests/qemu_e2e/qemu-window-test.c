@@ -9,10 +9,7 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <linux/input-event-codes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +21,10 @@
 #include "harness-setup.h"
 #include "weston-test-runner.h"
 
+#include "e2e-capture.h"
 #include "e2e-control.h"
+#include "e2e-pattern.h"
+#include "linux-guest-util.h"
 #include "pattern.h"
 #include "vmplane/clock.h"
 
@@ -57,47 +57,15 @@ static const struct fixture fixtures[] = {
 	  .decorated = false },
 };
 
-/* The patched binary: $VMPLANE_QEMU, else what scripts/build-qemu has cached. */
-static char *
-find_qemu(void)
-{
-	const char *env = getenv("VMPLANE_QEMU");
-	const char *script = getenv("VMPLANE_BUILD_QEMU");
-	char line[4096] = "", *cmd;
-	FILE *p;
-
-	if (env && *env)
-		return access(env, X_OK) == 0 ? strdup(env) : NULL;
-	if (!script || asprintf(&cmd, "'%s' --check 2>/dev/null", script) < 0)
-		return NULL;
-	p = popen(cmd, "r");
-	free(cmd);
-	if (!p)
-		return NULL;
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	if (pclose(p) != 0)
-		return NULL;
-	line[strcspn(line, "\n")] = '\0';
-	return line[0] && access(line, X_OK) == 0 ? strdup(line) : NULL;
-}
+static char qemu_bin[4096];
 
 static enum test_result_code
 fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 {
 	struct compositor_setup setup;
-	char *qemu = find_qemu();
 
-	if (!qemu) {
-		fprintf(stderr, "skip: the patched QEMU is not built (run scripts/build-qemu)\n");
+	if (!e2e_pattern_find(qemu_bin, sizeof(qemu_bin)))
 		return RESULT_SKIP;
-	}
-	setenv("VMPLANE_QEMU", qemu, 1);
-	free(qemu);
-	if (!getenv("VMPLANE_GUEST_IMG") || access(getenv("VMPLANE_GUEST_IMG"), R_OK) != 0) {
-		fprintf(stderr, "skip: the test guest image is missing ($VMPLANE_GUEST_IMG)\n");
-		return RESULT_SKIP;
-	}
 	VMP_SETUP_HEADLESS(&setup, RENDERER_GL, OUT_W, OUT_H);
 	setup.shell = SHELL_DESKTOP;
 	setup.logging_scopes = "log,test-harness-plugin";
@@ -106,223 +74,63 @@ fixture_setup(struct weston_test_harness *harness, const struct fixture *f)
 }
 DECLARE_FIXTURE_SETUP_WITH_ARG(fixture_setup, fixtures, meta);
 
-static int64_t
-now_ms(void)
-{
-	return (int64_t)(vmplane_now_ns() / 1000000);
-}
-
-struct qemu {
-	pid_t pid;
-	bool exited;
-	int status;
-	char log[256];
-	int cmd_fd, reply_fd;
-};
-
-static int32_t
-ctl_call(struct qemu *q, char op, int32_t value)
-{
-	struct e2e_msg msg = { .op = op, .value = value };
-
-	assert(write(q->cmd_fd, &msg, sizeof(msg)) == sizeof(msg));
-	for (;;) {
-		struct pollfd pfd = { .fd = q->reply_fd, .events = POLLIN };
-
-		assert(poll(&pfd, 1, 10000) == 1);
-		assert(read(q->reply_fd, &msg, sizeof(msg)) == sizeof(msg));
-		if (msg.op == E2E_EXITED) {
-			q->exited = true;
-			q->status = msg.value;
-			continue;
-		}
-		assert(msg.op == op);
-		return msg.value;
-	}
-}
-
-static bool
-wait_for_exit(struct qemu *q, int timeout_ms)
-{
-	int64_t end = now_ms() + timeout_ms;
-	struct e2e_msg msg;
-
-	while (!q->exited && now_ms() < end) {
-		struct pollfd pfd = { .fd = q->reply_fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 100) == 1 &&
-		    read(q->reply_fd, &msg, sizeof(msg)) == sizeof(msg) &&
-		    msg.op == E2E_EXITED) {
-			q->exited = true;
-			q->status = msg.value;
-		}
-	}
-	return q->exited;
-}
-
 static void
-qemu_start(struct qemu *q, const struct fixture *f)
+qemu_start(struct lg_qemu *q, const struct fixture *f)
 {
-	char *bin = find_qemu(), *display, *drive;
-	const char *out = getenv("WESTON_TEST_OUTPUT_PATH");
-	const char *ctl = getenv("VMPLANE_E2E_CTL");
-	pid_t pid;
+	char *display, *drive, *name;
 
-	assert(bin);
-	assert(ctl);
-	memset(q, 0, sizeof(*q));
-	assert(sscanf(ctl, "%d,%d", &q->cmd_fd, &q->reply_fd) == 2);
-	snprintf(q->log, sizeof(q->log), "%s/qemu-window-%s.log", out ? out : ".",
-		 f->meta.name);
 	assert(asprintf(&display, "wayland%s", f->display_opts) > 0);
 	assert(asprintf(&drive, "file=%s,format=raw,if=ide,snapshot=on",
 			getenv("VMPLANE_GUEST_IMG")) > 0);
-	pid = fork();
-	assert(pid >= 0);
-	if (pid == 0) {
-		int fd = open(q->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		/* No -L: the build finds Debian's firmware by itself. */
-		char *argv[] = {
-			bin, "-nodefaults", "-no-user-config", "-machine", "pc",
-			"-accel", "tcg", "-m", "32", "-device", "virtio-vga",
-			"-drive", drive, "-display", display,
-			"-trace", "wayland_decorations", "-trace", "wayland_close", NULL,
-		};
+	assert(asprintf(&name, "qemu-window-%s", f->meta.name) > 0);
+	/* No -L: the build finds Debian's firmware by itself. */
+	char *argv[] = {
+		qemu_bin, "-nodefaults", "-no-user-config", "-machine", "pc",
+		"-accel", "tcg", "-m", "32", "-device", "virtio-vga",
+		"-drive", drive, "-display", display,
+		"-trace", "wayland_decorations", "-trace", "wayland_close", NULL,
+	};
 
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execv(bin, argv);
-		_exit(127);
-	}
-	q->pid = pid;
-	ctl_call(q, E2E_WATCH, pid);
-	testlog("started %s -display %s (pid %d), log %s\n", bin, display, pid, q->log);
-	free(bin);
+	lg_start(q, name, argv);
+	testlog("-display %s\n", display);
 	free(display);
 	free(drive);
-}
-
-static void
-qemu_kill(struct qemu *q)
-{
-	if (!q->exited && q->pid > 0) {
-		kill(q->pid, SIGKILL);
-		wait_for_exit(q, 5000);
-	}
-}
-
-static bool
-log_contains(const struct qemu *q, const char *needle)
-{
-	char buf[16384];
-	FILE *f = fopen(q->log, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
-/* Fails the test, QEMU killed first so that nothing outlives it. */
-#define CHECK(q, cond)                                                  \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			testlog("check failed: %s (line %d)\n", #cond,  \
-				__LINE__);                              \
-			qemu_kill(q);                                   \
-			assert(cond);                                   \
-		}                                                       \
-	} while (0)
-
-struct capture {
-	uint32_t *pixels;
-	int width, height;
-};
-
-static bool
-capture_output(struct client *client, struct capture *c)
-{
-	struct buffer *shot = capture_screenshot_of_output(client);
-	pixman_image_t *img;
-
-	if (!shot)
-		return false;
-	img = shot->image;
-	c->width = pixman_image_get_width(img);
-	c->height = pixman_image_get_height(img);
-	free(c->pixels);
-	c->pixels = malloc((size_t)c->width * c->height * 4);
-	for (int y = 0; y < c->height; y++)
-		memcpy(c->pixels + y * c->width,
-		       (uint8_t *)pixman_image_get_data(img) + y * pixman_image_get_stride(img),
-		       (size_t)c->width * 4);
-	buffer_destroy(shot);
-	return true;
-}
-
-static uint32_t
-px(const struct capture *c, int x, int y)
-{
-	if (x < 0 || y < 0 || x >= c->width || y >= c->height)
-		return 0;
-	return c->pixels[y * c->width + x] | 0xff000000u;
-}
-
-static void
-save_capture(const struct capture *c, const char *what)
-{
-	pixman_image_t *img = pixman_image_create_bits(PIXMAN_x8r8g8b8, c->width,
-		c->height, c->pixels, c->width * 4);
-	char *name;
-
-	assert(asprintf(&name, "qemu-window-%s-%s.png",
-			fixtures[get_test_fixture_index()].meta.name, what) > 0);
-	write_image_as_png(img, name);
-	testlog("wrote %s\n", name);
-	pixman_image_unref(img);
 	free(name);
 }
 
-static uint32_t
-c6_to_8(uint32_t v)
+static bool
+log_contains(const struct lg_qemu *q, const char *needle)
 {
-	return (v << 2) | (v & 1) * 3;
+	return lg_count(q->log, needle) > 0;
 }
 
-static uint32_t
-rgb6(uint32_t r, uint32_t g, uint32_t b)
-{
-	return 0xff000000u | c6_to_8(r) << 16 | c6_to_8(g) << 8 | c6_to_8(b);
-}
+/* Fails the test, QEMU killed first so that nothing outlives it. */
+#define CHECK(q, cond) LG_CHECK(q, cond)
 
 static uint32_t
-guest_pixel(int x, int y)
+px(const struct e2e_capture *c, int x, int y)
 {
-	if (x >= PAT_KEY_X && x < PAT_KEY_X + PAT_KEY_W &&
-	    y >= PAT_KEY_Y && y < PAT_KEY_Y + PAT_KEY_H)
-		return rgb6(PAT_BLACK_RGB6);
-	if (x >= PAT_MARK_X && x < PAT_MARK_X + PAT_MARK_SIZE &&
-	    y >= PAT_MARK_Y && y < PAT_MARK_Y + PAT_MARK_SIZE)
-		return rgb6(PAT_YELLOW_RGB6);
-	if (y < PAT_HEIGHT / 2)
-		return x < PAT_WIDTH / 2 ? rgb6(PAT_RED_RGB6) : rgb6(PAT_GREEN_RGB6);
-	return x < PAT_WIDTH / 2 ? rgb6(PAT_BLUE_RGB6) : rgb6(PAT_WHITE_RGB6);
+	if (x < 0 || y < 0 || x >= c->w || y >= c->h)
+		return 0;
+	return c->px[y * c->w + x] | 0xff000000u;
+}
+
+static void
+save_capture(const struct e2e_capture *c, const char *what)
+{
+	e2e_capture_save(c, "qemu-window-%s-%s.png",
+			 fixtures[get_test_fixture_index()].meta.name, what);
 }
 
 /* Pixels of the guest's screen (every one, 1:1) that differ at content origin (ox, oy). */
 static int
-pattern_mismatches(const struct capture *c, int ox, int oy)
+pattern_mismatches(const struct e2e_capture *c, int ox, int oy)
 {
 	int bad = 0;
 
 	for (int y = 0; y < CONTENT_H; y++)
 		for (int x = 0; x < CONTENT_W; x++)
-			if (px(c, ox + x, oy + y) != guest_pixel(x / 2, y / 2))
+			if (px(c, ox + x, oy + y) != e2e_pattern_pixel(x / 2, y / 2, -1))
 				bad++;
 	return bad;
 }
@@ -332,24 +140,24 @@ struct where {
 };
 
 static struct where
-window_pos(struct qemu *q)
+window_pos(struct lg_qemu *q)
 {
-	struct where w = { ctl_call(q, E2E_VIEW_X, 0), ctl_call(q, E2E_VIEW_Y, 0) };
+	struct where w = { lg_ctl(q, E2E_VIEW_X, 0), lg_ctl(q, E2E_VIEW_Y, 0) };
 
 	return w;
 }
 
 /* Polls until the guest's pattern shows, 1:1, where the compositor says the window is. */
 static bool
-wait_for_pattern(struct qemu *q, struct client *client, struct capture *c,
+wait_for_pattern(struct lg_qemu *q, struct client *client, struct e2e_capture *c,
 		 int timeout_ms, const char *what, struct where *at)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = lg_now_ms() + timeout_ms;
 	int bad = -1;
 
-	while (!q->exited && now_ms() < end) {
+	while (!q->exited && lg_now_ms() < end) {
 		*at = window_pos(q);
-		if (at->x != E2E_NONE && capture_output(client, c)) {
+		if (at->x != E2E_NONE && e2e_capture_output(client, c)) {
 			bad = pattern_mismatches(c, at->x, at->y);
 			if (bad == 0)
 				return true;
@@ -357,7 +165,7 @@ wait_for_pattern(struct qemu *q, struct client *client, struct capture *c,
 		usleep(100 * 1000);
 	}
 	testlog("%s: the pattern at (%d,%d) has %d wrong pixels\n", what, at->x, at->y, bad);
-	if (c->pixels)
+	if (c->px)
 		save_capture(c, what);
 	return false;
 }
@@ -373,7 +181,7 @@ struct band {
 };
 
 static struct band
-title_band(const struct capture *c, struct where at)
+title_band(const struct e2e_capture *c, struct where at)
 {
 	struct band b = { .background = px(c, at.x - 80, at.y - TITLE_MIN / 2) };
 	uint32_t seen[8] = { 0 };
@@ -453,7 +261,7 @@ park_pointer(struct client *client)
 
 /* Boots the guest and puts its window at (PLACE_X, PLACE_Y), pattern checked there. */
 static struct where
-boot_and_place(struct qemu *q, struct client *client, struct capture *cap)
+boot_and_place(struct lg_qemu *q, struct client *client, struct e2e_capture *cap)
 {
 	const struct fixture *f = &fixtures[get_test_fixture_index()];
 	struct where at;
@@ -462,7 +270,7 @@ boot_and_place(struct qemu *q, struct client *client, struct capture *cap)
 	qemu_start(q, f);
 	CHECK(q, wait_for_pattern(q, client, cap, BOOT_TIMEOUT_MS, "boot", &at));
 	testlog("guest pattern on screen where the shell put it, (%d,%d)\n", at.x, at.y);
-	CHECK(q, ctl_call(q, E2E_PLACE_MAIN, PLACE_X << 16 | PLACE_Y) == 1);
+	CHECK(q, lg_ctl(q, E2E_PLACE_MAIN, PLACE_X << 16 | PLACE_Y) == 1);
 	CHECK(q, wait_for_pattern(q, client, cap, STEP_TIMEOUT_MS, "placed", &at));
 	CHECK(q, at.x == PLACE_X && at.y == PLACE_Y);
 	return at;
@@ -470,10 +278,10 @@ boot_and_place(struct qemu *q, struct client *client, struct capture *cap)
 
 /* The frame libdecor draws: geometry above the content, and pixels there. */
 static int
-check_decorations(struct qemu *q, const struct capture *cap, struct where at, bool decorated)
+check_decorations(struct lg_qemu *q, const struct e2e_capture *cap, struct where at, bool decorated)
 {
-	int gy = ctl_call(q, E2E_GEOMETRY, 1), gw = ctl_call(q, E2E_GEOMETRY, 2),
-	    gh = ctl_call(q, E2E_GEOMETRY, 3);
+	int gy = lg_ctl(q, E2E_GEOMETRY, 1), gw = lg_ctl(q, E2E_GEOMETRY, 2),
+	    gh = lg_ctl(q, E2E_GEOMETRY, 3);
 	struct band b = title_band(cap, at);
 
 	testlog("window geometry y %d, %dx%d; band above the content: %d of %d pixels "
@@ -490,7 +298,8 @@ check_decorations(struct qemu *q, const struct capture *cap, struct where at, bo
 	/* ...and covers the band: no desktop shows through, one colour dominates. */
 	CHECK(q, b.background_px == 0);
 	CHECK(q, b.title_px * 2 > b.total);
-	CHECK(q, b.title != guest_pixel(0, 0) && b.title != guest_pixel(PAT_WIDTH - 1, 0));
+	CHECK(q, b.title != e2e_pattern_pixel(0, 0, -1) &&
+		 b.title != e2e_pattern_pixel(PAT_WIDTH - 1, 0, -1));
 	return -gy;
 }
 
@@ -500,13 +309,13 @@ check_decorations(struct qemu *q, const struct capture *cap, struct where at, bo
  * background is a pattern, so it is compared with itself).
  */
 static void
-desktop_above_unchanged(struct qemu *q, struct client *client, struct capture *with)
+desktop_above_unchanged(struct lg_qemu *q, struct client *client, struct e2e_capture *with)
 {
-	struct capture without = { 0 };
+	struct e2e_capture without = { 0 };
 	struct where at;
 	int differ = 0;
 
-	CHECK(q, ctl_call(q, E2E_PLACE_MAIN, PLACE_X << 16 | (PLACE_Y + 200)) == 1);
+	CHECK(q, lg_ctl(q, E2E_PLACE_MAIN, PLACE_X << 16 | (PLACE_Y + 200)) == 1);
 	CHECK(q, wait_for_pattern(q, client, &without, STEP_TIMEOUT_MS, "moved down", &at));
 	for (int y = PLACE_Y - TITLE_MIN; y < PLACE_Y; y++)
 		for (int x = PLACE_X; x < PLACE_X + CONTENT_W; x++)
@@ -514,28 +323,28 @@ desktop_above_unchanged(struct qemu *q, struct client *client, struct capture *w
 	testlog("rows above the undecorated window: %d pixels differ from the bare desktop\n",
 		differ);
 	CHECK(q, differ == 0);
-	free(without.pixels);
+	free(without.px);
 }
 
 TEST(title_bar_drag_and_close)
 {
 	const struct fixture *f = &fixtures[get_test_fixture_index()];
 	struct client *client = create_client();
-	struct capture cap = { 0 };
+	struct e2e_capture cap = { 0 };
 	struct where at, moved;
-	struct qemu q;
+	struct lg_qemu q;
 	int title_h, tx, ty;
 
 	boot_and_place(&q, client, &cap);
 	at = (struct where){ PLACE_X, PLACE_Y };
-	CHECK(&q, capture_output(client, &cap));
+	CHECK(&q, e2e_capture_output(client, &cap));
 	save_capture(&cap, "placed");
 	title_h = check_decorations(&q, &cap, at, f->decorated);
 	CHECK(&q, log_contains(&q, f->decorated ? "drawn by: libdecor" : "drawn by: nobody"));
 	if (!f->decorated) {
 		desktop_above_unchanged(&q, client, &cap);
-		qemu_kill(&q);
-		free(cap.pixels);
+		lg_kill(&q);
+		free(cap.px);
 		client_destroy(client);
 		return;
 	}
@@ -546,16 +355,16 @@ TEST(title_bar_drag_and_close)
 	pointer_to(client, tx, ty);
 	button(client, true);
 	{
-		int64_t end = now_ms() + STEP_TIMEOUT_MS;
+		int64_t end = lg_now_ms() + STEP_TIMEOUT_MS;
 
-		while (ctl_call(&q, E2E_MOVING, 0) != 1 && now_ms() < end)
+		while (lg_ctl(&q, E2E_MOVING, 0) != 1 && lg_now_ms() < end)
 			usleep(20 * 1000);
 	}
-	CHECK(&q, ctl_call(&q, E2E_MOVING, 0) == 1);
+	CHECK(&q, lg_ctl(&q, E2E_MOVING, 0) == 1);
 	for (int i = 1; i <= 10; i++)
 		pointer_to(client, tx + 15 * i, ty + 10 * i);
 	button(client, false);
-	CHECK(&q, ctl_call(&q, E2E_MOVING, 0) == 0);
+	CHECK(&q, lg_ctl(&q, E2E_MOVING, 0) == 0);
 	park_pointer(client);
 	CHECK(&q, wait_for_pattern(&q, client, &cap, STEP_TIMEOUT_MS, "dragged", &moved));
 	testlog("dragged: content from (%d,%d) to (%d,%d)\n", at.x, at.y, moved.x, moved.y);
@@ -568,43 +377,43 @@ TEST(title_bar_drag_and_close)
 	button(client, false);
 	park_pointer(client);
 	if (f->close_quits) {
-		CHECK(&q, wait_for_exit(&q, STEP_TIMEOUT_MS));
+		CHECK(&q, lg_wait_exit(&q, STEP_TIMEOUT_MS));
 		testlog("QEMU exited with status %#x\n", q.status);
 		CHECK(&q, WIFEXITED(q.status) && WEXITSTATUS(q.status) == 0);
 		CHECK(&q, log_contains(&q, "wayland_close"));
 	} else {
 		/* window-close=off: the click arrives, and QEMU keeps running. */
-		int64_t end = now_ms() + STEP_TIMEOUT_MS;
+		int64_t end = lg_now_ms() + STEP_TIMEOUT_MS;
 
-		while (!log_contains(&q, "wayland_close") && now_ms() < end)
+		while (!log_contains(&q, "wayland_close") && lg_now_ms() < end)
 			usleep(50 * 1000);
 		CHECK(&q, log_contains(&q, "wayland_close"));
-		CHECK(&q, !wait_for_exit(&q, 3000));
+		CHECK(&q, !lg_wait_exit(&q, 3000));
 		CHECK(&q, wait_for_pattern(&q, client, &cap, STEP_TIMEOUT_MS, "still running",
 					   &moved));
 		testlog("close clicked, QEMU still running and showing the guest\n");
-		qemu_kill(&q);
+		lg_kill(&q);
 	}
-	free(cap.pixels);
+	free(cap.px);
 	client_destroy(client);
 }
 
 /* The title band check must tell a title bar from the bare desktop. */
 TEST(band_check_tells_title_from_desktop)
 {
-	struct capture c = { .width = 800, .height = 600 };
+	struct e2e_capture c = { .w = 800, .h = 600 };
 	struct where at = { 100, 100 };
 	struct band b;
 
-	c.pixels = malloc((size_t)c.width * c.height * 4);
-	for (int i = 0; i < c.width * c.height; i++)
-		c.pixels[i] = 0xff002244u;
+	c.px = malloc((size_t)c.w * c.h * 4);
+	for (int i = 0; i < c.w * c.h; i++)
+		c.px[i] = 0xff002244u;
 	b = title_band(&c, at);
 	assert(b.background_px == b.total && b.title_px == 0);
 	for (int y = at.y - 24; y < at.y; y++)
 		for (int x = at.x - 4; x < at.x + CONTENT_W + 4; x++)
-			c.pixels[y * c.width + x] = 0xff303030u;
+			c.px[y * c.w + x] = 0xff303030u;
 	b = title_band(&c, at);
 	assert(b.background_px == 0 && b.title_px == b.total && b.title == 0xff303030u);
-	free(c.pixels);
+	free(c.px);
 }
