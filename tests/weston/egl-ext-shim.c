@@ -9,38 +9,14 @@
 #include <string.h>
 #include <EGL/egl.h>
 
+#include "shim-dlsym.h"
+
 #define EXPORT __attribute__((visibility("default")))
 
-typedef void *(*dlsym_func_t)(void *, const char *);
 typedef const char *(*query_string_func_t)(EGLDisplay, EGLint);
 typedef void *(*proc_address_func_t)(const char *);
 
 EXPORT void *dlsym(void *handle, const char *name);
-
-/* dlsym itself is interposed (libepoxy resolves entry points with it on a
- * library handle), so the real one comes through dlvsym. */
-static void *
-real_dlsym(void *handle, const char *name)
-{
-	static const char *const versions[] = {
-		"GLIBC_2.34", "GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.0",
-	};
-	static dlsym_func_t real;
-
-	for (size_t i = 0; !real && i < sizeof(versions) / sizeof(versions[0]); i++)
-		real = (dlsym_func_t)dlvsym(RTLD_NEXT, "dlsym", versions[i]);
-	return real ? real(handle, name) : NULL;
-}
-
-static void *
-real_egl(const char *name)
-{
-	static void *egl;
-
-	if (!egl)
-		egl = dlopen("libEGL.so.1", RTLD_LAZY | RTLD_LOCAL);
-	return egl ? real_dlsym(egl, name) : NULL;
-}
 
 EXPORT const char *
 eglQueryString(EGLDisplay dpy, EGLint name)
@@ -48,7 +24,7 @@ eglQueryString(EGLDisplay dpy, EGLint name)
 	/* One display per process in the tests: one cached answer. */
 	static char list[8192];
 	query_string_func_t real =
-		(query_string_func_t)real_egl("eglQueryString");
+		(query_string_func_t)shim_real_egl("eglQueryString");
 	const char *extra = getenv("VMPLANE_SHIM_EGL_EXTENSIONS");
 	const char *s = real ? real(dpy, name) : NULL;
 
@@ -63,7 +39,7 @@ EXPORT __eglMustCastToProperFunctionPointerType
 eglGetProcAddress(const char *name)
 {
 	proc_address_func_t real =
-		(proc_address_func_t)real_egl("eglGetProcAddress");
+		(proc_address_func_t)shim_real_egl("eglGetProcAddress");
 
 	if (name && strcmp(name, "eglQueryString") == 0)
 		return (__eglMustCastToProperFunctionPointerType)eglQueryString;
@@ -77,5 +53,5 @@ dlsym(void *handle, const char *name)
 		return (void *)eglQueryString;
 	if (strcmp(name, "eglGetProcAddress") == 0)
 		return (void *)eglGetProcAddress;
-	return real_dlsym(handle, name);
+	return shim_real_dlsym(handle, name);
 }

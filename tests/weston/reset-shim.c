@@ -17,6 +17,7 @@
 #include <EGL/egl.h>
 
 #include "reset-shim.h"
+#include "shim-dlsym.h"
 
 /* The few GL names needed, without a GLES development package. */
 typedef unsigned int GLenum;
@@ -29,7 +30,6 @@ typedef unsigned int GLenum;
 
 #define EXPORT __attribute__((visibility("default")))
 
-typedef void *(*dlsym_func_t)(void *, const char *);
 typedef EGLBoolean (*make_current_func_t)(EGLDisplay, EGLSurface, EGLSurface,
 					  EGLContext);
 typedef EGLBoolean (*swap_func_t)(EGLDisplay, EGLSurface);
@@ -94,37 +94,11 @@ take(enum reset_shim_fault fault)
 	return false;
 }
 
-/* dlsym itself is interposed (libepoxy resolves every entry point with it
- * on a library handle, which a preload alone would not reach), so the real
- * one comes through dlvsym. */
-static void *
-real_dlsym(void *handle, const char *name)
-{
-	static const char *const versions[] = {
-		"GLIBC_2.34", "GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.0",
-	};
-	static dlsym_func_t real;
-
-	for (size_t i = 0; !real && i < sizeof(versions) / sizeof(versions[0]); i++)
-		real = (dlsym_func_t)dlvsym(RTLD_NEXT, "dlsym", versions[i]);
-	return real ? real(handle, name) : NULL;
-}
-
 static void *
 library(const char *soname)
 {
 	/* Already loaded by whoever uses it; loading it here is harmless. */
 	return dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
-}
-
-static void *
-real_egl(const char *name)
-{
-	static void *egl;
-
-	if (!egl)
-		egl = library("libEGL.so.1");
-	return egl ? real_dlsym(egl, name) : NULL;
 }
 
 static void *
@@ -137,11 +111,11 @@ real_gl(const char *name)
 	if (!gles)
 		gles = library("libGLESv2.so.2");
 	if (gles)
-		f = real_dlsym(gles, name);
+		f = shim_real_dlsym(gles, name);
 	if (f)
 		return f;
 	/* Extension entry points come from EGL only. */
-	get_proc = (proc_address_func_t)real_egl("eglGetProcAddress");
+	get_proc = (proc_address_func_t)shim_real_egl("eglGetProcAddress");
 	return get_proc ? get_proc(name) : NULL;
 }
 
@@ -150,7 +124,7 @@ eglMakeCurrent(EGLDisplay dpy, EGLSurface draw, EGLSurface read,
 	       EGLContext ctx)
 {
 	make_current_func_t real =
-		(make_current_func_t)real_egl("eglMakeCurrent");
+		(make_current_func_t)shim_real_egl("eglMakeCurrent");
 
 	/* The process that makes a context current is the one to control
 	 * (not a wrapper such as timeout(1), which inherits the preload). */
@@ -168,7 +142,7 @@ eglMakeCurrent(EGLDisplay dpy, EGLSurface draw, EGLSurface read,
 EXPORT EGLBoolean
 eglSwapBuffers(EGLDisplay dpy, EGLSurface surface)
 {
-	swap_func_t real = (swap_func_t)real_egl("eglSwapBuffers");
+	swap_func_t real = (swap_func_t)shim_real_egl("eglSwapBuffers");
 
 	if (take(RESET_SHIM_SWAP)) {
 		egl_error = EGL_CONTEXT_LOST;
@@ -181,7 +155,7 @@ eglSwapBuffers(EGLDisplay dpy, EGLSurface surface)
 EXPORT EGLint
 eglGetError(void)
 {
-	egl_error_func_t real = (egl_error_func_t)real_egl("eglGetError");
+	egl_error_func_t real = (egl_error_func_t)shim_real_egl("eglGetError");
 	EGLint error = egl_error;
 	EGLint driver = real ? real() : EGL_SUCCESS;
 
@@ -256,7 +230,7 @@ EXPORT __eglMustCastToProperFunctionPointerType
 eglGetProcAddress(const char *name)
 {
 	proc_address_func_t real =
-		(proc_address_func_t)real_egl("eglGetProcAddress");
+		(proc_address_func_t)shim_real_egl("eglGetProcAddress");
 	void *f = find_wrapped(name);
 
 	if (f)
@@ -269,7 +243,7 @@ dlsym(void *handle, const char *name)
 {
 	void *f = find_wrapped(name);
 
-	return f ? f : real_dlsym(handle, name);
+	return f ? f : shim_real_dlsym(handle, name);
 }
 
 /* --- Control through a FIFO, for a compositor started as a real process --- */
