@@ -32,6 +32,11 @@ import tempfile
 import time
 import zlib
 
+# The e2e tests' helpers: the patched QEMU is found the same way.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "qemu_e2e"))
+from e2e_common import find_qemu  # noqa: E402
+
 SKIP = 77
 TILE = 16
 # Each reset arms one of these in turn (the shim's control lines).
@@ -268,18 +273,6 @@ class Soak:
                 p.wait()
         if self.fifo_fd is not None:
             os.close(self.fifo_fd)
-
-
-def find_qemu():
-    env = os.environ.get("VMPLANE_QEMU")
-    if env:
-        return env if os.access(env, os.X_OK) else None
-    script = os.environ.get("VMPLANE_BUILD_QEMU")
-    if not script:
-        return None
-    r = subprocess.run([script, "--check"], capture_output=True, text=True)
-    path = r.stdout.strip()
-    return path if r.returncode == 0 and os.access(path, os.X_OK) else None
 
 
 def main():

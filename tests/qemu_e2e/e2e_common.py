@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Shared by standalone-test.py and tests/guest/linux-guest-test.py:
-fail(), a QMP client, and the wait for a background Weston's socket."""
+fail(), finding the patched QEMU, a QMP client, and the wait for a
+background Weston's socket."""
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -11,6 +13,20 @@ import time
 def fail(reason):
     print(f"FAIL: {reason}")
     sys.exit(1)
+
+
+def find_qemu():
+    """The patched QEMU: $VMPLANE_QEMU, else scripts/build-qemu's cached
+    build ($VMPLANE_BUILD_QEMU); None when there is none."""
+    env = os.environ.get("VMPLANE_QEMU")
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    script = os.environ.get("VMPLANE_BUILD_QEMU")
+    if not script:
+        return None
+    r = subprocess.run([script, "--check"], capture_output=True, text=True)
+    path = r.stdout.strip()
+    return path if r.returncode == 0 and os.access(path, os.X_OK) else None
 
 
 def wait_for_weston(proc, socket_name, log_name, tries):

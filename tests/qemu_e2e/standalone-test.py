@@ -43,7 +43,7 @@ import tempfile
 import time
 import zlib
 
-from e2e_common import Qmp, fail, wait_for_weston
+from e2e_common import Qmp, fail, find_qemu, wait_for_weston
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,18 +52,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def skip(reason):
     print(f"SKIP: {reason}")
     sys.exit(SKIP)
-
-
-def find_qemu():
-    env = os.environ.get("VMPLANE_QEMU")
-    if env:
-        return env if os.access(env, os.X_OK) else None
-    script = os.environ.get("VMPLANE_BUILD_QEMU")
-    if not script:
-        return None
-    r = subprocess.run([script, "--check"], capture_output=True, text=True)
-    path = r.stdout.strip()
-    return path if r.returncode == 0 and os.access(path, os.X_OK) else None
 
 
 def qemu_args(qemu, display, extra=(), device="virtio-vga"):
