@@ -249,6 +249,13 @@ deliver_fire(struct vmpd_timer *timer)
 		return;
 	bool same = clip->has_last && clip->last_len == len &&
 		    memcmp(clip->last, text, len) == 0;
+	/*
+	 * Weston 10 copies a client's selection and soon replaces the source
+	 * with its own copy: the guest's text comes back as a foreign offer.
+	 */
+	if (clip->guest_set && clip->guest_len == len &&
+	    (len == 0 || memcmp(clip->guest, text, len) == 0))
+		same = true;
 	free(clip->last);
 	clip->last = text;
 	clip->last_len = len;

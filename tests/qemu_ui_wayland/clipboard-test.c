@@ -277,6 +277,12 @@ guest_to_host(void)
 	CHECK(got && len == 9 && memcmp(got, "guest two", 9) == 0);
 	free(got);
 
+	/* A compositor's clipboard manager takes the guest's text over (Weston
+	 * 10 does): it comes back as a foreign selection, and is not echoed. */
+	fake_compositor_set_selection(fc, mimes, 1, "guest two", 9);
+	st = settle(&p, fc, 300);
+	CHECK(st.receives >= 2 && p.clips == 1);
+
 	/* The guest's clipboard emptied: the offer is withdrawn. */
 	CHECK(vmpd_display_set_clipboard(p.display, NULL, 0));
 	st = settle(&p, fc, 200);
