@@ -62,6 +62,8 @@ struct vmpd_clipboard {
 	char *guest;
 	size_t guest_len;
 	bool guest_set;
+	/* Offered once: after a cancel the host's newer copy stays the selection. */
+	bool guest_offered;
 	struct wl_data_source *source;
 	struct wl_list writers; /* vmpd_clip_writer.link */
 
@@ -207,9 +209,10 @@ static const struct wl_data_source_listener source_listener = {
 static void
 offer_guest_text(struct vmpd_clipboard *clip)
 {
-	if (!clip->guest_set || clip->source || !clip->device ||
-	    !clip->has_serial)
+	if (!clip->guest_set || clip->guest_offered || clip->source ||
+	    !clip->device || !clip->has_serial)
 		return;
+	clip->guest_offered = true;
 	clip->source = wl_data_device_manager_create_data_source(clip->manager);
 	wl_data_source_add_listener(clip->source, &source_listener, clip);
 	for (size_t i = 0; i < N_TEXT_MIMES; i++)
@@ -532,8 +535,9 @@ vmpd_clipboard_lost(struct vmpd_display *d)
 	if (clip->manager)
 		wl_data_device_manager_destroy(clip->manager);
 	clip->manager = NULL;
-	/* Serials belong to the old compositor; the guest's text stays. */
+	/* Serials belong to the old compositor; the guest's text stays, to offer anew. */
 	clip->has_serial = false;
+	clip->guest_offered = false;
 	clip->missing_said = false;
 }
 
@@ -576,6 +580,7 @@ vmpd_display_set_clipboard(struct vmpd_display *d, const char *text,
 	clip->guest = copy;
 	clip->guest_len = text ? len : 0;
 	clip->guest_set = text != NULL;
+	clip->guest_offered = false;
 	/* A new source per text: a paste under way keeps its own copy. */
 	destroy_source(clip);
 	if (d->conn.connected && !clip->manager) {

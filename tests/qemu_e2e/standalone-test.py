@@ -794,6 +794,7 @@ def test_clipboard(qemu, tmp):
              "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
              "-serial", f"file:{serial}", "-monitor", "none", "-no-reboot",
              "-trace", "enable=wayland_clipboard", "-trace", "enable=vdagent_*",
+             "-trace", "enable=wayland_gfx_switch",
              "-D", trace, "-kernel", kernel, "-initrd", initrd,
              "-append", f"console=ttyS0 loglevel=4 guest.frames=0 guest.clip={guest_text}"],
             env=env, stdout=err, stderr=subprocess.STDOUT)
@@ -813,6 +814,10 @@ def test_clipboard(qemu, tmp):
     try:
         try:
             wait_for(lambda: weston.ctl("N") == 1, 60, "QEMU's window")
+            # The console's mode is the last growth: the window has mapped anew
+            # for it (placement.c) and taken the focus; after that it stays put.
+            wait_for(serial_has("GUEST SHELL READY"), 120, "the guest's shell")
+            time.sleep(3)
             # The guest's agent took the clipboard at start; QEMU fetched its text.
             wait_for(serial_has("GUEST CLIP READY"), 120, "the guest's clipboard agent")
             wait_for(serial_has("GUEST CLIP SERVED 1"), 30,
@@ -837,8 +842,9 @@ def test_clipboard(qemu, tmp):
             # Host to guest: the client copies, QEMU gets focus and the selection.
             client.send(f"copy {host_text}")
             wait_for(lambda: "COPIED" in client.read(), 10, "the client's copy")
-            if weston.ctl("a", 0) != 1:
-                fail("no QEMU window to activate")
+            # Focus leaves the client and enters QEMU: the selection follows it.
+            if weston.ctl("a", 1) != 1 or weston.ctl("a", 0) != 1:
+                fail("no windows to activate")
             want = "GUEST CLIP " + host_text.encode().hex()
             wait_for(serial_has(want), 30, "the client's text in the guest's clipboard")
             wait_for(lambda: any(l.startswith("SENT") for l in client.read()), 10,

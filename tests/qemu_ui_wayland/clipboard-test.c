@@ -268,6 +268,10 @@ guest_to_host(void)
 	st = settle(&p, fc, 100);
 	CHECK(st.cancels_sent == 1 && !st.client_selection);
 	CHECK(!vmpd_display_clipboard_offered(p.display));
+	/* Focus and keys later do not take the host's copy back. */
+	fake_compositor_key(fc, KEY_C);
+	st = settle(&p, fc, 200);
+	CHECK(st.selections_set == 2 && !st.client_selection);
 
 	/* The guest copies again: a new source, set at once (a serial is known). */
 	CHECK(vmpd_display_set_clipboard(p.display, "guest two", 9));
