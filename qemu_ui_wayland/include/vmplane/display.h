@@ -193,7 +193,9 @@ enum vmpd_decorations vmpd_display_decorations(
  * withdraws the last offer when text is NULL. The compositor wants a
  * recent input serial: with none yet (no key, button or keyboard focus
  * since connecting), the text waits and is offered at the next one.
- * The text is copied and kept across a reconnect. False when the
+ * Offered once: when another client (or a clipboard manager) takes the
+ * selection, it is not taken back at the next focus. The text is copied
+ * and kept across a reconnect, where it is offered anew. False when the
  * compositor has no wl_data_device_manager, the clipboard is off, or the
  * text is over VMPD_CLIPBOARD_MAX.
  */
