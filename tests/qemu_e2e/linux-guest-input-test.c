@@ -463,16 +463,21 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 	LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, 0, 2));
 	testlog("ok: wheel down, up x2, right (two halves), left in the guest\n");
 	/*
-	 * A real wheel's clicks (axis_discrete, from e2e-control): 3 down and 2
-	 * right at 15 units a click. Read as continuous units (10 a click) they
-	 * would be 4 and 3 steps; the guest must see exactly 3 and 2.
+	 * A real wheel's clicks (axis_discrete, from e2e-control), one event a
+	 * detent as a wheel sends them: 3 down and 2 right at 15 units a click.
+	 * Read as continuous units (10 a click) they would add up to 1, 2 and 1
+	 * steps (4 and 3); the guest must see exactly one step per click.
 	 */
-	LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 0 << 16 | 3) == 1);
-	client_roundtrip(client);
-	LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_WHEEL, 1 - 3, -1));
-	LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 1 << 16 | 2) == 1);
-	client_roundtrip(client);
-	LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, 0 + 2, -1));
+	for (int i = 1; i <= 3; i++) {
+		LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 0 << 16 | 1) == 1);
+		client_roundtrip(client);
+		LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_WHEEL, 1 - i, -1));
+	}
+	for (int i = 1; i <= 2; i++) {
+		LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 1 << 16 | 1) == 1);
+		client_roundtrip(client);
+		LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, i, -1));
+	}
 	usleep(500 * 1000);
 	LG_CHECK(&q, ev_sum(&q, node, EV_REL, REL_WHEEL, &n) == -2);
 	LG_CHECK(&q, ev_sum(&q, node, EV_REL, REL_HWHEEL, &n) == 2);
