@@ -141,7 +141,8 @@ static const struct wl_registry_listener registry_listener = {
 bool
 vmpd_connection_watch(struct vmpd_connection *c, struct vmpd_watch *watch)
 {
-	struct epoll_event ev = { .events = EPOLLIN,
+	struct epoll_event ev = { .events = watch->events ? watch->events
+							  : EPOLLIN,
 				  .data.u64 = (uint64_t)(uintptr_t)watch };
 	return c->epoll_fd >= 0 &&
 	       epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, watch->fd, &ev) == 0;

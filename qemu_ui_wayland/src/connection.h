@@ -21,9 +21,10 @@ struct vmpd_timer {
 	struct wl_list link; /* vmpd_connection.timers */
 };
 
-/* An fd waited on for readability (a CPU-waited acquire fence). */
+/* An fd waited on for readability (a CPU-waited acquire fence), or as asked. */
 struct vmpd_watch {
 	int fd; /* -1 when nothing is watched */
+	uint32_t events; /* epoll events; 0 means EPOLLIN */
 	void (*ready)(struct vmpd_watch *watch);
 };
 

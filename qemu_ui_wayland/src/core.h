@@ -82,6 +82,7 @@ struct vmpd_display {
 	size_t n_v3_formats;
 	struct vmplane_reset_notifier_v1 *reset_notifier;
 	struct libdecor *libdecor; /* decor.c; NULL: SSD, no decorations or a border */
+	struct vmpd_clipboard *clipboard; /* clipboard.c */
 
 	struct vmpd_input input;
 	struct wl_list heads; /* vmpd_head.link */
@@ -432,6 +433,18 @@ void vmpd_input_bind_seat(struct vmpd_display *d, struct wl_registry *reg,
 void vmpd_input_fini(struct vmpd_display *d);
 void vmpd_input_forget_head(struct vmpd_display *d, struct vmpd_head *head);
 bool vmpd_input_set_grab(struct vmpd_head *head, bool grab);
+
+/* clipboard.c: wl_data_device's selection both ways */
+bool vmpd_clipboard_init(struct vmpd_display *d);
+void vmpd_clipboard_destroy(struct vmpd_display *d);
+void vmpd_clipboard_bind(struct vmpd_display *d, struct wl_registry *reg,
+			 uint32_t name, uint32_t version);
+/* The seat is bound: the data device can be made. */
+void vmpd_clipboard_seat_ready(struct vmpd_display *d);
+/* An input serial that set_selection may use (key, button, keyboard enter). */
+void vmpd_clipboard_serial(struct vmpd_display *d, uint32_t serial);
+/* The link is gone: its proxies go, the guest's text stays. */
+void vmpd_clipboard_lost(struct vmpd_display *d);
 
 /* decor.c: libdecor's frame, where the core draws the decorations itself. */
 bool vmpd_decor_init(struct vmpd_display *d);

@@ -76,6 +76,9 @@ connection_global(void *data, struct wl_registry *reg, uint32_t name,
 	} else if (strcmp(iface, wl_seat_interface.name) == 0 &&
 		   !d->input.seat) {
 		vmpd_input_bind_seat(d, reg, name, version);
+		vmpd_clipboard_seat_ready(d);
+	} else if (strcmp(iface, wl_data_device_manager_interface.name) == 0) {
+		vmpd_clipboard_bind(d, reg, name, version);
 	} else if (strcmp(iface, wl_output_interface.name) == 0) {
 		vmpd_scale_bind_output(d, reg, name, version);
 	}
@@ -98,6 +101,7 @@ static void
 reconnect_drop(void *data)
 {
 	struct vmpd_display *d = data;
+	vmpd_clipboard_lost(d);
 	vmpd_input_fini(d);
 	vmpd_scale_fini(d);
 	/* libdecor holds the old wl_display; a new one is made on reconnect. */
@@ -159,6 +163,10 @@ vmpd_display_create(const struct vmpd_display_config *config,
 	wl_list_init(&d->heads);
 	wl_list_init(&d->outputs);
 	vmpd_feedback_init(&d->feedback);
+	if (!vmpd_clipboard_init(d)) {
+		free(d);
+		return NULL;
+	}
 
 	struct wl_display *wl = d->config.wl_display;
 	const char *socket_name = d->config.socket_name;
@@ -186,6 +194,7 @@ vmpd_display_destroy(struct vmpd_display *d)
 	struct vmpd_head *head, *tmp;
 	wl_list_for_each_safe(head, tmp, &d->heads, link)
 		vmpd_head_destroy(head);
+	vmpd_clipboard_destroy(d);
 	vmpd_input_fini(d);
 	vmpd_scale_fini(d);
 	vmpd_feedback_release(d);

@@ -342,8 +342,9 @@ head_create_wayland(struct vmpd_head *head, bool first)
 		return false;
 	if (!vmpd_pacing_init(head) || !head->cursor)
 		return false;
-	vmpd_head_layout(head);
+	/* After the role: a libdecor frame means no border, which the size depends on. */
 	head_create_role(head);
+	vmpd_head_layout(head);
 	vmpd_connection_flush(&d->conn);
 	return true;
 }

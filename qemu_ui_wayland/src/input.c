@@ -54,6 +54,8 @@ keyboard_enter(void *data, struct wl_keyboard *kb, uint32_t serial,
 	struct vmpd_head *head = vmpd_head_from_surface(d, surface);
 	d->input.keyboard_focus = head;
 	d->input.keyboard_surface = head ? surface : NULL;
+	if (head)
+		vmpd_clipboard_serial(d, serial);
 	if (head && d->cb.focus)
 		d->cb.focus(d->data, head, true);
 }
@@ -85,6 +87,7 @@ keyboard_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
 	struct vmpd_head *head = d->input.keyboard_focus;
 	if (!head)
 		return;
+	vmpd_clipboard_serial(d, serial);
 	bool pressed = state == WL_KEYBOARD_KEY_STATE_PRESSED;
 	/* The toggle is ours: the guest sees neither its press nor its release. */
 	if (is_grab_hotkey(&d->input, key)) {
@@ -225,6 +228,8 @@ pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
 {
 	struct vmpd_display *d = data;
 	struct vmpd_head *head = d->input.pointer_focus;
+	if (head)
+		vmpd_clipboard_serial(d, serial);
 	if (head && d->cb.button)
 		d->cb.button(d->data, head, button,
 			     state == WL_POINTER_BUTTON_STATE_PRESSED);

@@ -34,6 +34,11 @@ void weston_seat_release(struct weston_seat *seat);
 int weston_seat_init_keyboard(struct weston_seat *seat, struct xkb_keymap *keymap);
 void notify_key(struct weston_seat *seat, const struct timespec *time, uint32_t key,
 		enum wl_keyboard_key_state state, enum weston_key_state_update update_state);
+/* The same for wheel events (libweston/backend.h in Weston 10's tree). */
+void notify_axis(struct weston_seat *seat, const struct timespec *time,
+		 struct weston_pointer_axis_event *event);
+void notify_axis_source(struct weston_seat *seat, uint32_t source);
+void notify_pointer_frame(struct weston_seat *seat);
 
 struct e2e_control {
 	struct weston_compositor *compositor;
@@ -190,6 +195,31 @@ on_command(int fd, uint32_t mask, void *data)
 		}
 		reply(ctl, E2E_KEY, ctl->has_seat);
 		break;
+	case E2E_WHEEL: {
+		/* Weston's test protocol sends no axis_discrete: a wheel's clicks come from here. */
+		struct weston_pointer_axis_event ev = {
+			.axis = (uint32_t)(msg.value >> 16) & 1,
+			.has_discrete = true,
+			.discrete = (int16_t)(msg.value & 0xffff),
+		};
+		struct timespec now;
+		int32_t sent = 0;
+
+		ev.value = 15.0 * ev.discrete;
+		weston_compositor_get_time(&now);
+		wl_list_for_each(seat, &ctl->compositor->seat_list, link) {
+			struct weston_pointer *pointer = weston_seat_get_pointer(seat);
+
+			if (!pointer || !pointer->focus || sent)
+				continue;
+			notify_axis_source(seat, WL_POINTER_AXIS_SOURCE_WHEEL);
+			notify_axis(seat, &now, &ev);
+			notify_pointer_frame(seat);
+			sent = 1;
+		}
+		reply(ctl, E2E_WHEEL, sent);
+		break;
+	}
 	case E2E_COUNT:
 		reply(ctl, E2E_COUNT, (int32_t)(intptr_t)nth_toplevel(ctl->compositor, -1, NULL));
 		break;

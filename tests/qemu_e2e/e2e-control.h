@@ -27,6 +27,9 @@ enum e2e_op {
 	E2E_GEOMETRY = 'G',   /* value 0..3: the window geometry's x, y, width, height */
 	E2E_PLACE_MAIN = 'P', /* value x << 16 | y: put the main surface there */
 	E2E_MOVING = 'm',     /* reply 1 while a pointer grab (a shell move) runs */
+	/* value: axis << 16 | (int16_t)clicks; wheel clicks (axis_discrete, 15 units
+	 * each, as libinput's wheel) on the seat whose pointer has focus; reply 1 if one */
+	E2E_WHEEL = 'W',
 };
 
 /*

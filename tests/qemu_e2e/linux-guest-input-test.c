@@ -426,6 +426,26 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 	client_roundtrip(client);
 	LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, 0, 2));
 	testlog("ok: wheel down, up x2, right (two halves), left in the guest\n");
+	/*
+	 * A real wheel's clicks (axis_discrete, from e2e-control), one event a
+	 * detent as a wheel sends them: 3 down and 2 right at 15 units a click.
+	 * Read as continuous units (10 a click) they would add up to 1, 2 and 1
+	 * steps (4 and 3); the guest must see exactly one step per click.
+	 */
+	for (int i = 1; i <= 3; i++) {
+		LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 0 << 16 | 1) == 1);
+		client_roundtrip(client);
+		LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_WHEEL, 1 - i, -1));
+	}
+	for (int i = 1; i <= 2; i++) {
+		LG_CHECK(&q, lg_ctl(&q, E2E_WHEEL, 1 << 16 | 1) == 1);
+		client_roundtrip(client);
+		LG_CHECK(&q, wait_ev(&q, node, EV_REL, REL_HWHEEL, i, -1));
+	}
+	usleep(500 * 1000);
+	LG_CHECK(&q, ev_sum(&q, node, EV_REL, REL_WHEEL, &n) == -2);
+	LG_CHECK(&q, ev_sum(&q, node, EV_REL, REL_HWHEEL, &n) == 2);
+	testlog("ok: 3 wheel clicks down and 2 right (axis_discrete) are 3 and 2 guest steps\n");
 
 	/*
 	 * Item 8: the guest's hardware cursor (virtio-gpu's cursor queue): a

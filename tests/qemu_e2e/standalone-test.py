@@ -25,6 +25,11 @@ headless process; QEMU is watched through QMP and its stderr.
                                       reconnects by itself, the screenshot
                                       shows the guest's latest frame, typed
                                       keys reach it, the counters survive
+  standalone-test.py compositor-restart-decorated
+                                      the same with libdecor's title bar: it
+                                      is back, pixel for pixel, on each Weston
+  standalone-test.py clipboard        the Linux guest's vdagent clipboard and a
+                                      Wayland client's selection, both ways
 
 Exit 77 (skip) when the patched QEMU is not built.
 """
@@ -264,7 +269,8 @@ class ControlledWeston:
         # No panel: it would cover part of a window placed at the top.
         config = os.path.join(tmp, "weston.ini")
         with open(config, "w") as f:
-            f.write("[shell]\npanel-position=none\n")
+            # One background colour, so that a title bar's band can tell it apart.
+            f.write("[shell]\npanel-position=none\nbackground-color=0xff002244\n")
         self.proc = subprocess.Popen(
             [exe, "--backend=headless-backend.so", "--use-gl", f"--config={config}",
              f"--socket={socket_name}", "--width=1024", "--height=768", "--debug",
@@ -340,9 +346,9 @@ def guest_image(key):
     return rows
 
 
-def guest_mismatches(shot, rows):
-    """Pixels of the guest's window in a screenshot that differ from rows;
-    the window is found by the orientation mark (yellow, guest 8,8)."""
+def guest_origin(shot):
+    """The guest image's top left in a screenshot, found by the orientation
+    mark (yellow, guest 8,8); None when it is not wholly there."""
     w, h, px = shot
     gw, gh = 2 * PAT_W, 2 * PAT_H
     yellow = bytes([255, 255, 0])
@@ -350,10 +356,59 @@ def guest_mismatches(shot, rows):
     while i >= 0 and i % 3:
         i = px.find(yellow, i + 1)
     if i < 0:
-        return gw * gh
+        return None
     ox, oy = (i // 3) % w - 16, (i // 3) // w - 16
     if ox < 0 or oy < 0 or ox + gw > w or oy + gh > h:
+        return None
+    return ox, oy
+
+
+TITLE_H = 24  # libdecor's title bar (cairo plugin) on Weston 10
+
+
+def title_band(shot):
+    """The rows of the title bar's height above the guest image, as wide as
+    it: (rows, pixel counts by colour), or None without the image."""
+    w, h, px = shot
+    at = guest_origin(shot)
+    if at is None or at[1] < TITLE_H:
+        return None
+    ox, oy = at
+    rows = [px[((oy - TITLE_H + y) * w + ox) * 3:((oy - TITLE_H + y) * w + ox + 2 * PAT_W) * 3]
+            for y in range(TITLE_H)]
+    counts = {}
+    for row in rows:
+        for x in range(0, len(row), 3):
+            counts[row[x:x + 3]] = counts.get(row[x:x + 3], 0) + 1
+    return rows, counts
+
+
+def check_title_bar(shot, desktop):
+    """libdecor's bar above the content: no desktop shows through, one
+    colour covers most of it and light text (the title) sits on it."""
+    band = title_band(shot)
+    if band is None:
+        fail("no guest image with room for a title bar above it")
+    rows, counts = band
+    total = sum(counts.values())
+    colour, most = max(counts.items(), key=lambda kv: kv[1])
+    light = sum(n for c, n in counts.items() if min(c) >= 200)
+    print(f"# title bar: {most} of {total} pixels {colour.hex()}, {light} light, "
+          f"{counts.get(desktop, 0)} of the desktop's {desktop.hex()}")
+    if counts.get(desktop, 0) or most * 2 <= total or light < 20 or min(colour) >= 200:
+        fail("no title bar above the guest's image")
+    return rows
+
+
+def guest_mismatches(shot, rows):
+    """Pixels of the guest's window in a screenshot that differ from rows;
+    the window is found by the orientation mark (yellow, guest 8,8)."""
+    w, h, px = shot
+    gw, gh = 2 * PAT_W, 2 * PAT_H
+    at = guest_origin(shot)
+    if at is None:
         return gw * gh
+    ox, oy = at
     bad = 0
     for y in range(gh):
         start = ((oy + y) * w + ox) * 3
@@ -363,7 +418,7 @@ def guest_mismatches(shot, rows):
     return bad
 
 
-def test_compositor_restart(qemu, tmp):
+def test_compositor_restart(qemu, tmp, decorated=False):
     restarts = 5
     keys = [30, 31, 32, 33, 34, 35]  # a s d f g h, typed on Weston
     # z x c v b, sent through QMP while no compositor is there
@@ -377,13 +432,29 @@ def test_compositor_restart(qemu, tmp):
     env["VMPLANE_STATS"] = "1"
     with open(err_path, "w") as err:
         proc = subprocess.Popen(
-            # No title bar: the screenshots compare the guest's frame alone.
-            qemu_args(qemu, "wayland,decorations=off",
+            # decorated: libdecor's title bar, compared across the Westons;
+            # else the screenshots compare the guest's frame alone.
+            qemu_args(qemu, "wayland" if decorated else "wayland,decorations=off",
                       ["-qmp", f"unix:{qmp_path},server=on,wait=off",
                        "-trace", "wayland_gfx_switch",
                        "-trace", "wayland_connected"]),
             env=env, stdout=err, stderr=subprocess.STDOUT)
     best = [None]
+    # The focused title bar on the first Weston: every later one must match it.
+    first_bar = [None]
+
+    def title_bar_back(n):
+        if not decorated:
+            return
+        # Weston's desktop background where no window is (weston.ini above).
+        desktop = bytes([0x00, 0x22, 0x44])
+        rows = check_title_bar(weston.screenshot(), desktop)
+        if first_bar[0] is None:
+            first_bar[0] = rows
+        elif rows != first_bar[0]:
+            bad = sum(1 for a, b in zip(b"".join(rows), b"".join(first_bar[0])) if a != b)
+            report()
+            fail(f"the title bar on Weston {n} differs from the first one's ({bad} bytes)")
 
     def report():
         out = os.environ.get("WESTON_TEST_OUTPUT_PATH", tmp)
@@ -422,6 +493,7 @@ def test_compositor_restart(qemu, tmp):
             report()
             raise
         type_key(keys[0])
+        title_bar_back(0)
         for n in range(1, restarts + 1):
             # Killed like a crash, or asked to quit: both leave QEMU waiting.
             weston.stop(signal.SIGKILL if n % 2 else signal.SIGTERM)
@@ -455,6 +527,7 @@ def test_compositor_restart(qemu, tmp):
                 report()
                 raise
             type_key(keys[n])
+            title_bar_back(n)
             print(f"ok - restart {n}: reconnected {took * 1000:.0f} ms after Weston "
                   f"listened; the frame the guest drew offline (key {code}) exact, "
                   f"key {keys[n]} typed on Weston reached the guest")
@@ -645,12 +718,157 @@ def test_readme_commands(qemu, tmp):
         weston.kill()
 
 
+def linux_guest():
+    """Kernel and initrd of the Linux test guest, or a skip."""
+    script = os.environ.get("VMPLANE_LINUX_GUEST")
+    if not script:
+        skip("VMPLANE_LINUX_GUEST is not set (meson sets it)")
+    r = subprocess.run([script], capture_output=True, text=True)
+    if r.returncode != 0:
+        skip(f"the Linux guest cannot be built: {r.stderr.strip()[-300:]}")
+    env = dict(line.split("=", 1) for line in open(r.stdout.strip()).read().splitlines()
+               if "=" in line)
+    return env["GUEST_KERNEL"], env["GUEST_INITRD"]
+
+
+class ClipClient:
+    """tests/qemu_e2e/clip-client.c on the given Weston; its lines read as they come."""
+
+    def __init__(self, socket_name):
+        exe = os.environ.get("VMPLANE_CLIP_CLIENT")
+        if not exe:
+            skip("VMPLANE_CLIP_CLIENT is not set (meson sets it)")
+        self.proc = subprocess.Popen([exe], env=dict(os.environ, WAYLAND_DISPLAY=socket_name),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.fd = self.proc.stdout.fileno()
+        os.set_blocking(self.fd, False)
+        self.lines, self.partial = [], ""
+
+    def read(self):
+        try:
+            chunk = os.read(self.fd, 65536).decode()
+        except BlockingIOError:
+            chunk = ""
+        if chunk:
+            self.partial += chunk
+            *done, self.partial = self.partial.split("\n")
+            self.lines += done
+        return self.lines
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+
+def test_clipboard(qemu, tmp):
+    kernel, initrd = linux_guest()
+    guest_text = f"vmplane-guest-clip-{os.getpid()}"
+    host_text = f"vmplane host text {os.getpid()}: Grüße, ½ → ✓"
+    socket_name = f"vmplane-clip-{os.getpid()}"
+    serial = os.path.join(tmp, "serial.log")
+    trace = os.path.join(tmp, "trace.log")
+    err_path = os.path.join(tmp, "qemu.err")
+    weston = ControlledWeston(tmp, socket_name, 0)
+    env = env_without_wayland()
+    env["WAYLAND_DISPLAY"] = socket_name
+    cpu = "Haswell-v4,avx=off,avx2=off,fma=off,f16c=off"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            [qemu, "-nodefaults", "-no-user-config", "-machine", "q35", "-accel", "tcg",
+             "-cpu", cpu, "-smp", "2", "-m", "1G", "-device", "virtio-vga",
+             "-display", "wayland,decorations=off,clipboard=on",
+             "-chardev", "qemu-vdagent,id=vdagent,clipboard=on",
+             "-device", "virtio-serial-pci",
+             "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
+             "-serial", f"file:{serial}", "-monitor", "none", "-no-reboot",
+             "-trace", "enable=wayland_clipboard", "-trace", "enable=vdagent_*",
+             "-trace", "enable=wayland_gfx_switch",
+             "-D", trace, "-kernel", kernel, "-initrd", initrd,
+             "-append", f"console=ttyS0 loglevel=4 guest.frames=0 guest.clip={guest_text}"],
+            env=env, stdout=err, stderr=subprocess.STDOUT)
+    client = None
+
+    def serial_has(what):
+        return lambda: what in (open(serial, errors="replace").read()
+                                if os.path.exists(serial) else "")
+
+    def report():
+        for name in (serial, trace, err_path):
+            if os.path.exists(name):
+                print(f"--- {os.path.basename(name)}:\n{open(name, errors='replace').read()[-3000:]}")
+        if client:
+            print(f"--- clip-client: {client.read()}")
+
+    try:
+        try:
+            wait_for(lambda: weston.ctl("N") == 1, 60, "QEMU's window")
+            # The console's mode is the last growth: the window has mapped anew
+            # for it (placement.c) and taken the focus; after that it stays put.
+            wait_for(serial_has("GUEST SHELL READY"), 120, "the guest's shell")
+            time.sleep(3)
+            # The guest's agent took the clipboard at start; QEMU fetched its text.
+            wait_for(serial_has("GUEST CLIP READY"), 120, "the guest's clipboard agent")
+            wait_for(serial_has("GUEST CLIP SERVED 1"), 30,
+                     "QEMU to fetch the guest's clipboard text")
+            wait_for(lambda: "guest to host" in open(trace, errors="replace").read(), 20,
+                     "the guest's text to reach the display")
+            # A click's focus gives QEMU the serial that set_selection needs.
+            if weston.ctl("a", 0) != 1:
+                fail("no QEMU window to activate")
+            time.sleep(0.5)
+            client = ClipClient(socket_name)
+            wait_for(lambda: "MAPPED" in client.read(), 20, "the Wayland client's window")
+            wait_for(lambda: weston.ctl("N") == 2, 20, "two windows")
+            # Titles in order: "QEMU" (0), "vmplane-clip" (1). Focus brings the selection.
+            if weston.ctl("a", 1) != 1:
+                fail("no client window to activate")
+            want = "PASTE " + guest_text.encode().hex()
+            wait_for(lambda: want in client.read(), 20,
+                     "the guest's text in the Wayland client's paste")
+            print(f"ok - guest to host: the client pasted '{guest_text}'")
+
+            # Host to guest: the client copies, QEMU gets focus and the selection.
+            client.send(f"copy {host_text}")
+            wait_for(lambda: "COPIED" in client.read(), 10, "the client's copy")
+            # Focus leaves the client and enters QEMU: the selection follows it.
+            if weston.ctl("a", 1) != 1 or weston.ctl("a", 0) != 1:
+                fail("no windows to activate")
+            want = "GUEST CLIP " + host_text.encode().hex()
+            wait_for(serial_has(want), 30, "the client's text in the guest's clipboard")
+            wait_for(lambda: any(l.startswith("SENT") for l in client.read()), 10,
+                     "the client to have served QEMU")
+            print(f"ok - host to guest: the guest read '{host_text}'")
+            # No echo: the host's text reached the guest once, and the guest's own
+            # text (which Weston's clipboard copies and offers back) never did.
+            time.sleep(2)
+            log = open(serial, errors="replace").read()
+            if log.count(want) != 1:
+                fail("the host's text reached the guest more than once")
+            if "GUEST CLIP " + guest_text.encode().hex() in log:
+                fail("the guest's own text came back to it")
+        except SystemExit:
+            report()
+            raise
+        if proc.poll() is not None:
+            fail(f"QEMU exited ({proc.returncode})")
+    finally:
+        if client:
+            client.proc.kill()
+            client.proc.wait()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        weston.stop(signal.SIGTERM)
+
+
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
              "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
              "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot,
              "compositor-restart": test_compositor_restart,
-             "readme-commands": test_readme_commands}
+             "compositor-restart-decorated":
+                 lambda qemu, tmp: test_compositor_restart(qemu, tmp, decorated=True),
+             "readme-commands": test_readme_commands, "clipboard": test_clipboard}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
         print(__doc__)
         sys.exit(2)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,15 @@ struct fake_compositor {
 	int n_fences;
 	struct wl_list keyboards;       /* wl_keyboard resources */
 	struct wl_list pointers;        /* wl_pointer resources */
+	/* Clipboard: data devices, the selection (a client's source or our text). */
+	struct wl_list data_devices;    /* wl_data_device resources */
+	struct wl_resource *selection_source;
+	uint32_t selection_gen;         /* bumped per selection; offers carry theirs */
+	char *text;                     /* the fake's own selection */
+	size_t text_len;
+	char *mimes[8];
+	int n_mimes;
+	uint32_t key_serial;
 };
 
 struct fsurface {
@@ -749,7 +759,8 @@ void fake_compositor_key(struct fake_compositor *fc, uint32_t key)
 		wl_array_init(&keys);
 		uint32_t t = (uint32_t)(vmplane_now_ns() / 1000000);
 		wl_keyboard_send_enter(kb, ++fc->serial, found->res, &keys);
-		wl_keyboard_send_key(kb, ++fc->serial, t, key, WL_KEYBOARD_KEY_STATE_PRESSED);
+		fc->key_serial = ++fc->serial;
+		wl_keyboard_send_key(kb, fc->key_serial, t, key, WL_KEYBOARD_KEY_STATE_PRESSED);
 		wl_keyboard_send_key(kb, ++fc->serial, t, key, WL_KEYBOARD_KEY_STATE_RELEASED);
 		wl_array_release(&keys);
 	}
@@ -783,6 +794,237 @@ void fake_compositor_gpu_reset(struct fake_compositor *fc, bool degraded)
 	pthread_mutex_unlock(&fc->lock);
 }
 
+/* ---- clipboard: wl_data_device_manager with one selection ---- */
+
+struct foffer {
+	struct fake_compositor *fc;
+	uint32_t gen;
+};
+
+struct text_job {
+	int fd;
+	char *text;
+	size_t len;
+};
+
+static void *write_text(void *data)
+{
+	struct text_job *job = data;
+	/* A reader that gave up must not end the test: EPIPE instead. */
+	sigset_t pipe_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+	size_t done = 0;
+	while (done < job->len) {
+		ssize_t n = write(job->fd, job->text + done, job->len - done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(job->fd);
+	free(job->text);
+	free(job);
+	return NULL;
+}
+
+static void send_text_async(int fd, const char *text, size_t len)
+{
+	struct text_job *job = calloc(1, sizeof(*job));
+	job->fd = fd;
+	job->len = len;
+	job->text = malloc(len ? len : 1);
+	memcpy(job->text, text, len);
+	pthread_t t;
+	pthread_create(&t, NULL, write_text, job);
+	pthread_detach(t);
+}
+
+static int offer_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct foffer *o = wl_resource_get_user_data(target);
+	struct fake_compositor *fc = o->fc;
+	if (opcode == 1) { /* receive(mime, fd) */
+		fc->stats.receives++;
+		snprintf(fc->stats.receive_mime, sizeof(fc->stats.receive_mime), "%s", args[0].s);
+		if (o->gen != fc->selection_gen)
+			close(args[1].h);
+		else if (fc->selection_source) {
+			wl_data_source_send_send(fc->selection_source, args[0].s, args[1].h);
+			close(args[1].h);
+		} else
+			send_text_async(args[1].h, fc->text, fc->text_len);
+	} else if (opcode == 2) { /* destroy */
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+static void offer_destroyed(struct wl_resource *r)
+{
+	free(wl_resource_get_user_data(r));
+}
+
+struct fsource {
+	struct fake_compositor *fc;
+	char *mimes[8];
+	int n_mimes;
+};
+
+static void source_destroyed(struct wl_resource *r)
+{
+	struct fsource *src = wl_resource_get_user_data(r);
+	if (src->fc->selection_source == r) {
+		src->fc->selection_source = NULL;
+		src->fc->stats.client_selection = false;
+	}
+	for (int i = 0; i < src->n_mimes; i++)
+		free(src->mimes[i]);
+	free(src);
+}
+
+static int source_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fsource *src = wl_resource_get_user_data(target);
+	if (opcode == 0 && src->n_mimes < 8) /* offer */
+		src->mimes[src->n_mimes++] = strdup(args[0].s);
+	else if (opcode == 1) /* destroy */
+		wl_resource_destroy(target);
+	return 0;
+}
+
+/* Sends the current selection (mime types of fc->mimes or of the source) to one device. */
+static void send_selection(struct fake_compositor *fc, struct wl_resource *dev)
+{
+	struct foffer *o = calloc(1, sizeof(*o));
+	o->fc = fc;
+	o->gen = fc->selection_gen;
+	struct wl_resource *offer = wl_resource_create(wl_resource_get_client(dev),
+		&wl_data_offer_interface, wl_resource_get_version(dev), 0);
+	wl_resource_set_dispatcher(offer, offer_dispatch, NULL, o, offer_destroyed);
+	wl_data_device_send_data_offer(dev, offer);
+	char *const *mimes = fc->mimes;
+	int n = fc->n_mimes;
+	if (fc->selection_source) {
+		struct fsource *src = wl_resource_get_user_data(fc->selection_source);
+		mimes = src->mimes;
+		n = src->n_mimes;
+	}
+	for (int i = 0; i < n; i++)
+		wl_data_offer_send_offer(offer, mimes[i]);
+	wl_data_device_send_selection(dev, offer);
+}
+
+static void broadcast_selection(struct fake_compositor *fc)
+{
+	struct wl_resource *dev;
+	wl_resource_for_each(dev, &fc->data_devices)
+		send_selection(fc, dev);
+}
+
+static void cancel_client_source(struct fake_compositor *fc)
+{
+	if (!fc->selection_source)
+		return;
+	wl_data_source_send_cancelled(fc->selection_source);
+	fc->stats.cancels_sent++;
+	fc->selection_source = NULL;
+	fc->stats.client_selection = false;
+}
+
+static int data_device_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	if (opcode == 1 && args[0].o) { /* set_selection(source, serial) */
+		struct wl_resource *r = (struct wl_resource *)args[0].o;
+		if (r != fc->selection_source)
+			cancel_client_source(fc);
+		fc->selection_source = r;
+		fc->selection_gen++;
+		struct fsource *src = wl_resource_get_user_data(r);
+		fc->stats.selections_set++;
+		fc->stats.selection_serial = args[1].u;
+		fc->stats.selection_mimes = src->n_mimes;
+		fc->stats.client_selection = true;
+		fc->stats.selection_has_utf8 = false;
+		for (int i = 0; i < src->n_mimes; i++)
+			if (strcmp(src->mimes[i], "text/plain;charset=utf-8") == 0)
+				fc->stats.selection_has_utf8 = true;
+		/* As Weston: the focused client (here every one) hears of it, the owner too. */
+		broadcast_selection(fc);
+	} else if (opcode == 2) { /* release */
+		wl_resource_destroy(target);
+	}
+	return 0;
+}
+
+static int data_manager_dispatch(const void *impl, void *target, uint32_t opcode,
+	const struct wl_message *msg, union wl_argument *args)
+{
+	struct fake_compositor *fc = wl_resource_get_user_data(target);
+	if (opcode == 0) { /* create_data_source */
+		struct fsource *src = calloc(1, sizeof(*src));
+		src->fc = fc;
+		make(target, &wl_data_source_interface, args[0].n, source_dispatch, src,
+			source_destroyed);
+	} else if (opcode == 1) { /* get_data_device(id, seat) */
+		struct wl_resource *dev = make(target, &wl_data_device_interface, args[0].n,
+			data_device_dispatch, fc, unlink_resource);
+		wl_list_insert(&fc->data_devices, wl_resource_get_link(dev));
+		fc->stats.data_devices++;
+	}
+	return 0;
+}
+
+static void bind_data_manager(struct wl_client *c, void *data, uint32_t v, uint32_t id)
+{
+	bind_generic(c, data, v, id, &wl_data_device_manager_interface, data_manager_dispatch);
+}
+
+void fake_compositor_set_selection(struct fake_compositor *fc, const char *const *mimes,
+	int n_mimes, const char *text, size_t len)
+{
+	pthread_mutex_lock(&fc->lock);
+	cancel_client_source(fc);
+	fc->selection_gen++;
+	for (int i = 0; i < fc->n_mimes; i++)
+		free(fc->mimes[i]);
+	fc->n_mimes = 0;
+	for (int i = 0; i < n_mimes && i < 8; i++)
+		fc->mimes[fc->n_mimes++] = strdup(mimes[i]);
+	free(fc->text);
+	fc->text = malloc(len ? len : 1);
+	memcpy(fc->text, text, len);
+	fc->text_len = len;
+	broadcast_selection(fc);
+	wl_display_flush_clients(fc->display);
+	pthread_mutex_unlock(&fc->lock);
+}
+
+int fake_compositor_paste(struct fake_compositor *fc, const char *mime)
+{
+	int fds[2] = { -1, -1 };
+	pthread_mutex_lock(&fc->lock);
+	if (fc->selection_source && pipe2(fds, O_CLOEXEC) == 0) {
+		wl_data_source_send_send(fc->selection_source, mime, fds[1]);
+		close(fds[1]);
+		wl_display_flush_clients(fc->display);
+	}
+	pthread_mutex_unlock(&fc->lock);
+	return fds[0];
+}
+
+uint32_t fake_compositor_key_serial(struct fake_compositor *fc)
+{
+	pthread_mutex_lock(&fc->lock);
+	uint32_t serial = fc->key_serial;
+	pthread_mutex_unlock(&fc->lock);
+	return serial;
+}
+
 static void *run(void *data)
 {
 	struct fake_compositor *fc = data;
@@ -813,6 +1055,7 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 	wl_list_init(&fc->notifiers);
 	wl_list_init(&fc->keyboards);
 	wl_list_init(&fc->pointers);
+	wl_list_init(&fc->data_devices);
 	pthread_mutex_init(&fc->lock, NULL);
 	fc->display = wl_display_create();
 	fc->loop = wl_display_get_event_loop(fc->display);
@@ -845,6 +1088,9 @@ struct fake_compositor *fake_compositor_start(const struct fake_config *config)
 			bind_explicit_sync);
 	if (config->seat)
 		wl_global_create(fc->display, &wl_seat_interface, 5, fc, bind_seat);
+	if (config->data_device)
+		wl_global_create(fc->display, &wl_data_device_manager_interface, 3, fc,
+			bind_data_manager);
 	pthread_create(&fc->thread, NULL, run, fc);
 	return fc;
 }
@@ -893,6 +1139,9 @@ void fake_compositor_stop(struct fake_compositor *fc)
 	wl_display_destroy(fc->display);
 	for (int i = 0; i < fc->n_fences; i++)
 		close(fc->fences[i]);
+	for (int i = 0; i < fc->n_mimes; i++)
+		free(fc->mimes[i]);
+	free(fc->text);
 	pthread_mutex_destroy(&fc->lock);
 	free(fc);
 }

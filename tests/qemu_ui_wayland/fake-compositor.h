@@ -34,6 +34,7 @@ struct fake_config {
 	bool fenced_release;
 	const char *socket_name;          /* in $XDG_RUNTIME_DIR, to restart on it; NULL: any */
 	bool seat;                        /* offer wl_seat v5 with a keyboard and a pointer */
+	bool data_device;                 /* offer wl_data_device_manager v3 (clipboard) */
 };
 
 struct fake_stats {
@@ -51,6 +52,16 @@ struct fake_stats {
 	/* Window roles and maps (placement-test.c). */
 	int toplevels;                    /* xdg_surface.get_toplevel requests */
 	int role_maps, role_unmaps;       /* buffer / NULL committed on an xdg surface */
+	/* Clipboard (config.data_device). */
+	int data_devices;                 /* get_data_device requests */
+	int selections_set;               /* set_selection with a client's source */
+	uint32_t selection_serial;        /* the serial of the last one */
+	int selection_mimes;              /* MIME types the client's source offered */
+	bool selection_has_utf8;          /* ... text/plain;charset=utf-8 among them */
+	bool client_selection;            /* a client's source is the selection now */
+	int cancels_sent;                 /* wl_data_source.cancelled sent */
+	int receives;                     /* wl_data_offer.receive requests */
+	char receive_mime[64];            /* the last one's MIME type */
 };
 
 struct fake_compositor;
@@ -72,6 +83,17 @@ int fake_compositor_signal_release_fences(struct fake_compositor *fc);
 void fake_compositor_key(struct fake_compositor *fc, uint32_t key);
 /* config.seat: the pointer enters every client's first toplevel. */
 void fake_compositor_pointer_enter(struct fake_compositor *fc);
+/*
+ * config.data_device: another client copied `len` bytes offered as the
+ * given MIME types. Cancels a client's source, sends the new selection to
+ * every data device; each receive gets the text written from a thread.
+ */
+void fake_compositor_set_selection(struct fake_compositor *fc, const char *const *mimes,
+	int n_mimes, const char *text, size_t len);
+/* Another client pastes: asks the client's selection source for `mime`; the read end or -1. */
+int fake_compositor_paste(struct fake_compositor *fc, const char *mime);
+/* The last key serial sent (fake_compositor_key's press). */
+uint32_t fake_compositor_key_serial(struct fake_compositor *fc);
 void fake_compositor_stop(struct fake_compositor *fc);
 
 #endif

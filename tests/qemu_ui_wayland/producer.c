@@ -128,6 +128,19 @@ static void on_reconnected(void *data)
 	p->disconnected = false;
 }
 
+static void on_clipboard(void *data, const char *text, size_t len)
+{
+	struct producer *p = data;
+	free(p->clip_text);
+	p->clip_text = malloc(len + 1);
+	if (p->clip_text) {
+		memcpy(p->clip_text, text, len);
+		p->clip_text[len] = '\0';
+	}
+	p->clip_len = len;
+	p->clips++;
+}
+
 static const struct vmpd_callbacks callbacks = {
 	.block = on_block,
 	.close = on_close,
@@ -143,6 +156,7 @@ static const struct vmpd_callbacks callbacks = {
 	.gpu_reset = on_gpu_reset,
 	.disconnected = on_disconnected,
 	.reconnected = on_reconnected,
+	.clipboard = on_clipboard,
 };
 
 uint32_t producer_pattern(uint32_t x, uint32_t y, uint32_t seed)
@@ -205,6 +219,7 @@ void producer_fini(struct producer *p)
 	vmpd_head_destroy(p->head);
 	vmpd_display_destroy(p->display);
 	free(p->pixels);
+	free(p->clip_text);
 	memset(p, 0, sizeof(*p));
 }
 

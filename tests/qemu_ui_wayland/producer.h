@@ -48,6 +48,10 @@ struct producer {
 	bool disconnected;
 	char reason[128];
 	int reconnects;
+	/* The last clipboard text the core reported (malloc'd), and how many. */
+	char *clip_text;
+	size_t clip_len;
+	int clips;
 	/* Optional hook run on every release (tests check invariants there). */
 	void (*on_release)(struct producer *p);
 	void *user;

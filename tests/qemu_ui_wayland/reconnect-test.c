@@ -157,6 +157,11 @@ int main(void)
 	struct vmpd_stats st;
 	vmpd_head_get_stats(p.head, &st);
 	REQUIRE(st.frames_presented >= 3 && st.reconnects == 0);
+	/* libdecor's frame: no border, the guest 1:1 in the window. */
+	bool decorated = vmpd_display_decorations(p.display) == VMPD_DECORATIONS_LIBDECOR;
+	tap_note("decorations: %s", decorated ? "libdecor" : "border");
+	CHECK(!decorated || (p.head->win_w == W && p.head->win_h == H && p.head->dst_w == W &&
+			     p.head->dst_h == H && p.head->border == 0));
 
 	uint64_t dropped = 0;
 	for (int round = 1; round <= RESTARTS; round++) {
@@ -193,6 +198,11 @@ int main(void)
 		vmpd_head_get_stats(p.head, &st);
 		REQUIRE(st.reconnects == (uint64_t)round);
 		REQUIRE(st.frames_dropped_disconnected == dropped);
+		/* The same window as before: a libdecor frame has no border to fit. */
+		CHECK_MSG(!decorated || (p.head->win_w == W && p.head->win_h == H &&
+					 p.head->dst_w == W && p.head->dst_h == H),
+			  "round %d: window %ux%u, guest shown %ux%u", round, p.head->win_w,
+			  p.head->win_h, p.head->dst_w, p.head->dst_h);
 	}
 
 	/* dma-buf: the guest's buffer is imported again on the next compositor. */

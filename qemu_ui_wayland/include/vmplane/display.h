@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -106,6 +107,15 @@ struct vmpd_callbacks {
 	 * every head has its window, cursor and last content back.
 	 */
 	void (*reconnected)(void *data);
+	/*
+	 * The compositor's selection is now this text (len bytes of UTF-8,
+	 * not NUL terminated; valid only during the call). Read without
+	 * blocking when the selection changes while a window has keyboard
+	 * focus (compositors send it only then); text over
+	 * VMPD_CLIPBOARD_MAX is dropped with an error. Never reports the
+	 * text given to vmpd_display_set_clipboard() back.
+	 */
+	void (*clipboard)(void *data, const char *text, size_t len);
 };
 
 struct vmpd_display_config {
@@ -138,6 +148,8 @@ struct vmpd_display_config {
 	bool no_decorations;
 	/* The thin border instead of libdecor's title bar (tests, light set-ups). */
 	bool no_libdecor;
+	/* Leave wl_data_device alone: no clipboard either way. */
+	bool no_clipboard;
 };
 
 /* Who draws a window's title bar and borders (vmpd_display_decorations()). */
@@ -173,6 +185,25 @@ uint32_t vmpd_display_dmabuf_version(const struct vmpd_display *display);
  */
 enum vmpd_decorations vmpd_display_decorations(
 	const struct vmpd_display *display);
+/* The largest clipboard text taken either way, in bytes. */
+#define VMPD_CLIPBOARD_MAX (16u * 1024 * 1024)
+
+/*
+ * Offers `text` (len bytes of UTF-8) as the compositor's selection, or
+ * withdraws the last offer when text is NULL. The compositor wants a
+ * recent input serial: with none yet (no key, button or keyboard focus
+ * since connecting), the text waits and is offered at the next one.
+ * Offered once: when another client (or a clipboard manager) takes the
+ * selection, it is not taken back at the next focus. The text is copied
+ * and kept across a reconnect, where it is offered anew. False when the
+ * compositor has no wl_data_device_manager, the clipboard is off, or the
+ * text is over VMPD_CLIPBOARD_MAX.
+ */
+bool vmpd_display_set_clipboard(struct vmpd_display *display,
+				const char *text, size_t len);
+/* Whether the compositor's selection is currently the text set above. */
+bool vmpd_display_clipboard_offered(const struct vmpd_display *display);
+
 /* The compositor's main device from dma-buf feedback; false when unknown. */
 bool vmpd_display_main_device(const struct vmpd_display *display, dev_t *dev);
 

@@ -17,6 +17,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qapi/error.h"
+#include "ui/clipboard.h"
 #include "trace.h"
 
 #include "standard-headers/drm/drm_fourcc.h"
@@ -72,6 +73,10 @@ struct WaylandUI {
     /* VMPLANE_QEMU_FAULT: the next injected reset's kind; "1" alternates. */
     bool fault_innocent;
     bool fault_alternate;
+
+    /* clipboard=on: QEMU's clipboard (qemu-vdagent) <-> the compositor's. */
+    bool clipboard;
+    QemuClipboardPeer cbpeer;
 };
 
 static WaylandConsole *wayland_from_head(struct vmpd_head *head)
@@ -330,6 +335,83 @@ static void wayland_log(void *data, enum vmpd_log_level level, const char *fmt,
     }
 }
 
+/*
+ * Clipboard. The guest's side is any other peer of QEMU's clipboard
+ * (qemu-vdagent); only text and only the CLIPBOARD selection go across.
+ * Infos we publish always carry their text, so nobody has to ask us.
+ */
+
+/* The compositor's selection changed: it becomes the guest's clipboard. */
+static void wayland_clipboard_host(void *data, const char *text, size_t len)
+{
+    WaylandUI *ui = data;
+    QemuClipboardInfo *info;
+
+    if (!ui->clipboard) {
+        return;
+    }
+    trace_wayland_clipboard("host to guest", len);
+    info = qemu_clipboard_info_new(&ui->cbpeer,
+                                   QEMU_CLIPBOARD_SELECTION_CLIPBOARD);
+    qemu_clipboard_set_data(&ui->cbpeer, info, QEMU_CLIPBOARD_TYPE_TEXT,
+                            len, text, true);
+    qemu_clipboard_info_unref(info);
+}
+
+static void wayland_clipboard_notify(Notifier *notifier, void *data)
+{
+    WaylandUI *ui = container_of(notifier, WaylandUI, cbpeer.notifier);
+    QemuClipboardNotify *notify = data;
+    QemuClipboardInfo *info;
+    size_t len;
+
+    if (notify->type != QEMU_CLIPBOARD_UPDATE_INFO) {
+        return;
+    }
+    info = notify->info;
+    /* Our own update coming back, or a selection Wayland has no twin of. */
+    if (info->owner == &ui->cbpeer ||
+        info->selection != QEMU_CLIPBOARD_SELECTION_CLIPBOARD) {
+        return;
+    }
+    if (!info->types[QEMU_CLIPBOARD_TYPE_TEXT].available) {
+        /* The guest released its clipboard: withdraw only what it gave. */
+        if (vmpd_display_clipboard_offered(ui->display)) {
+            trace_wayland_clipboard("guest released", 0);
+            vmpd_display_set_clipboard(ui->display, NULL, 0);
+        }
+        return;
+    }
+    if (!info->types[QEMU_CLIPBOARD_TYPE_TEXT].data) {
+        /* The grab comes first; the text follows as another update. */
+        qemu_clipboard_request(info, QEMU_CLIPBOARD_TYPE_TEXT);
+        return;
+    }
+    len = info->types[QEMU_CLIPBOARD_TYPE_TEXT].size;
+    /* Agents may count a terminating NUL; Wayland text has none. */
+    while (len && ((const char *)
+                   info->types[QEMU_CLIPBOARD_TYPE_TEXT].data)[len - 1] == 0) {
+        len--;
+    }
+    trace_wayland_clipboard("guest to host", len);
+    vmpd_display_set_clipboard(ui->display,
+                               info->types[QEMU_CLIPBOARD_TYPE_TEXT].data, len);
+}
+
+static void wayland_clipboard_request(QemuClipboardInfo *info,
+                                      QemuClipboardType type)
+{
+    /* Never called: every info of ours already holds its text. */
+}
+
+static void wayland_clipboard_init(WaylandUI *ui)
+{
+    ui->cbpeer.name = "wayland";
+    ui->cbpeer.notifier.notify = wayland_clipboard_notify;
+    ui->cbpeer.request = wayland_clipboard_request;
+    qemu_clipboard_peer_register(&ui->cbpeer);
+}
+
 static const struct vmpd_callbacks wl_callbacks = {
     .block = wayland_block,
     .close = wayland_close,
@@ -344,6 +426,7 @@ static const struct vmpd_callbacks wl_callbacks = {
     .gpu_reset = wayland_gpu_reset,
     .disconnected = wayland_disconnected,
     .reconnected = wayland_reconnected,
+    .clipboard = wayland_clipboard_host,
 };
 
 static void wayland_dispatch(void *opaque)
@@ -963,9 +1046,11 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
     fullscreen = (opts->has_full_screen && opts->full_screen) ||
                  (wopts->has_fullscreen && wopts->fullscreen);
     cfg.no_decorations = wopts->has_decorations && !wopts->decorations;
+    cfg.no_clipboard = wopts->has_clipboard && !wopts->clipboard;
 
     ui = g_new0(WaylandUI, 1);
     ui->window_close = !opts->has_window_close || opts->window_close;
+    ui->clipboard = !cfg.no_clipboard;
     ui->display = vmpd_display_create(&cfg, &wl_callbacks, ui);
     if (!ui->display) {
         error_report("wayland: cannot use the compositor at '%s' "
@@ -1019,6 +1104,9 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
         wayland_announce_head(wc);
     }
 
+    if (ui->clipboard) {
+        wayland_clipboard_init(ui);
+    }
     ui->fd = vmpd_display_get_fd(ui->display);
     qemu_set_fd_handler(ui->fd, wayland_dispatch, NULL, ui);
     ui->stats = getenv("VMPLANE_STATS") != NULL;
