@@ -382,6 +382,7 @@ static void virtq_call(const void *req, u32 req_len, void *resp, u32 resp_len)
 #define FORMAT_B8G8R8X8_UNORM 2
 #define BLOB_MEM_GUEST 1
 #define BLOB_FLAG_USE_SHAREABLE 2
+#define GPU_FLAG_FENCE 1
 
 struct gpu_hdr {
 	u32 type, flags;
@@ -523,16 +524,27 @@ static void transfer_2d(u32 id)
 	gpu_call("TRANSFER_TO_HOST_2D", sizeof(*t), RESP_OK_NODATA);
 }
 
+/*
+ * Fenced, as Linux's driver fences its blob flushes. QEMU 10.0 re-runs an
+ * unfenced command that a held display left unanswered (its suspension of
+ * commands), so each retry would flush, and be held, again, forever; a
+ * fenced one is answered when the display lets go, in 7.2 as in 10.0.
+ */
 static void flush(u32 id)
 {
+	static u64 fence_id;
 	struct {
 		struct gpu_hdr hdr;
 		struct gpu_rect r;
 		u32 resource_id, pad;
 	} *f = gpu_req(CMD_RESOURCE_FLUSH, sizeof(*f));
+	f->hdr.flags = GPU_FLAG_FENCE;
+	f->hdr.fence_id = ++fence_id;
 	f->r = full;
 	f->resource_id = id;
 	gpu_call("RESOURCE_FLUSH", sizeof(*f), RESP_OK_NODATA);
+	if (!(resp.hdr.flags & GPU_FLAG_FENCE) || resp.hdr.fence_id != fence_id)
+		fail("RESOURCE_FLUSH fence", resp.hdr.fence_id);
 }
 
 static void draw(u32 base, u32 frame)
