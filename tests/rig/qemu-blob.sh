@@ -14,9 +14,12 @@
 # the display (flushes <= presented + watchdog releases + 1).
 #
 # Usage: qemu-blob.sh <build-qemu> <guest.elf> [--frames=N] [--check=a,b,...] [--mode=blob|2d|fallback]
-#            [--measure] [--qemu=<binary>] --steps=<prefix>
+#            [--measure] [--qemu=<binary>] [--root=<dir>] --steps=<prefix>
 # --measure skips the checks and prints one "MEASURE key=value ..." line
 # (bench/qemu-blob-bench.sh). fallback = blob with VMPLANE_QEMU_NO_DMABUF.
+# --root runs QEMU in that Debian root (the Debian 13 one for QEMU 10.0,
+# given by tests/rig/run-with-qemu) through tests/rig/in-root, with the
+# root's libraries and firmware, on the rig's Weston 10.
 set -u
 build_qemu=$1
 guest=$2
@@ -27,6 +30,7 @@ mode=blob
 measure=0
 steps=
 qemu=
+root=
 for a in "$@"; do
 	case $a in
 	--frames=*) frames=${a#*=} ;;
@@ -34,6 +38,7 @@ for a in "$@"; do
 	--mode=*) mode=${a#*=} ;;
 	--measure) measure=1 ;;
 	--qemu=*) qemu=${a#*=} ;;
+	--root=*) root=${a#*=} ;;
 	--steps=*) steps=${a#*=} ;;
 	*) echo "qemu-blob: unknown argument '$a'" >&2; exit 2 ;;
 	esac
@@ -61,7 +66,14 @@ if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
 	echo "not ok the patched QEMU is built: run scripts/build-qemu"
 	exit 1
 fi
-echo "# qemu: $qemu"
+# In a root, QEMU sees only what is shared: the output folder (serial
+# pipes), the guest and its own build (whose firmware links point at the
+# root's /usr/share).
+in_root=()
+if [ -n "$root" ]; then
+	in_root=("$(dirname "$0")/in-root" "$root" "$out" "$guest" "${qemu%/bin/*}" --)
+fi
+echo "# qemu: $qemu${root:+ in $root}: $("${in_root[@]}" "$qemu" --version | head -n 1)"
 
 device=virtio-gpu-pci,blob=true
 # The guest is held until its frame is on screen; TCG repaints can take
@@ -99,7 +111,7 @@ for _ in $(seq 120); do
 	sleep 0.5
 done
 stamp "qemu $mode: $frames frames, checkpoints ${checks:-none}"
-env "${envs[@]}" "$qemu" -nodefaults -no-user-config -accel tcg \
+"${in_root[@]}" env "${envs[@]}" "$qemu" -nodefaults -no-user-config -accel tcg \
 	-machine q35,memory-backend=mem -m 64M \
 	-object memory-backend-memfd,id=mem,size=64M,share=on \
 	-L /usr/share/seabios -L /usr/share/qemu \
