@@ -567,6 +567,7 @@ static void draw(u32 base, u32 frame)
 
 struct options {
 	int blob;
+	int hold_start;
 	u32 frames;
 	u32 checks[MAX_CHECKS];
 	u32 n_checks;
@@ -591,11 +592,14 @@ static const char *parse_u32(const char *s, u32 *v)
 static void parse_cmdline(const char *s, struct options *o)
 {
 	o->blob = 1;
+	o->hold_start = 0;
 	o->frames = 30;
 	o->n_checks = 0;
 	while (s && *s) {
 		if (word_is(s, "mode=2d")) {
 			o->blob = 0;
+		} else if (word_is(s, "hold=start")) {
+			o->hold_start = 1;
 		} else if (word_is(s, "frames=")) {
 			parse_u32(s + 7, &o->frames);
 		} else if (word_is(s, "check=")) {
@@ -621,6 +625,7 @@ struct multiboot_info {
 /*
  * Lines on COM1:
  *   START mode=<blob|2d> <w>x<h> frames=<n> scanout=<w>x<h>
+ *                  with hold=start, then waits for one byte
  *   FRAME <n> <tsc before the flush> <tsc at its reply>
  *   CHECK <n>      frame n is flushed; waits for one byte
  *   DONE <frames> <tsc>   waits for one byte, then exits
@@ -650,6 +655,8 @@ void guest_main(u32 magic, const struct multiboot_info *mbi)
 	ser_putc('x');
 	ser_putu(resp.info.pmodes[0].r.height);
 	ser_putc('\n');
+	if (o.hold_start)
+		wait_byte();
 
 	for (u32 i = 0; i < 2; i++) {
 		if (o.blob)
