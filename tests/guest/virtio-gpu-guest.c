@@ -382,6 +382,7 @@ static void virtq_call(const void *req, u32 req_len, void *resp, u32 resp_len)
 #define FORMAT_B8G8R8X8_UNORM 2
 #define BLOB_MEM_GUEST 1
 #define BLOB_FLAG_USE_SHAREABLE 2
+#define GPU_FLAG_FENCE 1
 
 struct gpu_hdr {
 	u32 type, flags;
@@ -523,16 +524,27 @@ static void transfer_2d(u32 id)
 	gpu_call("TRANSFER_TO_HOST_2D", sizeof(*t), RESP_OK_NODATA);
 }
 
+/*
+ * Fenced, as Linux's driver fences its blob flushes. QEMU 10.0 re-runs an
+ * unfenced command that a held display left unanswered (its suspension of
+ * commands), so each retry would flush, and be held, again, forever; a
+ * fenced one is answered when the display lets go, in 7.2 as in 10.0.
+ */
 static void flush(u32 id)
 {
+	static u64 fence_id;
 	struct {
 		struct gpu_hdr hdr;
 		struct gpu_rect r;
 		u32 resource_id, pad;
 	} *f = gpu_req(CMD_RESOURCE_FLUSH, sizeof(*f));
+	f->hdr.flags = GPU_FLAG_FENCE;
+	f->hdr.fence_id = ++fence_id;
 	f->r = full;
 	f->resource_id = id;
 	gpu_call("RESOURCE_FLUSH", sizeof(*f), RESP_OK_NODATA);
+	if (!(resp.hdr.flags & GPU_FLAG_FENCE) || resp.hdr.fence_id != fence_id)
+		fail("RESOURCE_FLUSH fence", resp.hdr.fence_id);
 }
 
 static void draw(u32 base, u32 frame)
@@ -555,6 +567,7 @@ static void draw(u32 base, u32 frame)
 
 struct options {
 	int blob;
+	int hold_start;
 	u32 frames;
 	u32 checks[MAX_CHECKS];
 	u32 n_checks;
@@ -579,11 +592,14 @@ static const char *parse_u32(const char *s, u32 *v)
 static void parse_cmdline(const char *s, struct options *o)
 {
 	o->blob = 1;
+	o->hold_start = 0;
 	o->frames = 30;
 	o->n_checks = 0;
 	while (s && *s) {
 		if (word_is(s, "mode=2d")) {
 			o->blob = 0;
+		} else if (word_is(s, "hold=start")) {
+			o->hold_start = 1;
 		} else if (word_is(s, "frames=")) {
 			parse_u32(s + 7, &o->frames);
 		} else if (word_is(s, "check=")) {
@@ -609,6 +625,7 @@ struct multiboot_info {
 /*
  * Lines on COM1:
  *   START mode=<blob|2d> <w>x<h> frames=<n> scanout=<w>x<h>
+ *                  with hold=start, then waits for one byte
  *   FRAME <n> <tsc before the flush> <tsc at its reply>
  *   CHECK <n>      frame n is flushed; waits for one byte
  *   DONE <frames> <tsc>   waits for one byte, then exits
@@ -638,6 +655,8 @@ void guest_main(u32 magic, const struct multiboot_info *mbi)
 	ser_putc('x');
 	ser_putu(resp.info.pmodes[0].r.height);
 	ser_putc('\n');
+	if (o.hold_start)
+		wait_byte();
 
 	for (u32 i = 0; i < 2; i++) {
 		if (o.blob)

@@ -45,9 +45,14 @@ find_vkms() {
 }
 
 # start_weston <ini> <environment> <weston option...>: Weston on $card
-# (find_vkms) with a quiet desktop shell, socket "rig" and $out/weston.log;
-# <environment> (NAME=value words, may be empty) reaches Weston alone.
-# Sets weston_pid once the socket is there; exits when it never comes.
+# (find_vkms) with a quiet desktop shell and socket "rig"; <environment>
+# (NAME=value words, may be empty) reaches Weston alone. Sets weston_pid
+# once the socket is there; exits when it never comes. Weston logs to
+# $weston_log in the rig's tmpfs, streamed to $out/weston.log: written to
+# the 9p share, each line (the drm-backend scope prints about 135 a
+# repaint) was a round trip through TCG that held the repaint up, and 27
+# of 30 guest flushes in rig-qemu-blob were let go by the watchdog rather
+# than by the display.
 start_weston() {
 	ini=$1
 	weston_env=$2
@@ -67,10 +72,15 @@ animation=none
 close-animation=none
 background-color=0xff204080
 EOF
+	weston_log=/run/rig-weston.log
+	: >"$weston_log"
+	# Polled once a second, so the share sees a few large writes.
+	tail -n +1 -f -s 1 ---disable-inotify "$weston_log" >"$out/weston.log" 3>&- &
+	log_copier=$!
 	stamp "starting weston"
 	# shellcheck disable=SC2086
 	env $weston_env weston --backend=drm-backend.so --drm-device="$card" --tty=2 \
-		--continue-without-input -c "$ini" --socket=rig --log="$out/weston.log" "$@" 3>&- &
+		--continue-without-input -c "$ini" --socket=rig --log="$weston_log" "$@" 3>&- &
 	weston_pid=$!
 	i=0
 	while [ ! -S "$XDG_RUNTIME_DIR/rig" ] && [ $i -lt 600 ] && kill -0 $weston_pid 2>/dev/null; do
@@ -79,7 +89,8 @@ EOF
 	done
 	check "weston is up on vkms" test -S "$XDG_RUNTIME_DIR/rig"
 	if [ ! -S "$XDG_RUNTIME_DIR/rig" ]; then
-		tail -n 30 "$out/weston.log"
+		tail -n 30 "$weston_log"
+		stop_log_copier
 		exit 1
 	fi
 	stamp "weston up"
@@ -116,12 +127,20 @@ wb_capture() {
 	return $capture_rc
 }
 
+# stop_log_copier: the whole of Weston's log in $out/weston.log.
+stop_log_copier() {
+	kill $log_copier 2>/dev/null
+	wait $log_copier 2>/dev/null
+	cp "$weston_log" "$out/weston.log"
+}
+
 # finish: Weston still there, then stopped; the kernel log clean; the
 # script's status.
 finish() {
 	check "weston still running" kill -0 $weston_pid
 	kill $weston_pid 2>/dev/null
 	wait $weston_pid 2>/dev/null
+	stop_log_copier
 	dmesg >"$out/dmesg.txt"
 	check "no segfault or oops in the kernel log" \
 		sh -c "! grep -q 'segfault\\|Oops' '$out/dmesg.txt'"

@@ -11,12 +11,16 @@
 # very frame, on an overlay plane (rig-wb-capture blob:N). At the end,
 # QEMU's display counters (VMPLANE_STATS) must show every presented frame
 # zero-copy, no copy at all, and a guest never more than one frame ahead of
-# the display (flushes <= presented + watchdog releases + 1).
+# the display (flushes <= presented + watchdog releases + 1), held by the
+# display rather than the watchdog for at least 2/3 of its flushes.
 #
 # Usage: qemu-blob.sh <build-qemu> <guest.elf> [--frames=N] [--check=a,b,...] [--mode=blob|2d|fallback]
-#            [--measure] [--qemu=<binary>] --steps=<prefix>
+#            [--measure] [--qemu=<binary>] [--root=<dir>] --steps=<prefix>
 # --measure skips the checks and prints one "MEASURE key=value ..." line
 # (bench/qemu-blob-bench.sh). fallback = blob with VMPLANE_QEMU_NO_DMABUF.
+# --root runs QEMU in that Debian root (the Debian 13 one for QEMU 10.0,
+# given by tests/rig/run-with-qemu) through tests/rig/in-root, with the
+# root's libraries and firmware, on the rig's Weston 10.
 set -u
 build_qemu=$1
 guest=$2
@@ -27,6 +31,7 @@ mode=blob
 measure=0
 steps=
 qemu=
+root=
 for a in "$@"; do
 	case $a in
 	--frames=*) frames=${a#*=} ;;
@@ -34,6 +39,7 @@ for a in "$@"; do
 	--mode=*) mode=${a#*=} ;;
 	--measure) measure=1 ;;
 	--qemu=*) qemu=${a#*=} ;;
+	--root=*) root=${a#*=} ;;
 	--steps=*) steps=${a#*=} ;;
 	*) echo "qemu-blob: unknown argument '$a'" >&2; exit 2 ;;
 	esac
@@ -61,7 +67,14 @@ if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
 	echo "not ok the patched QEMU is built: run scripts/build-qemu"
 	exit 1
 fi
-echo "# qemu: $qemu"
+# In a root, QEMU sees only what is shared: the output folder (serial
+# pipes), the guest and its own build (whose firmware links point at the
+# root's /usr/share).
+in_root=()
+if [ -n "$root" ]; then
+	in_root=("$(dirname "$0")/in-root" "$root" "$out" "$guest" "${qemu%/bin/*}" --)
+fi
+echo "# qemu: $qemu${root:+ in $root}: $("${in_root[@]}" "$qemu" --version | head -n 1)"
 
 device=virtio-gpu-pci,blob=true
 # The guest is held until its frame is on screen; TCG repaints can take
@@ -99,11 +112,11 @@ for _ in $(seq 120); do
 	sleep 0.5
 done
 stamp "qemu $mode: $frames frames, checkpoints ${checks:-none}"
-env "${envs[@]}" "$qemu" -nodefaults -no-user-config -accel tcg \
+"${in_root[@]}" env "${envs[@]}" "$qemu" -nodefaults -no-user-config -accel tcg \
 	-machine q35,memory-backend=mem -m 64M \
 	-object memory-backend-memfd,id=mem,size=64M,share=on \
 	-L /usr/share/seabios -L /usr/share/qemu \
-	-kernel "$guest" -append "mode=$guest_mode frames=$frames check=$checks" \
+	-kernel "$guest" -append "mode=$guest_mode frames=$frames check=$checks hold=start" \
 	-device "$device" -device isa-debug-exit,iobase=0xf4,iosize=4 \
 	-display wayland -serial "pipe:$tag.serial" -monitor none \
 	>"$tag.stdout" 2>"$tag.stderr" &
@@ -142,6 +155,24 @@ while :; do
 	START*)
 		stamp "guest: $line"
 		started=1
+		# Weston's first composites of QEMU's new window (llvmpipe
+		# compiling its shaders under TCG) took up to 18 s and overlapped
+		# the guest's first 8 flushes, each let go by the watchdog: the
+		# guest waits at START until Weston has been idle for a second.
+		idle=0 w_last=$(weston_cpu) idle_from=$SECONDS
+		for _ in $(seq 180); do
+			sleep 0.5
+			w_now=$(weston_cpu)
+			if [ $((w_now - w_last)) -le 2 ]; then
+				idle=$((idle + 1))
+				[ $idle -ge 2 ] && break
+			else
+				idle=0
+			fi
+			w_last=$w_now
+		done
+		stamp "weston idle (after $((SECONDS - idle_from)) s); the guest starts flipping"
+		printf s >&4
 		t_start=$(date +%s%N)
 		q0=$(qemu_main) w0=$(weston_cpu)
 		;;
@@ -247,10 +278,21 @@ check "the two blobs were imported once each and then reused ($imports imports)"
 ahead=$((n_frames - presented - watchdog))
 check "the guest was never more than one frame ahead ($n_frames flushes, $presented presented, $watchdog watchdog releases: $ahead ahead)" \
 	test "$ahead" -le 1
-# Not asserted: how often the watchdog rather than the display let the
-# guest go depends on how fast this host repaints (a loaded 2-core TCG
-# host took over a second per Weston frame).
-echo "# $watchdog of $n_frames flushes released by the watchdog"
+# Each flush's hold, from the guest's TSC (its rate from the wall time).
+if [ "$done" = 1 ]; then
+	holds=$(printf '%s\n' "${lat_ticks[@]}" |
+		awk -v tsc=$((tsc1 - tsc0)) -v ns=$((t_end - t_start)) '{ printf "%.0f\n", $1 * ns / tsc / 1e6 }' |
+		sort -n)
+	echo "# flush to release: median $(sed -n "$(((n_frames + 1) / 2))p" <<<"$holds") ms," \
+		"max $(tail -n 1 <<<"$holds") ms (watchdog 900 ms)"
+fi
+# Paced by the display, not by the watchdog, for most flushes. Measured on
+# a 2-core host shared with other builds (load average 4 to 7), 30 frames:
+# 4 to 9 watchdog releases, most of them the first frames while Weston
+# still composited QEMU's new window; 27 and 28 when each line of Weston's
+# log was a write over 9p. At most a third leaves room for a busier host.
+check "most flushes were let go by the display, not the watchdog ($((n_frames - watchdog)) of $n_frames; at most a third by the watchdog)" \
+	test $((3 * watchdog)) -le "$n_frames"
 check "the guest's content moved: $checkpoint checkpoints with distinct frame counters" \
 	test "$checkpoint" -ge 2
 [ "$failures" = 0 ]

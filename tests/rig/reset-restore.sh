@@ -34,7 +34,7 @@ exec 3<>"$fifo"
 start_weston "$out/restore.weston.ini" "WESTON_MODULE_MAP=gl-renderer.so=$renderer \
 	WESTON_FORCE_RENDERER=1 LD_PRELOAD=$shim VMPLANE_RESET_SHIM_FIFO=$fifo \
 	VMPLANE_RESET_BUDGET=1000" -l log,drm-backend,vmplane --debug --modules="$module"
-check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$out/weston.log"
+check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$weston_log"
 sleep 1
 
 # Each client logs its requests (WAYLAND_DEBUG): the commits are counted
@@ -72,13 +72,13 @@ shim_fired() {
 		grep -qx "$1 pending=0 fired=$2" "$out/restore.shim.report"
 }
 
-recovered_lines() { grep -c 'recovered #' "$out/weston.log"; }
+recovered_lines() { grep -c 'recovered #' "$weston_log"; }
 recovered_since() { [ "$(recovered_lines)" -gt "$1" ]; }
 
 # shellcheck disable=SC2086
 check "before: writeback shows both dma-bufs' patterns ($checks)" capture before $checks
 check "no view was on an overlay plane (GL composition forced)" \
-	sh -c "! grep -q 'on Overlay plane' '$out/weston.log'"
+	sh -c "! grep -q 'on Overlay plane' '$weston_log'"
 
 nudge=0
 # reset <name> <control line> <fault> <count>: arm the shim, make Weston
@@ -104,7 +104,7 @@ reset() {
 # renderer never queries a reset status there: only EGL and GL errors can
 # signal a reset (bench/reset-soak-clients.py soaks the statuses). With
 # one output the context stays current, so eglMakeCurrent is not armed.
-if grep -q 'no robust context' "$out/weston.log"; then
+if grep -q 'no robust context' "$weston_log"; then
 	echo "# no robust context in the rig: reset statuses are not exercised here"
 else
 	reset "guilty status" "status 2 guilty" status 2
@@ -113,8 +113,8 @@ reset "failed swap" "swap 1" swap 1
 reset "GL_CONTEXT_LOST from glGetError" "gl-error 1" gl-error 1
 reset "second failed swap" "swap 1" swap 2
 
-grep 'vmplane.*\(reset\|recovered\|degraded\) #' "$out/weston.log" | sed 's/^/  /'
-check "no safe mode" sh -c "! grep -q 'degraded #' '$out/weston.log'"
+grep 'vmplane.*\(reset\|recovered\|degraded\) #' "$weston_log" | sed 's/^/  /'
+check "no safe mode" sh -c "! grep -q 'degraded #' '$weston_log'"
 
 for src in udmabuf vgem shm; do
 	touch "$out/restore.$src.quit"

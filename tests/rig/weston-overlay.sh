@@ -48,7 +48,7 @@ fi
 # shellcheck disable=SC2086
 start_weston "$out/weston.ini" "" -l log,drm-backend $extra
 if [ -n "$renderer" ]; then
-	check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$out/weston.log"
+	check "weston loaded our renderer" grep -qF "Loading module '$renderer'" "$weston_log"
 fi
 # The shell's first frames come before the client: let them settle.
 sleep 1
@@ -104,7 +104,7 @@ if [ "$client" != - ]; then
 	check "client checks passed" test $client_rc = 0
 	grep '^RIG-STATS' "$out/client.log"
 	grep '^RIG-SKIP' "$out/client.log" | sed 's/^RIG-SKIP /ok # SKIP /'
-	overlay_lines=$(grep -c 'on Overlay plane' "$out/weston.log")
+	overlay_lines=$(grep -c 'on Overlay plane' "$weston_log")
 	check "drm-backend scope: view on an overlay plane in $overlay_lines repaints" \
 		test "$overlay_lines" -ge 10
 fi
