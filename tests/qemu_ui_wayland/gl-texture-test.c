@@ -119,6 +119,9 @@ int main(void)
 	/* A render node that is not there: NULL, cleanly (it once crashed on the way out). */
 	REQUIRE(!vmpd_gl_create(p.display, &(struct vmpd_gl_config){ .render_node = "/nonexistent/renderD128",
 		.log = { count_log, NULL } }));
+	/* Not a DRM device: Mesa's GBM would render in software on it; refused. */
+	REQUIRE(!vmpd_gl_create(p.display, &(struct vmpd_gl_config){ .render_node = "/dev/null",
+		.log = { count_log, NULL } }));
 
 	struct vmpd_gl_config cfg = {
 		.disable_export = true, /* what llvmpipe does anyway; forced for any host */
