@@ -23,8 +23,10 @@ quit, after which LeakSanitizer reports what QEMU leaked. Checked:
     per-reset leak would (the stacks of libraries built without frame
     pointers come out short, so this total, not the stack check, is what
     catches a leak inside Mesa or virglrenderer);
-  - in run B, after every reset past the warm-up, QEMU's open fds and the
-    display's live GL objects equal those after the warm-up;
+  - in run B, QEMU's open fds are the same after every reset past the
+    warm-up, and the display's live GL objects the same after each of the
+    3D ones and after each console-only one (a drawing client's virgl
+    context adds its own);
   - the counters printed at exit show every reset recovered.
 Suppressions (qemu-asan.supp, each with its reason) cover only leaks of
 QEMU, Mesa and LLVM that happen whether or not a reset does.
