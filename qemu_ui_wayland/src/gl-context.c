@@ -58,11 +58,21 @@ render_node_of(dev_t dev, char *path, size_t len)
 static bool
 open_gbm(struct vmpd_gl *gl, const char *node)
 {
+	struct stat st;
+
 	gl->drm_fd = open(node, O_RDWR | O_CLOEXEC);
 	if (gl->drm_fd < 0) {
 		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
 			      "wayland gl: cannot open %s: %s", node,
 			      strerror(errno));
+		return false;
+	}
+	/* Mesa's GBM takes any fd and falls back to software rendering on it:
+	 * a render node the user named must be a DRM device (major 226). */
+	if (fstat(gl->drm_fd, &st) != 0 || !S_ISCHR(st.st_mode) ||
+	    major(st.st_rdev) != 226) {
+		vmpd_log_emit(&gl->log, VMPD_LOG_ERROR,
+			      "wayland gl: %s is not a DRM device", node);
 		return false;
 	}
 	gl->gbm = gbm_create_device(gl->drm_fd);

@@ -23,7 +23,10 @@ weston-screenshooter. Checked:
     (the warm-up), and its RSS may grow by at most RSS_SLACK_KIB in all
     (allocator and driver caches settle; a leaked context or scanout costs
     far more);
-  - the counters QEMU prints at exit (recoveries, live GL objects).
+  - the counters QEMU prints at exit (recoveries, live GL objects);
+  - per reset, the detection and recovery trace events and log lines;
+  - llvmpipe refuses texture export: the read-back fallback is warned
+    once over the run, 0 exports and read-backs counted.
 Exit 77 (skip) with the reason when QEMU, Weston, our renderer or the guest
 is missing.
 """
@@ -143,7 +146,8 @@ def main():
     args = [qemu, "-nodefaults", "-no-user-config", "-machine", "q35", "-accel", "tcg",
             "-cpu", lg.CPU, "-smp", "2", "-m", "1G", "-L", seabios,
             "-device", "virtio-vga-gl", "-display", f"wayland,gl={mode},fullscreen=on",
-            "-trace", "wayland_gl_ctx_create",
+            "-trace", "wayland_gl_ctx_create", "-trace", "wayland_gl_reset_detected",
+            "-trace", "wayland_gl_recovered",
             "-serial", f"file:{serial}", "-monitor", "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off", "-no-reboot",
             "-kernel", guest["GUEST_KERNEL"], "-initrd", guest["GUEST_INITRD"],
@@ -287,6 +291,23 @@ def main():
         if not m or int(m.group(1)) != resets:
             fail(f"the counters do not show {resets} recoveries: {stats}")
         ok(f"QEMU's counters: {m.group(1)} recoveries, {m.group(2)} live GL objects at exit")
+
+        # Detection and recovery: a trace event and a log line each, per reset.
+        detected = lines(qemu_log, "wayland_gl_reset_detected")
+        recovered = [ln for ln in lines(qemu_log, "wayland_gl_recovered") if "ok 1" in ln]
+        logged = lines(qemu_log, "GPU reset detected on the display's OpenGL contexts")
+        if not len(detected) == len(recovered) == len(logged) == resets:
+            fail(f"{resets} resets, but {len(detected)} detection and {len(recovered)} "
+                 f"recovery trace events, {len(logged)} detection log lines")
+        ok(f"{resets} resets: a detection and a recovery trace event and log line each")
+
+        # llvmpipe cannot export a texture: the read-back fallback, said once
+        # over the whole run (resets included), and counted.
+        warned = lines(qemu_log, "texture scanouts are read back")
+        m = re.search(r"(\d+) texture exports, (\d+) texture read-backs", stats)
+        if len(warned) != 1 or not m or int(m.group(1)) != 0 or int(m.group(2)) == 0:
+            fail(f"export refused: {len(warned)} read-back warnings (want 1), counters: {stats}")
+        ok(f"texture export refused: one warning, {m.group(2)} read-backs, pixels right above")
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -11,6 +11,9 @@ headless process; QEMU is watched through QMP and its stderr.
                                       so, and the guest still takes keys
   standalone-test.py gl-no-egl        gl=on where EGL has no driver at all:
                                       clear error, exit 1 at start-up
+  standalone-test.py gl-bad-rendernode
+                                      gl=on,rendernode= a missing file, then
+                                      /dev/null: clear error, exit 1 each
   standalone-test.py udmabuf-manual   the README's blob=true command (skips
                                       without /dev/udmabuf, /dev/kvm and a kernel)
   standalone-test.py readme-commands  every `"$QEMU" ...` line of the READMEs, as
@@ -577,6 +580,28 @@ def test_gl_no_egl(qemu, tmp):
         fail("the error does not say that gl=on needs EGL")
 
 
+def test_gl_bad_rendernode(qemu, tmp):
+    """rendernode= is the user's choice: a missing file and a file that is
+    no DRM device are each a clear error and exit 1, never llvmpipe."""
+    weston = Weston(tmp, "kiosk-shell.so")
+    try:
+        env = env_without_wayland()
+        env["WAYLAND_DISPLAY"] = weston.socket
+        for node, want in (("/nonexistent/renderD128", "render node /nonexistent/renderD128: "
+                            "No such file or directory"),
+                           ("/dev/null", "/dev/null is not a DRM device")):
+            r = subprocess.run(qemu_args(qemu, f"wayland,gl=on,rendernode={node}",
+                                         device="virtio-vga-gl"),
+                               env=env, capture_output=True, text=True, timeout=60)
+            print(r.stderr.strip())
+            if r.returncode != 1:
+                fail(f"rendernode={node}: exit status {r.returncode}, want 1")
+            if want not in r.stderr:
+                fail(f"rendernode={node}: the error does not say '{want}'")
+    finally:
+        weston.kill()
+
+
 def test_udmabuf_manual(qemu, tmp):
     # The README's zero-copy command needs what CI hosts lack.
     if not os.path.exists("/dev/udmabuf"):
@@ -864,6 +889,7 @@ def test_clipboard(qemu, tmp):
 def main():
     cases = {"no-display": test_no_display, "no-xdg-shell": test_no_xdg_shell,
              "compositor-gone": test_compositor_gone, "gl-no-egl": test_gl_no_egl,
+             "gl-bad-rendernode": test_gl_bad_rendernode,
              "udmabuf-manual": test_udmabuf_manual, "guest-screenshot": test_guest_screenshot,
              "compositor-restart": test_compositor_restart,
              "compositor-restart-decorated":

@@ -6,7 +6,8 @@
  * one warning; the guest held and released as in 2D; then injected resets
  * (guilty, innocent, ten in a row) that really destroy the contexts,
  * detected, recovered in place, with live pixels again and no fd or
- * counted GL object leaked; with export allowed, the driver's answer
+ * counted GL object leaked; the compositor's "recovered" re-submits
+ * the frame (vmpd_gl_resubmit); with export allowed, the driver's answer
  * (llvmpipe: read back, said once); and the same on desktop OpenGL core
  * contexts (gl=core), robust too.
  */
@@ -118,6 +119,9 @@ int main(void)
 	/* A render node that is not there: NULL, cleanly (it once crashed on the way out). */
 	REQUIRE(!vmpd_gl_create(p.display, &(struct vmpd_gl_config){ .render_node = "/nonexistent/renderD128",
 		.log = { count_log, NULL } }));
+	/* Not a DRM device: Mesa's GBM would render in software on it; refused. */
+	REQUIRE(!vmpd_gl_create(p.display, &(struct vmpd_gl_config){ .render_node = "/dev/null",
+		.log = { count_log, NULL } }));
 
 	struct vmpd_gl_config cfg = {
 		.disable_export = true, /* what llvmpipe does anyway; forced for any host */
@@ -184,6 +188,22 @@ int main(void)
 		CHECK_MSG(vmpd_gl_live_objects(gl) == 6, "reset %d: %u live GL objects", i,
 			vmpd_gl_live_objects(gl));
 	}
+
+	/*
+	 * The compositor's vmplane_reset_notifier_v1 "recovered": the glue
+	 * calls vmpd_gl_resubmit, which hands the frame over again, read back
+	 * anew and committed, with no new warning.
+	 */
+	vmpd_head_get_stats(p.head, &st);
+	uint64_t readbacks = st.texture_readbacks, submitted = st.frames_submitted;
+	vmpd_gl_resubmit(gl);
+	REQUIRE(producer_wait(&p, released, 2000));
+	vmpd_head_get_stats(p.head, &st);
+	CHECK_EQ(st.texture_readbacks, readbacks + 1);
+	CHECK_EQ(st.frames_submitted, submitted + 1);
+	CHECK_EQ(shown(&p, TW - 1, 0), RED);
+	CHECK_EQ(shown(&p, TW - 1, TH - 1), BLUE);
+
 	CHECK_EQ(count_fds(), fds);
 	CHECK_EQ(warnings_readback, 1);
 
