@@ -46,18 +46,8 @@ for a in "$@"; do
 done
 [ "$measure" = 1 ] && checks=
 out=${RIG_OUT:-/tmp}
-failures=0
-check() {
-	desc=$1
-	shift
-	if "$@"; then
-		echo "ok $desc"
-	else
-		echo "not ok $desc"
-		failures=$((failures + 1))
-	fi
-}
-stamp() { echo "# T+$(cut -d' ' -f1 /proc/uptime) $*"; }
+# shellcheck source=tests/rig/lib.sh
+. "${0%/*}/lib.sh"
 
 # Hashing the sources over 9p takes a while: the benchmark asks once.
 # $VMPLANE_QEMU (passed in with RIG_PASS_ENV) overrides, as in the e2e tests.
