@@ -23,6 +23,9 @@ weston-screenshooter. Checked:
     (the warm-up), and its RSS may grow by at most RSS_SLACK_KIB in all
     (allocator and driver caches settle; a leaked context or scanout costs
     far more);
+  - after each of those, a line typed on the console ('mark N') runs and
+    the console's text is on Weston again (its resource, made once at boot,
+    re-created from guest memory after the reset);
   - the counters QEMU prints at exit (recoveries, live GL objects);
   - per reset, the detection and recovery trace events and log lines;
   - llvmpipe refuses texture export: the read-back fallback is warned
@@ -55,6 +58,10 @@ _spec.loader.exec_module(lg)
 # 16 MiB over all measured resets: one leaked 1280x800 scanout with its
 # read-back costs 8 MiB, a leaked context with virgl's objects more.
 RSS_SLACK_KIB = 16 * 1024
+# fbcon's text after a console-only reset: a screenful measured about 6000
+# light grey pixels before a reset, 0 when its resource stayed lost.
+CONSOLE_TEXT_MIN = 500
+CONSOLE_TOP = 32
 
 
 def skip(reason):
@@ -203,6 +210,22 @@ def main():
             time.sleep(0.5)
         fail(f"{what}: gl-pattern's 1280x800 frame is not on Weston's output")
 
+    def console_text(rows):
+        """fbcon's light grey text pixels below Weston 14's panel rows."""
+        return sum(1 for row in rows[CONSOLE_TOP:] for c in row
+                   if c != (0, 0, 0) and min(c) >= 128 and max(c) - min(c) < 16)
+
+    def wait_console_text(what):
+        end = time.monotonic() + 20
+        text = 0
+        while time.monotonic() < end:
+            text = console_text(weston.rows())
+            if text >= CONSOLE_TEXT_MIN:
+                return text
+            time.sleep(0.5)
+        fail(f"{what}: the console shows {text} text pixels (want {CONSOLE_TEXT_MIN} "
+             "or more): its text did not come back")
+
     try:
         qmp = lg.Keyboard(qmp_path)
         wait(serial, "GUEST READY", 1, 300)
@@ -255,6 +278,9 @@ def main():
             # The last client gone, only the console shows: resets alone.
             wait(serial, "GUEST GLRUN", resets + 1, 120)
             time.sleep(2)
+            # What the text check below sees when the console is there.
+            text = wait_console_text("before the console-only resets")
+            print(f"# before the console-only resets the console shows {text} text pixels")
             samples = []
             for i in range(resets + 1, resets + quiet + 1):
                 os.kill(proc.pid, signal.SIGUSR2)
@@ -269,6 +295,12 @@ def main():
                       f"RSS {rss} KiB")
                 if proc.poll() is not None or qmp.cmd("query-status")["status"] != "running":
                     fail(f"QEMU or the guest stopped after reset {i}")
+                # The console's own resource (made once at boot) must show
+                # again, with the line typed after the reset.
+                qmp.type(f"mark {i}\n")
+                wait(serial, f"GUEST MARK {i}", 1, 60)
+                text = wait_console_text(f"after console-only reset {i}")
+                print(f"# reset {i}: typed 'mark {i}', the console shows {text} text pixels")
             fds0, objects0, rss0 = samples[0]
             for i, (fds, objects, rss) in enumerate(samples[1:], resets + 2):
                 if fds != fds0:

@@ -855,6 +855,16 @@ static void wayland_gl_recover_bh(void *opaque)
             vmpd_head_update(wc->head, NULL, -1);
         }
     }
+    /*
+     * The device's textures lived in the lost contexts: virtio-gpu-gl
+     * re-creates its 2D resources (the Linux console) from guest memory
+     * and sets its scanouts again. Once per device: its first head.
+     */
+    for (i = 0; i < ui->n_consoles; i++) {
+        if (qemu_console_get_head(ui->consoles[i].dcl.con) == 0) {
+            graphic_hw_gl_restore(ui->consoles[i].dcl.con);
+        }
+    }
 }
 
 /* After each flush and refresh: cheap, the reset query of one context. */
