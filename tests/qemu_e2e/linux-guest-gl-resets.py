@@ -27,7 +27,9 @@ weston-screenshooter. Checked:
     the console's text is on Weston again (its resource, made once at boot,
     re-created from guest memory after the reset);
   - the counters QEMU prints at exit (recoveries, live GL objects);
-  - per reset, the detection and recovery trace events and log lines;
+  - per reset, the detection and recovery trace events and log lines, and
+    virtio-gpu's restore of its 2D resources (the console's scanout set
+    again after the console-only ones);
   - llvmpipe refuses texture export: the read-back fallback is warned
     once over the run, 0 exports and read-backs counted.
 Exit 77 (skip) with the reason when QEMU, Weston, our renderer or the guest
@@ -154,7 +156,7 @@ def main():
             "-cpu", lg.CPU, "-smp", "2", "-m", "1G", "-L", seabios,
             "-device", "virtio-vga-gl", "-display", f"wayland,gl={mode},fullscreen=on",
             "-trace", "wayland_gl_ctx_create", "-trace", "wayland_gl_reset_detected",
-            "-trace", "wayland_gl_recovered",
+            "-trace", "wayland_gl_recovered", "-trace", "virtio_gpu_virgl_restore",
             "-serial", f"file:{serial}", "-monitor", "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off", "-no-reboot",
             "-kernel", guest["GUEST_KERNEL"], "-initrd", guest["GUEST_INITRD"],
@@ -332,6 +334,17 @@ def main():
             fail(f"{resets} resets, but {len(detected)} detection and {len(recovered)} "
                  f"recovery trace events, {len(logged)} detection log lines")
         ok(f"{resets} resets: a detection and a recovery trace event and log line each")
+
+        # virtio-gpu-gl re-created the console's 2D resource after each
+        # reset, and with only the console on screen showed it again.
+        restored = [re.search(r"(\d+) 2D resources re-created, (\d+) scanouts", ln)
+                    for ln in lines(qemu_log, "virtio_gpu_virgl_restore")]
+        if (len(restored) != resets or not all(m and int(m.group(1)) >= 1 for m in restored) or
+                not all(int(m.group(2)) == 1 for m in restored[resets - quiet:])):
+            fail(f"{resets} resets, but the 2D restore trace events read: "
+                 f"{[m.group(0) if m else None for m in restored]}")
+        ok(f"{resets} resets: 2D resources re-created after each, the console's scanout "
+           f"set again after the {quiet} console-only ones")
 
         # llvmpipe cannot export a texture: the read-back fallback, said once
         # over the whole run (resets included), and counted.
