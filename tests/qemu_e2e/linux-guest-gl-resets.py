@@ -50,6 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # No __pycache__ in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
+import e2e_common  # noqa: E402
 from e2e_common import fail, wait_for_weston  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
@@ -72,13 +73,9 @@ def skip(reason):
 
 
 def find_qemu():
-    script = os.environ.get("VMPLANE_BUILD_QEMU")
-    if not script:
-        skip("VMPLANE_BUILD_QEMU is not set")
-    r = subprocess.run([script, "--check"], capture_output=True, text=True)
-    path = r.stdout.strip()
-    if r.returncode != 0 or not os.access(path, os.X_OK):
-        skip("the patched QEMU is not built (run scripts/build-qemu)")
+    path = e2e_common.find_qemu()
+    if not path:
+        skip("the patched QEMU is not built (run scripts/build-qemu, or set VMPLANE_QEMU)")
     return path
 
 
