@@ -336,10 +336,8 @@ vmpd_gl_recover(struct vmpd_gl *gl)
 	gl->readback_objects = 0;
 	gl->lost = NULL;
 	gl->recoveries++;
-	if (!vmpd_gl_use_display_context(gl))
-		return false;
-	vmpd_gl_scanouts_resubmit(gl);
-	return true;
+	/* Nothing is made here: the renderer's owner sets up the new share group first. */
+	return vmpd_gl_use_display_context(gl);
 }
 
 uint64_t

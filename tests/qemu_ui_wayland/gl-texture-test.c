@@ -180,6 +180,16 @@ int main(void)
 		REQUIRE(vmpd_gl_recover(gl));
 		REQUIRE(!vmpd_gl_check_reset(gl, NULL));
 		CHECK_EQ(vmpd_gl_recoveries(gl), i + 1);
+		/*
+		 * Recovery made nothing in the new share group (the device keeps
+		 * dead names from reuse first): its first sampler name is free.
+		 */
+		REQUIRE(vmpd_gl_make_current(gl, ctx));
+		GLuint first = 0;
+		glGenSamplers(1, &first);
+		CHECK_MSG(first == 1, "reset %d: first sampler name after recovery %u", i, first);
+		glDeleteSamplers(1, &first);
+		vmpd_gl_resubmit(gl);
 		/* The same handle works again; the guest draws anew and it shows. */
 		REQUIRE(producer_wait(&p, released, 2000));
 		REQUIRE(vmpd_gl_make_current(gl, ctx));
@@ -277,6 +287,7 @@ int main(void)
 		REQUIRE(vmpd_gl_check_reset(gl, &status));
 		CHECK(!strcmp(status, i != 1 ? "guilty" : "innocent"));
 		REQUIRE(vmpd_gl_recover(gl));
+		vmpd_gl_resubmit(gl);
 		REQUIRE(producer_wait(&p, released, 2000));
 		REQUIRE(vmpd_gl_make_current(gl, ctx));
 		CHECK(epoxy_is_desktop_gl());

@@ -101,11 +101,15 @@ void vmpd_gl_head_gone(struct vmpd_gl *gl, struct vmpd_head *head);
 bool vmpd_gl_check_reset(struct vmpd_gl *gl, const char **status);
 /*
  * Re-creates the display's context, then every renderer context in place
- * (the handles stay valid; their GL objects are gone), and re-submits each
- * head's texture scanout. False if a context could not come back.
+ * (the handles stay valid; their GL objects are gone). Makes no GL object:
+ * the caller lets the renderer set up the new share group, then calls
+ * vmpd_gl_resubmit(). False if a context could not come back.
  */
 bool vmpd_gl_recover(struct vmpd_gl *gl);
-/* The compositor recovered from its own reset: export or read each texture again. */
+/*
+ * Exports or reads each head's texture scanout again: after
+ * vmpd_gl_recover(), or when the compositor recovered from its own reset.
+ */
 void vmpd_gl_resubmit(struct vmpd_gl *gl);
 /* Resets recovered so far. */
 uint64_t vmpd_gl_recoveries(const struct vmpd_gl *gl);

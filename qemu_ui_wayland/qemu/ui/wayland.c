@@ -858,13 +858,16 @@ static void wayland_gl_recover_bh(void *opaque)
     /*
      * The device's textures lived in the lost contexts: virtio-gpu-gl
      * re-creates its 2D resources (the Linux console) from guest memory
-     * and sets its scanouts again. Once per device: its first head.
+     * and sets its scanouts again. Once per device: its first head. It
+     * goes first: it keeps the dead names from reuse before anything,
+     * ours included, is made in the new share group.
      */
     for (i = 0; i < ui->n_consoles; i++) {
         if (qemu_console_get_head(ui->consoles[i].dcl.con) == 0) {
             graphic_hw_gl_restore(ui->consoles[i].dcl.con);
         }
     }
+    vmpd_gl_resubmit(ui->gl);
 }
 
 /* After each flush and refresh: cheap, the reset query of one context. */
