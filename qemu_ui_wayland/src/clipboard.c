@@ -151,13 +151,10 @@ source_send(void *data, struct wl_data_source *source, const char *mime,
 	w->watch.events = EPOLLOUT;
 	w->watch.ready = writer_ready;
 	wl_list_insert(&clip->writers, &w->link);
+	/* Unwatching a watch never added is harmless (ENOENT). */
 	if (writer_run(w) || !vmpd_connection_watch(&clip->display->conn,
-						    &w->watch)) {
-		wl_list_remove(&w->link);
-		close(fd);
-		free(w->text);
-		free(w);
-	}
+						    &w->watch))
+		writer_destroy(w);
 }
 
 static void

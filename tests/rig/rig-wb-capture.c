@@ -277,6 +277,25 @@ static void run_check(int fd, const struct rig_frame *f, const char *spec)
 	}
 }
 
+/*
+ * A non-blocking commit, retried while the CRTC still has one in flight
+ * (EBUSY): the compositor may have stopped just after queueing a flip,
+ * and under TCG a flip can take most of a second. A blocking modeset on
+ * top of a pending flip froze the whole rig twice (CI, vkms on 6.12).
+ */
+static int commit_when_idle(int fd, drmModeAtomicReqPtr req)
+{
+	const uint32_t flags = DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_NONBLOCK;
+	int ret = -1;
+	for (int i = 0; i < 200; i++) {
+		ret = drmModeAtomicCommit(fd, req, flags, NULL);
+		if (ret == 0 || errno != EBUSY)
+			break;
+		usleep(50 * 1000);
+	}
+	return ret;
+}
+
 static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 {
 	int32_t fence = -1;
@@ -286,7 +305,7 @@ static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 	rig_atomic_add(req, k->fd, k->wb_conn, c, "WRITEBACK_FB_ID", wb->fb);
 	rig_atomic_add(req, k->fd, k->wb_conn, c, "WRITEBACK_OUT_FENCE_PTR",
 		(uint64_t)(uintptr_t)&fence);
-	int ret = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	int ret = commit_when_idle(k->fd, req);
 	drmModeAtomicFree(req);
 	CHECK_MSG(ret == 0, "writeback commit on the compositor's state (%s)",
 		ret ? strerror(errno) : "ok");
@@ -299,6 +318,7 @@ static bool writeback_once(struct rig_kms *k, struct rig_dumb *wb)
 	/* Detach the writeback connector again before the compositor resumes. */
 	req = drmModeAtomicAlloc();
 	rig_atomic_add(req, k->fd, k->wb_conn, c, "CRTC_ID", 0);
+	/* Blocking: done before the compositor resumes and commits again. */
 	drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
 	drmModeAtomicFree(req);
 	return done;

@@ -74,8 +74,6 @@ struct WaylandUI {
     bool fault_innocent;
     bool fault_alternate;
 
-    /* clipboard=on: QEMU's clipboard (qemu-vdagent) <-> the compositor's. */
-    bool clipboard;
     QemuClipboardPeer cbpeer;
 };
 
@@ -347,9 +345,7 @@ static void wayland_clipboard_host(void *data, const char *text, size_t len)
     WaylandUI *ui = data;
     QemuClipboardInfo *info;
 
-    if (!ui->clipboard) {
-        return;
-    }
+    /* Only called with clipboard=on: the core watches nothing otherwise. */
     trace_wayland_clipboard("host to guest", len);
     info = qemu_clipboard_info_new(&ui->cbpeer,
                                    QEMU_CLIPBOARD_SELECTION_CLIPBOARD);
@@ -1063,7 +1059,6 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
 
     ui = g_new0(WaylandUI, 1);
     ui->window_close = !opts->has_window_close || opts->window_close;
-    ui->clipboard = !cfg.no_clipboard;
     ui->display = vmpd_display_create(&cfg, &wl_callbacks, ui);
     if (!ui->display) {
         error_report("wayland: cannot use the compositor at '%s' "
@@ -1117,7 +1112,8 @@ static void wayland_display_init(DisplayState *ds, DisplayOptions *opts)
         wayland_announce_head(wc);
     }
 
-    if (ui->clipboard) {
+    /* clipboard=on: QEMU's clipboard (qemu-vdagent) <-> the compositor's. */
+    if (!cfg.no_clipboard) {
         wayland_clipboard_init(ui);
     }
     ui->fd = vmpd_display_get_fd(ui->display);
