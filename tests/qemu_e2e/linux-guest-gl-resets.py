@@ -7,8 +7,9 @@ OpenGL contexts and a per-reset leak check.
 
   linux-guest-gl-resets.py MODE RESETS [QUIET]
 
-MODE is on or core (gl=core: desktop OpenGL core contexts for
-virglrenderer, seen in QEMU's wayland_gl_ctx_create trace). Headless
+MODE is on, es or core (on and es: OpenGL ES 3 contexts for
+virglrenderer; core: desktop OpenGL core contexts; seen in QEMU's
+wayland_gl_ctx_create trace). Headless
 Weston runs our gl-renderer.so ($VMPLANE_RENDERER) and is read through
 weston-screenshooter. Checked:
   - the guest's GL renderer, read inside the guest, is virgl, and
@@ -16,6 +17,8 @@ weston-screenshooter. Checked:
   - RESETS resets injected with SIGUSR2 (VMPLANE_QEMU_FAULT=1: guilty,
     innocent, ...) while a 3D client draws: each recovered, QEMU and the
     guest running, a new 3D client's frame on screen after each;
+  - with QUIET: once the clients that drew through those resets exited
+    (deleting their dead GL names), a line typed on the console shows;
   - then QUIET more resets (2 or more) with no 3D client, only the Linux
     console, so what each one costs is the reset's alone and not a new
     client's: after each, QEMU's open fds (/proc/PID/fd) and the display's
@@ -119,7 +122,7 @@ def proc_sample(pid):
 
 
 def main():
-    if (len(sys.argv) not in (3, 4) or sys.argv[1] not in ("on", "core") or
+    if (len(sys.argv) not in (3, 4) or sys.argv[1] not in ("on", "es", "core") or
             not all(a.isdigit() for a in sys.argv[2:])):
         print(__doc__)
         sys.exit(2)
@@ -243,8 +246,8 @@ def main():
         major = int(version.group(1))
         if mode == "core" and (major < 4 or not lines(qemu_log, "gl=core: desktop OpenGL")):
             fail(f"gl=core: virglrenderer's contexts are not desktop OpenGL 4: {ctx}")
-        if mode == "on" and major != 3:
-            fail(f"gl=on: virglrenderer's contexts are not OpenGL ES 3: {ctx}")
+        if mode in ("on", "es") and major != 3:
+            fail(f"gl={mode}: virglrenderer's contexts are not OpenGL ES 3: {ctx}")
         ok(f"virglrenderer's contexts: {ctx.split(': ', 1)[-1].strip()}")
 
         wait(serial, "GUEST SHELL READY", 1, 120)
