@@ -14,6 +14,9 @@ Weston runs our gl-renderer.so ($VMPLANE_RENDERER) and is read through
 weston-screenshooter. Checked:
   - the guest's GL renderer, read inside the guest, is virgl, and
     gl-pattern's quadrants and moving bar are on Weston, pixel by pixel;
+  - with $VMPLANE_MODULE and $VMPLANE_DEBUG_TOOL (meson sets both): a reset
+    injected into Weston's renderer reaches QEMU (vmplane_reset_notifier_v1
+    "recovered", logged) and the guest's frame is right on Weston after it;
   - RESETS resets injected with SIGUSR2 (VMPLANE_QEMU_FAULT=1: guilty,
     innocent, ...) while a 3D client draws: each recovered, QEMU and the
     guest running, a new 3D client's frame on screen after each;
@@ -93,12 +96,21 @@ class Weston:
         self.tmp = tmp
         self.socket = f"vmplane-gl-resets-{os.getpid()}"
         self.log = open(os.path.join(tmp, "weston.log"), "w")
-        env = dict(os.environ, WESTON_MODULE_MAP=f"gl-renderer.so={renderer};",
-                   GALLIUM_DRIVER="llvmpipe")
+        # Our module too, where given: vmplane_reset_notifier_v1 and the
+        # debug interface that injects a compositor reset.
+        self.module = os.environ.get("VMPLANE_MODULE", "")
+        modules = []
+        module_map = f"gl-renderer.so={renderer};"
+        if self.module:
+            if not os.path.exists(self.module):
+                fail(f"VMPLANE_MODULE {self.module} does not exist")
+            module_map += f"vmplane.so={self.module};"
+            modules = ["--modules=vmplane.so"]
+        env = dict(os.environ, WESTON_MODULE_MAP=module_map, GALLIUM_DRIVER="llvmpipe")
         self.proc = subprocess.Popen(
             ["weston", "--backend=headless-backend.so", "--use-gl", "--no-config",
              f"--socket={self.socket}", "--width=1280",
-             "--height=800", "--debug", "--idle-time=0"],
+             "--height=800", "--debug", "--idle-time=0"] + modules,
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         wait_for_weston(self.proc, self.socket, self.log.name, 400)
         self.shots = 0
@@ -249,6 +261,21 @@ def main():
         if mode in ("on", "es") and major != 3:
             fail(f"gl={mode}: virglrenderer's contexts are not OpenGL ES 3: {ctx}")
         ok(f"virglrenderer's contexts: {ctx.split(': ', 1)[-1].strip()}")
+
+        # A reset of the compositor's GPU context (Weston's side): QEMU is
+        # told through vmplane_reset_notifier_v1 and hands its frame over
+        # again; the guest's frame is right on Weston afterwards.
+        tool = os.environ.get("VMPLANE_DEBUG_TOOL", "")
+        if tool and weston.module:
+            r = subprocess.run([tool, "inject", "guilty"], capture_output=True, text=True,
+                               timeout=120, env=dict(os.environ, WAYLAND_DISPLAY=weston.socket))
+            if r.returncode != 0 or not re.search(r"^recovered 1 after", r.stdout, re.M):
+                fail(f"vmplane-debug inject guilty: exit {r.returncode}: {r.stdout}{r.stderr}")
+            wait(qemu_log, "wayland: the compositor recovered from a GPU reset", 1, 60)
+            wait_frame("after a compositor reset", full=True)
+            ok("a compositor reset: QEMU told of its recovery, the guest's frame right after")
+        else:
+            print("# VMPLANE_DEBUG_TOOL or VMPLANE_MODULE unset: no compositor reset")
 
         wait(serial, "GUEST SHELL READY", 1, 120)
         time.sleep(1)
