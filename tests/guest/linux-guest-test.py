@@ -30,11 +30,12 @@ from e2e_common import Qmp, fail, wait_for_weston  # noqa: E402
 
 # Without AVX: QEMU 7.2's TCG AVX bug crashes llvmpipe (shared/research/kernel-rig.md).
 CPU = "Haswell-v4,avx=off,avx2=off,fma=off,f16c=off"
-# Every Linux guest boots with tsc=unstable: with a stable TSC the kernel
-# flips the sched_clock_stable static key during boot, and under MTTCG
-# (-smp 2) the other vCPU can still run its stale int3 from the patching,
-# in the timer tick: "Fatal exception in interrupt" at sched_clock_cpu,
-# seen twice in CI (qemu-linux-guest-clipboard and an earlier gl boot).
+# The guest kernel's command line before the guest.* options. tsc=unstable:
+# with a stable TSC the kernel flips the sched_clock_stable static key during
+# boot, and under MTTCG (-smp 2) the other vCPU can still run its stale int3
+# from the patching, in the timer tick: "Fatal exception in interrupt" at
+# sched_clock_cpu, seen twice in CI.
+KERNEL_ARGS = "console=ttyS0 loglevel=4 tsc=unstable"
 FRAMES = 100
 HOLD_S = 20
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
@@ -199,7 +200,7 @@ def main():
             "-display", "gtk,gl=on", "-serial", f"file:{serial}", "-monitor", "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off", "-no-reboot",
             "-kernel", guest["GUEST_KERNEL"], "-initrd", guest["GUEST_INITRD"],
-            "-append", f"console=ttyS0 loglevel=4 tsc=unstable guest.frames={FRAMES} guest.hold={HOLD_S}"]
+            "-append", f"{KERNEL_ARGS} guest.frames={FRAMES} guest.hold={HOLD_S}"]
     print("# " + " ".join(args))
     start = time.monotonic()
     with open(os.path.join(tmp, "qemu.log"), "w") as log:

@@ -177,7 +177,7 @@ class Run:
                 "-serial", f"file:{self.serial}", "-monitor", "none",
                 "-qmp", f"unix:{qmp_path},server=on,wait=off", "-no-reboot",
                 "-kernel", self.guest["GUEST_KERNEL"], "-initrd", self.guest["GUEST_INITRD"],
-                "-append", "console=ttyS0 loglevel=4 tsc=unstable guest.frames=30 guest.hold=5"]
+                "-append", f"{lg.KERNEL_ARGS} guest.frames=30 guest.hold=5"]
         print("# " + " ".join(args), flush=True)
         with open(self.qemu_log, "w") as log:
             self.proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)

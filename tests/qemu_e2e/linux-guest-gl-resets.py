@@ -172,7 +172,7 @@ def main():
             "-serial", f"file:{serial}", "-monitor", "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off", "-no-reboot",
             "-kernel", guest["GUEST_KERNEL"], "-initrd", guest["GUEST_INITRD"],
-            "-append", f"console=ttyS0 loglevel=4 tsc=unstable guest.frames={lg.FRAMES} guest.hold=15"]
+            "-append", f"{lg.KERNEL_ARGS} guest.frames={lg.FRAMES} guest.hold=15"]
     print("# " + " ".join(args))
     with open(qemu_log, "w") as log:
         proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)

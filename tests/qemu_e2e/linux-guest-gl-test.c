@@ -76,7 +76,7 @@ qemu_start(struct lg_qemu *q)
 		"-device", "virtio-vga-gl", "-display", "wayland,gl=on,decorations=off",
 		"-serial", "@SERIAL@", "-monitor", "none", "-no-reboot",
 		"-kernel", kernel, "-initrd", initrd,
-		"-append", "console=ttyS0 loglevel=4 tsc=unstable guest.frames=100 guest.hold=3",
+		"-append", LG_KERNEL_ARGS " guest.frames=100 guest.hold=3",
 		NULL,
 	};
 

@@ -372,7 +372,6 @@ type_keys(struct lg_qemu *q, int kbd, struct client *client, const char *text)
 	}
 }
 
-
 TEST(linux_guest_two_heads_wheel_buttons_grab)
 {
 	struct client *client = create_client();
@@ -384,7 +383,7 @@ TEST(linux_guest_two_heads_wheel_buttons_grab)
 		"-serial", "@SERIAL@", "-monitor", "none", "-no-reboot",
 		"-trace", "enable=wayland_pointer_abs", "-D", "@TRACE@",
 		"-kernel", kernel, "-initrd", initrd,
-		"-append", "console=ttyS0 loglevel=4 tsc=unstable guest.frames=0 guest.drm=1 guest.evdev=1",
+		"-append", LG_KERNEL_ARGS " guest.frames=0 guest.drm=1 guest.evdev=1",
 		NULL,
 	};
 	static const uint32_t buttons[] = { BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA };

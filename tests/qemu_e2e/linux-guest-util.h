@@ -12,6 +12,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * The guest kernel's command line before guest.* (tsc=unstable: see
+ * KERNEL_ARGS in tests/guest/linux-guest-test.py).
+ */
+#define LG_KERNEL_ARGS "console=ttyS0 loglevel=4 tsc=unstable"
+
 struct lg_qemu {
 	pid_t pid;
 	bool exited;

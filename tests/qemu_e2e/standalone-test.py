@@ -809,6 +809,7 @@ def test_clipboard(qemu, tmp):
              "-trace", "enable=wayland_clipboard", "-trace", "enable=vdagent_*",
              "-trace", "enable=wayland_gfx_switch",
              "-D", trace, "-kernel", kernel, "-initrd", initrd,
+             # tsc=unstable: see KERNEL_ARGS in tests/guest/linux-guest-test.py.
              "-append", f"console=ttyS0 loglevel=4 tsc=unstable guest.frames=0 guest.clip={guest_text}"],
             env=env, stdout=err, stderr=subprocess.STDOUT)
     client = None
